@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench <name>`. Each reports ratios against a baseline from the same run."""

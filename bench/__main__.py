@@ -1,0 +1,26 @@
+"""`python -m bench updates` — see each benchmark's module docstring."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    commands = parser.add_subparsers(dest="name", required=True)
+    updates = commands.add_parser("updates", help="full stack vs bare echo bot throughput")
+    updates.add_argument("--updates", type=int, default=20_000)
+    updates.add_argument("--users", type=int, default=500)
+    args = parser.parse_args(argv)
+
+    if args.name == "updates":
+        from bench.updates import run
+
+        return asyncio.run(run(total_updates=args.updates, users=args.users))
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

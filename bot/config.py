@@ -1,0 +1,107 @@
+"""The one settings object. Every variable is documented in `.env.example`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.languages import SUPPORTED_LANGUAGES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "easyflow.sqlite3"
+BUNDLED_TELEGRAM_SPEC = PROJECT_ROOT / "bot" / "sandbox" / "spec" / "api.json"
+LOCALES_DIR = PROJECT_ROOT / "locales"
+
+
+class Module(StrEnum):
+    INTERVIEW = "interview"
+    PAYMENTS = "payments"
+    MARKETPLACE = "marketplace"
+    ADMIN = "admin"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # Telegram
+    bot_token: SecretStr | None = None
+    telegram_api_url: str | None = None
+    webhook_url: str | None = None
+    webhook_path: str = "/webhook/telegram"
+    webhook_secret: SecretStr | None = None
+
+    # Sandbox (Telegram emulator) used when no BOT_TOKEN is set
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 8080
+    sandbox_bot_username: str = "easyflow_sandbox_bot"
+    telegram_spec_path: Path = BUNDLED_TELEGRAM_SPEC
+
+    # Web server: webhooks, health, metrics
+    web_host: str = "127.0.0.1"
+    web_port: int = 8081
+
+    # Storage
+    database_url: str | None = None
+    redis_url: str | None = None
+    fsm_ttl_seconds: int = 24 * 60 * 60
+
+    # Product
+    modules: Annotated[list[Module], NoDecode] = Field(default_factory=lambda: list(Module))
+    default_language: str = "en"
+    throttle_limit: int = 5
+    throttle_period_seconds: float = 3.0
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    admin_chat_id: int | None = None
+
+    log_level: str = "INFO"
+
+    @field_validator("modules", mode="before")
+    @classmethod
+    def _parse_modules(cls, value: object) -> object:
+        if isinstance(value, str):
+            names = [part.strip().lower() for part in value.split(",") if part.strip()]
+            unknown = sorted(set(names) - {m.value for m in Module})
+            if unknown:
+                raise ValueError(
+                    f"unknown module(s) {', '.join(unknown)}; "
+                    f"known: {', '.join(m.value for m in Module)}"
+                )
+            return names
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"default_language must be one of {SUPPORTED_LANGUAGES}")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return self.bot_token is None
+
+    def module_enabled(self, module: Module) -> bool:
+        return module in self.modules
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,103 @@
+"""Starts the bot: against the built-in sandbox, Telegram by long polling, or by webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+
+from aiogram import Bot, Dispatcher
+from aiohttp import web
+
+from bot.app import Resources, build_dispatcher, create_bot
+from bot.config import Settings
+from bot.web import build_web_app, webhook_secret
+
+logger = logging.getLogger(__name__)
+
+SANDBOX_BOT_TOKEN = "1000000001:easyflow-sandbox"
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # aiogram logs every handled update at INFO; that is noise at our default level.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+
+async def run(settings: Settings) -> None:
+    resources = Resources.open(settings)
+    emulator = None
+    try:
+        if settings.uses_sandbox:
+            from bot.sandbox import TelegramEmulator
+
+            emulator = TelegramEmulator(
+                spec_path=settings.telegram_spec_path, bot_username=settings.sandbox_bot_username
+            )
+            sandbox_url = await emulator.start(settings.sandbox_host, settings.sandbox_port)
+            bot = create_bot(SANDBOX_BOT_TOKEN, settings, api_base_url=sandbox_url)
+            logger.info("BOT_TOKEN is not set: running against the built-in Telegram sandbox")
+            print(
+                f"\n  EasyFlow sandbox is up: open {sandbox_url}/ to chat with the bot\n",
+                flush=True,
+            )
+        else:
+            assert settings.bot_token is not None
+            bot = create_bot(settings.bot_token.get_secret_value(), settings)
+        dispatcher = build_dispatcher(resources)
+        use_webhook = settings.webhook_url is not None and not settings.uses_sandbox
+        await _serve(settings, resources, dispatcher, bot, use_webhook)
+    finally:
+        if emulator is not None:
+            await emulator.stop()
+        await resources.close()
+
+
+async def _serve(
+    settings: Settings, resources: Resources, dispatcher: Dispatcher, bot: Bot, use_webhook: bool
+) -> None:
+    web_app = build_web_app(
+        resources, dispatcher if use_webhook else None, bot if use_webhook else None
+    )
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    logger.info(
+        "web server on http://%s:%s (health: /healthz)", settings.web_host, settings.web_port
+    )
+    try:
+        if use_webhook:
+            await _serve_webhook(settings, dispatcher, bot)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dispatcher.start_polling(
+                bot, allowed_updates=dispatcher.resolve_used_update_types()
+            )
+    finally:
+        await runner.cleanup()
+        await bot.session.close()
+
+
+async def _serve_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot) -> None:
+    assert settings.webhook_url is not None
+    url = settings.webhook_url.rstrip("/") + settings.webhook_path
+    workflow = {"dispatcher": dispatcher, "bots": [bot], "bot": bot, **dispatcher.workflow_data}
+    await dispatcher.emit_startup(**workflow)
+    await bot.set_webhook(
+        url,
+        secret_token=webhook_secret(settings, bot.token),
+        allowed_updates=dispatcher.resolve_used_update_types(),
+    )
+    logger.info("receiving updates by webhook at %s", url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await dispatcher.emit_shutdown(**workflow)

@@ -1,0 +1,409 @@
+"""``SandboxClient``: a small async client of the emulator's control API (the user's side)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+
+User = dict[str, Any]
+
+
+class SandboxError(Exception):
+    """The control API answered with an error."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class SandboxClient:
+    """Talks to ``/sandbox/api``; usable as ``async with SandboxClient(url) as client``."""
+
+    def __init__(self, base_url: str, bot_id: int | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        # Which bot the calls are about; None means "the most recently active bot".
+        self.bot_id = bot_id
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> SandboxClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: dict[str, Any] | None = None,
+        data: aiohttp.FormData | None = None,
+        params: dict[str, Any] | None = None,
+        request_timeout: float = 30.0,
+    ) -> Any:
+        query = {key: str(value) for key, value in (params or {}).items() if value is not None}
+        if self.bot_id is not None:
+            query.setdefault("bot_id", str(self.bot_id))
+        async with self.session.request(
+            method,
+            f"{self.base_url}/sandbox/api{path}",
+            json=json_body,
+            data=data,
+            params=query,
+            timeout=aiohttp.ClientTimeout(total=request_timeout),
+        ) as response:
+            body = await response.json()
+            if response.status >= 400:
+                raise SandboxError(response.status, body.get("error", str(body)))
+            return body
+
+    # ------------------------------------------------------------------ chats
+    async def chats(self) -> list[dict[str, Any]]:
+        return (await self._request("GET", "/chats"))["chats"]
+
+    async def chat(self, chat_id: int) -> dict[str, Any]:
+        return await self._request("GET", f"/chats/{chat_id}")
+
+    async def create_group(
+        self,
+        title: str,
+        members: list[User] | None = None,
+        *,
+        supergroup: bool = True,
+        is_forum: bool = False,
+        chat_id: int | None = None,
+        bot_status: str = "administrator",
+        bot_can_manage_topics: bool = True,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "title": title,
+            "type": "supergroup" if supergroup or is_forum else "group",
+            "is_forum": is_forum,
+            "members": members or [],
+            "bot_status": bot_status,
+            "bot_can_manage_topics": bot_can_manage_topics,
+        }
+        if chat_id is not None:
+            body["id"] = chat_id
+        return await self._request("POST", "/chats", json_body=body)
+
+    async def add_member(self, chat_id: int, user: User, status: str = "member") -> dict[str, Any]:
+        return await self._request(
+            "POST", f"/chats/{chat_id}/members", json_body={"user": user, "status": status}
+        )
+
+    async def topics(self, chat_id: int) -> list[dict[str, Any]]:
+        return (await self._request("GET", f"/chats/{chat_id}/topics"))["topics"]
+
+    # --------------------------------------------------------------- messages
+    async def send_message(self, chat_id: int, user: User, **fields: Any) -> dict[str, Any]:
+        """Raw form of :meth:`send_text`: any JSON fields of the messages route."""
+        return await self._request(
+            "POST", f"/chats/{chat_id}/messages", json_body={"from": user, **fields}
+        )
+
+    async def send_text(
+        self,
+        chat_id: int,
+        user: User,
+        text: str,
+        *,
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> dict[str, Any]:
+        """The user writes ``text``; returns ``{"message": view, "update_id"}``."""
+        fields: dict[str, Any] = {"text": text}
+        if message_thread_id is not None:
+            fields["message_thread_id"] = message_thread_id
+        if reply_to_message_id is not None:
+            fields["reply_to_message_id"] = reply_to_message_id
+        return await self.send_message(chat_id, user, **fields)
+
+    async def send_file(
+        self,
+        chat_id: int,
+        user: User,
+        kind: str,
+        data: bytes,
+        filename: str,
+        mime_type: str,
+        caption: str | None = None,
+        duration: int | None = None,
+        *,
+        message_thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        """The user sends a file (kind: voice, audio, document, photo, video, video_note,
+        sticker) as multipart; returns ``{"message": view, "update_id"}``."""
+        form = aiohttp.FormData()
+        form.add_field("from", json.dumps(user))
+        if caption is not None:
+            form.add_field("caption", caption)
+        if duration is not None:
+            form.add_field("duration", str(duration))
+        if message_thread_id is not None:
+            form.add_field("message_thread_id", str(message_thread_id))
+        form.add_field(kind, data, filename=filename, content_type=mime_type)
+        return await self._request("POST", f"/chats/{chat_id}/messages", data=form)
+
+    async def chat_view(
+        self,
+        chat_id: int,
+        after: int = 0,
+        wait: float = 0,
+        thread: int | None = None,
+        version: int | None = None,
+    ) -> dict[str, Any]:
+        """The full messages route answer: ``{"messages": [...], "chat_action",
+        "reply_keyboard", "version"}``."""
+        return await self._request(
+            "GET",
+            f"/chats/{chat_id}/messages",
+            params={"after": after, "wait": wait, "thread": thread, "version": version},
+            request_timeout=wait + 30.0,
+        )
+
+    async def messages(
+        self,
+        chat_id: int,
+        after: int = 0,
+        wait: float = 0,
+        thread: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The chat as the user sees it: message views newer than ``after``, oldest first;
+        ``wait`` long-polls until there is at least one."""
+        return (await self.chat_view(chat_id, after=after, wait=wait, thread=thread))["messages"]
+
+    async def send_sticker(self, chat_id: int, user: User, emoji: str = "🙂") -> dict[str, Any]:
+        """The user sends a sticker; returns ``{"message": view, "update_id"}``."""
+        return await self.send_message(chat_id, user, sticker={"emoji": emoji})
+
+    async def transcript(self, chat_id: int) -> str:
+        """The chat as readable lines, for assertion messages."""
+        try:
+            listing = await self.messages(chat_id)
+        except SandboxError as error:
+            return f"<no transcript: {error}>"
+        lines = []
+        for message in listing:
+            who = "bot" if message["from_bot"] else message["from"].get("first_name", "user")
+            body = message["text"] or message["caption"] or ""
+            if message["media"]:
+                body = f"[{message['media']['kind']}] {body}"
+            if message["invoice"]:
+                body = f"[invoice {message['invoice']['title']}] {body}"
+            if message["successful_payment"]:
+                body = "[successful_payment]"
+            markup = message.get("reply_markup") or {}
+            buttons = [
+                button.get("text") for row in markup.get("inline_keyboard", []) for button in row
+            ]
+            suffix = f" {buttons}" if buttons else ""
+            lines.append(f"#{message['message_id']} {who}: {body}{suffix}")
+        return "\n".join(lines) or "<empty chat>"
+
+    async def wait_for_bot_messages(
+        self,
+        chat_id: int,
+        after: int,
+        count: int = 1,
+        timeout: float = 10.0,
+        thread: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Waits until ``count`` bot messages newer than ``after`` exist and returns them
+        (all bot messages after ``after``, at least ``count``). Raises AssertionError with
+        the chat transcript on timeout."""
+        deadline = time.monotonic() + timeout
+        cursor = after
+        found: list[dict[str, Any]] = []
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                transcript = await self.transcript(chat_id)
+                raise AssertionError(
+                    f"expected {count} bot message(s) after #{after} in chat {chat_id} within "
+                    f"{timeout}s, got {len(found)}. Transcript:\n{transcript}"
+                )
+            listing = await self.messages(
+                chat_id, after=cursor, wait=min(remaining, 5.0), thread=thread
+            )
+            for message in listing:
+                cursor = max(cursor, message["message_id"])
+                if message["from_bot"]:
+                    found.append(message)
+            if len(found) >= count:
+                return found
+
+    async def wait_for_edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        contains: str | None = None,
+        timeout: float = 10.0,
+        predicate: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Waits until message ``message_id`` has been edited (and its text or caption
+        contains ``contains`` / ``predicate(view)`` holds); returns ``[view]``. Raises
+        AssertionError with the transcript on timeout."""
+        deadline = time.monotonic() + timeout
+        version: int | None = None
+        while True:
+            view = await self.chat_view(
+                chat_id,
+                after=message_id - 1,
+                wait=max(0.0, min(deadline - time.monotonic(), 5.0)) if version else 0,
+                version=version,
+            )
+            version = view["version"]
+            for message in view["messages"]:
+                if message["message_id"] != message_id or not message["edited"]:
+                    continue
+                shown = message["text"] or message["caption"] or ""
+                if contains is not None and contains not in shown:
+                    continue
+                if predicate is None or predicate(message):
+                    return [message]
+            if time.monotonic() >= deadline:
+                transcript = await self.transcript(chat_id)
+                raise AssertionError(
+                    f"message #{message_id} in chat {chat_id} was not edited"
+                    f"{f' to contain {contains!r}' if contains else ''} within {timeout}s. "
+                    f"Transcript:\n{transcript}"
+                )
+
+    async def download(self, file_id_or_url: str) -> bytes:
+        """Downloads a stored file by file_id or by the ``url`` of a message view's media."""
+        if file_id_or_url.startswith("/"):
+            url = self.base_url + file_id_or_url
+        else:
+            url = f"{self.base_url}/sandbox/api/files/{file_id_or_url}"
+        async with self.session.get(url) as response:
+            if response.status >= 400:
+                raise SandboxError(response.status, await response.text())
+            return await response.read()
+
+    # -------------------------------------------------------------- callbacks
+    async def press(self, chat_id: int, user: User, message_id: int, data: str) -> dict[str, Any]:
+        """The user presses an inline button; returns ``{"callback_query_id", "update_id"}``."""
+        return await self._request(
+            "POST",
+            f"/chats/{chat_id}/callbacks",
+            json_body={"from": user, "message_id": message_id, "data": data},
+        )
+
+    async def callback_answer(self, callback_query_id: str, wait: float = 0) -> dict[str, Any]:
+        """``{"answered", "text", "show_alert", "url"}``, long-polling up to ``wait`` s."""
+        return await self._request(
+            "GET",
+            f"/callbacks/{callback_query_id}",
+            params={"wait": wait},
+            request_timeout=wait + 30.0,
+        )
+
+    # --------------------------------------------------------------- payments
+    async def pay(
+        self,
+        chat_id: int,
+        user: User,
+        message_id: int | None = None,
+        *,
+        invoice_link: str | None = None,
+        deliver_twice: bool = False,
+        recurring_renewal: bool = False,
+        timeout: float = 10.0,
+    ) -> dict[str, Any]:
+        """The user pays the invoice in ``message_id`` (or an invoice link); returns
+        ``{"status": "paid"|"refused"|"timeout", ...}``."""
+        body: dict[str, Any] = {
+            "from": user,
+            "deliver_twice": deliver_twice,
+            "recurring_renewal": recurring_renewal,
+            "timeout": timeout,
+        }
+        if message_id is not None:
+            body["message_id"] = message_id
+        if invoice_link is not None:
+            body["invoice_link"] = invoice_link
+        return await self._request(
+            "POST", f"/chats/{chat_id}/payments", json_body=body, request_timeout=timeout + 30.0
+        )
+
+    async def repeat_payment(self, chat_id: int, telegram_payment_charge_id: str) -> int:
+        body = {"telegram_payment_charge_id": telegram_payment_charge_id}
+        result = await self._request("POST", f"/chats/{chat_id}/payments/repeat", json_body=body)
+        return result["update_id"]
+
+    async def payments(self) -> dict[str, Any]:
+        """``{"charges": [...], "refunds": [...], "subscription_edits": [...]}``."""
+        return await self._request("GET", "/payments")
+
+    # ------------------------------------------------------- users and bot
+    async def block(self, user_id: int, blocked: bool = True) -> dict[str, Any]:
+        return await self._request(
+            "POST", f"/users/{user_id}/block", json_body={"blocked": blocked}
+        )
+
+    async def bot_info(self) -> dict[str, Any]:
+        return await self._request("GET", "/bot")
+
+    async def bot_commands(
+        self, language_code: str = "", scope: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """What setMyCommands stored for this scope (default: default) and language."""
+        params = {"language_code": language_code, "scope": json.dumps(scope) if scope else None}
+        return (await self._request("GET", "/bot/commands", params=params))["commands"]
+
+    # ------------------------------------------------------ log and faults
+    async def requests(
+        self, errors_only: bool = False, since: int = 0, method: str | None = None
+    ) -> list[dict[str, Any]]:
+        params = {"since": since, "errors_only": "1" if errors_only else None, "method": method}
+        return (await self._request("GET", "/requests", params=params))["requests"]
+
+    async def rejected_requests(self) -> list[dict[str, Any]]:
+        """Bot API calls that got an error answer (validation, semantics or injected)."""
+        return await self.requests(errors_only=True)
+
+    async def clear_requests(self) -> None:
+        await self._request("DELETE", "/requests")
+
+    async def inject_fault(
+        self,
+        method: str,
+        kind: str = "429",
+        count: int = 1,
+        retry_after: int = 1,
+        delay: float = 1.0,
+    ) -> dict[str, Any]:
+        body = {
+            "method": method,
+            "kind": kind,
+            "count": count,
+            "retry_after": retry_after,
+            "delay": delay,
+        }
+        return (await self._request("POST", "/faults", json_body=body))["fault"]
+
+    async def clear_faults(self) -> None:
+        await self._request("DELETE", "/faults")

@@ -1,0 +1,753 @@
+"""Control API (``/sandbox/api/...``): the user's side of Telegram, plus inspection and faults.
+
+Every route answers JSON; errors are ``{"error": "<text>"}`` with HTTP 400 or 404. Routes that
+act on "the bot" use the bot given by a ``bot_id`` query parameter (or JSON field), otherwise
+the bot that most recently called the Bot API (state created before any bot connected is
+handed to the first bot that does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import mimetypes
+import re
+import secrets
+import time
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.botapi import BotApi, file_response
+from bot.sandbox.formatting import utf16_length
+from bot.sandbox.render import chat_member, chat_to_view, message_to_api, message_to_view
+from bot.sandbox.state import (
+    BotState,
+    CallbackRecord,
+    Chat,
+    Fault,
+    PreCheckoutRecord,
+    StoredMessage,
+    World,
+    now,
+)
+
+USER_MEDIA_KINDS = ("voice", "audio", "document", "photo", "video", "video_note", "sticker")
+DEFAULT_PAYMENT_TIMEOUT = 10.0
+MAX_WAIT_SECONDS = 60.0
+FAULT_KINDS = {"429", "500", "502", "delay"}
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _int(value: Any, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ControlError(400, f"{name} must be an integer") from None
+
+
+def _wait_seconds(request: web.Request) -> float:
+    try:
+        wait = float(request.query.get("wait", "0"))
+    except ValueError:
+        raise ControlError(400, "wait must be a number") from None
+    return max(0.0, min(wait, MAX_WAIT_SECONDS))
+
+
+@web.middleware
+async def control_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ControlError as error:
+        return web.json_response({"error": error.message}, status=error.status)
+
+
+class ControlApi:
+    def __init__(self, world: World, bot_api: BotApi) -> None:
+        self.world = world
+        self.bot_api = bot_api
+
+    def routes(self) -> list[web.RouteDef]:
+        prefix = "/sandbox/api"
+        return [
+            web.get(f"{prefix}/bot", self.get_bot),
+            web.get(f"{prefix}/bot/commands", self.get_commands),
+            web.get(f"{prefix}/chats", self.list_chats),
+            web.post(f"{prefix}/chats", self.create_chat),
+            web.get(f"{prefix}/chats/{{chat_id}}", self.get_chat),
+            web.post(f"{prefix}/chats/{{chat_id}}/members", self.add_member),
+            web.get(f"{prefix}/chats/{{chat_id}}/messages", self.list_messages),
+            web.post(f"{prefix}/chats/{{chat_id}}/messages", self.send_user_message),
+            web.get(f"{prefix}/chats/{{chat_id}}/topics", self.list_topics),
+            web.post(f"{prefix}/chats/{{chat_id}}/callbacks", self.press_button),
+            web.get(f"{prefix}/callbacks/{{callback_query_id}}", self.get_callback),
+            web.post(f"{prefix}/chats/{{chat_id}}/payments", self.pay),
+            web.post(f"{prefix}/chats/{{chat_id}}/payments/repeat", self.repeat_payment),
+            web.get(f"{prefix}/payments", self.list_payments),
+            web.get(f"{prefix}/files/{{file_id}}", self.download_file),
+            web.get(f"{prefix}/requests", self.list_requests),
+            web.delete(f"{prefix}/requests", self.clear_requests),
+            web.get(f"{prefix}/faults", self.list_faults),
+            web.post(f"{prefix}/faults", self.add_fault),
+            web.delete(f"{prefix}/faults", self.clear_faults),
+            web.post(f"{prefix}/users/{{user_id}}/block", self.block_user),
+        ]
+
+    # ---------------------------------------------------------------- helpers
+    @staticmethod
+    async def _json(request: web.Request) -> dict[str, Any]:
+        if not request.can_read_body:
+            return {}
+        try:
+            body = await request.json()
+        except ValueError:
+            raise ControlError(400, "the body must be JSON") from None
+        if not isinstance(body, dict):
+            raise ControlError(400, "the body must be a JSON object")
+        return body
+
+    def _bot(self, request: web.Request, body: dict[str, Any] | None = None) -> BotState:
+        raw = request.query.get("bot_id") or (body or {}).get("bot_id")
+        return self.world.bot_for_control(_int(raw, "bot_id") if raw is not None else None)
+
+    def _chat(self, bot: BotState, request: web.Request) -> Chat:
+        chat_id = _int(request.match_info["chat_id"], "chat_id")
+        chat = bot.chats.get(chat_id)
+        if chat is None:
+            raise ControlError(404, f"chat {chat_id} not found")
+        return chat
+
+    def _user(self, raw: Any) -> dict[str, Any]:
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise ControlError(400, "from must be a JSON user object") from None
+        if not isinstance(raw, dict) or "id" not in raw:
+            raise ControlError(400, 'a user object with "id" is required in "from"')
+        _int(raw["id"], "from.id")
+        return self.world.remember_user(raw)
+
+    def _private_chat(self, bot: BotState, user: dict[str, Any]) -> Chat:
+        chat = bot.chats.get(user["id"])
+        if chat is None:
+            chat = Chat(
+                id=user["id"],
+                type="private",
+                first_name=user["first_name"],
+                last_name=user.get("last_name"),
+                username=user.get("username"),
+                bot_status="member",
+            )
+            bot.chats[chat.id] = chat
+        return chat
+
+    def _chat_for_sender(self, bot: BotState, request: web.Request, user: dict[str, Any]) -> Chat:
+        chat_id = _int(request.match_info["chat_id"], "chat_id")
+        if chat_id == user["id"]:
+            return self._private_chat(bot, user)
+        chat = bot.chats.get(chat_id)
+        if chat is None:
+            raise ControlError(404, f"chat {chat_id} not found (create groups first)")
+        if chat.type == "private":
+            raise ControlError(400, "only the chat's own user can write to a private chat")
+        if chat.members.get(user["id"]) in {None, "left"}:
+            chat.members[user["id"]] = "member"
+        return chat
+
+    def _add_user_message(
+        self, bot: BotState, chat: Chat, user: dict[str, Any], **content: Any
+    ) -> tuple[StoredMessage, int]:
+        """Stores a message from a user and queues the ``message`` update for the bot."""
+        if chat.type == "private" and chat.id in bot.blocked_by:
+            # Writing to a blocked bot means restarting it, which unblocks it in Telegram.
+            self._set_blocked(bot, chat, user, blocked=False)
+        thread_id = content.pop("message_thread_id", None)
+        if thread_id is not None and chat.is_forum:
+            topic = chat.topics.get(thread_id)
+            if topic is None or topic.is_deleted:
+                raise ControlError(400, "message thread not found")
+        text = content.get("text")
+        if text is not None and not content.get("entities"):
+            content["entities"] = command_entities(text)
+        reply_to = content.pop("reply_to_message_id", None)
+        if reply_to is not None and chat.messages.get(reply_to) is None:
+            raise ControlError(400, "message to be replied not found")
+        message = StoredMessage(
+            message_id=chat.allocate_message_id(),
+            chat_id=chat.id,
+            sender=user,
+            from_bot=False,
+            date=now(),
+            message_thread_id=thread_id,
+            reply_to_message_id=reply_to,
+            **content,
+        )
+        chat.messages[message.message_id] = message
+        keyboard = chat.reply_keyboard
+        if keyboard and keyboard.get("one_time_keyboard"):
+            chat.reply_keyboard = None
+        update_id = bot.add_update("message", message_to_api(chat, message))
+        self.world.changed.notify()
+        return message, update_id
+
+    def _set_blocked(self, bot: BotState, chat: Chat, user: dict[str, Any], blocked: bool) -> int:
+        if blocked:
+            bot.blocked_by.add(user["id"])
+        else:
+            bot.blocked_by.discard(user["id"])
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        update_id = bot.add_update(
+            "my_chat_member",
+            {
+                "chat": chat.to_api(),
+                "from": user,
+                "date": now(),
+                "old_chat_member": chat_member(bot.user, old),
+                "new_chat_member": chat_member(bot.user, new),
+            },
+        )
+        self.world.changed.notify()
+        return update_id
+
+    # ------------------------------------------------------------------- bots
+    async def get_bot(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/bot`` → ``{"bot": User, "webhook": {...}|null,
+        "pending_update_count": int, "webhook_deliveries": [...], "bots": [ids]}``."""
+        bot = self._bot(request)
+        webhook = bot.webhook
+        return web.json_response(
+            {
+                "bot": bot.user,
+                "webhook": None
+                if webhook is None
+                else {
+                    "url": webhook.url,
+                    "has_secret_token": bool(webhook.secret_token),
+                    "last_error_date": webhook.last_error_date,
+                    "last_error_message": webhook.last_error_message,
+                },
+                "pending_update_count": len(bot.pending_updates()),
+                "webhook_deliveries": bot.webhook_deliveries[-100:],
+                "bots": sorted(self.world.bots),
+            }
+        )
+
+    async def get_commands(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/bot/commands?language_code=ru&scope=<json>`` →
+        ``{"commands": [BotCommand], "all": [{"scope", "language_code", "commands"}]}``.
+        The default scope is ``{"type": "default"}``, the default language is ``""``."""
+        bot = self._bot(request)
+        scope_raw = request.query.get("scope")
+        try:
+            scope = json.loads(scope_raw) if scope_raw else {"type": "default"}
+        except ValueError:
+            raise ControlError(400, "scope must be JSON") from None
+        key = (json.dumps(scope, sort_keys=True), request.query.get("language_code", ""))
+        return web.json_response(
+            {
+                "commands": bot.commands.get(key, []),
+                "all": [
+                    {"scope": json.loads(scope_key), "language_code": language, "commands": cmds}
+                    for (scope_key, language), cmds in bot.commands.items()
+                ],
+            }
+        )
+
+    # ------------------------------------------------------------------ chats
+    async def list_chats(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/chats`` → ``{"chats": [chat view]}``; a chat view is the Bot API
+        Chat plus ``members``, ``bot_status``, ``topics``, ``last_message``, ``blocked``."""
+        bot = self._bot(request)
+        chats = [chat_to_view(bot, chat, self.world.users) for chat in bot.chats.values()]
+        return web.json_response({"chats": chats})
+
+    async def get_chat(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/chats/{chat_id}`` → chat view."""
+        bot = self._bot(request)
+        return web.json_response(chat_to_view(bot, self._chat(bot, request), self.world.users))
+
+    async def create_chat(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/chats`` ``{"title", "type": "group"|"supergroup",
+        "is_forum": bool, "members": [User | {"user": User, "status"}], "id"?: int,
+        "username"?: str, "bot_status"?: "administrator"|"member",
+        "bot_can_manage_topics"?: bool}`` → chat view. The bot joins as an administrator
+        (with can_manage_topics) unless told otherwise, and gets a ``my_chat_member`` update."""
+        body = await self._json(request)
+        bot = self._bot(request, body)
+        chat_type = body.get("type", "supergroup")
+        if chat_type not in {"group", "supergroup"}:
+            raise ControlError(400, "type must be group or supergroup")
+        is_forum = bool(body.get("is_forum", False))
+        if is_forum and chat_type != "supergroup":
+            raise ControlError(400, "only supergroups can be forums")
+        chat_id = (
+            _int(body["id"], "id")
+            if body.get("id") is not None
+            else self.world.new_group_id(chat_type == "supergroup")
+        )
+        if chat_id >= 0:
+            raise ControlError(400, "group ids must be negative")
+        if chat_id in bot.chats:
+            raise ControlError(400, f"chat {chat_id} already exists")
+        chat = Chat(
+            id=chat_id,
+            type=chat_type,
+            title=str(body.get("title") or "Sandbox group"),
+            username=body.get("username"),
+            is_forum=is_forum,
+            bot_status=body.get("bot_status", "administrator"),
+            bot_can_manage_topics=bool(body.get("bot_can_manage_topics", True)),
+            # Message 1 of a forum is the "General" topic's start; topic ids come after it.
+            next_message_id=2 if is_forum else 1,
+        )
+        inviter: dict[str, Any] | None = None
+        for entry in body.get("members", []):
+            if isinstance(entry, dict) and "user" in entry:
+                user, status = self._user(entry["user"]), str(entry.get("status", "member"))
+            else:
+                user, status = self._user(entry), "member"
+            chat.members[user["id"]] = status
+            inviter = inviter or user
+        bot.chats[chat.id] = chat
+        if inviter is not None:
+            bot.add_update(
+                "my_chat_member",
+                {
+                    "chat": chat.to_api(),
+                    "from": inviter,
+                    "date": now(),
+                    "old_chat_member": chat_member(bot.user, "left"),
+                    "new_chat_member": chat_member(
+                        bot.user, chat.bot_status, chat.bot_can_manage_topics
+                    ),
+                },
+            )
+        self.world.changed.notify()
+        return web.json_response(chat_to_view(bot, chat, self.world.users))
+
+    async def add_member(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/chats/{chat_id}/members`` ``{"user": User, "status"?: str}`` →
+        ``{"chat": chat view, "update_ids": [int]}``. Emits a ``new_chat_members`` message and a
+        ``chat_member`` update (the latter only reaches bots that ask for it)."""
+        body = await self._json(request)
+        bot = self._bot(request, body)
+        chat = self._chat(bot, request)
+        if chat.type == "private":
+            raise ControlError(400, "private chats have no members to add")
+        user = self._user(body.get("user"))
+        old_status = chat.members.get(user["id"], "left")
+        status = str(body.get("status", "member"))
+        chat.members[user["id"]] = status
+        _, message_update = self._add_user_message(
+            bot, chat, user, service={"new_chat_members": [user]}
+        )
+        member_update = bot.add_update(
+            "chat_member",
+            {
+                "chat": chat.to_api(),
+                "from": user,
+                "date": now(),
+                "old_chat_member": chat_member(user, old_status),
+                "new_chat_member": chat_member(user, status),
+            },
+        )
+        return web.json_response(
+            {
+                "chat": chat_to_view(bot, chat, self.world.users),
+                "update_ids": [message_update, member_update],
+            }
+        )
+
+    async def list_topics(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/chats/{chat_id}/topics`` → ``{"topics": [{"message_thread_id",
+        "name", "icon_color", "icon_custom_emoji_id"?, "is_closed"}]}`` (deleted ones omitted)."""
+        bot = self._bot(request)
+        chat = self._chat(bot, request)
+        topics = [topic.to_view() for topic in chat.topics.values() if not topic.is_deleted]
+        return web.json_response({"topics": topics})
+
+    # --------------------------------------------------------------- messages
+    async def list_messages(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/chats/{chat_id}/messages?after=<message_id>&wait=<seconds>
+        &thread=<message_thread_id>&version=<n>`` → ``{"messages": [message view],
+        "chat_action": {"action", "time", "message_thread_id"}|null, "reply_keyboard":
+        ReplyKeyboardMarkup|null, "version": int}``.
+
+        A message view is ``{"message_id", "chat_id", "from_bot", "from", "date", "text",
+        "raw_text", "entities", "caption", "parse_mode", "reply_markup", "media": {"kind",
+        "file_id", "file_name", "mime_type", "file_size", "duration", "url"}|null,
+        "message_thread_id", "reply_to_message_id", "edited", "invoice", "successful_payment",
+        "service"}``; deleted messages are omitted and edits applied. ``wait`` long-polls until
+        a message newer than ``after`` exists, or — with ``version`` — until anything in the
+        sandbox changed after that version (edits, deletions, chat actions)."""
+        bot = self._bot(request)
+        chat_id = _int(request.match_info["chat_id"], "chat_id")
+        after = _int(request.query.get("after", "0"), "after")
+        thread = request.query.get("thread")
+        thread_id = _int(thread, "thread") if thread else None
+        version = request.query.get("version")
+        since_version = _int(version, "version") if version is not None else None
+        deadline = time.monotonic() + _wait_seconds(request)
+        while True:
+            chat = bot.chats.get(chat_id)
+            messages = []
+            if chat is not None:
+                messages = [
+                    message
+                    for message in chat.live_messages()
+                    if message.message_id > after
+                    and (thread_id is None or message.message_thread_id == thread_id)
+                ]
+            if since_version is not None:
+                ready = self.world.changed.version > since_version
+            else:
+                ready = bool(messages)
+            remaining = deadline - time.monotonic()
+            if ready or remaining <= 0:
+                break
+            await self.world.changed.wait(remaining)
+        return web.json_response(
+            {
+                "messages": [message_to_view(chat, message) for message in messages]
+                if chat
+                else [],
+                "chat_action": chat.current_chat_action() if chat else None,
+                "reply_keyboard": chat.reply_keyboard if chat else None,
+                "version": self.world.changed.version,
+            }
+        )
+
+    async def send_user_message(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/chats/{chat_id}/messages`` — a user writes to the bot.
+
+        JSON ``{"from": User, "text"?, "caption"?, "message_thread_id"?,
+        "reply_to_message_id"?, "sticker"?: {"emoji"}}`` or multipart/form-data with ``from``
+        (JSON string), optional ``text``/``caption``/``duration``/``message_thread_id``/
+        ``reply_to_message_id`` and one file part named voice, audio, document, photo, video,
+        video_note or sticker. A private chat (id == from.id) is created on first contact.
+        → ``{"message": message view, "update_id": int}``."""
+        fields: dict[str, Any] = {}
+        upload: tuple[str, str, str | None, bytes] | None = None  # kind, name, mime, data
+        if request.content_type == "multipart/form-data":
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                name = getattr(part, "name", None)
+                if name is None:
+                    continue
+                if getattr(part, "filename", None) is not None:
+                    if name not in USER_MEDIA_KINDS:
+                        raise ControlError(400, f"unknown file part {name}")
+                    data = bytes(await part.read())  # type: ignore[union-attr]
+                    content_type = part.headers.get("Content-Type")
+                    upload = (name, part.filename, content_type, data)  # type: ignore[union-attr]
+                else:
+                    fields[name] = await part.text()  # type: ignore[union-attr]
+        else:
+            fields = await self._json(request)
+        bot = self._bot(request, fields)
+        user = self._user(fields.get("from"))
+        chat = self._chat_for_sender(bot, request, user)
+        content: dict[str, Any] = {}
+        if fields.get("text") is not None:
+            content["text"] = content["raw_text"] = str(fields["text"])
+        if fields.get("caption") is not None:
+            content["caption"] = content["raw_caption"] = str(fields["caption"])
+        for key in ("message_thread_id", "reply_to_message_id"):
+            if fields.get(key) not in (None, ""):
+                content[key] = _int(fields[key], key)
+        if upload is not None:
+            kind, file_name, mime_type, data = upload
+            if not mime_type or mime_type == "application/octet-stream":
+                mime_type = mimetypes.guess_type(file_name)[0] or (
+                    "audio/ogg" if kind == "voice" else mime_type
+                )
+            stored = self.world.store_file(kind, data, file_name, mime_type)
+            media: dict[str, Any] = {
+                "kind": kind,
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_size": stored.file_size,
+                "file_name": file_name,
+                "mime_type": mime_type,
+            }
+            if fields.get("duration") not in (None, ""):
+                media["duration"] = _int(fields["duration"], "duration")
+            if fields.get("emoji"):
+                media["emoji"] = fields["emoji"]
+            content["media"] = media
+        elif isinstance(fields.get("sticker"), dict):
+            stored = self.world.store_file("sticker", b"", "sticker.webp", "image/webp")
+            content["media"] = {
+                "kind": "sticker",
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_size": 0,
+                "emoji": fields["sticker"].get("emoji", "🙂"),
+            }
+        if not content.get("text") and "media" not in content:
+            raise ControlError(400, "a message needs text or a file")
+        message, update_id = self._add_user_message(bot, chat, user, **content)
+        return web.json_response(
+            {"message": message_to_view(chat, message), "update_id": update_id}
+        )
+
+    async def download_file(self, request: web.Request) -> web.StreamResponse:
+        """``GET /sandbox/api/files/{file_id}`` → the file's bytes (404 if unknown)."""
+        stored = self.world.files.get(request.match_info["file_id"])
+        if stored is None:
+            raise ControlError(404, "file not found")
+        return file_response(stored)
+
+    # -------------------------------------------------------------- callbacks
+    async def press_button(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/chats/{chat_id}/callbacks`` ``{"from": User, "message_id": int,
+        "data": str}`` → ``{"callback_query_id", "update_id"}``. The data is not checked
+        against the message's keyboard, so tests can send tampered data."""
+        body = await self._json(request)
+        bot = self._bot(request, body)
+        user = self._user(body.get("from"))
+        chat = self._chat(bot, request)
+        message_id = _int(body.get("message_id"), "message_id")
+        message = chat.messages.get(message_id)
+        if message is None or message.deleted:
+            raise ControlError(404, f"message {message_id} not found")
+        callback_id = self.world.new_callback_id()
+        data = str(body.get("data", ""))
+        bot.callbacks[callback_id] = CallbackRecord(callback_id, chat.id, message_id, data)
+        update_id = bot.add_update(
+            "callback_query",
+            {
+                "id": callback_id,
+                "from": user,
+                "message": message_to_api(chat, message),
+                "chat_instance": str(abs(chat.id) * 7919 % 10**12),
+                "data": data,
+            },
+        )
+        return web.json_response({"callback_query_id": callback_id, "update_id": update_id})
+
+    async def get_callback(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/callbacks/{callback_query_id}?wait=<seconds>`` → ``{"answered",
+        "text", "show_alert", "url", "callback_query_id"}``; ``wait`` long-polls for the
+        bot's answerCallbackQuery."""
+        record = None
+        for bot in self.world.bots.values():
+            record = bot.callbacks.get(request.match_info["callback_query_id"])
+            if record:
+                break
+        if record is None and self.world.unclaimed_bot is not None:
+            record = self.world.unclaimed_bot.callbacks.get(request.match_info["callback_query_id"])
+        if record is None:
+            raise ControlError(404, "callback query not found")
+        wait = _wait_seconds(request)
+        if not record.answered and wait > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(record.answered_event.wait(), wait)
+        return web.json_response(record.to_view())
+
+    # --------------------------------------------------------------- payments
+    async def pay(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/chats/{chat_id}/payments`` ``{"from": User, "message_id": int}``
+        or ``{"from": User, "invoice_link": "https://t.me/$..."}`` (paid in the user's private
+        chat), optional ``"deliver_twice": bool``, ``"timeout": seconds`` (default 10),
+        ``"recurring_renewal": bool`` (a subscription renewal: is_first_recurring=false).
+
+        Emits ``pre_checkout_query`` and waits for answerPreCheckoutQuery; then →
+        ``{"status": "paid", "telegram_payment_charge_id", "update_id", "update_ids",
+        "message_id", "successful_payment"}`` | ``{"status": "refused", "error_message"}`` |
+        ``{"status": "timeout"}``."""
+        body = await self._json(request)
+        bot = self._bot(request, body)
+        user = self._user(body.get("from"))
+        if body.get("invoice_link"):
+            slug = str(body["invoice_link"]).rsplit("$", 1)[-1]
+            invoice = bot.invoice_links.get(slug)
+            if invoice is None:
+                raise ControlError(404, "invoice link not found")
+            chat = self._private_chat(bot, user)
+        else:
+            chat = self._chat_for_sender(bot, request, user)
+            message_id = _int(body.get("message_id"), "message_id")
+            message = chat.messages.get(message_id)
+            if message is None or message.deleted or message.invoice is None:
+                raise ControlError(404, f"no invoice in message {message_id}")
+            invoice = message.invoice
+        query_id = str(secrets.randbelow(10**18))
+        answer: asyncio.Future[tuple[bool, str | None]] = asyncio.get_running_loop().create_future()
+        bot.pre_checkouts[query_id] = PreCheckoutRecord(query_id, answer)
+        bot.add_update(
+            "pre_checkout_query",
+            {
+                "id": query_id,
+                "from": user,
+                "currency": invoice["currency"],
+                "total_amount": invoice["total_amount"],
+                "invoice_payload": invoice["payload"],
+            },
+        )
+        timeout = float(body.get("timeout", DEFAULT_PAYMENT_TIMEOUT))
+        try:
+            ok, error_message = await asyncio.wait_for(asyncio.shield(answer), timeout)
+        except TimeoutError:
+            answer.cancel()
+            return web.json_response({"status": "timeout"})
+        if not ok:
+            return web.json_response({"status": "refused", "error_message": error_message})
+        payment = self._successful_payment(invoice, bool(body.get("recurring_renewal")))
+        message, update_id = self._add_user_message(bot, chat, user, successful_payment=payment)
+        update_ids = [update_id]
+        if body.get("deliver_twice"):
+            update_ids.append(bot.add_update("message", message_to_api(chat, message)))
+        self.world.charges.append(
+            {
+                "bot_id": bot.bot_id,
+                "user_id": user["id"],
+                "chat_id": chat.id,
+                "message_id": message.message_id,
+                **payment,
+                "refunded": False,
+                "time": time.time(),
+            }
+        )
+        return web.json_response(
+            {
+                "status": "paid",
+                "telegram_payment_charge_id": payment["telegram_payment_charge_id"],
+                "update_id": update_id,
+                "update_ids": update_ids,
+                "message_id": message.message_id,
+                "successful_payment": payment,
+            }
+        )
+
+    @staticmethod
+    def _successful_payment(invoice: dict[str, Any], renewal: bool) -> dict[str, Any]:
+        stars = invoice["currency"] == "XTR"
+        charge_id = ("stxSB" if stars else "sb_") + secrets.token_hex(16)
+        payment: dict[str, Any] = {
+            "currency": invoice["currency"],
+            "total_amount": invoice["total_amount"],
+            "invoice_payload": invoice["payload"],
+            "telegram_payment_charge_id": charge_id,
+            "provider_payment_charge_id": "" if stars else "provider_" + secrets.token_hex(8),
+        }
+        if invoice.get("subscription_period"):
+            payment["subscription_expiration_date"] = now() + invoice["subscription_period"]
+            payment["is_recurring"] = True
+            payment["is_first_recurring"] = not renewal
+        return payment
+
+    async def repeat_payment(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/chats/{chat_id}/payments/repeat``
+        ``{"telegram_payment_charge_id": str}`` → ``{"update_id"}``: delivers the same
+        successful_payment message again (a duplicate delivery)."""
+        body = await self._json(request)
+        bot = self._bot(request, body)
+        chat = self._chat(bot, request)
+        charge_id = body.get("telegram_payment_charge_id")
+        for charge in self.world.charges:
+            if charge["telegram_payment_charge_id"] == charge_id and charge["chat_id"] == chat.id:
+                message = chat.messages[charge["message_id"]]
+                update_id = bot.add_update("message", message_to_api(chat, message))
+                return web.json_response({"update_id": update_id})
+        raise ControlError(404, "charge not found")
+
+    async def list_payments(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/payments`` → ``{"charges": [{"bot_id", "user_id", "chat_id",
+        "message_id", "currency", "total_amount", "invoice_payload",
+        "telegram_payment_charge_id", "provider_payment_charge_id", "refunded", ...}],
+        "refunds": [{"user_id", "telegram_payment_charge_id", "total_amount", ...}],
+        "subscription_edits": [{"user_id", "telegram_payment_charge_id", "is_canceled"}]}``."""
+        return web.json_response(
+            {
+                "charges": self.world.charges,
+                "refunds": self.world.refunds,
+                "subscription_edits": self.world.subscription_edits,
+            }
+        )
+
+    # ------------------------------------------------------- log and faults
+    async def list_requests(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/requests?since=<id>&errors_only=1&method=<name>`` →
+        ``{"requests": [{"id", "time", "bot_id", "method", "params", "ok", "error_code",
+        "description", "duration"}]}`` (entries with id > since)."""
+        since = _int(request.query.get("since", "0"), "since")
+        errors_only = request.query.get("errors_only", "") in {"1", "true", "yes"}
+        method = request.query.get("method")
+        entries = [
+            entry
+            for entry in self.world.request_log
+            if entry["id"] > since
+            and not (errors_only and entry["ok"])
+            and (method is None or entry["method"] == method)
+        ]
+        return web.json_response({"requests": entries})
+
+    async def clear_requests(self, request: web.Request) -> web.Response:
+        """``DELETE /sandbox/api/requests`` → ``{"ok": true}``."""
+        self.world.request_log.clear()
+        return web.json_response({"ok": True})
+
+    async def list_faults(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/faults`` → ``{"faults": [{"method", "remaining", "kind",
+        "retry_after", "delay"}]}``."""
+        return web.json_response({"faults": [fault.to_view() for fault in self.world.faults]})
+
+    async def add_fault(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/faults`` ``{"method": "sendMessage", "count": 1, "kind":
+        "429"|"500"|"502"|"delay", "retry_after": 1, "delay": 2.0}`` → ``{"fault": {...}}``:
+        the next ``count`` calls of the method (any bot) fail that way or are delayed."""
+        body = await self._json(request)
+        kind = str(body.get("kind", "429"))
+        if kind not in FAULT_KINDS:
+            raise ControlError(400, f"kind must be one of {sorted(FAULT_KINDS)}")
+        method = body.get("method")
+        if not isinstance(method, str) or not method:
+            raise ControlError(400, "method is required")
+        canonical = self.bot_api.spec.canonical_method(method)
+        if canonical is None:
+            raise ControlError(400, f"unknown Bot API method {method}")
+        fault = Fault(
+            method=canonical,
+            remaining=_int(body.get("count", 1), "count"),
+            kind=kind,
+            retry_after=_int(body.get("retry_after", 1), "retry_after"),
+            delay=float(body.get("delay", 1.0)),
+        )
+        self.world.faults.append(fault)
+        return web.json_response({"fault": fault.to_view()})
+
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        """``DELETE /sandbox/api/faults`` → ``{"ok": true}``."""
+        self.world.faults.clear()
+        return web.json_response({"ok": True})
+
+    # ------------------------------------------------------------------ users
+    async def block_user(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/users/{user_id}/block`` ``{"blocked": true}`` →
+        ``{"blocked": bool, "update_id": int}``: the user blocks (or unblocks) the bot; sends
+        to them then fail with 403 and the bot gets a ``my_chat_member`` update."""
+        body = await self._json(request)
+        bot = self._bot(request, body)
+        user_id = _int(request.match_info["user_id"], "user_id")
+        user = self.world.users.get(user_id) or self.world.remember_user({"id": user_id})
+        chat = self._private_chat(bot, user)
+        blocked = bool(body.get("blocked", True))
+        update_id = self._set_blocked(bot, chat, user, blocked)
+        return web.json_response({"blocked": blocked, "update_id": update_id})
+
+
+def command_entities(text: str) -> list[dict[str, Any]]:
+    """``bot_command`` entities, as Telegram adds them for "/command" at the start of text."""
+    match = re.match(r"/[A-Za-z0-9_]{1,32}(?:@\w+)?", text)
+    if match is None:
+        return []
+    return [{"type": "bot_command", "offset": 0, "length": utf16_length(match[0])}]

@@ -1,0 +1,93 @@
+"""The Telegram emulator as one aiohttp application: Bot API, file downloads, control API, page."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot.sandbox.botapi import BotApi
+from bot.sandbox.control import ControlApi, control_errors
+from bot.sandbox.spec import load_spec
+from bot.sandbox.state import World
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+class TelegramEmulator:
+    """A stateful fake of the Telegram Bot API server that aiogram's real ``Bot`` can use.
+
+    Point aiogram at it with ``AiohttpSession(api=TelegramAPIServer.from_base(base_url))``.
+    ``app`` can be run by :meth:`start` or mounted/run by the caller's own ``AppRunner``.
+    """
+
+    def __init__(
+        self,
+        spec_path: Path | None = None,
+        bot_username: str = "easyflow_sandbox_bot",
+        files_dir: Path | None = None,
+    ) -> None:
+        self.spec = load_spec(spec_path)
+        self.world = World(bot_username=bot_username, files_dir=files_dir)
+        self.bot_api = BotApi(self.world, self.spec)
+        self.control = ControlApi(self.world, self.bot_api)
+        self.base_url: str | None = None
+        self._runner: web.AppRunner | None = None
+        self.app = self._build_app()
+
+    def _build_app(self) -> web.Application:
+        app = web.Application(middlewares=[control_errors], client_max_size=60 * 1024 * 1024)
+        app.add_routes(
+            [
+                web.route("*", "/bot{token}/{method}", self.bot_api.handle_http),
+                web.get("/file/bot{token}/{path:.+}", self.bot_api.handle_file_download),
+                web.get("/", self._index),
+                *self.control.routes(),
+            ]
+        )
+        app.on_startup.append(self._on_startup)
+        app.on_shutdown.append(self._on_shutdown)
+        return app
+
+    async def _index(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC_DIR / "index.html")
+
+    async def _on_startup(self, app: web.Application) -> None:
+        self.bot_api.stopping.clear()
+        # Webhook deliveries go out through one shared client session.
+        self.bot_api.http = aiohttp.ClientSession()
+
+    async def _on_shutdown(self, app: web.Application) -> None:
+        # Long polls and webhook loops must end promptly, or shutdown waits for them.
+        self.bot_api.stopping.set()
+        for bot in self.world.bots.values():
+            bot.updates_changed.notify()
+            if bot.webhook_task is not None:
+                bot.webhook_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await bot.webhook_task
+        self.world.changed.notify()
+        if self.bot_api.http is not None:
+            await self.bot_api.http.close()
+            self.bot_api.http = None
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Starts serving and returns the base URL, e.g. ``http://127.0.0.1:40123``."""
+        self._runner = web.AppRunner(self.app, shutdown_timeout=1.0, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        actual_port = sockets[0].getsockname()[1] if sockets else port
+        self.base_url = f"http://{host}:{actual_port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

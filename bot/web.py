@@ -1,0 +1,68 @@
+"""The bot's own aiohttp server: Telegram webhook (in webhook mode), health, and module routes."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.app import Resources
+from bot.config import Settings
+from bot.modules import module_parts
+from services.database import ping
+
+logger = logging.getLogger(__name__)
+
+HEALTH_CHECK_TIMEOUT_SECONDS = 3.0
+RESOURCES_KEY = web.AppKey("resources", Resources)
+
+
+def webhook_secret(settings: Settings, token: str) -> str:
+    """The configured secret, or one derived from the token so that every replica agrees."""
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    return hashlib.sha256(f"easyflow-webhook:{token}".encode()).hexdigest()
+
+
+def build_web_app(
+    resources: Resources, dispatcher: Dispatcher | None = None, bot: Bot | None = None
+) -> web.Application:
+    """With a dispatcher and bot, Telegram updates are accepted at WEBHOOK_PATH (secret checked)."""
+    settings = resources.settings
+    app = web.Application()
+    app[RESOURCES_KEY] = resources
+    app.router.add_get("/healthz", healthz)
+    if dispatcher is not None and bot is not None:
+        SimpleRequestHandler(
+            dispatcher, bot, secret_token=webhook_secret(settings, bot.token)
+        ).register(app, path=settings.webhook_path)
+    for module in settings.modules:
+        for routes in module_parts(module).web_routes:
+            app.add_routes(routes(settings))
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    resources = request.app[RESOURCES_KEY]
+    checks = {"database": await _check(ping(resources.engine))}
+    if resources.redis is not None:
+        checks["redis"] = await _check(resources.redis.ping())
+    else:
+        checks["redis"] = "not configured"
+    healthy = all(state != "down" for state in checks.values())
+    return web.json_response(
+        {"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503
+    )
+
+
+async def _check(probe) -> str:  # type: ignore[no-untyped-def]
+    try:
+        await asyncio.wait_for(probe, HEALTH_CHECK_TIMEOUT_SECONDS)
+    except Exception as error:  # any failure means "down"; the reason is logged
+        logger.warning("health check failed: %r", error)
+        return "down"
+    return "ok"

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram_i18n import I18nContext
+
+from bot.config import Settings
+from handlers.core.rendering import main_menu_markup
+from services.models import User
+
+
+async def cancel(
+    message: Message, state: FSMContext, i18n: I18nContext, settings: Settings, user: User
+) -> None:
+    had_state = await state.get_state() is not None
+    await state.clear()
+    await message.answer(
+        i18n.get("cancel-done" if had_state else "cancel-nothing"),
+        reply_markup=main_menu_markup(i18n, settings, user),
+    )
+
+
+def build_router() -> Router:
+    router = Router(name="core.cancel")
+    router.message.register(cancel, Command("cancel"))
+    return router

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_i18n import I18nContext
+
+from bot.config import Module
+from handlers.core.callbacks import LanguageCallback, MenuCallback
+from services.languages import SUPPORTED_LANGUAGES
+
+SETTINGS_SECTION = "settings"
+HELP_SECTION = "help"
+HOME_SECTION = "home"
+
+
+def main_menu(i18n: I18nContext, modules: list[Module], is_admin: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for module in modules:
+        if module is Module.ADMIN and not is_admin:
+            continue
+        builder.button(
+            text=i18n.get(f"menu-{module.value}"), callback_data=MenuCallback(section=module.value)
+        )
+    builder.button(
+        text=i18n.get("menu-settings"), callback_data=MenuCallback(section=SETTINGS_SECTION)
+    )
+    builder.button(text=i18n.get("menu-help"), callback_data=MenuCallback(section=HELP_SECTION))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def back_to_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=i18n.get("button-main-menu"), callback_data=MenuCallback(section=HOME_SECTION)
+    )
+    return builder.as_markup()
+
+
+def language_choice(i18n: I18nContext) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for language in SUPPORTED_LANGUAGES:
+        builder.button(
+            text=i18n.get(f"language-name-{language}"),
+            callback_data=LanguageCallback(language=language),
+        )
+    builder.adjust(len(SUPPORTED_LANGUAGES))
+    return builder.as_markup()
+
+
+def settings_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=i18n.get("settings-change-language"), callback_data=MenuCallback(section="language")
+    )
+    builder.button(text=i18n.get("button-back"), callback_data=MenuCallback(section=HOME_SECTION))
+    builder.adjust(1)
+    return builder.as_markup()

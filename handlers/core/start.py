@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram import Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram_i18n import I18nContext
+
+from bot.config import Settings
+from handlers.core.rendering import main_menu_markup
+from services.models import User
+from services.users import is_valid_deep_link_payload, record_start_source
+
+logger = logging.getLogger(__name__)
+
+
+async def start(
+    message: Message,
+    command: CommandObject,
+    i18n: I18nContext,
+    settings: Settings,
+    user: User,
+    is_new_user: bool,
+    state: FSMContext,
+) -> None:
+    payload = command.args
+    if payload:
+        if is_valid_deep_link_payload(payload):
+            record_start_source(user, payload)
+        else:
+            logger.info("ignored malformed /start payload from user %s", user.telegram_id)
+    await state.clear()
+    greeting = "start-greeting" if is_new_user else "start-greeting-back"
+    await message.answer(
+        i18n.get(greeting, name=escape(user.first_name or "")),
+        reply_markup=main_menu_markup(i18n, settings, user),
+    )
+
+
+def build_router() -> Router:
+    router = Router(name="core.start")
+    router.message.register(start, CommandStart())
+    return router

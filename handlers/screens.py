@@ -1,0 +1,25 @@
+"""How a screen replaces the previous one: edit the message the button was under, or send anew."""
+
+from __future__ import annotations
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+
+async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Shows `text` in place of the message whose button was pressed.
+
+    Pressing the same button twice is not an error. Messages too old to edit (or gone) still
+    get the screen, as a new message.
+    """
+    await query.answer()
+    message = query.message
+    if isinstance(message, Message):
+        try:
+            await message.edit_text(text, reply_markup=markup)
+            return
+        except TelegramBadRequest as error:
+            if "message is not modified" in error.message:
+                return
+    if query.from_user:
+        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)

@@ -1,0 +1,79 @@
+## Greeting and main menu
+
+start-greeting =
+    👋 Hi, { $name }!
+    I'm EasyFlow. Pick what you want to do:
+start-greeting-back =
+    👋 Welcome back, { $name }!
+    What shall we do now?
+main-menu-title = 🏠 Main menu
+menu-interview = 🎤 Mock interview
+menu-payments = 💳 Buy interviews
+menu-marketplace = 🛒 Marketplace chats
+menu-admin = 🛠 Admin
+menu-settings = ⚙️ Settings
+menu-help = ❓ Help
+button-main-menu = 🏠 Main menu
+button-back = ⬅️ Back
+
+module-interview-intro =
+    🎤 <b>Mock interviews</b>
+    Practise with questions for your role and level, answer by text or voice, and get scored feedback with an ideal answer.
+module-payments-intro =
+    💳 <b>Interview packs</b>
+    Buy more interviews or an unlimited subscription with Telegram Stars or a card.
+module-marketplace-intro =
+    🛒 <b>Marketplace chats</b>
+    Answer Ozon and Wildberries buyers from your Telegram forum group, one topic per buyer.
+module-admin-intro =
+    🛠 <b>Admin</b>
+    Stats, prices, refunds, broadcasts and the question bank live in the admin group.
+module-coming-soon = This section is being prepared — it will appear here soon.
+
+## Help
+
+help-text =
+    <b>What I can do</b>
+    /start — main menu
+    /language — switch language
+    /settings — your settings
+    /cancel — stop what you are doing
+    /help — this message
+
+    Use the buttons under my messages; you can always get back with /start.
+
+## Language
+
+language-prompt = 🌐 Choose your language:
+language-changed = ✅ Language set to English.
+language-name-en = 🇬🇧 English
+language-name-ru = 🇷🇺 Русский
+
+## Settings
+
+settings-title =
+    ⚙️ <b>Settings</b>
+    Language: { $language }
+settings-change-language = 🌐 Change language
+
+## Cancel
+
+cancel-done = ✖️ Cancelled. You're back at the main menu.
+cancel-nothing = There is nothing to cancel. Here is the main menu.
+
+## Hints and errors
+
+hint-unknown-text = I didn't get that. Use the menu below or send /help.
+hint-unsupported-content = I can only read text here. Please send a text message or use the buttons.
+error-generic = 😕 Something went wrong on my side. Your data is safe — please try again or go back to the menu.
+button-retry-start = 🔄 Start over
+callback-stale = This button is no longer active. Send /start for a fresh menu.
+throttled = ⏳ You're sending messages too fast. Please wait a few seconds — I'll catch up.
+
+## Bot commands (shown in Telegram's menu)
+
+command-start = Main menu
+command-help = What I can do
+command-language = Switch language
+command-settings = Settings
+command-cancel = Stop the current action

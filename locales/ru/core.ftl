@@ -1,0 +1,79 @@
+## Greeting and main menu
+
+start-greeting =
+    👋 Привет, { $name }!
+    Я EasyFlow. Выберите, что хотите сделать:
+start-greeting-back =
+    👋 С возвращением, { $name }!
+    Чем займёмся?
+main-menu-title = 🏠 Главное меню
+menu-interview = 🎤 Пробное собеседование
+menu-payments = 💳 Купить собеседования
+menu-marketplace = 🛒 Чаты маркетплейсов
+menu-admin = 🛠 Администрирование
+menu-settings = ⚙️ Настройки
+menu-help = ❓ Помощь
+button-main-menu = 🏠 Главное меню
+button-back = ⬅️ Назад
+
+module-interview-intro =
+    🎤 <b>Пробные собеседования</b>
+    Тренируйтесь на вопросах для своей роли и уровня, отвечайте текстом или голосом и получайте оценку с разбором и идеальным ответом.
+module-payments-intro =
+    💳 <b>Пакеты собеседований</b>
+    Купите дополнительные собеседования или безлимитную подписку за Telegram Stars или картой.
+module-marketplace-intro =
+    🛒 <b>Чаты маркетплейсов</b>
+    Отвечайте покупателям Ozon и Wildberries из форум-группы в Telegram: одна тема на покупателя.
+module-admin-intro =
+    🛠 <b>Администрирование</b>
+    Статистика, цены, возвраты, рассылки и банк вопросов — в группе администраторов.
+module-coming-soon = Раздел готовится — скоро он появится здесь.
+
+## Help
+
+help-text =
+    <b>Что я умею</b>
+    /start — главное меню
+    /language — сменить язык
+    /settings — ваши настройки
+    /cancel — прервать текущее действие
+    /help — это сообщение
+
+    Пользуйтесь кнопками под моими сообщениями; вернуться всегда можно командой /start.
+
+## Language
+
+language-prompt = 🌐 Выберите язык:
+language-changed = ✅ Язык переключён на русский.
+language-name-en = 🇬🇧 English
+language-name-ru = 🇷🇺 Русский
+
+## Settings
+
+settings-title =
+    ⚙️ <b>Настройки</b>
+    Язык: { $language }
+settings-change-language = 🌐 Сменить язык
+
+## Cancel
+
+cancel-done = ✖️ Отменено. Вы в главном меню.
+cancel-nothing = Отменять нечего. Вот главное меню.
+
+## Hints and errors
+
+hint-unknown-text = Не понял сообщение. Воспользуйтесь меню ниже или отправьте /help.
+hint-unsupported-content = Здесь я понимаю только текст. Отправьте текстовое сообщение или нажмите кнопку.
+error-generic = 😕 У меня что-то пошло не так. Ваши данные в сохранности — попробуйте ещё раз или вернитесь в меню.
+button-retry-start = 🔄 Начать заново
+callback-stale = Эта кнопка больше не активна. Отправьте /start, чтобы открыть свежее меню.
+throttled = ⏳ Вы отправляете сообщения слишком быстро. Подождите несколько секунд — я всё обработаю.
+
+## Bot commands (shown in Telegram's menu)
+
+command-start = Главное меню
+command-help = Что я умею
+command-language = Сменить язык
+command-settings = Настройки
+command-cancel = Прервать текущее действие

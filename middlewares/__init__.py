@@ -1,0 +1,1 @@
+"""Per-update plumbing: database session, user, i18n, throttling, unhandled-update logging."""

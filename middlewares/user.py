@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+from aiogram.types import User as TelegramUser
+
+from services.users import TelegramProfile, upsert_user
+
+
+class UserMiddleware(BaseMiddleware):
+    """Upserts the person behind the update and puts the `user` row into handler data."""
+
+    def __init__(self, default_language: str) -> None:
+        self.default_language = default_language
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        telegram_user: TelegramUser | None = data.get("event_from_user")
+        if telegram_user is not None and not telegram_user.is_bot:
+            data["user"], data["is_new_user"] = await upsert_user(
+                data["session"],
+                TelegramProfile(
+                    telegram_id=telegram_user.id,
+                    first_name=telegram_user.first_name,
+                    last_name=telegram_user.last_name,
+                    username=telegram_user.username,
+                    language_code=telegram_user.language_code,
+                ),
+                fallback_language=self.default_language,
+            )
+        return await handler(event, data)

@@ -1,0 +1,1 @@
+"""Domain logic and adapters to the outside world. Nothing here imports aiogram types."""

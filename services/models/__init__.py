@@ -1,0 +1,6 @@
+"""ORM models. Import every model here so Alembic sees the whole metadata."""
+
+from services.models.base import Base
+from services.models.user import User
+
+__all__ = ["Base", "User"]

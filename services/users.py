@@ -1,0 +1,101 @@
+"""Users: who they are, which language they read, whether they still talk to us."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.languages import SUPPORTED_LANGUAGES, language_from_telegram
+from services.models import User
+from services.models.base import utcnow
+
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramProfile:
+    """What Telegram tells us about a person on every update, as plain values."""
+
+    telegram_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+async def upsert_user(
+    session: AsyncSession, profile: TelegramProfile, fallback_language: str
+) -> tuple[User, bool]:
+    """Creates the user on first contact; afterwards refreshes the profile and last-seen time.
+
+    Returns the user and whether this update created them.
+
+    The language is chosen once, from Telegram's language_code; later the user's own choice
+    (/language) wins, so it is not overwritten here.
+    """
+    user = await session.get(User, profile.telegram_id)
+    now = utcnow()
+    if user is None:
+        user = User(
+            telegram_id=profile.telegram_id,
+            username=profile.username,
+            first_name=profile.first_name,
+            last_name=profile.last_name,
+            language=language_from_telegram(profile.language_code, fallback_language),
+            created_at=now,
+            last_seen_at=now,
+        )
+        session.add(user)
+        await session.flush()
+        return user, True
+    user.username = profile.username
+    user.first_name = profile.first_name
+    user.last_name = profile.last_name
+    user.is_blocked = False
+    # Refreshing last-seen on every update would turn each read into a write.
+    if now - _aware(user.last_seen_at) > LAST_SEEN_RESOLUTION:
+        user.last_seen_at = now
+    return user, False
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes even for timezone-aware columns.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def is_valid_deep_link_payload(payload: str) -> bool:
+    """Telegram only builds t.me/<bot>?start= links from these characters, at most 64."""
+    return bool(DEEP_LINK_PAYLOAD.fullmatch(payload))
+
+
+def record_start_source(user: User, payload: str) -> bool:
+    """Keeps the first deep link that brought the user; later links don't overwrite it."""
+    if user.start_source is not None or not is_valid_deep_link_payload(payload):
+        return False
+    user.start_source = payload
+    return True
+
+
+async def set_language(session: AsyncSession, telegram_id: int, language: str) -> None:
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    await session.execute(
+        update(User).where(User.telegram_id == telegram_id).values(language=language)
+    )
+
+
+async def mark_blocked(session: AsyncSession, telegram_id: int, blocked: bool) -> None:
+    await session.execute(
+        update(User).where(User.telegram_id == telegram_id).values(is_blocked=blocked)
+    )
+
+
+async def get_user(session: AsyncSession, telegram_id: int) -> User | None:
+    return await session.scalar(select(User).where(User.telegram_id == telegram_id))

@@ -1,0 +1,81 @@
+"""Test backends: real PostgreSQL + Redis (default), or the embedded SQLite + memory default.
+
+`EASYFLOW_TEST_BACKEND=embedded` runs the suite on the embedded default; `TEST_DATABASE_URL` /
+`TEST_REDIS_URL` point the real backend at servers you already run instead of throwaway ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.migrate import upgrade
+from tests.servers import ThrowawayPostgres, ThrowawayRedis
+
+BACKEND = os.environ.get("EASYFLOW_TEST_BACKEND", "real")
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    database_url: str
+    redis_url: str | None
+    postgres: ThrowawayPostgres | None = None
+
+    @property
+    def is_real(self) -> bool:
+        return self.name == "real"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"easyflow test backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    if BACKEND == "embedded":
+        path = Path(tmp_path_factory.mktemp("sqlite")) / "easyflow.sqlite3"
+        yield Backend("embedded", f"sqlite+aiosqlite:///{path}", None)
+        return
+    postgres = redis = None
+    database_url = os.environ.get("TEST_DATABASE_URL")
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    try:
+        if database_url is None:
+            postgres = ThrowawayPostgres().start()
+            database_url = postgres.create_database("easyflow_test")
+        if redis_url is None:
+            redis = ThrowawayRedis().start()
+            redis_url = redis.url
+        yield Backend("real", database_url, redis_url, postgres)
+    finally:
+        if redis is not None:
+            redis.stop()
+        if postgres is not None:
+            postgres.stop()
+
+
+@pytest.fixture(scope="session")
+def migrated_database_url(backend: Backend) -> str:
+    upgrade(backend.database_url)
+    return backend.database_url
+
+
+@pytest.fixture
+def real_backend(backend: Backend) -> Backend:
+    if not backend.is_real:
+        pytest.skip("needs real PostgreSQL and Redis (runs in the default `make test` pass)")
+    return backend
+
+
+@pytest.fixture
+async def harness_factory(migrated_database_url: str, backend: Backend) -> AsyncIterator[object]:
+    from tests.e2e.harness import HarnessFactory
+
+    factory = HarnessFactory(database_url=migrated_database_url, redis_url=backend.redis_url)
+    yield factory
+    await factory.close_all()

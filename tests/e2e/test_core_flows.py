@@ -1,0 +1,216 @@
+"""/start, the menu, /help, /language, /settings, /cancel — through the emulator, as a user."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import Message
+from sqlalchemy import select
+
+from services.database import create_engine
+from services.models import User
+from tests.e2e.harness import HarnessFactory, button_data, new_user
+
+
+class NameFlow(StatesGroup):
+    waiting_for_name = State()
+
+
+def name_flow_router() -> Router:
+    """A two-step flow standing in for the real ones, to exercise FSM storage and /cancel."""
+    router = Router(name="test.name_flow")
+
+    @router.message(Command("name"))
+    async def ask(message: Message, state: FSMContext) -> None:
+        await state.set_state(NameFlow.waiting_for_name)
+        await message.answer("What is your name?")
+
+    @router.message(StateFilter(NameFlow.waiting_for_name), F.text)
+    async def remember(message: Message, state: FSMContext) -> None:
+        await state.clear()
+        await message.answer(f"Nice to meet you, {message.text}")
+
+    return router
+
+
+async def _user_row(database_url: str, telegram_id: int) -> User | None:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            row = (
+                await connection.execute(select(User).where(User.telegram_id == telegram_id))
+            ).first()
+            return row
+    finally:
+        await engine.dispose()
+
+
+async def test_start_in_english_shows_one_menu_entry_per_enabled_module(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = await harness_factory.start()
+    user = new_user("en", first_name="Ann")
+    [reply] = await harness.say(user, "/start")
+    assert "Hi, Ann!" in reply["text"]
+    labels = [b["text"] for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == [
+        "🎤 Mock interview",
+        "💳 Buy interviews",
+        "🛒 Marketplace chats",
+        "⚙️ Settings",
+        "❓ Help",
+    ]
+    # The second /start greets a returning user.
+    [again] = await harness.say(user, "/start")
+    assert "Welcome back, Ann!" in again["text"]
+
+
+async def test_start_in_russian_for_a_russian_telegram_user(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = await harness_factory.start()
+    user = new_user("ru-RU", first_name="Иван")
+    [reply] = await harness.say(user, "/start")
+    assert "Привет, Иван!" in reply["text"]
+    assert "🎤 Пробное собеседование" in str(reply["reply_markup"])
+
+
+async def test_unsupported_telegram_language_falls_back_to_english(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = await harness_factory.start()
+    [reply] = await harness.say(new_user("de"), "/start")
+    assert reply["text"].startswith("👋 Hi")
+
+
+async def test_deep_link_payload_is_recorded_once(harness_factory: HarnessFactory) -> None:
+    harness = await harness_factory.start()
+    user = new_user()
+    [reply] = await harness.say(user, "/start campaign_autumn")
+    assert "Hi, Alex!" in reply["text"]
+    await harness.say(user, "/start another_campaign")
+    row = await _user_row(harness.settings.effective_database_url, user["id"])
+    assert row is not None and row.start_source == "campaign_autumn"
+
+
+async def test_malformed_deep_link_payload_still_greets(harness_factory: HarnessFactory) -> None:
+    harness = await harness_factory.start()
+    user = new_user()
+    [reply] = await harness.say(user, "/start <script>alert(1)</script>")
+    assert "Hi, Alex!" in reply["text"]
+    row = await _user_row(harness.settings.effective_database_url, user["id"])
+    assert row is not None and row.start_source is None
+
+
+async def test_modules_switched_off_have_no_menu_entry_and_their_buttons_go_stale(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = await harness_factory.start(modules="interview")
+    user = new_user()
+    [menu] = await harness.say(user, "/start")
+    labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["🎤 Mock interview", "⚙️ Settings", "❓ Help"]
+    pressed = await harness.press(user, menu, "menu:payments")
+    answer = await harness.client.callback_answer(pressed["callback_query_id"], wait=5)
+    assert "no longer active" in answer["text"]
+
+
+async def test_admin_sees_the_admin_entry_and_others_do_not(
+    harness_factory: HarnessFactory,
+) -> None:
+    admin, member = new_user(), new_user()
+    harness = await harness_factory.start(admin_ids=[admin["id"]])
+    [admin_menu] = await harness.say(admin, "/start")
+    [member_menu] = await harness.say(member, "/start")
+    assert "🛠 Admin" in str(admin_menu["reply_markup"])
+    assert "🛠 Admin" not in str(member_menu["reply_markup"])
+
+
+async def test_menu_buttons_edit_the_menu_in_place_and_lead_back(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = await harness_factory.start()
+    user = new_user()
+    [menu] = await harness.say(user, "/start")
+    for label, expected in [
+        ("Mock interview", "Mock interviews"),
+        ("Buy interviews", "Interview packs"),
+        ("Marketplace chats", "Marketplace chats"),
+        ("Help", "What I can do"),
+        ("Settings", "Language: 🇬🇧 English"),
+    ]:
+        await harness.press(user, menu, button_data(menu, label))
+        [screen] = await harness.client.wait_for_edit(
+            user["id"], menu["message_id"], contains=expected
+        )
+        assert screen["message_id"] == menu["message_id"]
+        back = "Main menu" if label != "Settings" else "Back"
+        await harness.press(user, screen, button_data(screen, back))
+        [menu] = await harness.client.wait_for_edit(
+            user["id"], menu["message_id"], contains="Main menu"
+        )
+
+
+async def test_help_command(harness_factory: HarnessFactory) -> None:
+    harness = await harness_factory.start()
+    [reply] = await harness.say(new_user(), "/help")
+    assert "/language" in reply["text"] and "/cancel" in reply["text"]
+
+
+async def test_language_switch_is_remembered(harness_factory: HarnessFactory) -> None:
+    harness = await harness_factory.start()
+    user = new_user("en")
+    [prompt] = await harness.say(user, "/language")
+    sent = await harness.press(user, prompt, button_data(prompt, "Русский"))
+    replies = await harness.client.wait_for_bot_messages(
+        user["id"], after=prompt["message_id"], count=1
+    )
+    edited = await harness.client.wait_for_edit(
+        user["id"], prompt["message_id"], contains="русский"
+    )
+    assert sent["callback_query_id"]
+    assert "Главное меню" in replies[0]["text"]
+    assert edited[0]["text"] == "✅ Язык переключён на русский."
+    [help_reply] = await harness.say(user, "/help")
+    assert "Что я умею" in help_reply["text"]
+    row = await _user_row(harness.settings.effective_database_url, user["id"])
+    assert row is not None and row.language == "ru"
+
+
+async def test_settings_shows_the_language_and_can_change_it(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = await harness_factory.start()
+    user = new_user("ru")
+    [screen] = await harness.say(user, "/settings")
+    assert "Язык: 🇷🇺 Русский" in screen["text"]
+    await harness.press(user, screen, button_data(screen, "Сменить язык"))
+    [prompt] = await harness.client.wait_for_edit(
+        user["id"], screen["message_id"], contains="Выберите язык"
+    )
+    assert "English" in str(prompt["reply_markup"])
+
+
+async def test_cancel_leaves_a_flow_and_says_so(harness_factory: HarnessFactory) -> None:
+    harness = await harness_factory.start(extra_routers=[name_flow_router()])
+    user = new_user()
+    [question] = await harness.say(user, "/name")
+    assert question["text"] == "What is your name?"
+    [cancelled] = await harness.say(user, "/cancel")
+    assert cancelled["text"].startswith("✖️ Cancelled")
+    [hint] = await harness.say(user, "Bob")  # no longer in the flow: a hint, not "Nice to meet you"
+    assert "didn't get that" in hint["text"]
+    [nothing] = await harness.say(user, "/cancel")
+    assert "nothing to cancel" in nothing["text"]
+
+
+async def test_bot_commands_are_published_per_language(harness_factory: HarnessFactory) -> None:
+    harness = await harness_factory.start()
+    english = await harness.client.bot_commands(language_code="en")
+    russian = await harness.client.bot_commands(language_code="ru")
+    default = await harness.client.bot_commands()
+    assert [c["command"] for c in english] == ["start", "help", "language", "settings", "cancel"]
+    assert {c["command"]: c["description"] for c in russian}["language"] == "Сменить язык"
+    assert default == english
