@@ -42,6 +42,8 @@ class HandlingClock(BaseMiddleware):
         self.latencies: list[float] = []
         self.expected = expected
         self.done = asyncio.Event()
+        self.in_flight = 0
+        self.peak_in_flight = 0
 
     async def __call__(
         self,
@@ -50,9 +52,12 @@ class HandlingClock(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         started = time.perf_counter()
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
             return await handler(event, data)
         finally:
+            self.in_flight -= 1
             self.latencies.append(time.perf_counter() - started)
             if len(self.latencies) >= self.expected:
                 self.done.set()
@@ -96,15 +101,22 @@ async def enqueue(base_url: str, updates: list[tuple[dict[str, Any], str]]) -> N
 
 async def drain(bot: Bot, dispatcher: Dispatcher, expected: int) -> tuple[float, list[float]]:
     clock = HandlingClock(expected)
-    dispatcher.update.outer_middleware(clock)
+    # Outermost, so the latency covers every middleware (DB session, user upsert, FSM lock...).
+    dispatcher.update.outer_middleware._middlewares.insert(0, clock)
     started = time.perf_counter()
     polling = asyncio.create_task(
-        dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
+        dispatcher.start_polling(
+            bot,
+            handle_signals=False,
+            polling_timeout=1,
+            tasks_concurrency_limit=Settings.model_fields["max_concurrent_updates"].default,
+        )
     )
     await asyncio.wait_for(clock.done.wait(), timeout=1800)
     elapsed = time.perf_counter() - started
     await dispatcher.stop_polling()
     await polling
+    print(f"      peak in flight: {clock.peak_in_flight}", flush=True)
     return elapsed, clock.latencies
 
 
@@ -115,6 +127,13 @@ def start_emulator_process() -> tuple[subprocess.Popen[bytes], str]:
         stdout=subprocess.DEVNULL,
     )
     return process, f"http://127.0.0.1:{port}"
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of another process (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def wait_until_up(base_url: str) -> None:
@@ -139,13 +158,18 @@ async def run_phase(
         await wait_until_up(base_url)
         await enqueue(base_url, updates)
         bot, dispatcher, cleanup = await make(base_url)
+        bot_cpu, emulator_cpu = time.process_time(), process_cpu_seconds(process.pid)
         try:
             elapsed, latencies = await drain(bot, dispatcher, len(updates))
         finally:
+            bot_cpu = time.process_time() - bot_cpu
+            emulator_cpu = process_cpu_seconds(process.pid) - emulator_cpu
             await cleanup()
         rate = len(updates) / elapsed
         print(
-            f"{name:>10}: {len(updates)} updates in {elapsed:6.2f} s = {rate:8.1f} updates/s",
+            f"{name:>10}: {len(updates)} updates in {elapsed:6.2f} s = {rate:8.1f} updates/s"
+            f" (CPU per update: bot {bot_cpu / len(updates) * 1000:.2f} ms,"
+            f" emulator {emulator_cpu / len(updates) * 1000:.2f} ms)",
             flush=True,
         )
         return rate, latencies
@@ -160,7 +184,7 @@ async def run(total_updates: int, users: int) -> int:
     redis = ThrowawayRedis().start()
     try:
         database_url = postgres.create_database("bench")
-        upgrade(database_url)
+        await asyncio.to_thread(upgrade, database_url)
 
         async def make_echo(base_url: str) -> Any:
             session = AiohttpSession(api=TelegramAPIServer.from_base(base_url))

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     default_language: str = "en"
     throttle_limit: int = 5
     throttle_period_seconds: float = 3.0
+    # Updates handled at the same time; sizes the Redis and database connection pools too.
+    max_concurrent_updates: int = Field(default=64, ge=1, le=1000)
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     admin_chat_id: int | None = None
 

@@ -74,7 +74,9 @@ async def _serve(
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             await dispatcher.start_polling(
-                bot, allowed_updates=dispatcher.resolve_used_update_types()
+                bot,
+                allowed_updates=dispatcher.resolve_used_update_types(),
+                tasks_concurrency_limit=settings.max_concurrent_updates,
             )
     finally:
         await runner.cleanup()

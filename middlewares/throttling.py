@@ -47,18 +47,21 @@ class MemoryUpdateCounter:
 class RedisUpdateCounter:
     """Shared by every bot process behind the same Redis, so a flood is counted once."""
 
+    # One round trip: count, and start the window's clock on its first hit.
+    HIT = """
+    local count = redis.call('INCR', KEYS[1])
+    if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+    return count
+    """
+
     def __init__(self, redis: Redis, period_seconds: float, prefix: str = "throttle") -> None:
         self.redis = redis
         self.period_ms = max(1, int(period_seconds * 1000))
         self.prefix = prefix
+        self._hit = redis.register_script(self.HIT)
 
     async def hit(self, user_id: int) -> int:
-        key = f"{self.prefix}:{user_id}"
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.pexpire(key, self.period_ms, nx=True)
-            count, _ = await pipe.execute()
-        return int(count)
+        return int(await self._hit(keys=[f"{self.prefix}:{user_id}"], args=[self.period_ms]))
 
 
 class ThrottlingMiddleware(BaseMiddleware):

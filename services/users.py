@@ -62,6 +62,46 @@ async def upsert_user(
     return user, False
 
 
+class RecentUsers:
+    """Users this process saw less than `LAST_SEEN_RESOLUTION` ago, kept between updates.
+
+    Most updates come from someone who wrote a moment ago; for them the profile is unchanged
+    and last-seen needs no refresh, so the database has nothing to do. A hit is attached to
+    the update's session without a query (`merge(load=False)`), so handlers still change it
+    like any loaded row. Entries expire with the last-seen resolution, which bounds how stale
+    a row changed by another process (a blocked flag, say) can be here: one minute.
+    """
+
+    def __init__(self, ttl: timedelta = LAST_SEEN_RESOLUTION, max_size: int = 50_000) -> None:
+        self.ttl = ttl
+        self.max_size = max_size
+        self._users: dict[int, User] = {}
+
+    async def attach(self, session: AsyncSession, profile: TelegramProfile) -> User | None:
+        """The cached user merged into `session`, or None when the database must be asked."""
+        user = self._users.get(profile.telegram_id)
+        if user is None:
+            return None
+        if (
+            utcnow() - _aware(user.last_seen_at) > self.ttl
+            or user.is_blocked
+            or (user.username, user.first_name, user.last_name)
+            != (profile.username, profile.first_name, profile.last_name)
+        ):
+            del self._users[profile.telegram_id]
+            return None
+        return await session.merge(user, load=False)
+
+    def remember(self, user: User) -> None:
+        """Call once the update's changes to `user` are final (handler done, no error)."""
+        if len(self._users) >= self.max_size and user.telegram_id not in self._users:
+            self._users.pop(next(iter(self._users)))  # the oldest insertion
+        self._users[user.telegram_id] = user
+
+    def forget(self, telegram_id: int) -> None:
+        self._users.pop(telegram_id, None)
+
+
 def _aware(moment: datetime) -> datetime:
     # SQLite returns naive datetimes even for timezone-aware columns.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

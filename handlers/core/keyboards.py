@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
@@ -11,6 +14,23 @@ from services.languages import SUPPORTED_LANGUAGES
 SETTINGS_SECTION = "settings"
 HELP_SECTION = "help"
 HOME_SECTION = "home"
+
+
+def built_once_per_language(
+    build: Callable[[I18nContext], InlineKeyboardMarkup],
+) -> Callable[[I18nContext], InlineKeyboardMarkup]:
+    """Caches a keyboard that depends only on the language. Markups are never mutated after
+    they are built, so every message in that language can share one instance."""
+    built: dict[str, InlineKeyboardMarkup] = {}
+
+    @functools.wraps(build)
+    def cached(i18n: I18nContext) -> InlineKeyboardMarkup:
+        markup = built.get(i18n.locale)
+        if markup is None:
+            markup = built[i18n.locale] = build(i18n)
+        return markup
+
+    return cached
 
 
 def main_menu(i18n: I18nContext, modules: list[Module], is_admin: bool) -> InlineKeyboardMarkup:
@@ -29,6 +49,7 @@ def main_menu(i18n: I18nContext, modules: list[Module], is_admin: bool) -> Inlin
     return builder.as_markup()
 
 
+@built_once_per_language
 def back_to_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
@@ -37,6 +58,7 @@ def back_to_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+@built_once_per_language
 def language_choice(i18n: I18nContext) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for language in SUPPORTED_LANGUAGES:
@@ -48,6 +70,7 @@ def language_choice(i18n: I18nContext) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+@built_once_per_language
 def settings_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -265,3 +266,35 @@ async def test_commands_and_chat_info(bot: Bot, client: SandboxClient, new_user:
     await client.send_text(user["id"], user, "hi")
     chat = await bot.get_chat(user["id"])
     assert chat.type == "private" and chat.first_name == "Ann"
+
+
+async def test_chat_page_and_live_view(
+    bot: Bot, client: SandboxClient, new_user: NewUser, base_url: str
+) -> None:
+    async with client.session.get(base_url + "/") as response:
+        assert response.status == 200 and "EasyFlow sandbox" in await response.text()
+    user = new_user()
+    await client.send_text(user["id"], user, "hi")
+    message = await bot.send_message(user["id"], "v1")
+    view = await client.chat_view(user["id"])
+    waiting = asyncio.create_task(client.chat_view(user["id"], version=view["version"], wait=5))
+    await asyncio.sleep(0.1)
+    assert not waiting.done(), "nothing changed yet"
+    await bot.edit_message_text("v2", chat_id=user["id"], message_id=message.message_id)
+    changed = await asyncio.wait_for(waiting, 2)
+    assert changed["messages"][-1]["text"] == "v2" and changed["messages"][-1]["edited"]
+
+
+async def test_group_members_join(bot: Bot, client: SandboxClient, new_user: NewUser) -> None:
+    owner, newcomer = new_user(), new_user(first_name="Bob")
+    group = await client.create_group("Team", [{"user": owner, "status": "creator"}])
+    joined = await client.add_member(group["id"], newcomer)
+    updates = await bot.get_updates(allowed_updates=["message", "my_chat_member"], timeout=0)
+    assert updates[0].my_chat_member is not None  # the bot was added
+    assert updates[0].my_chat_member.new_chat_member.status == "administrator"
+    service = updates[1].message
+    assert service and service.new_chat_members and service.new_chat_members[0].first_name == "Bob"
+    assert updates[1].update_id == joined["update_ids"][0]
+    member = await bot.get_chat_member(group["id"], owner["id"])
+    assert member.status == "creator"
+    assert await bot.get_chat_member_count(group["id"]) == 3

@@ -1,0 +1,1 @@
+"""Mock interviews: the question bank, interview sessions and answer evaluation."""

@@ -1,0 +1,1 @@
+"""Fakes of external services (an OpenAI-compatible API) for tests and local runs."""
