@@ -11,9 +11,10 @@ $(INSTALLED): pyproject.toml scripts/bootstrap.sh
 
 install: $(INSTALLED)
 
-## run: apply migrations and start the bot (sandbox at http://127.0.0.1:8080 without BOT_TOKEN)
+## run: apply migrations, seed the question bank and start the bot (sandbox at http://127.0.0.1:8080 without BOT_TOKEN)
 run: install
 	$(PY) -m bot migrate
+	$(PY) -m bot seed
 	$(PY) -m bot run
 
 migrate: install

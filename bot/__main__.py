@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|migrate]`."""
+"""Command line: `python -m bot [run|migrate|seed|evaluate|grant]`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ import asyncio
 import contextlib
 import sys
 
+from bot.cli import (
+    add_evaluate_parser,
+    add_grant_parser,
+    add_seed_parser,
+    configure_tool_logging,
+    run_evaluate,
+    run_grant,
+    run_seed,
+)
 from bot.config import get_settings
 
 
@@ -16,9 +25,23 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="start the bot (default)")
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("revision", nargs="?", default="head")
+    add_seed_parser(commands)
+    add_evaluate_parser(commands)
+    add_grant_parser(commands)
     args = parser.parse_args(argv)
 
     settings = get_settings()
+    # The interview tools need neither aiogram nor the runner, whose imports take seconds.
+    if args.command == "seed":
+        configure_tool_logging(settings.log_level)
+        return run_seed(settings)
+    if args.command == "evaluate":
+        configure_tool_logging(settings.log_level)
+        return run_evaluate(args, settings)
+    if args.command == "grant":
+        configure_tool_logging(settings.log_level)
+        return run_grant(args, settings)
+
     from bot.runner import configure_logging
 
     configure_logging(settings.log_level)

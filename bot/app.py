@@ -22,9 +22,9 @@ from redis.asyncio import ConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.modules import enabled_routers
+from bot.modules import enabled_commands, enabled_routers, enabled_workflow_data
 from bot.retry import RetryOnFloodAndServerErrors
-from handlers.core import core_router, fallback_router
+from handlers.core import commands_router, core_router, fallback_router
 from middlewares.database import DatabaseSessionMiddleware
 from middlewares.i18n import create_i18n_middleware
 from middlewares.throttling import MemoryUpdateCounter, RedisUpdateCounter, ThrottlingMiddleware
@@ -127,7 +127,12 @@ def create_fsm(settings: Settings, redis: Redis | None) -> tuple[BaseStorage, Ba
 def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ()) -> Dispatcher:
     settings = resources.settings
     storage, isolation = create_fsm(settings, resources.redis)
-    dispatcher = Dispatcher(storage=storage, events_isolation=isolation, settings=settings)
+    dispatcher = Dispatcher(
+        storage=storage,
+        events_isolation=isolation,
+        settings=settings,
+        **enabled_workflow_data(settings),
+    )
 
     dispatcher.update.outer_middleware(UnhandledUpdateLogger())
     dispatcher.update.outer_middleware(DatabaseSessionMiddleware(resources.session_factory))
@@ -140,9 +145,13 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     )
     dispatcher.update.outer_middleware(ThrottlingMiddleware(counter, settings.throttle_limit))
 
-    dispatcher.include_router(core_router())
+    # /cancel and friends first: they work inside any flow. Modules come before the rest of
+    # the core so they can claim their deep links and /start offers (a share link, an
+    # unfinished interview); the core answers everything else.
+    dispatcher.include_router(commands_router())
     for router in (*enabled_routers(settings), *extra_routers):
         dispatcher.include_router(router)
+    dispatcher.include_router(core_router())
     dispatcher.include_router(fallback_router())
     dispatcher.startup.register(_publish_commands)
     return dispatcher
@@ -151,14 +160,10 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
 async def _publish_commands(bot: Bot, dispatcher: Dispatcher) -> None:
     """Telegram shows the command menu in the user's app language; publish one per language."""
     core = dispatcher["i18n_middleware"].core
-    for language in SUPPORTED_LANGUAGES:
+    names = [BOT_COMMANDS[0], *enabled_commands(dispatcher["settings"]), *BOT_COMMANDS[1:]]
+    for language in (*SUPPORTED_LANGUAGES, None):
         commands = [
-            BotCommand(command=name, description=core.get(f"command-{name}", language))
-            for name in BOT_COMMANDS
+            BotCommand(command=name, description=core.get(f"command-{name}", language or "en"))
+            for name in names
         ]
         await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=language)
-    default_commands = [
-        BotCommand(command=name, description=core.get(f"command-{name}", "en"))
-        for name in BOT_COMMANDS
-    ]
-    await bot.set_my_commands(default_commands, scope=BotCommandScopeDefault())

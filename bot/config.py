@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     fsm_ttl_seconds: int = 24 * 60 * 60
 
+    # LLM: any OpenAI-compatible chat API. Without a key, answers are evaluated offline.
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    # Interviews
+    free_interviews: int = Field(default=3, ge=0)
+
     # Product
     modules: Annotated[list[Module], NoDecode] = Field(default_factory=lambda: list(Module))
     default_language: str = "en"

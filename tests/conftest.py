@@ -79,3 +79,25 @@ async def harness_factory(migrated_database_url: str, backend: Backend) -> Async
     factory = HarnessFactory(database_url=migrated_database_url, redis_url=backend.redis_url)
     yield factory
     await factory.close_all()
+
+
+@pytest.fixture(scope="session")
+def seeded_bank(migrated_database_url: str) -> str:
+    """The test database with the question bank loaded (as `python -m bot seed` does)."""
+    import asyncio
+
+    from services.database import create_engine, create_session_factory
+    from services.interview.bank import load_default_bank
+    from services.interview.seeding import seed_bank
+
+    async def seed() -> None:
+        engine = create_engine(migrated_database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                await seed_bank(session, load_default_bank())
+                await session.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(seed())
+    return migrated_database_url

@@ -1,6 +1,27 @@
 """ORM models. Import every model here so Alembic sees the whole metadata."""
 
 from services.models.base import Base
+from services.models.interview import (
+    Bookmark,
+    CreditAccount,
+    CreditEntry,
+    InterviewAnswer,
+    InterviewSession,
+    Question,
+    ReportShare,
+    Specialization,
+)
 from services.models.user import User
 
-__all__ = ["Base", "User"]
+__all__ = [
+    "Base",
+    "Bookmark",
+    "CreditAccount",
+    "CreditEntry",
+    "InterviewAnswer",
+    "InterviewSession",
+    "Question",
+    "ReportShare",
+    "Specialization",
+    "User",
+]

@@ -211,6 +211,17 @@ async def test_bot_commands_are_published_per_language(harness_factory: HarnessF
     english = await harness.client.bot_commands(language_code="en")
     russian = await harness.client.bot_commands(language_code="ru")
     default = await harness.client.bot_commands()
-    assert [c["command"] for c in english] == ["start", "help", "language", "settings", "cancel"]
+    assert [c["command"] for c in english] == [
+        "start", "interview", "progress", "bookmarks", "help", "language", "settings", "cancel",
+    ]  # fmt: skip
     assert {c["command"]: c["description"] for c in russian}["language"] == "Сменить язык"
+    assert {c["command"]: c["description"] for c in russian}["progress"] == "Мой прогресс"
     assert default == english
+
+
+async def test_a_module_that_is_off_publishes_no_commands(harness_factory: HarnessFactory) -> None:
+    harness = await harness_factory.start(modules="payments,admin")
+    english = await harness.client.bot_commands(language_code="en")
+    assert [c["command"] for c in english] == ["start", "help", "language", "settings", "cancel"]
+    [reply] = await harness.say(new_user(), "/interview")
+    assert "didn't get that" in reply["text"]

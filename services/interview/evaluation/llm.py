@@ -7,14 +7,9 @@ model keeps failing, so a user always gets feedback.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-import random
 import secrets
-from typing import Any
 
-import openai
 from openai import AsyncOpenAI
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -34,6 +29,12 @@ from services.interview.evaluation.schema import (
     ideal_answer_for,
     should_ask_follow_up,
 )
+from services.llm_retry import (
+    DEFAULT_MAX_DELAY,
+    RetryableLLMError,
+    request_json_completion,
+    with_retries,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,6 @@ CRITERION_DESCRIPTIONS: dict[Criterion, str] = {
 }
 MAX_REMARKS = 5
 MAX_QUOTES = 5
-# Retry-After from a rate limiter can be long; a user is waiting for feedback, so cap it.
-DEFAULT_MAX_DELAY = 20.0
 
 
 class JudgeScores(BaseModel):
@@ -86,12 +85,8 @@ class JudgeVerdict(BaseModel):
     follow_up: str | None = None
 
 
-class RetryableJudgeError(Exception):
-    """A failure worth another attempt: rate limit, server error, timeout or a malformed reply."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
+# The retry policy is shared with the other LLM callers (services/llm_retry.py).
+RetryableJudgeError = RetryableLLMError
 
 
 def build_evaluation_messages(request: EvaluationRequest, nonce: str) -> list[dict[str, str]]:
@@ -202,70 +197,29 @@ class LLMEvaluator:
 
     async def evaluate(self, request: EvaluationRequest) -> Evaluation:
         messages = build_evaluation_messages(request, nonce=secrets.token_hex(8))
-        for attempt in range(1, self._attempts + 1):
-            try:
-                verdict = await self._ask(messages, request)
-                return _to_evaluation(verdict, request)
-            except RetryableJudgeError as error:
-                if attempt == self._attempts:
-                    logger.warning(
-                        "LLM evaluation failed %d times (last: %s); evaluating offline",
-                        attempt,
-                        error,
-                    )
-                    break
-                delay = self._backoff(attempt, error.retry_after)
-                logger.info(
-                    "LLM evaluation attempt %d failed (%s); retrying in %.2fs",
-                    attempt,
-                    error,
-                    delay,
-                )
-                await asyncio.sleep(delay)
-            except openai.APIStatusError as error:
-                # 400/401/403/404: retrying cannot help (bad key, unknown model, bad request).
-                logger.error(
-                    "LLM evaluation rejected (HTTP %s); evaluating offline", error.status_code
-                )
-                break
-            except Exception:
-                # The user is waiting for feedback: any unexpected failure degrades, never crashes.
-                logger.exception("LLM evaluation crashed; evaluating offline")
-                break
-        return self._fallback.evaluate_now(request, simplified=True)
+
+        async def evaluate_once() -> Evaluation:
+            return _to_evaluation(await self._ask(messages, request), request)
+
+        evaluation = await with_retries(
+            evaluate_once,
+            purpose="LLM evaluation",
+            attempts=self._attempts,
+            base_delay=self._base_delay,
+            max_delay=self._max_delay,
+        )
+        if evaluation is None:
+            return self._fallback.evaluate_now(request, simplified=True)
+        return evaluation
 
     async def _ask(
         self, messages: list[dict[str, str]], request: EvaluationRequest
     ) -> JudgeVerdict:
-        options: dict[str, Any] = {}
-        if self._temperature is not None:
-            options["temperature"] = self._temperature
+        reply = await request_json_completion(
+            self._client, model=self._model, messages=messages, temperature=self._temperature
+        )
         try:
-            completion = await self._client.chat.completions.create(
-                model=self._model,
-                messages=messages,  # type: ignore[arg-type]
-                response_format={"type": "json_object"},
-                **options,
-            )
-        except openai.RateLimitError as error:
-            raise RetryableJudgeError("rate limited", _retry_after(error.response)) from error
-        except openai.APITimeoutError as error:
-            raise RetryableJudgeError("timed out") from error
-        except openai.APIConnectionError as error:
-            raise RetryableJudgeError("connection failed") from error
-        except openai.APIStatusError as error:
-            if error.status_code >= 500 or error.status_code in (408, 409):
-                raise RetryableJudgeError(
-                    f"HTTP {error.status_code}", _retry_after(error.response)
-                ) from error
-            raise
-        content = completion.choices[0].message.content if completion.choices else None
-        if not content:
-            raise RetryableJudgeError("empty reply")
-        try:
-            verdict = JudgeVerdict.model_validate(json.loads(content))
-        except json.JSONDecodeError as error:
-            raise RetryableJudgeError("reply is not JSON") from error
+            verdict = JudgeVerdict.model_validate(reply)
         except ValidationError as error:
             raise RetryableJudgeError(
                 f"reply does not match the schema: {error.error_count()} errors"
@@ -273,23 +227,6 @@ class LLMEvaluator:
         if request.kind is TaskKind.BEHAVIORAL and verdict.star is None:
             raise RetryableJudgeError("behavioral verdict without STAR scores")
         return verdict
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        # Jitter spreads retries from many users so they do not hit the API in lockstep.
-        delay = self._base_delay * 2 ** (attempt - 1) + random.uniform(0, self._base_delay)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        return min(delay, self._max_delay)
-
-
-def _retry_after(response: Any) -> float | None:
-    header = response.headers.get("retry-after") if response is not None else None
-    if header is None:
-        return None
-    try:
-        return max(0.0, float(header))
-    except ValueError:
-        return None  # an HTTP date; the exponential backoff is good enough
 
 
 def _to_evaluation(verdict: JudgeVerdict, request: EvaluationRequest) -> Evaluation:

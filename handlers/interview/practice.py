@@ -1,0 +1,158 @@
+"""Practice (one question on the weakest skill), bookmarks and /progress."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram_i18n import I18nContext
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.interview.callbacks import BookmarkAction, InterviewMenu
+from handlers.interview.common import ask, translator
+from handlers.interview.keyboards import back_to_interview_home, bookmarks_list, interview_home
+from handlers.screens import show
+from services.entitlements import access
+from services.interview.bookmarks import bookmarked_questions, remove_bookmark
+from services.interview.catalog import skill_titles
+from services.interview.reporting import progress_view
+from services.interview.selection import pick_practice_question, to_planned
+from services.interview.sessions import Mode, current_turn, start_interview, weakest_skill
+from services.models import Question, User
+
+QUESTION_PREVIEW_CHARS = 140
+
+
+async def _start_practice(
+    bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext, settings: Settings,
+    user: User, question: Question, intro: str,
+) -> None:  # fmt: skip
+    interview = await start_interview(
+        session,
+        user_id=user.telegram_id,
+        mode=Mode.PRACTICE,
+        plan=[to_planned(question, i18n.locale)],
+        language=i18n.locale,
+        free_interviews=settings.free_interviews,
+        specialization=question.specialization,
+        level=question.level,
+        topic=question.topic,
+    )
+    await bot.send_message(user.telegram_id, intro)
+    turn = current_turn(interview)
+    assert turn is not None
+    await ask(bot, user.telegram_id, session, state, i18n, interview, turn)
+
+
+async def practice(
+    query: CallbackQuery, bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext,
+    settings: Settings, user: User,
+) -> None:  # fmt: skip
+    await query.answer()
+    skill = await weakest_skill(session, user.telegram_id)
+    balance = await access(session, user.telegram_id, settings.free_interviews)
+    question = await pick_practice_question(
+        session,
+        user_id=user.telegram_id,
+        skill=skill,
+        specialization=None,
+        include_premium=balance.premium_questions,
+    )
+    if question is None:
+        await show(query, i18n.get("interview-no-questions"), interview_home(i18n))
+        return
+    titles = await skill_titles(session, i18n.locale)
+    intro = (
+        i18n.get("interview-practice-weakest", skill=escape(titles.get(skill, skill)))
+        if skill
+        else i18n.get("interview-practice-first")
+    )
+    await _start_practice(bot, i18n, session, state, settings, user, question, intro)
+
+
+def _bookmarks_text(i18n: I18nContext, questions: list[Question]) -> str:
+    if not questions:
+        return i18n.get("interview-bookmarks-empty")
+    lines = []
+    for number, question in enumerate(questions, start=1):
+        text = question.question.get(i18n.locale) or question.question.get("en", "")
+        if len(text) > QUESTION_PREVIEW_CHARS:
+            text = text[: QUESTION_PREVIEW_CHARS - 1] + "…"
+        lines.append(f"{number}. {escape(text)}")
+    return i18n.get("interview-bookmarks-title") + "\n\n" + "\n".join(lines)
+
+
+async def bookmarks_command(
+    message: Message, i18n: I18nContext, session: AsyncSession, user: User
+) -> None:
+    questions = await bookmarked_questions(session, user.telegram_id)
+    await message.answer(
+        _bookmarks_text(i18n, questions),
+        reply_markup=bookmarks_list(i18n, [q.id for q in questions]),
+    )
+
+
+async def bookmarks_screen(
+    query: CallbackQuery, i18n: I18nContext, session: AsyncSession, user: User
+) -> None:
+    questions = await bookmarked_questions(session, user.telegram_id)
+    await show(
+        query, _bookmarks_text(i18n, questions), bookmarks_list(i18n, [q.id for q in questions])
+    )
+
+
+async def bookmark_action(
+    query: CallbackQuery, callback_data: BookmarkAction, bot: Bot, i18n: I18nContext,
+    session: AsyncSession, state: FSMContext, settings: Settings, user: User,
+) -> None:  # fmt: skip
+    if callback_data.action == "remove":
+        await remove_bookmark(session, user.telegram_id, callback_data.question)
+        await bookmarks_screen(query, i18n, session, user)
+        return
+    question = await session.get(Question, callback_data.question)
+    if question is None or not question.is_active:
+        await query.answer(i18n.get("callback-stale"))
+        return
+    await query.answer()
+    await _start_practice(
+        bot, i18n, session, state, settings, user, question, i18n.get("interview-practice-bookmark")
+    )
+
+
+async def _send_progress(bot: Bot, i18n: I18nContext, session: AsyncSession, user: User) -> None:
+    view = await progress_view(session, user.telegram_id, i18n.locale, translator(i18n))
+    if view.chart_png is not None:
+        await bot.send_photo(
+            user.telegram_id,
+            BufferedInputFile(view.chart_png, filename="progress.png"),
+            caption=i18n.get("interview-progress-chart-caption"),
+        )
+    await bot.send_message(user.telegram_id, view.html, reply_markup=back_to_interview_home(i18n))
+
+
+async def progress_command(
+    message: Message, bot: Bot, i18n: I18nContext, session: AsyncSession, user: User
+) -> None:
+    await _send_progress(bot, i18n, session, user)
+
+
+async def progress_screen(
+    query: CallbackQuery, bot: Bot, i18n: I18nContext, session: AsyncSession, user: User
+) -> None:
+    await query.answer()
+    await _send_progress(bot, i18n, session, user)
+
+
+def build_router() -> Router:
+    router = Router(name="interview.practice")
+    router.callback_query.register(practice, InterviewMenu.filter(F.action == "practice"))
+    router.message.register(bookmarks_command, Command("bookmarks"))
+    router.callback_query.register(bookmarks_screen, InterviewMenu.filter(F.action == "bookmarks"))
+    router.callback_query.register(bookmark_action, BookmarkAction.filter())
+    router.message.register(progress_command, Command("progress"))
+    router.callback_query.register(progress_screen, InterviewMenu.filter(F.action == "progress"))
+    return router

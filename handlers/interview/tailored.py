@@ -1,0 +1,181 @@
+"""Tailored interviews: a resume PDF (optional) and a pasted job description → own questions."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.chat_action import ChatActionSender
+from aiogram_i18n import I18nContext
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Module, Settings
+from handlers.interview.callbacks import InterviewMenu, TailoredAction
+from handlers.interview.common import ask
+from handlers.interview.keyboards import (
+    back_to_interview_home,
+    no_interviews_left,
+    tailored_resume_prompt,
+)
+from handlers.interview.states import TailoredSetup
+from handlers.screens import show
+from services.entitlements import NoInterviewsLeft, access
+from services.interview.sessions import Mode, current_turn, start_interview
+from services.interview.tailored import (
+    MAX_RESUME_BYTES,
+    JobDescriptionError,
+    ResumeError,
+    ResumeProblem,
+    TailoredPlanner,
+    extract_resume_text,
+    validate_job_description,
+)
+from services.models import User
+
+logger = logging.getLogger(__name__)
+TAILORED_QUESTIONS = 5
+RESUME_TEXT = "resume_text"
+
+
+async def begin(
+    query: CallbackQuery, i18n: I18nContext, session: AsyncSession, state: FSMContext,
+    settings: Settings, user: User,
+) -> None:  # fmt: skip
+    balance = await access(session, user.telegram_id, settings.free_interviews)
+    if not balance.can_start_interview:
+        await show(
+            query,
+            i18n.get("interview-no-interviews-left", free=settings.free_interviews),
+            no_interviews_left(i18n, settings.module_enabled(Module.PAYMENTS)),
+        )
+        return
+    await state.set_state(TailoredSetup.resume)
+    await state.set_data({})
+    await show(query, i18n.get("tailored-ask-resume"), tailored_resume_prompt(i18n))
+
+
+async def skip_resume(query: CallbackQuery, i18n: I18nContext, state: FSMContext) -> None:
+    await state.update_data({RESUME_TEXT: ""})
+    await state.set_state(TailoredSetup.job_description)
+    await show(query, i18n.get("tailored-ask-job"), back_to_interview_home(i18n))
+
+
+async def resume_document(message: Message, bot: Bot, i18n: I18nContext, state: FSMContext) -> None:
+    document = message.document
+    assert document is not None
+    if document.file_size is not None and document.file_size > MAX_RESUME_BYTES:
+        # Checked before downloading: the bytes are never fetched.
+        too_large = ResumeError(ResumeProblem.TOO_LARGE)
+        await message.reply(
+            i18n.get(too_large.message_id, **too_large.message_args),
+            reply_markup=tailored_resume_prompt(i18n),
+        )
+        return
+    progress = await message.reply(i18n.get("tailored-reading-resume"))
+    buffer = io.BytesIO()
+    await bot.download(document, destination=buffer)
+    try:
+        text = await asyncio.to_thread(extract_resume_text, buffer.getvalue())
+    except ResumeError as error:
+        logger.info("resume rejected (%s) for user %s", error.reason, message.chat.id)
+        await progress.edit_text(
+            i18n.get(error.message_id, **error.message_args),
+            reply_markup=tailored_resume_prompt(i18n),
+        )
+        return
+    await state.update_data({RESUME_TEXT: text})
+    await state.set_state(TailoredSetup.job_description)
+    await progress.edit_text(
+        i18n.get("tailored-resume-read", characters=len(text))
+        + "\n\n"
+        + i18n.get("tailored-ask-job"),
+        reply_markup=back_to_interview_home(i18n),
+    )
+
+
+async def resume_not_a_document(message: Message, i18n: I18nContext) -> None:
+    await message.reply(i18n.get("tailored-send-pdf"), reply_markup=tailored_resume_prompt(i18n))
+
+
+async def job_description(
+    message: Message, bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext,
+    settings: Settings, user: User, tailored_planner: TailoredPlanner,
+) -> None:  # fmt: skip
+    try:
+        job = validate_job_description(message.text)
+    except JobDescriptionError as error:
+        await message.reply(i18n.get(error.message_id, **error.message_args))
+        return
+    resume_text = (await state.get_data()).get(RESUME_TEXT, "")
+    progress = await message.answer(i18n.get("tailored-planning"))
+    async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+        plan = await tailored_planner.plan(
+            resume_text, job, language=i18n.locale, count=TAILORED_QUESTIONS
+        )
+    if not plan.questions:
+        await progress.edit_text(i18n.get("interview-no-questions"))
+        return
+    try:
+        interview = await start_interview(
+            session,
+            user_id=user.telegram_id,
+            mode=Mode.TAILORED,
+            plan=plan.questions,
+            language=i18n.locale,
+            free_interviews=settings.free_interviews,
+            job_context=plan.job_context,
+        )
+    except NoInterviewsLeft:
+        await state.clear()
+        await progress.edit_text(
+            i18n.get("interview-no-interviews-left", free=settings.free_interviews),
+            reply_markup=no_interviews_left(i18n, settings.module_enabled(Module.PAYMENTS)),
+        )
+        return
+    summary = i18n.get(
+        "tailored-profile-summary",
+        skills=escape(", ".join(plan.skills[:10])) or i18n.get("tailored-skills-none"),
+        seniority=i18n.get(f"tailored-seniority-{plan.seniority or 'unknown'}"),
+        requirements=len(plan.requirements),
+        projects=len(plan.projects),
+        questions=len(plan.questions),
+    )
+    if plan.simplified:
+        summary += "\n\n" + i18n.get("tailored-simplified-notice")
+    await progress.edit_text(summary)
+    turn = current_turn(interview)
+    assert turn is not None
+    await ask(bot, user.telegram_id, session, state, i18n, interview, turn)
+
+
+async def job_not_text(message: Message, i18n: I18nContext) -> None:
+    await message.reply(i18n.get("tailored-paste-job"))
+
+
+def build_router() -> Router:
+    router = Router(name="interview.tailored")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.register(begin, InterviewMenu.filter(F.action == "tailored"))
+    router.callback_query.register(
+        skip_resume,
+        StateFilter(TailoredSetup.resume),
+        TailoredAction.filter(F.action == "skip_resume"),
+    )
+    router.message.register(resume_document, StateFilter(TailoredSetup.resume), F.document)
+    router.message.register(
+        resume_not_a_document, StateFilter(TailoredSetup.resume), ~F.text.startswith("/")
+    )
+    router.message.register(
+        job_description,
+        StateFilter(TailoredSetup.job_description),
+        F.text,
+        ~F.text.startswith("/"),
+    )
+    router.message.register(job_not_text, StateFilter(TailoredSetup.job_description), ~F.text)
+    return router

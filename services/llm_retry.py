@@ -1,0 +1,140 @@
+"""JSON chat completions from an OpenAI-compatible API, retried the same way everywhere.
+
+The answer evaluator and the tailored-interview planner both ask a model for one JSON object,
+retry rate limits, server errors, timeouts and malformed replies with jittered exponential
+backoff, and give up to an offline fallback after a few attempts. This module owns that
+policy; callers own the prompt, the schema and the fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import openai
+from openai import AsyncOpenAI
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Retry-After from a rate limiter can be long; a user is waiting, so cap it.
+DEFAULT_MAX_DELAY = 20.0
+
+
+class RetryableLLMError(Exception):
+    """A failure worth another attempt: rate limit, server error, timeout or a malformed reply."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(response: Any) -> float | None:
+    header = response.headers.get("retry-after") if response is not None else None
+    if header is None:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        return None  # an HTTP date; the exponential backoff is good enough
+
+
+def backoff_delay(
+    attempt: int,
+    retry_after: float | None,
+    *,
+    base_delay: float,
+    max_delay: float = DEFAULT_MAX_DELAY,
+) -> float:
+    # Jitter spreads retries from many users so they do not hit the API in lockstep.
+    delay = base_delay * 2 ** (attempt - 1) + random.uniform(0, base_delay)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return min(delay, max_delay)
+
+
+async def request_json_completion(
+    client: AsyncOpenAI,
+    *,
+    model: str,
+    messages: list[dict[str, str]],
+    temperature: float | None = None,
+) -> Any:
+    """One chat completion in JSON mode, parsed.
+
+    Raises `RetryableLLMError` for what another attempt may fix and lets `openai.APIStatusError`
+    through for what it cannot (400/401/403/404: bad request, bad key, unknown model).
+    """
+    options: dict[str, Any] = {}
+    if temperature is not None:
+        options["temperature"] = temperature
+    try:
+        completion = await client.chat.completions.create(
+            model=model,
+            messages=messages,  # type: ignore[arg-type]
+            response_format={"type": "json_object"},
+            **options,
+        )
+    except openai.RateLimitError as error:
+        raise RetryableLLMError("rate limited", retry_after_seconds(error.response)) from error
+    except openai.APITimeoutError as error:
+        raise RetryableLLMError("timed out") from error
+    except openai.APIConnectionError as error:
+        raise RetryableLLMError("connection failed") from error
+    except openai.APIStatusError as error:
+        if error.status_code >= 500 or error.status_code in (408, 409):
+            raise RetryableLLMError(
+                f"HTTP {error.status_code}", retry_after_seconds(error.response)
+            ) from error
+        raise
+    content = completion.choices[0].message.content if completion.choices else None
+    if not content:
+        raise RetryableLLMError("empty reply")
+    try:
+        return json.loads(content)
+    except json.JSONDecodeError as error:
+        raise RetryableLLMError("reply is not JSON") from error
+
+
+async def with_retries(
+    attempt_once: Callable[[], Awaitable[T]],
+    *,
+    purpose: str,
+    attempts: int,
+    base_delay: float,
+    max_delay: float = DEFAULT_MAX_DELAY,
+) -> T | None:
+    """`attempt_once()`'s result, or None once retrying cannot help and the caller falls back.
+
+    Retries `RetryableLLMError` up to `attempts` times in all; a non-retryable HTTP status or
+    any unexpected exception ends at once (the user is waiting: degrade, never crash).
+    """
+    attempts = max(1, attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            return await attempt_once()
+        except RetryableLLMError as error:
+            if attempt == attempts:
+                logger.warning(
+                    "%s failed %d times (last: %s); falling back offline", purpose, attempt, error
+                )
+                return None
+            delay = backoff_delay(
+                attempt, error.retry_after, base_delay=base_delay, max_delay=max_delay
+            )
+            logger.info(
+                "%s attempt %d failed (%s); retrying in %.2fs", purpose, attempt, error, delay
+            )
+            await asyncio.sleep(delay)
+        except openai.APIStatusError as error:
+            logger.error("%s rejected (HTTP %s); falling back offline", purpose, error.status_code)
+            return None
+        except Exception:
+            logger.exception("%s crashed; falling back offline", purpose)
+            return None
+    return None
