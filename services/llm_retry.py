@@ -13,6 +13,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import openai
@@ -138,3 +139,38 @@ async def with_retries(
             logger.exception("%s crashed; falling back offline", purpose)
             return None
     return None
+
+
+@dataclass(frozen=True)
+class JsonChat:
+    """One model at one endpoint, asked for JSON objects under the retry policy above.
+
+    `temperature` None leaves the model's default: reasoning models reject any other value.
+    """
+
+    client: AsyncOpenAI
+    model: str
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = DEFAULT_MAX_DELAY
+    temperature: float | None = None
+
+    @classmethod
+    def connect(cls, api_key: str, base_url: str | None, model: str, timeout: float) -> JsonChat:
+        # The SDK's own retries are off: `retrying` owns the policy (and the offline fallback).
+        client = AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
+        return cls(client, model)
+
+    async def ask(self, messages: list[dict[str, str]]) -> Any:
+        return await request_json_completion(
+            self.client, model=self.model, messages=messages, temperature=self.temperature
+        )
+
+    async def retrying(self, attempt_once: Callable[[], Awaitable[T]], purpose: str) -> T | None:
+        return await with_retries(
+            attempt_once,
+            purpose=purpose,
+            attempts=self.attempts,
+            base_delay=self.base_delay,
+            max_delay=self.max_delay,
+        )

@@ -7,17 +7,38 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
+from aiogram.types import InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.interview.keyboards import turn_buttons
+from bot.config import Module, Settings
+from handlers.interview.keyboards import interview_home, no_interviews_left, turn_buttons
 from handlers.interview.states import Interviewing
+from services.entitlements import access
 from services.interview.catalog import skill_titles
 from services.interview.sessions import Translate as ServiceTranslate
 from services.interview.sessions import Turn, mark_asked
-from services.models import InterviewSession
+from services.models import InterviewSession, User
 
 INTERVIEW_ID = "interview_id"
+
+
+def no_interviews_left_screen(
+    i18n: I18nContext, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    """What a user sees instead of a new interview once the free ones and credits are gone."""
+    return (
+        i18n.get("interview-no-interviews-left", free=settings.free_interviews),
+        no_interviews_left(i18n, settings.module_enabled(Module.PAYMENTS)),
+    )
+
+
+async def home_screen(
+    i18n: I18nContext, session: AsyncSession, settings: Settings, user: User
+) -> tuple[str, InlineKeyboardMarkup]:
+    balance = await access(session, user.telegram_id, settings.free_interviews)
+    text = i18n.get("interview-home", free_left=balance.free_left, credits=balance.credits)
+    return text, interview_home(i18n)
 
 
 def translator(i18n: I18nContext) -> ServiceTranslate:

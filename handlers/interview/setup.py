@@ -14,14 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Module, Settings
 from handlers.core.callbacks import MenuCallback
 from handlers.interview.callbacks import InterviewMenu, TrackPick
-from handlers.interview.common import ask
+from handlers.interview.common import ask, home_screen, no_interviews_left_screen
 from handlers.interview.keyboards import (
     RANDOM_TOPIC,
     choices,
     interview_home,
     length_options,
     level_options,
-    no_interviews_left,
 )
 from handlers.interview.states import TrackSetup
 from handlers.screens import show
@@ -38,19 +37,13 @@ logger = logging.getLogger(__name__)
 STEPS = ("spec", "level", "topic", "length")
 
 
-def _home_text(i18n: I18nContext, free_left: int, credits: int) -> str:
-    return i18n.get("interview-home", free_left=free_left, credits=credits)
-
-
 async def interview_command(
     message: Message, i18n: I18nContext, session: AsyncSession, settings: Settings, user: User,
     state: FSMContext,
 ) -> None:  # fmt: skip
     await state.clear()
-    balance = await access(session, user.telegram_id, settings.free_interviews)
-    await message.answer(
-        _home_text(i18n, balance.free_left, balance.credits), reply_markup=interview_home(i18n)
-    )
+    text, markup = await home_screen(i18n, session, settings, user)
+    await message.answer(text, reply_markup=markup)
 
 
 async def home(
@@ -58,8 +51,7 @@ async def home(
     state: FSMContext,
 ) -> None:  # fmt: skip
     await state.clear()
-    balance = await access(session, user.telegram_id, settings.free_interviews)
-    await show(query, _home_text(i18n, balance.free_left, balance.credits), interview_home(i18n))
+    await show(query, *await home_screen(i18n, session, settings, user))
 
 
 async def show_step(
@@ -175,11 +167,7 @@ async def begin_track_interview(
 ) -> None:  # fmt: skip
     balance = await access(session, user.telegram_id, settings.free_interviews)
     if not balance.can_start_interview:
-        await show(
-            query,
-            i18n.get("interview-no-interviews-left", free=settings.free_interviews),
-            no_interviews_left(i18n, settings.module_enabled(Module.PAYMENTS)),
-        )
+        await show(query, *no_interviews_left_screen(i18n, settings))
         return
     topic = None if data["topic"] == RANDOM_TOPIC else data["topic"]
     questions = await pick_questions(
@@ -207,11 +195,7 @@ async def begin_track_interview(
             topic=topic,
         )
     except NoInterviewsLeft:
-        await show(
-            query,
-            i18n.get("interview-no-interviews-left", free=settings.free_interviews),
-            no_interviews_left(i18n, settings.module_enabled(Module.PAYMENTS)),
-        )
+        await show(query, *no_interviews_left_screen(i18n, settings))
         return
     await show(query, i18n.get("interview-starting", count=len(questions)))
     turn = current_turn(interview)

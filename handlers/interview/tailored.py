@@ -15,12 +15,11 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Module, Settings
+from bot.config import Settings
 from handlers.interview.callbacks import InterviewMenu, TailoredAction
-from handlers.interview.common import ask
+from handlers.interview.common import ask, no_interviews_left_screen
 from handlers.interview.keyboards import (
     back_to_interview_home,
-    no_interviews_left,
     tailored_resume_prompt,
 )
 from handlers.interview.states import TailoredSetup
@@ -49,11 +48,7 @@ async def begin(
 ) -> None:  # fmt: skip
     balance = await access(session, user.telegram_id, settings.free_interviews)
     if not balance.can_start_interview:
-        await show(
-            query,
-            i18n.get("interview-no-interviews-left", free=settings.free_interviews),
-            no_interviews_left(i18n, settings.module_enabled(Module.PAYMENTS)),
-        )
+        await show(query, *no_interviews_left_screen(i18n, settings))
         return
     await state.set_state(TailoredSetup.resume)
     await state.set_data({})
@@ -133,10 +128,8 @@ async def job_description(
         )
     except NoInterviewsLeft:
         await state.clear()
-        await progress.edit_text(
-            i18n.get("interview-no-interviews-left", free=settings.free_interviews),
-            reply_markup=no_interviews_left(i18n, settings.module_enabled(Module.PAYMENTS)),
-        )
+        text, markup = no_interviews_left_screen(i18n, settings)
+        await progress.edit_text(text, reply_markup=markup)
         return
     summary = i18n.get(
         "tailored-profile-summary",

@@ -17,7 +17,6 @@ Rules:
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +25,7 @@ from services.interview.evaluation.schema import RemarkArg, Translate
 from services.interview.report import (
     CHART_DPI,
     chart_color,
+    finish_chart_png,
     format_score,
     round_score,
     score_mark,
@@ -265,13 +265,10 @@ def render_progress_chart_png(points: Sequence[ProgressPoint], translate: Transl
         axes.set_xlim(0.7, len(positions) + 0.3)
     axes.set_ylim(0, 10.5)
     axes.set_yticks(range(0, 11, 2))
-    axes.set_title(translate("progress-chart-title", {}), fontsize=12, loc="left")
-    axes.set_ylabel(translate("progress-chart-axis", {}), fontsize=9)
-    axes.grid(axis="y", color="#e6e6e6", linewidth=0.6)
-    axes.set_axisbelow(True)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=CHART_DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    return finish_chart_png(
+        figure,
+        axes,
+        title=translate("progress-chart-title", {}),
+        axis_label=translate("progress-chart-axis", {}),
+        value_axis="y",
+    )

@@ -594,9 +594,23 @@ def render_skill_chart_png(report: InterviewReport, translate: Translate) -> byt
             fontsize=9,
             fontweight="bold",
         )
-    axes.set_title(translate("report-chart-title", {}), fontsize=12, loc="left")
-    axes.set_xlabel(translate("report-chart-axis", {}), fontsize=9)
-    axes.grid(axis="x", color="#e6e6e6", linewidth=0.6)
+    return finish_chart_png(
+        figure,
+        axes,
+        title=translate("report-chart-title", {}),
+        axis_label=translate("report-chart-axis", {}),
+        value_axis="x",
+    )
+
+
+def finish_chart_png(
+    figure: Any, axes: Any, *, title: str, axis_label: str, value_axis: str
+) -> bytes:
+    """The house style every chart shares (title, light grid on the score axis, no box), then
+    the PNG bytes."""
+    axes.set_title(title, fontsize=12, loc="left")
+    (axes.set_xlabel if value_axis == "x" else axes.set_ylabel)(axis_label, fontsize=9)
+    axes.grid(axis=value_axis, color="#e6e6e6", linewidth=0.6)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)

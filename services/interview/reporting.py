@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,9 +28,6 @@ from services.interview.report import (
 )
 from services.interview.sessions import finished_interviews, results_of
 from services.models import InterviewSession
-
-# matplotlib keeps global state; one drawing at a time keeps it consistent across threads.
-_DRAWING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -65,15 +61,11 @@ async def build_interview_report(
 
 
 def _draw(built: BuiltReport, translate: Translate) -> tuple[bytes, bytes]:
-    with _DRAWING:
-        chart = render_skill_chart_png(built.report, translate)
-        pdf = render_report_pdf(
-            built.report,
-            built.results,
-            translate,
-            track_title=built.track_title,
-            chart_png=chart,
-        )
+    # The renderers use matplotlib's Figure API (no pyplot state), so threads are safe.
+    chart = render_skill_chart_png(built.report, translate)
+    pdf = render_report_pdf(
+        built.report, built.results, translate, track_title=built.track_title, chart_png=chart
+    )
     return chart, pdf
 
 
@@ -135,17 +127,8 @@ async def progress_view(
     )
     chart = None
     if len(points) >= 2:
-        with_lock = _locked(render_progress_chart_png)
-        chart = await asyncio.to_thread(with_lock, points, translate)
+        chart = await asyncio.to_thread(render_progress_chart_png, points, translate)
     return ProgressView(html, chart)
-
-
-def _locked(function):  # type: ignore[no-untyped-def]
-    def run(*args):  # type: ignore[no-untyped-def]
-        with _DRAWING:
-            return function(*args)
-
-    return run
 
 
 def _skill_topics(specialization_id: str) -> dict[str, str]:

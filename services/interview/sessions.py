@@ -215,17 +215,10 @@ async def submit_answer(
             evaluation=evaluation.model_dump(mode="json"),
         )
     )
+    follow_up = None
     if turn.follow_up is None and evaluation.follow_up is not None:
-        interview.follow_up = evaluation.follow_up.render(translate)
-    else:
-        interview.follow_up = None
-        interview.position += 1
-    interview.asked_message_id = None
-    await session.flush()
-    next_turn = current_turn(interview)
-    if next_turn is None:
-        await finish(session, interview)
-    return AnswerOutcome(turn, evaluation, next_turn)
+        follow_up = evaluation.follow_up.render(translate)
+    return AnswerOutcome(turn, evaluation, await _advance(session, interview, follow_up))
 
 
 async def skip(session: AsyncSession, interview: InterviewSession) -> Turn | None:
@@ -247,8 +240,18 @@ async def skip(session: AsyncSession, interview: InterviewSession) -> Turn | Non
                 score=None,
             )
         )
-    interview.follow_up = None
-    interview.position += 1
+    return await _advance(session, interview, follow_up=None)
+
+
+async def _advance(
+    session: AsyncSession, interview: InterviewSession, follow_up: str | None
+) -> Turn | None:
+    """Moves to the follow-up, or else to the next question; finishes after the last one."""
+    if follow_up is not None:
+        interview.follow_up = follow_up
+    else:
+        interview.follow_up = None
+        interview.position += 1
     interview.asked_message_id = None
     await session.flush()
     next_turn = current_turn(interview)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from services.database import create_engine, create_session_factory
 from services.models import InterviewAnswer, InterviewSession
@@ -152,38 +152,31 @@ def current_turn_message(messages: Messages) -> dict[str, Any]:
     return [m for m in messages if has_button(m, "Skip") or has_button(m, "Пропустить")][-1]
 
 
-async def interview_rows(database_url: str, user_id: int) -> list[InterviewSession]:
+async def _rows(database_url: str, query: Select) -> list[Any]:
     engine = create_engine(database_url)
     try:
         async with create_session_factory(engine)() as session:
-            return list(
-                (
-                    await session.scalars(
-                        select(InterviewSession)
-                        .where(InterviewSession.user_id == user_id)
-                        .order_by(InterviewSession.id)
-                    )
-                ).all()
-            )
+            return list((await session.scalars(query)).all())
     finally:
         await engine.dispose()
+
+
+async def interview_rows(database_url: str, user_id: int) -> list[InterviewSession]:
+    return await _rows(
+        database_url,
+        select(InterviewSession)
+        .where(InterviewSession.user_id == user_id)
+        .order_by(InterviewSession.id),
+    )
 
 
 async def answer_rows(database_url: str, interview_id: int) -> list[InterviewAnswer]:
-    engine = create_engine(database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            return list(
-                (
-                    await session.scalars(
-                        select(InterviewAnswer)
-                        .where(InterviewAnswer.session_id == interview_id)
-                        .order_by(InterviewAnswer.id)
-                    )
-                ).all()
-            )
-    finally:
-        await engine.dispose()
+    return await _rows(
+        database_url,
+        select(InterviewAnswer)
+        .where(InterviewAnswer.session_id == interview_id)
+        .order_by(InterviewAnswer.id),
+    )
 
 
 async def reference_answer(database_url: str, user_id: int) -> str:

@@ -352,3 +352,42 @@ async def test_tampered_track_choice_is_ignored(harness_factory: HarnessFactory)
     forged = await harness.press(person.user, screen, "ivp:length:999")
     answer = await person.client.callback_answer(forged["callback_query_id"], wait=10)
     assert "no longer active" in answer["text"]
+
+
+async def test_with_redis_the_answering_state_survives_a_restart(
+    harness_factory: HarnessFactory, seeded_bank: str, real_backend: object
+) -> None:
+    harness = await harness_factory.start()
+    person = InterviewUser(harness, new_user("en"))
+    await person.start_track("Backend", "Junior", "Databases", 3)
+    await harness.stop()
+
+    restarted = await harness_factory.start()
+    person = InterviewUser(restarted, person.user)
+    # No /start needed: the FSM state (in Redis) still says the user is answering.
+    replies = await person.answer("B-tree indexes make lookups logarithmic but slow down writes.")
+    assert "Question 1/3:" in replies[0]["text"]
+
+
+async def test_grant_cli_adds_credits_and_refuses_nonsense(
+    migrated_database_url: str, tmp_path: object
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": migrated_database_url}
+    user_id = new_user()["id"]
+
+    def grant(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "grant", *args],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+
+    done = grant(str(user_id), "3")
+    assert done.returncode == 0 and "now has 3 interview credit(s)" in done.stdout
+    assert grant(str(user_id), "-5").returncode == 2  # more than the balance
+    assert grant(str(user_id), "0").returncode == 2
+    assert grant("-7", "1").returncode == 2
+    assert "now has 2" in grant(str(user_id), "-1").stdout

@@ -20,6 +20,7 @@ from services.interview.evaluation import (
     compute_overall,
     create_evaluator,
 )
+from services.llm_retry import JsonChat
 from tests.fakes.openai_server import (
     Delay,
     FakeOpenAI,
@@ -104,7 +105,8 @@ def make_evaluator(
     client = AsyncOpenAI(
         api_key="test-key", base_url=server.base_url, timeout=timeout, max_retries=0
     )
-    return LLMEvaluator(client, "judge-model", OfflineEvaluator(), attempts, base_delay=0.01)
+    chat = JsonChat(client, "judge-model", attempts=attempts, base_delay=0.01)
+    return LLMEvaluator(chat, OfflineEvaluator())
 
 
 async def test_good_reply_becomes_an_llm_evaluation(server: FakeOpenAI) -> None:

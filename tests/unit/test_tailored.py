@@ -13,14 +13,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import pytest
 import yaml
 from fluent.runtime import FluentBundle, FluentResource
-from fpdf import FPDF
-from matplotlib.figure import Figure
 from openai import AsyncOpenAI
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from services.interview.evaluation import TaskKind
 from services.interview.plan import PlannedQuestion
@@ -43,6 +40,7 @@ from services.interview.tailored import (
 )
 from services.interview.tailored.llm import is_in_language
 from services.interview.tailored.profile import detect_seniority
+from services.llm_retry import JsonChat
 from tests.fakes.openai_server import (
     Delay,
     FakeOpenAI,
@@ -52,11 +50,11 @@ from tests.fakes.openai_server import (
     Reply,
     ServerError,
 )
+from tests.pdfs import encrypted, png_bytes, scanned_pdf, text_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS_DIR = ROOT / "services" / "interview" / "questions"
 LOCALES = ROOT / "locales"
-FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 CLIENT_TIMEOUT = 5.0
 SHORT_TIMEOUT = 0.25
 HANG = 1.0
@@ -127,44 +125,6 @@ RU_JOB = """Middle Python-разработчик
 Мы предлагаем:
 • ДМС и удалённую работу
 """
-
-
-# --- building PDFs --------------------------------------------------------------------------------
-
-
-def text_pdf(text: str, pages: int = 1) -> bytes:
-    pdf = FPDF()
-    pdf.add_font("DejaVu", fname=str(FONT))
-    pdf.set_font("DejaVu", size=11)
-    for number in range(pages):
-        pdf.add_page()
-        page_text = text if pages == 1 else f"{text}\nPage marker {number + 1}"
-        pdf.multi_cell(0, 6, page_text)
-    return bytes(pdf.output())
-
-
-def png_bytes() -> bytes:
-    figure = Figure(figsize=(3, 2), dpi=50)
-    figure.add_subplot().plot([1, 3, 2])
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def scanned_pdf() -> bytes:
-    """A page with only a picture on it, as a scanner produces."""
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.image(io.BytesIO(png_bytes()), x=10, y=10, w=180)
-    return bytes(pdf.output())
-
-
-def encrypted(data: bytes, user_password: str, owner_password: str | None = None) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password, owner_password=owner_password)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def reason_of(data: bytes, **options: Any) -> ResumeProblem:
@@ -570,9 +530,8 @@ def make_planner(
     server: FakeOpenAI, attempts: int = 3, timeout: float = CLIENT_TIMEOUT
 ) -> LLMTailoredPlanner:
     client = AsyncOpenAI(api_key="test", base_url=server.base_url, timeout=timeout, max_retries=0)
-    return LLMTailoredPlanner(
-        client, "planner-model", OfflineTailoredPlanner(BANK_SKILLS), attempts, base_delay=0.01
-    )
+    chat = JsonChat(client, "planner-model", attempts=attempts, base_delay=0.01)
+    return LLMTailoredPlanner(chat, OfflineTailoredPlanner(BANK_SKILLS))
 
 
 async def test_llm_plan_names_the_users_project(server: FakeOpenAI) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import secrets
 
-from openai import AsyncOpenAI
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.interview.evaluation.offline import FOLLOWUP_MISSING_POINT, OfflineEvaluator
@@ -29,12 +28,7 @@ from services.interview.evaluation.schema import (
     ideal_answer_for,
     should_ask_follow_up,
 )
-from services.llm_retry import (
-    DEFAULT_MAX_DELAY,
-    RetryableLLMError,
-    request_json_completion,
-    with_retries,
-)
+from services.llm_retry import JsonChat, RetryableLLMError
 
 logger = logging.getLogger(__name__)
 
@@ -175,25 +169,9 @@ def build_evaluation_messages(request: EvaluationRequest, nonce: str) -> list[di
 
 
 class LLMEvaluator:
-    def __init__(
-        self,
-        client: AsyncOpenAI,
-        model: str,
-        fallback: OfflineEvaluator,
-        attempts: int = 3,
-        base_delay: float = 0.5,
-        *,
-        max_delay: float = DEFAULT_MAX_DELAY,
-        # None leaves the model's default: reasoning models reject any other temperature.
-        temperature: float | None = None,
-    ) -> None:
-        self._client = client
-        self._model = model
+    def __init__(self, chat: JsonChat, fallback: OfflineEvaluator) -> None:
+        self._chat = chat
         self._fallback = fallback
-        self._attempts = max(1, attempts)
-        self._base_delay = base_delay
-        self._max_delay = max_delay
-        self._temperature = temperature
 
     async def evaluate(self, request: EvaluationRequest) -> Evaluation:
         messages = build_evaluation_messages(request, nonce=secrets.token_hex(8))
@@ -201,13 +179,7 @@ class LLMEvaluator:
         async def evaluate_once() -> Evaluation:
             return _to_evaluation(await self._ask(messages, request), request)
 
-        evaluation = await with_retries(
-            evaluate_once,
-            purpose="LLM evaluation",
-            attempts=self._attempts,
-            base_delay=self._base_delay,
-            max_delay=self._max_delay,
-        )
+        evaluation = await self._chat.retrying(evaluate_once, "LLM evaluation")
         if evaluation is None:
             return self._fallback.evaluate_now(request, simplified=True)
         return evaluation
@@ -215,9 +187,7 @@ class LLMEvaluator:
     async def _ask(
         self, messages: list[dict[str, str]], request: EvaluationRequest
     ) -> JudgeVerdict:
-        reply = await request_json_completion(
-            self._client, model=self._model, messages=messages, temperature=self._temperature
-        )
+        reply = await self._chat.ask(messages)
         try:
             verdict = JudgeVerdict.model_validate(reply)
         except ValidationError as error:
@@ -293,5 +263,4 @@ def create_evaluator(
     if not api_key:
         logger.info("No LLM API key configured: answers are evaluated offline")
         return offline
-    client = AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
-    return LLMEvaluator(client, model, offline)
+    return LLMEvaluator(JsonChat.connect(api_key, base_url, model, timeout), offline)

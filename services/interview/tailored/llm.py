@@ -14,7 +14,6 @@ import re
 import secrets
 from typing import Any
 
-from openai import AsyncOpenAI
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.interview.evaluation.llm import LANGUAGE_NAMES
@@ -29,12 +28,7 @@ from services.interview.tailored.schema import (
     TailoredPlan,
     TailoredPlanner,
 )
-from services.llm_retry import (
-    DEFAULT_MAX_DELAY,
-    RetryableLLMError,
-    request_json_completion,
-    with_retries,
-)
+from services.llm_retry import JsonChat, RetryableLLMError
 
 logger = logging.getLogger(__name__)
 
@@ -224,25 +218,9 @@ def is_in_language(text: str, language: str) -> bool:
 
 
 class LLMTailoredPlanner:
-    def __init__(
-        self,
-        client: AsyncOpenAI,
-        model: str,
-        fallback: OfflineTailoredPlanner,
-        attempts: int = 3,
-        base_delay: float = 0.5,
-        *,
-        max_delay: float = DEFAULT_MAX_DELAY,
-        # None leaves the model's default: reasoning models reject any other temperature.
-        temperature: float | None = None,
-    ) -> None:
-        self._client = client
-        self._model = model
+    def __init__(self, chat: JsonChat, fallback: OfflineTailoredPlanner) -> None:
+        self._chat = chat
         self._fallback = fallback
-        self._attempts = max(1, attempts)
-        self._base_delay = base_delay
-        self._max_delay = max_delay
-        self._temperature = temperature
 
     async def plan(
         self,
@@ -264,13 +242,7 @@ class LLMTailoredPlanner:
         async def ask_once() -> tuple[DraftPlan, list[DraftQuestion]]:
             return await self._ask(messages, language=language, count=count)
 
-        reply = await with_retries(
-            ask_once,
-            purpose="LLM interview planning",
-            attempts=self._attempts,
-            base_delay=self._base_delay,
-            max_delay=self._max_delay,
-        )
+        reply = await self._chat.retrying(ask_once, "LLM interview planning")
         if reply is None:
             return await self._fallback.plan(
                 resume_text,
@@ -296,9 +268,7 @@ class LLMTailoredPlanner:
     async def _ask(
         self, messages: list[dict[str, str]], *, language: str, count: int
     ) -> tuple[DraftPlan, list[DraftQuestion]]:
-        reply = await request_json_completion(
-            self._client, model=self._model, messages=messages, temperature=self._temperature
-        )
+        reply = await self._chat.ask(messages)
         try:
             draft = DraftPlan.model_validate(reply)
         except ValidationError as error:
@@ -379,5 +349,4 @@ def create_tailored_planner(
     if not api_key:
         logger.info("No LLM API key configured: tailored interviews are planned offline")
         return offline
-    client = AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
-    return LLMTailoredPlanner(client, model, offline)
+    return LLMTailoredPlanner(JsonChat.connect(api_key, base_url, model, timeout), offline)
