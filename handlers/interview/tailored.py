@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
 from html import escape
@@ -25,6 +26,8 @@ from handlers.interview.keyboards import (
 from handlers.interview.states import TailoredSetup
 from handlers.screens import show
 from services.entitlements import NoInterviewsLeft, access
+from services.interview.plan import PlannedQuestion
+from services.interview.selection import questions_for_skills
 from services.interview.sessions import Mode, current_turn, start_interview
 from services.interview.tailored import (
     MAX_RESUME_BYTES,
@@ -33,6 +36,7 @@ from services.interview.tailored import (
     ResumeProblem,
     TailoredPlanner,
     extract_resume_text,
+    resume_from_text,
     validate_job_description,
 )
 from services.models import User
@@ -94,6 +98,24 @@ async def resume_document(message: Message, bot: Bot, i18n: I18nContext, state: 
     )
 
 
+async def resume_pasted(message: Message, i18n: I18nContext, state: FSMContext) -> None:
+    """The resume's text pasted as a message, as the PDF errors suggest doing."""
+    try:
+        text = resume_from_text(message.text)
+    except ResumeError:
+        # "hi", a question, a name: not a resume. Say what this step expects.
+        await resume_not_a_document(message, i18n)
+        return
+    await state.update_data({RESUME_TEXT: text})
+    await state.set_state(TailoredSetup.job_description)
+    await message.reply(
+        i18n.get("tailored-resume-read", characters=len(text))
+        + "\n\n"
+        + i18n.get("tailored-ask-job"),
+        reply_markup=back_to_interview_home(i18n),
+    )
+
+
 async def resume_not_a_document(message: Message, i18n: I18nContext) -> None:
     await message.reply(i18n.get("tailored-send-pdf"), reply_markup=tailored_resume_prompt(i18n))
 
@@ -107,11 +129,25 @@ async def job_description(
     except JobDescriptionError as error:
         await message.reply(i18n.get(error.message_id, **error.message_args))
         return
+    # Checked again before planning: the balance may have changed since the first screen
+    # (a refund, another interview), and a refused start must not cost a model call.
+    balance = await access(session, user.telegram_id, settings.free_interviews)
+    if not balance.can_start_interview:
+        await state.clear()
+        text, markup = no_interviews_left_screen(i18n, settings)
+        await message.reply(text, reply_markup=markup)
+        return
     resume_text = (await state.get_data()).get(RESUME_TEXT, "")
     progress = await message.answer(i18n.get("tailored-planning"))
     async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
         plan = await tailored_planner.plan(
-            resume_text, job, language=i18n.locale, count=TAILORED_QUESTIONS
+            resume_text,
+            job,
+            language=i18n.locale,
+            count=TAILORED_QUESTIONS,
+            bank_questions=functools.partial(
+                _bank_questions, session, i18n.locale, balance.premium_questions
+            ),
         )
     if not plan.questions:
         await progress.edit_text(i18n.get("interview-no-questions"))
@@ -147,6 +183,14 @@ async def job_description(
     await ask(bot, user.telegram_id, session, state, i18n, interview, turn)
 
 
+async def _bank_questions(
+    session: AsyncSession, language: str, include_premium: bool, skills: list[str], count: int
+) -> list[PlannedQuestion]:
+    return await questions_for_skills(
+        session, skills=skills, count=count, language=language, include_premium=include_premium
+    )
+
+
 async def job_not_text(message: Message, i18n: I18nContext) -> None:
     await message.reply(i18n.get("tailored-paste-job"))
 
@@ -161,6 +205,9 @@ def build_router() -> Router:
         TailoredAction.filter(F.action == "skip_resume"),
     )
     router.message.register(resume_document, StateFilter(TailoredSetup.resume), F.document)
+    router.message.register(
+        resume_pasted, StateFilter(TailoredSetup.resume), F.text, ~F.text.startswith("/")
+    )
     router.message.register(
         resume_not_a_document, StateFilter(TailoredSetup.resume), ~F.text.startswith("/")
     )

@@ -65,7 +65,10 @@ async def answer_text(
     if was_written_before_current_turn(interview, message.message_id):
         # Sent while the previous answer was being scored: it belongs to that answer.
         number = await append_to_previous_answer(session, interview, text)
-        await message.reply(i18n.get("interview-late-message", number=number or 1))
+        if number is None:  # written before the first question: e.g. a long paste split in two
+            await message.reply(i18n.get("interview-early-message"))
+        else:
+            await message.reply(i18n.get("interview-late-message", number=number))
         return
     if not text:
         await message.reply(i18n.get("interview-empty-answer"))

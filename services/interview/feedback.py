@@ -37,17 +37,6 @@ def render_feedback_html(
     for key, lines in sections:
         if lines:
             parts.append(f"<b>{escape(translate(key, {}))}</b>\n{_bullets(lines)}")
-    if evaluation.star is not None and evaluation.star.missing:
-        parts.append(
-            translate(
-                "eval-weakness-star-missing",
-                {
-                    "parts": ", ".join(
-                        translate(f"eval-star-{p}", {}) for p in evaluation.star.missing
-                    )
-                },
-            )
-        )
     if evaluation.evidence_quotes:
         quote = evaluation.evidence_quotes[0]
         if len(quote) > MAX_QUOTE_CHARS:

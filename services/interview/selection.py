@@ -216,6 +216,30 @@ async def pick_practice_question(
     return await session.get(Question, freshest)
 
 
+async def questions_for_skills(
+    session: AsyncSession,
+    *,
+    skills: list[str],
+    count: int,
+    language: str,
+    include_premium: bool,
+    rng: random.Random | None = None,
+) -> list[PlannedQuestion]:
+    """Up to `count` bank questions testing the given skill keys, most matching skills first
+    (ties in random order), for tailored interviews to fill up with."""
+    if not skills or count <= 0:
+        return []
+    rng = rng or random.Random()
+    wanted = set(skills)
+    query = select(Question).where(
+        Question.is_active.is_(True), Question.tier.in_(_allowed_tiers(include_premium))
+    )
+    matching = [q for q in (await session.scalars(query)).all() if wanted & set(q.skills or [])]
+    rng.shuffle(matching)
+    matching.sort(key=lambda question: len(wanted & set(question.skills)), reverse=True)
+    return [to_planned(question, language) for question in matching[:count]]
+
+
 def to_planned(question: Question, language: str) -> PlannedQuestion:
     """A snapshot of the question in `language` (English where a translation is missing)."""
     return PlannedQuestion(

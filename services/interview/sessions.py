@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.entitlements import PaidWith, spend_for_interview
+from services.entitlements import NoInterviewsLeft, PaidWith, spend_for_interview
 from services.interview.evaluation import Evaluation, EvaluationRequest, Evaluator
 from services.interview.plan import PlannedQuestion
 from services.interview.report import QuestionResult, question_results
@@ -91,10 +91,6 @@ async def start_interview(
     a user has one interview under way at a time. Raises NoInterviewsLeft."""
     if not plan:
         raise ValueError("an interview needs at least one question")
-    previous = await active_interview(session, user_id)
-    if previous is not None:
-        previous.status = Status.ABANDONED
-        previous.finished_at = utcnow()
     interview = InterviewSession(
         user_id=user_id,
         mode=mode,
@@ -108,12 +104,22 @@ async def start_interview(
         paid_with=PaidWith.NOTHING,
         job_context=job_context,
     )
+    previous = await active_interview(session, user_id)
     session.add(interview)
     await session.flush()
     if mode is not Mode.PRACTICE:
-        interview.paid_with = await spend_for_interview(
-            session, user_id, free_interviews, interview.id
-        )
+        try:
+            interview.paid_with = await spend_for_interview(
+                session, user_id, free_interviews, interview.id
+            )
+        except NoInterviewsLeft:
+            # Nothing changes: the new interview goes, the one under way stays.
+            await session.delete(interview)
+            await session.flush()
+            raise
+    if previous is not None:
+        previous.status = Status.ABANDONED
+        previous.finished_at = utcnow()
     return interview
 
 

@@ -36,6 +36,7 @@ from services.interview.tailored import (
     TailoredPlan,
     create_tailored_planner,
     extract_resume_text,
+    resume_from_text,
     validate_job_description,
 )
 from services.interview.tailored.llm import is_in_language
@@ -187,6 +188,18 @@ def test_oversize_file_is_refused_before_parsing() -> None:
     with pytest.raises(ResumeError) as caught:
         extract_resume_text(too_big)
     assert caught.value.message_args == {"limit_mb": 10}
+
+
+def test_resume_pasted_as_text_is_normalised_like_a_pdf() -> None:
+    text = resume_from_text("  " + EN_RESUME.replace("\n", "\r\n\r\n\r\n") + "\t ")
+    assert text.startswith("Jane Doe\n")
+    assert "\n\n\n" not in text
+    assert "• Built a Kafka-based event pipeline that cut settlement delays" in text
+    assert len(resume_from_text("word " * 10_000)) <= MAX_RESUME_CHARS
+    for too_little in (None, "", "hi, where do I start?", "+7 900 123-45-67"):
+        with pytest.raises(ResumeError) as caught:
+            resume_from_text(too_little)
+        assert caught.value.reason is ResumeProblem.NO_TEXT
 
 
 @pytest.mark.parametrize("share", [0.3, 0.6, 0.95])

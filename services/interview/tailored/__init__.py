@@ -15,6 +15,7 @@ from services.interview.tailored.documents import (
     ResumeError,
     ResumeProblem,
     extract_resume_text,
+    resume_from_text,
     validate_job_description,
 )
 from services.interview.tailored.llm import (
@@ -60,5 +61,6 @@ __all__ = [
     "create_tailored_planner",
     "extract_resume_text",
     "fluent_translate",
+    "resume_from_text",
     "validate_job_description",
 ]

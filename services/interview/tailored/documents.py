@@ -145,7 +145,15 @@ def extract_resume_text(data: bytes, *, max_bytes: int = MAX_RESUME_BYTES) -> st
         # broken files; to the user they all mean the same thing.
         logger.info("Resume PDF is unreadable: %s: %s", type(error).__name__, error)
         raise ResumeError(ResumeProblem.UNREADABLE, max_bytes=max_bytes) from error
-    text = _cap(normalize_text(text), MAX_RESUME_CHARS)
+    return resume_from_text(text, max_bytes=max_bytes)
+
+
+def resume_from_text(text: str | None, *, max_bytes: int = MAX_RESUME_BYTES) -> str:
+    """A resume's text (read from a PDF or pasted as a message), normalised and capped.
+
+    Raises `ResumeError` (`NO_TEXT`) when it has too few letters to be a resume.
+    """
+    text = _cap(normalize_text(text or ""), MAX_RESUME_CHARS)
     if count_letters(text) < MIN_RESUME_LETTERS:
         raise ResumeError(ResumeProblem.NO_TEXT, max_bytes=max_bytes)
     return text
