@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     # Product
     modules: Annotated[list[Module], NoDecode] = Field(default_factory=lambda: list(Module))
     default_language: str = "en"
-    throttle_limit: int = 5
+    throttle_limit: int = 8
     throttle_period_seconds: float = 3.0
     # Updates handled at the same time; sizes the Redis and database connection pools too.
     max_concurrent_updates: int = Field(default=64, ge=1, le=1000)

@@ -153,12 +153,14 @@ def _request_for(
 ) -> EvaluationRequest:
     question = turn.question
     if turn.follow_up is not None and first is not None and first.evaluation:
-        missing = first.evaluation.get("missing_key_points") or question.key_points
+        # The follow-up aims at the biggest gap: the first key point the answer missed (or,
+        # when none was missed, depth and examples on the question's own points).
+        missing = list(first.evaluation.get("missing_key_points") or [])
         return EvaluationRequest(
             question=turn.follow_up,
             answer=answer,
             reference_answer=question.reference_answer or None,
-            key_points=list(missing)[:6],
+            key_points=missing[:1] or question.key_points,
             kind=question.kind,
             language=interview.language,  # type: ignore[arg-type]
             skills=question.skills,
