@@ -22,7 +22,5 @@ async def cancel(
     )
 
 
-def build_router() -> Router:
-    router = Router(name="core.cancel")
+def register(router: Router) -> None:
     router.message.register(cancel, Command("cancel"))
-    return router

@@ -49,9 +49,7 @@ def _private_chat_of(event: ErrorEvent) -> int | None:
     return message.chat.id
 
 
-def build_router() -> Router:
-    router = Router(name="core.errors")
+def register(router: Router) -> None:
     router.errors.register(
         report_error,
     )
-    return router

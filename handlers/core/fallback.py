@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
 from bot.config import Settings
 from handlers.core.rendering import main_menu_markup
+from handlers.filters import HAS_TEXT
 from services.models import User
 
 logger = logging.getLogger(__name__)
@@ -42,11 +43,8 @@ async def stale_or_tampered_callback(query: CallbackQuery, i18n: I18nContext) ->
     await query.answer(i18n.get("callback-stale"), show_alert=False)
 
 
-def build_router() -> Router:
-    router = Router(name="core.fallback")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(unknown_text, StateFilter(None), F.text)
-    router.message.register(unexpected_text_in_flow, F.text)
+def register(router: Router) -> None:
+    router.message.register(unknown_text, StateFilter(None), HAS_TEXT)
+    router.message.register(unexpected_text_in_flow, HAS_TEXT)
     router.message.register(unsupported_content)
     router.callback_query.register(stale_or_tampered_callback)
-    return router

@@ -38,8 +38,6 @@ async def choose_language(
     )
 
 
-def build_router() -> Router:
-    router = Router(name="core.language")
+def register(router: Router) -> None:
     router.message.register(language_command, Command("language"))
     router.callback_query.register(choose_language, LanguageCallback.filter())
-    return router

@@ -61,8 +61,7 @@ async def module_intro(
     await show(query, text, back_to_menu(i18n))
 
 
-def build_router() -> Router:
-    router = Router(name="core.menu")
+def register(router: Router) -> None:
     router.callback_query.register(home, MenuCallback.filter(F.section == HOME_SECTION))
     router.message.register(help_command, Command("help"))
     router.callback_query.register(help_section, MenuCallback.filter(F.section == HELP_SECTION))
@@ -74,4 +73,3 @@ def build_router() -> Router:
     router.callback_query.register(
         module_intro, MenuCallback.filter(F.section.in_({module.value for module in Module}))
     )
-    return router

@@ -40,7 +40,5 @@ async def start(
     )
 
 
-def build_router() -> Router:
-    router = Router(name="core.start")
+def register(router: Router) -> None:
     router.message.register(start, CommandStart())
-    return router

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Router
+from aiogram import F, Router
 
 from bot.config import Settings
+from handlers.filters import PRIVATE_CHAT
 
 
 def build_router() -> Router:
     from handlers.interview import finish, practice, setup, tailored, turns
 
+    # One flat router (see handlers/core); interviews happen in private chats only.
     router = Router(name="interview")
+    router.message.filter(PRIVATE_CHAT)
     # finish first: a share link opens even while an interview is under way.
     for part in (finish, turns, setup, tailored, practice):
-        router.include_router(part.build_router())
+        part.register(router)
     return router
 
 

@@ -132,10 +132,8 @@ async def _shared(session: AsyncSession, token: str | None) -> InterviewSession 
     return await shared_interview(session, token) if token else None
 
 
-def build_router() -> Router:
-    router = Router(name="interview.finish")
+def register(router: Router) -> None:
     router.message.register(
         open_shared, CommandStart(deep_link=True, magic=F.args.startswith("r_"))
     )
     router.callback_query.register(share, ReportAction.filter())
-    return router

@@ -147,12 +147,10 @@ async def progress_screen(
     await _send_progress(bot, i18n, session, user)
 
 
-def build_router() -> Router:
-    router = Router(name="interview.practice")
+def register(router: Router) -> None:
     router.callback_query.register(practice, InterviewMenu.filter(F.action == "practice"))
     router.message.register(bookmarks_command, Command("bookmarks"))
     router.callback_query.register(bookmarks_screen, InterviewMenu.filter(F.action == "bookmarks"))
     router.callback_query.register(bookmark_action, BookmarkAction.filter())
     router.message.register(progress_command, Command("progress"))
     router.callback_query.register(progress_screen, InterviewMenu.filter(F.action == "progress"))
-    return router

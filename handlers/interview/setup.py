@@ -203,12 +203,10 @@ async def begin_track_interview(
     await ask(query.bot, user.telegram_id, session, state, i18n, interview, turn)
 
 
-def build_router() -> Router:
-    router = Router(name="interview.setup")
+def register(router: Router) -> None:
     router.message.register(interview_command, Command("interview"))
     router.callback_query.register(home, MenuCallback.filter(F.section == Module.INTERVIEW))
     router.callback_query.register(home, InterviewMenu.filter(F.action == "home"))
     router.callback_query.register(track, InterviewMenu.filter(F.action == "track"))
     router.callback_query.register(go_back, TrackPick.filter(F.step == "back"))
     router.callback_query.register(pick, TrackPick.filter())
-    return router

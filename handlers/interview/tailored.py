@@ -17,6 +17,7 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.filters import HAS_DOCUMENT, NO_TEXT, NOT_A_COMMAND, PLAIN_TEXT
 from handlers.interview.callbacks import InterviewMenu, TailoredAction
 from handlers.interview.common import ask, no_interviews_left_screen
 from handlers.interview.keyboards import (
@@ -195,27 +196,16 @@ async def job_not_text(message: Message, i18n: I18nContext) -> None:
     await message.reply(i18n.get("tailored-paste-job"))
 
 
-def build_router() -> Router:
-    router = Router(name="interview.tailored")
-    router.message.filter(F.chat.type == "private")
+def register(router: Router) -> None:
     router.callback_query.register(begin, InterviewMenu.filter(F.action == "tailored"))
     router.callback_query.register(
         skip_resume,
         StateFilter(TailoredSetup.resume),
         TailoredAction.filter(F.action == "skip_resume"),
     )
-    router.message.register(resume_document, StateFilter(TailoredSetup.resume), F.document)
-    router.message.register(
-        resume_pasted, StateFilter(TailoredSetup.resume), F.text, ~F.text.startswith("/")
-    )
-    router.message.register(
-        resume_not_a_document, StateFilter(TailoredSetup.resume), ~F.text.startswith("/")
-    )
-    router.message.register(
-        job_description,
-        StateFilter(TailoredSetup.job_description),
-        F.text,
-        ~F.text.startswith("/"),
-    )
-    router.message.register(job_not_text, StateFilter(TailoredSetup.job_description), ~F.text)
-    return router
+    resume, job = StateFilter(TailoredSetup.resume), StateFilter(TailoredSetup.job_description)
+    router.message.register(resume_document, resume, HAS_DOCUMENT)
+    router.message.register(resume_pasted, resume, PLAIN_TEXT)
+    router.message.register(resume_not_a_document, resume, NOT_A_COMMAND)
+    router.message.register(job_description, job, PLAIN_TEXT)
+    router.message.register(job_not_text, job, NO_TEXT)

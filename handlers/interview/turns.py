@@ -13,6 +13,7 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.filters import NO_TEXT, PLAIN_TEXT
 from handlers.interview.callbacks import ResumeAction, TurnAction
 from handlers.interview.common import INTERVIEW_ID, ask, translator
 from handlers.interview.finish import deliver_results
@@ -250,18 +251,14 @@ async def resume(
     await ask(bot, user.telegram_id, session, state, i18n, interview, turn)
 
 
-def build_router() -> Router:
-    router = Router(name="interview.turns")
+def register(router: Router) -> None:
     router.message.register(start_with_unfinished, CommandStart(), has_unfinished_interview)
     answering = StateFilter(Interviewing.answering)
-    router.message.register(
-        answer_text, answering, F.text, ~F.text.startswith("/"), F.chat.type == "private"
-    )
-    router.message.register(unexpected_content, answering, ~F.text, F.chat.type == "private")
+    router.message.register(answer_text, answering, PLAIN_TEXT)
+    router.message.register(unexpected_content, answering, NO_TEXT)
     router.callback_query.register(skip_turn, TurnAction.filter(F.action == "skip"))
     router.callback_query.register(bookmark_turn, TurnAction.filter(F.action == "bookmark"))
     router.callback_query.register(end_turn, TurnAction.filter(F.action == "end"))
     router.callback_query.register(end_confirmed, TurnAction.filter(F.action == "end_yes"))
     router.callback_query.register(end_cancelled, TurnAction.filter(F.action == "end_no"))
     router.callback_query.register(resume, ResumeAction.filter())
-    return router
