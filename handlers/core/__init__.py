@@ -8,7 +8,7 @@ then the modules (which may claim a /start deep link or offer to continue someth
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 
 from handlers.core import cancel, errors, fallback, language, menu, start
 from handlers.filters import PRIVATE_CHAT

@@ -25,6 +25,7 @@ async def start(
     user: User,
     is_new_user: bool,
     state: FSMContext,
+    raw_state: str | None,
 ) -> None:
     payload = command.args
     if payload:
@@ -32,7 +33,8 @@ async def start(
             record_start_source(user, payload)
         else:
             logger.info("ignored malformed /start payload from user %s", user.telegram_id)
-    await state.clear()
+    if raw_state is not None:  # flows always set a state; nothing to leave otherwise
+        await state.clear()
     greeting = "start-greeting" if is_new_user else "start-greeting-back"
     await message.answer(
         i18n.get(greeting, name=escape(user.first_name or "")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 
 from bot.config import Settings
 from handlers.filters import PRIVATE_CHAT
