@@ -7,8 +7,13 @@ import logging
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import Response, TelegramMethod
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 logger = logging.getLogger(__name__)
@@ -35,9 +40,17 @@ class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         attempt = 1
+        lost_connection = False
         while True:
             try:
                 return await make_request(bot, method)
+            except TelegramBadRequest:
+                # The connection broke after Telegram had answered the callback, so the retry
+                # is refused as a duplicate: the first attempt did its job.
+                if lost_connection and isinstance(method, AnswerCallbackQuery):
+                    logger.info("answerCallbackQuery had gone through before the disconnect")
+                    return Response[bool](ok=True, result=True)  # type: ignore[return-value]
+                raise
             except TelegramRetryAfter as error:
                 if attempt >= self.max_attempts or error.retry_after > self.max_retry_after:
                     raise
@@ -50,6 +63,7 @@ class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
             except (TelegramServerError, TelegramNetworkError) as error:
                 if attempt >= self.max_attempts:
                     raise
+                lost_connection = lost_connection or isinstance(error, TelegramNetworkError)
                 delay = self.base_delay * 2 ** (attempt - 1)
                 logger.warning(
                     "%s failed (%s); retrying in %.1fs", method.__api_method__, error, delay
