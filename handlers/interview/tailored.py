@@ -11,7 +11,7 @@ from html import escape
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,14 +89,18 @@ async def resume_document(message: Message, bot: Bot, i18n: I18nContext, state: 
             reply_markup=tailored_resume_prompt(i18n),
         )
         return
+    reply, markup = await _resume_accepted(state, i18n, text)
+    await progress.edit_text(reply, reply_markup=markup)
+
+
+async def _resume_accepted(
+    state: FSMContext, i18n: I18nContext, text: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Keeps the resume text and moves on to the job description; returns what to show."""
     await state.update_data({RESUME_TEXT: text})
     await state.set_state(TailoredSetup.job_description)
-    await progress.edit_text(
-        i18n.get("tailored-resume-read", characters=len(text))
-        + "\n\n"
-        + i18n.get("tailored-ask-job"),
-        reply_markup=back_to_interview_home(i18n),
-    )
+    reply = i18n.get("tailored-resume-read", characters=len(text)) + "\n\n"
+    return reply + i18n.get("tailored-ask-job"), back_to_interview_home(i18n)
 
 
 async def resume_pasted(message: Message, i18n: I18nContext, state: FSMContext) -> None:
@@ -107,14 +111,8 @@ async def resume_pasted(message: Message, i18n: I18nContext, state: FSMContext) 
         # "hi", a question, a name: not a resume. Say what this step expects.
         await resume_not_a_document(message, i18n)
         return
-    await state.update_data({RESUME_TEXT: text})
-    await state.set_state(TailoredSetup.job_description)
-    await message.reply(
-        i18n.get("tailored-resume-read", characters=len(text))
-        + "\n\n"
-        + i18n.get("tailored-ask-job"),
-        reply_markup=back_to_interview_home(i18n),
-    )
+    reply, markup = await _resume_accepted(state, i18n, text)
+    await message.reply(reply, reply_markup=markup)
 
 
 async def resume_not_a_document(message: Message, i18n: I18nContext) -> None:
