@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|migrate|seed|evaluate|grant]`."""
+"""Command line: `python -m bot [run|migrate|seed|evaluate|grant|transcribe]`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.cli import (
     run_seed,
 )
 from bot.config import get_settings
+from bot.speech_cli import add_transcribe_parser, run_transcribe
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     add_seed_parser(commands)
     add_evaluate_parser(commands)
     add_grant_parser(commands)
+    add_transcribe_parser(commands)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -41,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "grant":
         configure_tool_logging(settings.log_level)
         return run_grant(args, settings)
+    if args.command == "transcribe":
+        configure_tool_logging(settings.log_level)
+        return run_transcribe(args, settings)
 
     from bot.runner import configure_logging
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import inspect
 import logging
 import secrets
 from collections.abc import AsyncGenerator, Sequence
@@ -186,7 +187,17 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     dispatcher.include_router(core_router())
     dispatcher.include_router(fallback_router())
     dispatcher.startup.register(_publish_commands)
+    dispatcher.shutdown.register(_close_module_resources)
     return dispatcher
+
+
+async def _close_module_resources(dispatcher: Dispatcher) -> None:
+    """Module objects that hold processes or connections (speech recognition's worker pool,
+    say) expose `async close()`; they are closed when polling or the webhook stops."""
+    for value in dispatcher.workflow_data.values():
+        close = getattr(value, "close", None)
+        if inspect.iscoroutinefunction(close):
+            await close()
 
 
 async def _publish_commands(bot: Bot, dispatcher: Dispatcher) -> None:

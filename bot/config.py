@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
 
+    # Speech: voice answers are transcribed by Groq when GROQ_API_KEY is set, otherwise offline
+    # (pocketsphinx, English only). Questions can be read aloud: OpenAI-compatible text-to-speech
+    # with OPENAI_API_KEY, espeak-ng when it is installed.
+    groq_api_key: SecretStr | None = None
+    groq_base_url: str | None = None
+    stt_model: str = "whisper-large-v3-turbo"
+    stt_timeout_seconds: float = Field(default=30.0, gt=0)
+    voice_max_duration_seconds: int = Field(default=300, gt=0, le=3600)
+    speech_workers: int = Field(default=1, ge=1, le=16)
+    tts_model: str = "gpt-4o-mini-tts"
+    tts_voice: str = "alloy"
+
     # Interviews
     free_interviews: int = Field(default=3, ge=0)
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system programs the test suite runs for real, when they are missing:
-# redis-server, ffmpeg (audio decoding), PostgreSQL server binaries.
+# redis-server, ffmpeg (audio decoding), espeak-ng (speech fixtures, offline text-to-speech),
+# PostgreSQL server binaries.
 set -euo pipefail
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     missing+=(postgresql)
 fi

@@ -109,11 +109,13 @@ async def with_retries(
     attempts: int,
     base_delay: float,
     max_delay: float = DEFAULT_MAX_DELAY,
+    permanent: tuple[type[Exception], ...] = (openai.APIStatusError,),
 ) -> T | None:
     """`attempt_once()`'s result, or None once retrying cannot help and the caller falls back.
 
-    Retries `RetryableLLMError` up to `attempts` times in all; a non-retryable HTTP status or
-    any unexpected exception ends at once (the user is waiting: degrade, never crash).
+    Retries `RetryableLLMError` up to `attempts` times in all; a non-retryable HTTP status
+    (`permanent`: openai's by default, another SDK's for another API) or any unexpected
+    exception ends at once (the user is waiting: degrade, never crash).
     """
     attempts = max(1, attempts)
     for attempt in range(1, attempts + 1):
@@ -132,8 +134,9 @@ async def with_retries(
                 "%s attempt %d failed (%s); retrying in %.2fs", purpose, attempt, error, delay
             )
             await asyncio.sleep(delay)
-        except openai.APIStatusError as error:
-            logger.error("%s rejected (HTTP %s); falling back offline", purpose, error.status_code)
+        except permanent as error:
+            status = getattr(error, "status_code", None)
+            logger.error("%s rejected (HTTP %s); falling back offline", purpose, status)
             return None
         except Exception:
             logger.exception("%s crashed; falling back offline", purpose)

@@ -16,6 +16,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.sandbox.formatting import parse_text
+from bot.sandbox.media import TIMED_KINDS, media_duration, whole_seconds
 from bot.sandbox.render import chat_member, message_to_api
 from bot.sandbox.spec import (
     ApiError,
@@ -748,16 +749,30 @@ class BotApi:
                 media[key] = params[key]
         return media
 
+    @staticmethod
+    async def _fill_duration(media: dict[str, Any], stored: StoredFile) -> None:
+        """Like Telegram, measures a voice/audio/video note's duration when none was given."""
+        if media["kind"] not in TIMED_KINDS or media.get("duration") is not None:
+            return
+        if stored.duration is None and stored.data:
+            measured = await media_duration(stored.data)
+            if measured is not None:
+                stored.duration = whole_seconds(measured)
+        if stored.duration is not None:
+            media["duration"] = stored.duration
+
     async def send_media(self, call: Call) -> dict[str, Any]:
         kind = MEDIA_METHODS[call.method]
         chat = self.resolve_chat(call.bot, call.params["chat_id"])
         self.ensure_can_write(call.bot, chat)
         stored = self.resolve_file(call.params[kind], kind)
         caption, raw, entities = self.parse_formatted(call, "caption", "parse_mode")
+        media = self._media_description(stored, kind, call.params)
+        await self._fill_duration(media, stored)
         message = self.add_bot_message(
             call,
             chat,
-            media=self._media_description(stored, kind, call.params),
+            media=media,
             caption=caption,
             raw_caption=raw,
             caption_entities=entities,
@@ -782,6 +797,7 @@ class BotApi:
                     reference = FileReference(upload=upload)
             stored = self.resolve_file(reference, kind)
             media = self._media_description(stored, kind, item)
+            await self._fill_duration(media, stored)
             media["media_group_id"] = group_id
             caption_text = item.get("caption")
             caption = parse_text(caption_text, item.get("parse_mode"))[0] if caption_text else None

@@ -167,6 +167,31 @@ class SandboxClient:
         form.add_field(kind, data, filename=filename, content_type=mime_type)
         return await self._request("POST", f"/chats/{chat_id}/messages", data=form)
 
+    async def send_voice(
+        self,
+        chat_id: int,
+        user: User,
+        data: bytes,
+        filename: str = "voice.ogg",
+        mime_type: str = "audio/ogg",
+        duration: int | None = None,
+        *,
+        message_thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        """The user sends a voice note. Without ``duration`` the emulator measures it; a
+        recording that is not OGG/Opus (WebM, WAV…) is transcoded to OGG/Opus when ffmpeg is
+        installed, as a Telegram client would. Returns ``{"message": view, "update_id"}``."""
+        return await self.send_file(
+            chat_id,
+            user,
+            "voice",
+            data,
+            filename,
+            mime_type,
+            duration=duration,
+            message_thread_id=message_thread_id,
+        )
+
     async def chat_view(
         self,
         chat_id: int,

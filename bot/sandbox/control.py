@@ -15,12 +15,20 @@ import mimetypes
 import re
 import secrets
 import time
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from bot.sandbox.botapi import BotApi, file_response
 from bot.sandbox.formatting import utf16_length
+from bot.sandbox.media import (
+    TIMED_KINDS,
+    is_ogg_opus,
+    media_duration,
+    transcode_to_ogg_opus,
+    whole_seconds,
+)
 from bot.sandbox.render import chat_member, chat_to_view, message_to_api, message_to_view
 from bot.sandbox.state import (
     BotState,
@@ -51,6 +59,17 @@ def _int(value: Any, name: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise ControlError(400, f"{name} must be an integer") from None
+
+
+def _duration(value: Any) -> int:
+    """A duration in whole seconds; browsers may send fractions (rounded, like Telegram)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ControlError(400, "duration must be a number of seconds") from None
+    if not 0 <= seconds < 10**7:
+        raise ControlError(400, "duration must be a number of seconds")
+    return whole_seconds(seconds)
 
 
 def _wait_seconds(request: web.Request) -> float:
@@ -433,6 +452,11 @@ class ControlApi:
         (JSON string), optional ``text``/``caption``/``duration``/``message_thread_id``/
         ``reply_to_message_id`` and one file part named voice, audio, document, photo, video,
         video_note or sticker. A private chat (id == from.id) is created on first contact.
+
+        Like a Telegram client: a ``voice`` file that is not OGG/Opus (a browser's WebM) is
+        transcoded to OGG/Opus mono 48 kHz when ffmpeg is installed, and without ``duration``
+        a voice, audio or video_note gets the one measured from its content (Ogg, WAV, else
+        ffprobe; left out when nothing can tell). A fractional ``duration`` is rounded.
         → ``{"message": message view, "update_id": int}``."""
         fields: dict[str, Any] = {}
         upload: tuple[str, str, str | None, bytes] | None = None  # kind, name, mime, data
@@ -465,11 +489,26 @@ class ControlApi:
                 content[key] = _int(fields[key], key)
         if upload is not None:
             kind, file_name, mime_type, data = upload
+            duration = (
+                _duration(fields["duration"]) if fields.get("duration") not in (None, "") else None
+            )
+            if kind == "voice" and is_ogg_opus(data):
+                mime_type = "audio/ogg"  # not "audio/ogg;codecs=opus" as a browser labels it
+            elif kind == "voice":
+                # What a Telegram client does before sending a recording (browsers record WebM).
+                transcoded = await transcode_to_ogg_opus(data)
+                if transcoded is not None:
+                    data, mime_type = transcoded, "audio/ogg"
+                    file_name = f"{Path(file_name).stem or 'voice'}.ogg"
             if not mime_type or mime_type == "application/octet-stream":
                 mime_type = mimetypes.guess_type(file_name)[0] or (
                     "audio/ogg" if kind == "voice" else mime_type
                 )
+            if duration is None and kind in TIMED_KINDS:
+                measured = await media_duration(data)
+                duration = whole_seconds(measured) if measured is not None else None
             stored = self.world.store_file(kind, data, file_name, mime_type)
+            stored.duration = duration
             media: dict[str, Any] = {
                 "kind": kind,
                 "file_id": stored.file_id,
@@ -478,8 +517,8 @@ class ControlApi:
                 "file_name": file_name,
                 "mime_type": mime_type,
             }
-            if fields.get("duration") not in (None, ""):
-                media["duration"] = _int(fields["duration"], "duration")
+            if duration is not None:
+                media["duration"] = duration
             if fields.get("emoji"):
                 media["emoji"] = fields["emoji"]
             content["media"] = media

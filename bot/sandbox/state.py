@@ -64,6 +64,8 @@ class StoredFile:
     mime_type: str | None
     file_path: str
     source_url: str | None = None
+    # Whole seconds measured from the content (voice, audio, video_note), once known.
+    duration: int | None = None
 
     @property
     def file_size(self) -> int:

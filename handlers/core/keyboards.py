@@ -70,12 +70,27 @@ def language_choice(i18n: I18nContext) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-@built_once_per_language
-def settings_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
+VOICE_QUESTIONS_SECTION = "voice_questions"
+_SETTINGS_MENUS: dict[tuple[str, bool | None], InlineKeyboardMarkup] = {}
+
+
+def settings_menu(i18n: I18nContext, voice_questions: bool | None = None) -> InlineKeyboardMarkup:
+    """Language, and the "questions read aloud" switch when text-to-speech is available
+    (`voice_questions` is the user's choice, None hides it)."""
+    key = (i18n.locale, voice_questions)
+    markup = _SETTINGS_MENUS.get(key)
+    if markup is not None:
+        return markup
     builder = InlineKeyboardBuilder()
     builder.button(
         text=i18n.get("settings-change-language"), callback_data=MenuCallback(section="language")
     )
+    if voice_questions is not None:
+        builder.button(
+            text=i18n.get(f"settings-voice-questions-{'off' if voice_questions else 'on'}"),
+            callback_data=MenuCallback(section=VOICE_QUESTIONS_SECTION),
+        )
     builder.button(text=i18n.get("button-back"), callback_data=MenuCallback(section=HOME_SECTION))
     builder.adjust(1)
-    return builder.as_markup()
+    markup = _SETTINGS_MENUS[key] = builder.as_markup()
+    return markup

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
 from bot.config import Module, Settings
@@ -11,6 +11,7 @@ from handlers.core.keyboards import (
     HELP_SECTION,
     HOME_SECTION,
     SETTINGS_SECTION,
+    VOICE_QUESTIONS_SECTION,
     back_to_menu,
     language_choice,
     settings_menu,
@@ -32,16 +33,40 @@ async def help_section(query: CallbackQuery, i18n: I18nContext) -> None:
     await show(query, i18n.get("help-text"), back_to_menu(i18n))
 
 
-def _settings_text(i18n: I18nContext, user: User) -> str:
-    return i18n.get("settings-title", language=i18n.get(f"language-name-{user.language}"))
+def _settings_screen(
+    i18n: I18nContext, user: User, voice_questions_available: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Language, and whether questions are read aloud (only where text-to-speech exists)."""
+    text = i18n.get("settings-title", language=i18n.get(f"language-name-{user.language}"))
+    if voice_questions_available:
+        state = "on" if user.voice_questions else "off"
+        text += "\n" + i18n.get("settings-voice-questions", state=i18n.get(f"settings-{state}"))
+    voice = user.voice_questions if voice_questions_available else None
+    return text, settings_menu(i18n, voice)
 
 
-async def settings_command(message: Message, i18n: I18nContext, user: User) -> None:
-    await message.answer(_settings_text(i18n, user), reply_markup=settings_menu(i18n))
+# `voice_questions_available` comes from the interview module; without it there is no switch.
+async def settings_command(
+    message: Message, i18n: I18nContext, user: User, voice_questions_available: bool = False
+) -> None:
+    text, markup = _settings_screen(i18n, user, voice_questions_available)
+    await message.answer(text, reply_markup=markup)
 
 
-async def settings_section(query: CallbackQuery, i18n: I18nContext, user: User) -> None:
-    await show(query, _settings_text(i18n, user), settings_menu(i18n))
+async def settings_section(
+    query: CallbackQuery, i18n: I18nContext, user: User, voice_questions_available: bool = False
+) -> None:
+    await show(query, *_settings_screen(i18n, user, voice_questions_available))
+
+
+async def toggle_voice_questions(
+    query: CallbackQuery, i18n: I18nContext, user: User, voice_questions_available: bool = False
+) -> None:
+    if not voice_questions_available:
+        await query.answer(i18n.get("callback-stale"))
+        return
+    user.voice_questions = not user.voice_questions
+    await show(query, *_settings_screen(i18n, user, voice_questions_available))
 
 
 async def language_section(query: CallbackQuery, i18n: I18nContext) -> None:
@@ -68,6 +93,9 @@ def register(router: Router) -> None:
     router.message.register(settings_command, Command("settings"))
     router.callback_query.register(
         settings_section, MenuCallback.filter(F.section == SETTINGS_SECTION)
+    )
+    router.callback_query.register(
+        toggle_voice_questions, MenuCallback.filter(F.section == VOICE_QUESTIONS_SECTION)
     )
     router.callback_query.register(language_section, MenuCallback.filter(F.section == "language"))
     router.callback_query.register(

@@ -22,6 +22,15 @@ class TurnAction(CallbackData, prefix="ivt"):
     follow_up: bool
 
 
+class VoiceAction(CallbackData, prefix="ivv"):
+    """Under a voice answer's transcript; stale once that turn is answered."""
+
+    action: str  # use | edit | again
+    interview: int
+    position: int
+    follow_up: bool
+
+
 class ResumeAction(CallbackData, prefix="ivr"):
     action: str  # continue | abandon
     interview: int

@@ -13,14 +13,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Module, Settings
 from handlers.interview.keyboards import interview_home, no_interviews_left, turn_buttons
+from handlers.interview.question_voice import QuestionVoice
 from handlers.interview.states import Interviewing
 from services.entitlements import access
 from services.interview.catalog import skill_titles
 from services.interview.sessions import Translate as ServiceTranslate
-from services.interview.sessions import Turn, mark_asked
+from services.interview.sessions import Turn, active_interview, get_interview, mark_asked
 from services.models import InterviewSession, User
 
 INTERVIEW_ID = "interview_id"
+# A voice answer's transcript waiting for the user's Use it / Edit / Record again.
+PENDING_VOICE = "pending_voice"
+
+
+async def interview_in_state(
+    state: FSMContext, session: AsyncSession, user: User
+) -> InterviewSession | None:
+    """The interview the user is answering: the one in FSM data, else their active one."""
+    interview_id = (await state.get_data()).get(INTERVIEW_ID)
+    if interview_id is None:
+        return await active_interview(session, user.telegram_id)
+    return await get_interview(session, int(interview_id), user.telegram_id)
 
 
 def no_interviews_left_screen(
@@ -52,20 +65,24 @@ def translator(i18n: I18nContext) -> ServiceTranslate:
 
 async def ask(
     bot: Bot,
-    chat_id: int,
+    user: User,
     session: AsyncSession,
     state: FSMContext,
     i18n: I18nContext,
     interview: InterviewSession,
     turn: Turn,
+    question_voice: QuestionVoice | None,
 ) -> None:
     """Sends the turn (a question or its follow-up) with its buttons and remembers its message,
-    and puts the user into the answering state."""
+    and puts the user into the answering state. Users who turned it on in /settings also hear
+    the question as a voice note."""
     if turn.follow_up is not None:
+        spoken = turn.follow_up
         text = i18n.get(
-            "interview-follow-up", number=turn.number, total=turn.total, text=escape(turn.follow_up)
+            "interview-follow-up", number=turn.number, total=turn.total, text=escape(spoken)
         )
     else:
+        spoken = turn.question.text
         titles = await skill_titles(session, interview.language)
         skills = ", ".join(titles.get(skill, skill) for skill in turn.question.skills)
         text = i18n.get(
@@ -73,10 +90,10 @@ async def ask(
             number=turn.number,
             total=turn.total,
             skills=escape(skills or "—"),
-            text=escape(turn.question.text),
+            text=escape(spoken),
         )
     message = await bot.send_message(
-        chat_id,
+        user.telegram_id,
         text,
         reply_markup=turn_buttons(
             i18n,
@@ -88,4 +105,6 @@ async def ask(
     )
     mark_asked(interview, message.message_id)
     await state.set_state(Interviewing.answering)
-    await state.update_data({INTERVIEW_ID: interview.id})
+    await state.update_data({INTERVIEW_ID: interview.id, PENDING_VOICE: None})
+    if question_voice is not None and user.voice_questions:
+        await question_voice.send(bot, user.telegram_id, spoken, interview.language)

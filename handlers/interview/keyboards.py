@@ -17,6 +17,7 @@ from handlers.interview.callbacks import (
     TailoredAction,
     TrackPick,
     TurnAction,
+    VoiceAction,
 )
 from services.interview.catalog import LENGTHS, LEVELS
 
@@ -84,6 +85,21 @@ def turn_buttons(
         builder.button(text=i18n.get("interview-button-bookmark"), callback_data=data("bookmark"))
     builder.button(text=i18n.get("interview-button-end"), callback_data=data("end"))
     builder.adjust(2 if bookmarkable else 1, 1)
+    return builder.as_markup()
+
+
+def transcript_choice(
+    i18n: I18nContext, interview_id: int, position: int, follow_up: bool
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for action in ("use", "edit", "again"):
+        builder.button(
+            text=i18n.get(f"voice-button-{action}"),
+            callback_data=VoiceAction(
+                action=action, interview=interview_id, position=position, follow_up=follow_up
+            ),
+        )
+    builder.adjust(1, 2)
     return builder.as_markup()
 
 

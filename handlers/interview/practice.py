@@ -15,6 +15,7 @@ from bot.config import Settings
 from handlers.interview.callbacks import BookmarkAction, InterviewMenu
 from handlers.interview.common import ask, translator
 from handlers.interview.keyboards import back_to_interview_home, bookmarks_list, interview_home
+from handlers.interview.question_voice import QuestionVoice
 from handlers.screens import show
 from services.entitlements import access
 from services.interview.bookmarks import bookmarked_questions, remove_bookmark
@@ -29,7 +30,7 @@ QUESTION_PREVIEW_CHARS = 140
 
 async def _start_practice(
     bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext, settings: Settings,
-    user: User, question: Question, intro: str,
+    user: User, question: Question, intro: str, question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     interview = await start_interview(
         session,
@@ -45,12 +46,12 @@ async def _start_practice(
     await bot.send_message(user.telegram_id, intro)
     turn = current_turn(interview)
     assert turn is not None
-    await ask(bot, user.telegram_id, session, state, i18n, interview, turn)
+    await ask(bot, user, session, state, i18n, interview, turn, question_voice)
 
 
 async def practice(
     query: CallbackQuery, bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext,
-    settings: Settings, user: User,
+    settings: Settings, user: User, question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     await query.answer()
     skill = await weakest_skill(session, user.telegram_id)
@@ -71,7 +72,9 @@ async def practice(
         if skill
         else i18n.get("interview-practice-first")
     )
-    await _start_practice(bot, i18n, session, state, settings, user, question, intro)
+    await _start_practice(
+        bot, i18n, session, state, settings, user, question, intro, question_voice
+    )
 
 
 def _bookmarks_text(i18n: I18nContext, questions: list[Question]) -> str:
@@ -108,6 +111,7 @@ async def bookmarks_screen(
 async def bookmark_action(
     query: CallbackQuery, callback_data: BookmarkAction, bot: Bot, i18n: I18nContext,
     session: AsyncSession, state: FSMContext, settings: Settings, user: User,
+    question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     if callback_data.action == "remove":
         await remove_bookmark(session, user.telegram_id, callback_data.question)
@@ -118,8 +122,9 @@ async def bookmark_action(
         await query.answer(i18n.get("callback-stale"))
         return
     await query.answer()
+    intro = i18n.get("interview-practice-bookmark")
     await _start_practice(
-        bot, i18n, session, state, settings, user, question, i18n.get("interview-practice-bookmark")
+        bot, i18n, session, state, settings, user, question, intro, question_voice
     )
 
 

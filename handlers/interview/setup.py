@@ -22,6 +22,7 @@ from handlers.interview.keyboards import (
     length_options,
     level_options,
 )
+from handlers.interview.question_voice import QuestionVoice
 from handlers.interview.states import TrackSetup
 from handlers.screens import show
 from services.entitlements import NoInterviewsLeft, access
@@ -127,7 +128,7 @@ async def go_back(
 
 async def pick(
     query: CallbackQuery, callback_data: TrackPick, i18n: I18nContext, session: AsyncSession,
-    state: FSMContext, settings: Settings, user: User,
+    state: FSMContext, settings: Settings, user: User, question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     step, value = callback_data.step, callback_data.value
     if not await _is_valid_choice(session, step, value, await state.get_data()):
@@ -142,7 +143,7 @@ async def pick(
     if not all(data.get(name) for name in STEPS[:3]):
         await show_step(query, i18n, session, state, "spec")
         return
-    await begin_track_interview(query, i18n, session, state, settings, user, data)
+    await begin_track_interview(query, i18n, session, state, settings, user, data, question_voice)
 
 
 async def _is_valid_choice(session: AsyncSession, step: str, value: str, data: dict) -> bool:
@@ -163,7 +164,7 @@ async def _is_valid_choice(session: AsyncSession, step: str, value: str, data: d
 
 async def begin_track_interview(
     query: CallbackQuery, i18n: I18nContext, session: AsyncSession, state: FSMContext,
-    settings: Settings, user: User, data: dict,
+    settings: Settings, user: User, data: dict, question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     balance = await access(session, user.telegram_id, settings.free_interviews)
     if not balance.can_start_interview:
@@ -200,7 +201,7 @@ async def begin_track_interview(
     await show(query, i18n.get("interview-starting", count=len(questions)))
     turn = current_turn(interview)
     assert turn is not None
-    await ask(query.bot, user.telegram_id, session, state, i18n, interview, turn)
+    await ask(query.bot, user, session, state, i18n, interview, turn, question_voice)
 
 
 def register(router: Router) -> None:

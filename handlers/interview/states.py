@@ -18,3 +18,5 @@ class Interviewing(StatesGroup):
     """Answering the current question of the interview whose id is in FSM data."""
 
     answering = State()
+    # The user pressed Edit under a voice answer's transcript: the next text is the answer.
+    editing_transcript = State()

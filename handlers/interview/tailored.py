@@ -24,6 +24,7 @@ from handlers.interview.keyboards import (
     back_to_interview_home,
     tailored_resume_prompt,
 )
+from handlers.interview.question_voice import QuestionVoice
 from handlers.interview.states import TailoredSetup
 from handlers.screens import show
 from services.entitlements import NoInterviewsLeft, access
@@ -122,6 +123,7 @@ async def resume_not_a_document(message: Message, i18n: I18nContext) -> None:
 async def job_description(
     message: Message, bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext,
     settings: Settings, user: User, tailored_planner: TailoredPlanner,
+    question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     try:
         job = validate_job_description(message.text)
@@ -179,7 +181,7 @@ async def job_description(
     await progress.edit_text(summary)
     turn = current_turn(interview)
     assert turn is not None
-    await ask(bot, user.telegram_id, session, state, i18n, interview, turn)
+    await ask(bot, user, session, state, i18n, interview, turn, question_voice)
 
 
 async def _bank_questions(

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import logging
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, ReplyParameters
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.filters import NO_TEXT, PLAIN_TEXT
 from handlers.interview.callbacks import ResumeAction, TurnAction
-from handlers.interview.common import INTERVIEW_ID, ask, translator
+from handlers.interview.common import PENDING_VOICE, ask, interview_in_state, translator
 from handlers.interview.finish import deliver_results
 from handlers.interview.keyboards import confirm_end, resume_offer
+from handlers.interview.question_voice import QuestionVoice
 from handlers.interview.states import Interviewing
 from handlers.screens import show
 from services.interview.bookmarks import toggle_bookmark
@@ -44,20 +46,11 @@ logger = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 4096
 
 
-async def _interview_in_state(
-    state: FSMContext, session: AsyncSession, user: User
-) -> InterviewSession | None:
-    interview_id = (await state.get_data()).get(INTERVIEW_ID)
-    if interview_id is None:
-        return await active_interview(session, user.telegram_id)
-    return await get_interview(session, int(interview_id), user.telegram_id)
-
-
 async def answer_text(
     message: Message, bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext,
-    user: User, evaluator: Evaluator,
+    user: User, evaluator: Evaluator, question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
-    interview = await _interview_in_state(state, session, user)
+    interview = await interview_in_state(state, session, user)
     if interview is None or interview.status != Status.ACTIVE:
         await state.clear()
         await message.answer(i18n.get("interview-already-finished"))
@@ -74,44 +67,57 @@ async def answer_text(
     if not text:
         await message.reply(i18n.get("interview-empty-answer"))
         return
-    text = text[:MAX_ANSWER_CHARS]
-    async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+    await state.update_data({PENDING_VOICE: None})  # a typed answer replaces a transcript
+    await score_and_continue(
+        bot, i18n, session, state, user, evaluator, question_voice, interview,
+        text[:MAX_ANSWER_CHARS], source="text", reply_to=message.message_id,
+    )  # fmt: skip
+
+
+async def score_and_continue(
+    bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext, user: User,
+    evaluator: Evaluator, question_voice: QuestionVoice | None, interview: InterviewSession,
+    text: str, *, source: str,
+    reply_to: int, speech: dict[str, Any] | None = None,
+) -> None:  # fmt: skip
+    """Scores the answer to the current turn (typed, or a confirmed transcript), replies to
+    `reply_to` with the feedback, then asks the next turn or delivers the results."""
+    chat_id = user.telegram_id
+    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
         try:
             outcome = await submit_answer(
-                session,
-                interview,
-                text,
-                source="text",
-                evaluator=evaluator,
-                translate=translator(i18n),
-            )
+                session, interview, text, source=source, evaluator=evaluator,
+                translate=translator(i18n), speech=speech,
+            )  # fmt: skip
         except InterviewClosed:
             await state.clear()
-            await message.answer(i18n.get("interview-already-finished"))
+            await bot.send_message(chat_id, i18n.get("interview-already-finished"))
             return
-    await message.reply(
+    await bot.send_message(
+        chat_id,
         render_feedback_html(
             outcome.evaluation,
             translator(i18n),
             number=outcome.turn.number,
             total=outcome.turn.total,
             follow_up=outcome.turn.follow_up is not None,
-        )
+        ),
+        reply_parameters=ReplyParameters(message_id=reply_to, allow_sending_without_reply=True),
     )
-    await _continue(bot, message.chat.id, i18n, session, state, user, interview)
+    await _continue(bot, i18n, session, state, user, interview, question_voice)
 
 
 async def _continue(
-    bot: Bot, chat_id: int, i18n: I18nContext, session: AsyncSession, state: FSMContext,
-    user: User, interview: InterviewSession,
+    bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext, user: User,
+    interview: InterviewSession, question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     """Asks the next turn, or delivers the results when the interview is over."""
     turn = current_turn(interview)
     if turn is not None:
-        await ask(bot, chat_id, session, state, i18n, interview, turn)
+        await ask(bot, user, session, state, i18n, interview, turn, question_voice)
         return
     await state.clear()
-    await deliver_results(bot, chat_id, i18n, session, user, interview)
+    await deliver_results(bot, user.telegram_id, i18n, session, user, interview)
 
 
 async def unexpected_content(message: Message, i18n: I18nContext) -> None:
@@ -140,7 +146,7 @@ async def _turn_of_button(
 
 async def skip_turn(
     query: CallbackQuery, callback_data: TurnAction, bot: Bot, i18n: I18nContext,
-    session: AsyncSession, state: FSMContext, user: User,
+    session: AsyncSession, state: FSMContext, user: User, question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     interview = await _turn_of_button(query, callback_data, i18n, session, user)
     if interview is None:
@@ -151,7 +157,7 @@ async def skip_turn(
         await bot.edit_message_reply_markup(
             chat_id=user.telegram_id, message_id=query.message.message_id, reply_markup=None
         )
-    await _continue(bot, user.telegram_id, i18n, session, state, user, interview)
+    await _continue(bot, i18n, session, state, user, interview, question_voice)
 
 
 async def bookmark_turn(
@@ -235,7 +241,7 @@ async def has_unfinished_interview(message: Message, session: AsyncSession, user
 
 async def resume(
     query: CallbackQuery, callback_data: ResumeAction, bot: Bot, i18n: I18nContext,
-    session: AsyncSession, state: FSMContext, user: User,
+    session: AsyncSession, state: FSMContext, user: User, question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     interview = await get_interview(session, callback_data.interview, user.telegram_id)
     turn = current_turn(interview) if interview is not None else None
@@ -248,7 +254,7 @@ async def resume(
         await show(query, i18n.get("interview-abandoned"))
         return
     await show(query, i18n.get("interview-resuming"))
-    await ask(bot, user.telegram_id, session, state, i18n, interview, turn)
+    await ask(bot, user, session, state, i18n, interview, turn, question_voice)
 
 
 def register(router: Router) -> None:

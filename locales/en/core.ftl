@@ -55,6 +55,11 @@ settings-title =
     ⚙️ <b>Settings</b>
     Language: { $language }
 settings-change-language = 🌐 Change language
+settings-voice-questions = Questions read aloud: { $state }
+settings-voice-questions-on = 🔊 Read questions aloud
+settings-voice-questions-off = 🔇 Stop reading questions aloud
+settings-on = on
+settings-off = off
 
 ## Cancel
 

@@ -65,7 +65,7 @@ interview-feedback-truncated = The rest of the feedback is in the final report.
 interview-ideal-answer = 💡 Ideal answer
 
 interview-empty-answer = Your answer is empty. Please write it as a text message.
-interview-answer-with-text = I can only take text answers to this question. Please type your answer.
+interview-answer-with-text = I take answers as text or as a voice note (audio files and video notes work too). Please type your answer or record it.
 interview-late-message = ✍️ This message was sent before the next question appeared, so I added it to your answer to question { $number }. That answer was already scored.
 interview-early-message = ⏳ This message arrived while I was preparing the questions, so it was not used. Please answer the question above.
 interview-already-finished = This interview is over and takes no more answers. Start a new one with /interview.

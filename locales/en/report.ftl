@@ -131,3 +131,21 @@ progress-level-any = Any level
 ## The view a shared link opens (services/interview/shares.py)
 
 report-shared-footer = Want to practise too? Start a mock interview: /start
+
+## Delivery of spoken answers
+
+report-delivery-header = 🎙 <b>Delivery</b> ({ $answers } spoken { $answers ->
+        [one] answer
+       *[other] answers
+    })
+report-delivery-overall = Pace { $wpm } words/min ({ $pace }) · fillers { $fillers }/min ({ $top }) · long pauses: { $pauses }
+report-delivery-line = { $follow_up ->
+        [yes] Q{ $number } follow-up
+       *[no] Q{ $number }
+    }: { $wpm } words/min · { $fillers } fillers/min · { $pauses } long pauses
+report-delivery-tip = 💡 { $tip }
+report-pdf-delivery-header = Delivery
+report-pdf-delivery = Delivery: { $wpm } words/min ({ $pace }), { $fillers } fillers/min ({ $top }), { $pauses } long pauses
+
+progress-delivery-header = 🎙 <b>Delivery over time</b> (interviews answered out loud)
+progress-delivery-line = { $date }: { $wpm } words/min · { $fillers } fillers/min · { $pauses } long pauses

@@ -55,6 +55,11 @@ settings-title =
     ⚙️ <b>Настройки</b>
     Язык: { $language }
 settings-change-language = 🌐 Сменить язык
+settings-voice-questions = Озвучивать вопросы: { $state }
+settings-voice-questions-on = 🔊 Озвучивать вопросы
+settings-voice-questions-off = 🔇 Не озвучивать вопросы
+settings-on = да
+settings-off = нет
 
 ## Cancel
 

@@ -129,3 +129,18 @@ progress-level-any = Любой уровень
 ## Что видно по ссылке на отчёт (services/interview/shares.py)
 
 report-shared-footer = Тоже хотите потренироваться? Начните пробное собеседование: /start
+
+## Подача в голосовых ответах
+
+report-delivery-header = 🎙 <b>Подача</b> (голосовых ответов: { $answers })
+report-delivery-overall = Темп { $wpm } слов/мин ({ $pace }) · слова-паразиты { $fillers }/мин ({ $top }) · долгих пауз: { $pauses }
+report-delivery-line = { $follow_up ->
+        [yes] В{ $number }, уточнение
+       *[no] В{ $number }
+    }: { $wpm } слов/мин · { $fillers } паразитов/мин · долгих пауз: { $pauses }
+report-delivery-tip = 💡 { $tip }
+report-pdf-delivery-header = Подача
+report-pdf-delivery = Подача: { $wpm } слов/мин ({ $pace }), { $fillers } слов-паразитов/мин ({ $top }), долгих пауз: { $pauses }
+
+progress-delivery-header = 🎙 <b>Подача со временем</b> (интервью с голосовыми ответами)
+progress-delivery-line = { $date }: { $wpm } слов/мин · { $fillers } паразитов/мин · долгих пауз: { $pauses }

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from services.interview.delivery import DeliverySummary
 from services.interview.evaluation.schema import RemarkArg, Translate
 from services.interview.report import (
     CHART_DPI,
@@ -49,6 +50,7 @@ class ProgressPoint:
     skill_scores: Mapping[str, float] = field(default_factory=dict)
     specialization: str | None = None  # None for interviews tailored to a vacancy
     level: str | None = None
+    delivery: DeliverySummary | None = None  # None when no answer was spoken
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ def render_progress_html(
             weakest = _title(summary.weakest_skill, skill_titles)
             lines.append(translate("progress-weakest", {"skill": weakest}))
 
+    lines += _delivery_lines(summary.points, translate)
+
     suggestion = summary.next_interview
     if suggestion is not None:
         lines += ["", translate("progress-next-header", {})]
@@ -226,6 +230,32 @@ def render_progress_html(
         if suggestion.level_up:
             lines.append(translate("progress-next-level-up", {}))
     return "\n".join(lines)
+
+
+MAX_DELIVERY_LINES = 5
+
+
+def _delivery_lines(points: Sequence[ProgressPoint], translate: Translate) -> list[str]:
+    """Pace and filler rate of the latest interviews answered out loud, oldest first."""
+    spoken = [point for point in points if point.delivery is not None][-MAX_DELIVERY_LINES:]
+    if not spoken:
+        return []
+    lines = ["", translate("progress-delivery-header", {})]
+    for point in spoken:
+        assert point.delivery is not None
+        args: dict[str, RemarkArg] = {
+            "date": point.finished_at.strftime("%d.%m"),
+            "wpm": round(point.delivery.wpm),
+            "fillers": f"{point.delivery.fillers_per_min:.1f}",
+            "pauses": point.delivery.long_pauses,
+        }
+        lines.append(translate("progress-delivery-line", args))
+    latest = spoken[-1].delivery
+    assert latest is not None
+    lines.append(
+        translate("report-delivery-tip", {"tip": translate(f"voice-tip-{latest.tip.value}", {})})
+    )
+    return lines
 
 
 def render_progress_chart_png(points: Sequence[ProgressPoint], translate: Translate) -> bytes:

@@ -36,6 +36,14 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from services.interview.delivery import (
+    DeliveryLine,
+    DeliverySummary,
+    delivery_html_lines,
+    delivery_text,
+    parse_speech,
+    summarize_delivery,
+)
 from services.interview.evaluation.schema import (
     Criterion,
     Evaluation,
@@ -45,6 +53,7 @@ from services.interview.evaluation.schema import (
     criterion_message_id,
     star_part_message_id,
 )
+from services.speech.metrics import SpeechMetrics
 
 TELEGRAM_MESSAGE_LIMIT = 4096
 # A score at or above this is "good": green marks, no recommendation for that skill or criterion.
@@ -105,6 +114,9 @@ class QuestionResult:
     follow_up_evaluation: Evaluation | None = None
     # The bank's reference answer (or key points): the PDF's ideal answer when nothing was scored.
     reference_answer: str = ""
+    # Delivery of spoken answers; None when typed.
+    speech: SpeechMetrics | None = None
+    follow_up_speech: SpeechMetrics | None = None
 
     @property
     def skipped(self) -> bool:
@@ -131,6 +143,7 @@ class AnswerRecord(Protocol):
     skills: list[str]
     score: float | None
     evaluation: dict[str, Any] | None
+    speech: dict[str, Any] | None
 
 
 def parse_evaluation(stored: Mapping[str, Any] | None) -> Evaluation | None:
@@ -174,6 +187,8 @@ def question_results(
                 follow_up_score=follow_up.score if follow_up else None,
                 follow_up_evaluation=parse_evaluation(follow_up.evaluation) if follow_up else None,
                 reference_answer=reference,
+                speech=parse_speech(answer.speech) if answer else None,
+                follow_up_speech=parse_speech(follow_up.speech) if follow_up else None,
             )
         )
     return results
@@ -218,6 +233,7 @@ class InterviewReport:
     questions: tuple[QuestionLine, ...]
     criteria: dict[Criterion, float] = field(default_factory=dict)  # averages over evaluations
     recommendations: tuple[Recommendation, ...] = ()
+    delivery: DeliverySummary | None = None  # None when no answer was spoken
 
     @property
     def weakest_skill(self) -> SkillScore | None:
@@ -286,9 +302,21 @@ def build_report(
         skills=tuple(skills),
         questions=questions,
         criteria=criteria,
+        delivery=summarize_delivery(spoken_answers(ordered)),
     )
     recommendations = _recommendations(report, ordered, translate)
     return replace(report, recommendations=recommendations)
+
+
+def spoken_answers(results: Sequence[QuestionResult]) -> list[DeliveryLine]:
+    """The delivery of every spoken answer (and follow-up), in question order."""
+    lines = []
+    for result in results:
+        if result.speech is not None:
+            lines.append(DeliveryLine(result.position + 1, False, result.speech))
+        if result.follow_up_speech is not None:
+            lines.append(DeliveryLine(result.position + 1, True, result.follow_up_speech))
+    return lines
 
 
 # Weakness message ids (locales/*/evaluation.ftl) → the criterion they pull down and the advice
@@ -515,6 +543,7 @@ def render_summary_html(
             *_header_lines(report, translate, "report-title", track_title),
             *_skill_lines(report, translate),
             *_question_lines(report, translate, title_chars),
+            *delivery_html_lines(report.delivery, translate),
             *_recommendation_lines(report, translate),
         ]
 
@@ -649,6 +678,11 @@ def _font_code_points() -> frozenset[int]:
         font.close()
         covered = characters if covered is None else covered & characters
     return frozenset(covered or ())
+
+
+def _plain(line: str) -> str:
+    """A line of the HTML summary as plain text, for the PDF."""
+    return html.unescape(re.sub(r"<[^>]+>", "", line))
 
 
 def _pdf_text(text: str) -> str:
@@ -864,6 +898,8 @@ def _write_question(
         )
         writer.label(translate(answer_label, {}))
         writer.text(result.answer or "—")
+        if result.speech is not None:
+            writer.text(delivery_text(result.speech, translate), size=8.5, color=(110, 110, 110))
         if result.evaluation is not None:
             _write_evaluation(writer, result.evaluation, translate)
     if result.follow_up_question:
@@ -877,6 +913,12 @@ def _write_question(
                 )
             writer.label(label)
             writer.text(result.follow_up_answer)
+            if result.follow_up_speech is not None:
+                writer.text(
+                    delivery_text(result.follow_up_speech, translate),
+                    size=8.5,
+                    color=(110, 110, 110),
+                )
     ideal = (result.evaluation.ideal_answer if result.evaluation else "") or result.reference_answer
     if ideal.strip():
         writer.label(translate("report-pdf-ideal", {}))
@@ -915,6 +957,11 @@ def render_report_pdf(
         writer.text(translate("report-pdf-recommendations", {}), size=12, bold=True)
         for number, recommendation in enumerate(report.recommendations, start=1):
             writer.text(f"{number}. {recommendation.text}", gap_after=0.8)
+        pdf.ln(2)
+    if report.delivery is not None:
+        writer.text(translate("report-pdf-delivery-header", {}), size=12, bold=True)
+        for line in delivery_html_lines(report.delivery, translate)[2:]:
+            writer.text(_plain(line), gap_after=0.5)
         pdf.ln(2)
     writer.rule()
     skills_by_number = {line.number: line.skills for line in report.questions}

@@ -100,6 +100,7 @@ async def progress_view(
             skill_scores=item.skill_scores,
             specialization=item.specialization,
             level=item.level,
+            delivery=item.delivery,
         )
         for item in history
         if item.mode != "practice"

@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.entitlements import NoInterviewsLeft, PaidWith, spend_for_interview
+from services.interview.delivery import DeliverySummary, summarize_delivery
 from services.interview.evaluation import Evaluation, EvaluationRequest, Evaluator
 from services.interview.plan import PlannedQuestion
-from services.interview.report import QuestionResult, question_results
+from services.interview.report import QuestionResult, question_results, spoken_answers
 from services.models import InterviewAnswer, InterviewSession
 from services.models.base import utcnow
 
@@ -198,8 +199,11 @@ async def submit_answer(
     source: str,
     evaluator: Evaluator,
     translate: Translate,
+    speech: dict[str, Any] | None = None,
 ) -> AnswerOutcome:
     """Scores the answer to the current turn, records it and moves on.
+
+    `speech` is the delivery of a spoken answer (`SpeechMetrics.to_json()`), kept for reports.
 
     A follow-up is asked at most once per question, when the evaluator proposes one (a low
     score or a missed key point). Raises InterviewClosed for a finished interview.
@@ -221,6 +225,7 @@ async def submit_answer(
             skills=turn.question.skills,
             score=evaluation.overall,
             evaluation=evaluation.model_dump(mode="json"),
+            speech=speech,
         )
     )
     follow_up = None
@@ -333,6 +338,7 @@ class FinishedInterview:
     specialization: str | None
     level: str | None
     mode: str
+    delivery: DeliverySummary | None = None  # None when no answer was spoken
 
 
 async def finished_interviews(
@@ -367,6 +373,7 @@ async def finished_interviews(
                 specialization=interview.specialization,
                 level=interview.level,
                 mode=interview.mode,
+                delivery=summarize_delivery(spoken_answers(results)),
             )
         )
     return history

@@ -126,6 +126,8 @@ class InterviewAnswer(Base):
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     score: Mapped[float | None] = mapped_column(Float)  # None when skipped
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Delivery of a spoken answer (services.speech.SpeechMetrics.to_json()); None when typed.
+    speech: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -19,5 +19,7 @@ class User(Base):
     # First-touch attribution: the deep-link payload of the /start that brought the user in.
     start_source: Mapped[str | None] = mapped_column(String(64))
     is_blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # /settings: each interview question is also sent as a voice note.
+    voice_questions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -178,12 +178,12 @@ async def test_a_sticker_or_photo_instead_of_an_answer_is_refused_politely(
     person = InterviewUser(harness, new_user("en"))
     await person.start_track("Mobile", "Junior", "Random mix", 3)
     sent = await person.client.send_sticker(person.chat_id, person.user)
-    await person.wait_bot_text("only take text answers", after=sent["message"]["message_id"])
+    await person.wait_bot_text("as text or as a voice note", after=sent["message"]["message_id"])
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
     sent = await person.client.send_file(
         person.chat_id, person.user, "photo", png, "a.png", "image/png"
     )
-    await person.wait_bot_text("only take text answers", after=sent["message"]["message_id"])
+    await person.wait_bot_text("as text or as a voice note", after=sent["message"]["message_id"])
     [interview] = await interview_rows(seeded_bank, person.chat_id)
     assert interview.position == 0 and await answer_rows(seeded_bank, interview.id) == []
 

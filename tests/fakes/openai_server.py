@@ -19,6 +19,7 @@ import asyncio
 import itertools
 import json
 import re
+import shutil
 import time
 from collections import deque
 from collections.abc import Callable
@@ -102,6 +103,9 @@ class FakeOpenAI:
     _runner: web.AppRunner | None = None
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     base_url: str = ""
+    # Text-to-speech (/v1/audio/speech) has its own log and script, apart from chat requests.
+    speech_requests: list[RecordedRequest] = field(default_factory=list)
+    _speech_queue: deque[SpeechBehaviour] = field(default_factory=deque)
 
     def __post_init__(self) -> None:
         self._judges.setdefault(EVALUATION_PROMPT_MARKER, evaluation_judge)
@@ -109,6 +113,7 @@ class FakeOpenAI:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat_completions)
+        app.router.add_post("/v1/audio/speech", self._speech)
         # Cancelling handlers whose client went away lets a `Delay` end with the client's timeout.
         self._runner = web.AppRunner(
             app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5
@@ -200,6 +205,105 @@ class FakeOpenAI:
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
+
+    # --- text-to-speech ------------------------------------------------------------------
+
+    def script_speech(self, *behaviours: SpeechBehaviour) -> None:
+        """Behaviours for the next /v1/audio/speech requests, one per request, in order."""
+        self._speech_queue.extend(behaviours)
+
+    async def _speech(self, request: web.Request) -> web.StreamResponse:
+        """OpenAI's text-to-speech: JSON ``{model, input, voice, response_format?}`` → audio.
+
+        By default a real 1 s tone in the asked format (``opus`` is OGG/Opus, as OpenAI
+        sends), generated once per format with ffmpeg.
+        """
+        try:
+            body = await request.json()
+        except json.JSONDecodeError:
+            return _error(400, "invalid_request_error", "Body is not JSON")
+        recorded = RecordedRequest(request.path, dict(request.headers), body)
+        self.speech_requests.append(recorded)
+        for required in ("model", "input", "voice"):
+            if not body.get(required):
+                return _error(
+                    400, "invalid_request_error", f"Missing required parameter: {required}"
+                )
+        if len(str(body["input"])) > 4096:
+            return _error(400, "invalid_request_error", "input is longer than 4096 characters")
+        response_format = str(body.get("response_format") or "mp3")
+        if response_format not in SPEECH_FORMATS:
+            return _error(
+                400, "invalid_request_error", f"Invalid response_format {response_format}"
+            )
+        behaviour = self._speech_queue.popleft() if self._speech_queue else None
+        if isinstance(behaviour, Delay):
+            await asyncio.sleep(behaviour.seconds)
+            behaviour = None
+        if isinstance(behaviour, ServerError):
+            return _error(behaviour.status, "server_error", "The server had an error")
+        if isinstance(behaviour, RateLimited):
+            response = _error(429, "rate_limit_exceeded", "Rate limit reached")
+            response.headers["retry-after"] = str(behaviour.retry_after)
+            return response
+        if isinstance(behaviour, SpeechReply):
+            return web.Response(body=behaviour.audio, content_type=behaviour.content_type)
+        audio = await sample_speech(response_format)
+        if audio is None:
+            return _error(500, "server_error", "the fake needs ffmpeg to make audio")
+        return web.Response(body=audio, content_type=SPEECH_FORMATS[response_format][1])
+
+
+@dataclass(frozen=True)
+class SpeechReply:
+    """Answer a /v1/audio/speech request with these bytes."""
+
+    audio: bytes
+    content_type: str = "audio/ogg"
+
+
+SpeechBehaviour = SpeechReply | ServerError | RateLimited | Delay
+
+# response_format → (ffmpeg output options, Content-Type), as OpenAI answers them.
+SPEECH_FORMATS: dict[str, tuple[list[str], str]] = {
+    "opus": (["-c:a", "libopus", "-ar", "48000", "-f", "ogg"], "audio/ogg"),
+    "mp3": (["-c:a", "libmp3lame", "-f", "mp3"], "audio/mpeg"),
+    "aac": (["-c:a", "aac", "-f", "adts"], "audio/aac"),
+    "flac": (["-c:a", "flac", "-f", "flac"], "audio/flac"),
+    "wav": (["-c:a", "pcm_s16le", "-f", "wav"], "audio/wav"),
+    "pcm": (["-c:a", "pcm_s16le", "-ar", "24000", "-f", "s16le"], "audio/pcm"),
+}
+_speech_samples: dict[str, bytes] = {}
+
+
+async def sample_speech(response_format: str = "opus") -> bytes | None:
+    """A 1 s 440 Hz mono tone in the format (cached); None without ffmpeg."""
+    if response_format in _speech_samples:
+        return _speech_samples[response_format]
+    if shutil.which("ffmpeg") is None:
+        return None
+    options, _ = SPEECH_FORMATS[response_format]
+    process = await asyncio.create_subprocess_exec(
+        "ffmpeg",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=1",
+        "-ac",
+        "1",
+        *options,
+        "pipe:1",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    audio, _ = await process.communicate()
+    if process.returncode != 0 or not audio:
+        return None
+    _speech_samples[response_format] = audio
+    return audio
 
 
 def _error(status: int, code: str, message: str) -> web.Response:

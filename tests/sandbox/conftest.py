@@ -14,6 +14,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.sandbox import SandboxClient, TelegramEmulator
+from tests.sandbox.audio import Clips, make_clips
 from tests.sandbox.helpers import BOT_TOKEN
 
 _user_ids = itertools.count(5000)
@@ -59,3 +60,10 @@ def new_user() -> Callable[..., dict[str, Any]]:
         return {"id": next(_user_ids), "first_name": first_name, "language_code": language_code}
 
     return make
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> Clips:
+    """A spoken sentence as WAV, OGG/Opus, OGG/Vorbis and streamed WebM (skips without
+    espeak-ng, ffmpeg and ffprobe)."""
+    return make_clips(tmp_path_factory.mktemp("clips"))

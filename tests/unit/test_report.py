@@ -355,6 +355,7 @@ def test_question_results_from_stored_rows() -> None:
             "skills": [],
             "score": score,
             "evaluation": stored if score is not None else None,
+            "speech": None,
         }
         return SimpleNamespace(**(defaults | extra))
 

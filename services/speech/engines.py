@@ -1,0 +1,107 @@
+"""Speech-to-text behind one interface, chosen by configuration.
+
+`build_speech_to_text` gives Groq's Whisper (`groq_engine.py`) with the offline engine
+(`offline_engine.py`, pocketsphinx, English only) as its fallback when GROQ_API_KEY is set,
+and the offline engine alone otherwise. An engine that cannot transcribe raises
+`SpeechUnavailable` (the bot then asks for a typed answer) or, when the recording holds no
+speech after all, `AudioRejected(NO_SPEECH)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from services.speech.audio import DecodedAudio
+from services.speech.transcript import Transcript
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+logger = logging.getLogger(__name__)
+
+UnavailableReason = Literal["language", "service"]
+UNAVAILABLE_MESSAGES: dict[str, str] = {
+    "language": "no speech recognition for this language",
+    "service": "speech recognition failed and there is no fallback for this language",
+}
+
+
+class SpeechUnavailable(Exception):
+    """No transcript: `reason` "language" (no engine for it, e.g. offline and Russian) or
+    "service" (the provider failed and nothing could stand in)."""
+
+    def __init__(self, reason: UnavailableReason, detail: str = "") -> None:
+        super().__init__(detail or UNAVAILABLE_MESSAGES[reason])
+        self.reason: UnavailableReason = reason
+
+
+class SpeechToText(Protocol):
+    name: str
+
+    def supports(self, language: str) -> bool: ...
+
+    async def transcribe(
+        self, audio: DecodedAudio, original: bytes, language: str
+    ) -> Transcript: ...
+
+    async def close(self) -> None: ...
+
+
+class FallbackSpeechToText:
+    """The primary engine; the fallback when the primary fails ("service") and the fallback
+    speaks the language. `AudioRejected` (no speech) is final: another engine would not hear
+    more."""
+
+    def __init__(self, primary: SpeechToText, fallback: SpeechToText) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.name = f"{primary.name}+{fallback.name}"
+
+    def supports(self, language: str) -> bool:
+        return self.primary.supports(language) or self.fallback.supports(language)
+
+    async def transcribe(self, audio: DecodedAudio, original: bytes, language: str) -> Transcript:
+        if self.primary.supports(language):
+            try:
+                return await self.primary.transcribe(audio, original, language)
+            except SpeechUnavailable as error:
+                if not self.fallback.supports(language):
+                    raise SpeechUnavailable("service", str(error)) from error
+                logger.warning(
+                    "%s unavailable (%s); transcribing with %s",
+                    self.primary.name,
+                    error,
+                    self.fallback.name,
+                )
+        elif not self.fallback.supports(language):
+            raise SpeechUnavailable("language")
+        return await self.fallback.transcribe(audio, original, language)
+
+    async def close(self) -> None:
+        try:
+            await self.primary.close()
+        finally:
+            await self.fallback.close()
+
+
+def build_speech_to_text(settings: Settings) -> SpeechToText:
+    """Groq with the offline fallback when GROQ_API_KEY is set, else the offline engine."""
+    from services.speech.offline_engine import OfflineSpeechToText
+
+    offline = OfflineSpeechToText(workers=settings.speech_workers)
+    if settings.groq_api_key is None or not settings.groq_api_key.get_secret_value():
+        return offline
+
+    import groq
+
+    from services.speech.groq_engine import GroqSpeechToText
+
+    # The SDK's own retries are off: GroqSpeechToText retries with backoff (services/llm_retry).
+    client = groq.AsyncGroq(
+        api_key=settings.groq_api_key.get_secret_value(),
+        base_url=settings.groq_base_url,
+        timeout=settings.stt_timeout_seconds,
+        max_retries=0,
+    )
+    return FallbackSpeechToText(GroqSpeechToText(client, settings.stt_model), offline)

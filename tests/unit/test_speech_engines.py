@@ -1,0 +1,398 @@
+"""Speech-to-text engines: Groq through the real SDK against a fake API, offline pocketsphinx,
+the fallback between them, and the whole `hear_answer` pipeline."""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from io import BytesIO
+
+import groq
+import pytest
+from pydantic import SecretStr
+
+from bot.config import Settings
+from services.speech import (
+    AudioProblem,
+    AudioRejected,
+    DecodedAudio,
+    FallbackSpeechToText,
+    GroqSpeechToText,
+    HearingStep,
+    OfflineSpeechToText,
+    SpeechUnavailable,
+    Transcript,
+    build_speech_to_text,
+    decode_audio,
+    hear_answer,
+)
+from services.speech.groq_engine import FILLER_PROMPTS
+from services.speech.offline_engine import punctuate, transcript_from_segments
+from services.speech.transcript import Word
+from tests.fakes.groq_server import (
+    DEFAULT_TEXT,
+    BadRequest,
+    FakeGroq,
+    Hang,
+    NoSpeech,
+    RateLimited,
+    Reply,
+    ServerError,
+)
+from tests.speech_fixtures import mp3_bytes, music_ogg, speech_ogg, speech_wav
+
+ANSWER = "An index keeps the values sorted, so a lookup walks a small tree instead of a scan."
+ANSWER_RU = "Индекс хранит значения в отсортированном виде, поэтому поиск идёт быстро."
+MAX = 300.0
+
+
+@pytest.fixture
+async def fake_groq() -> AsyncIterator[FakeGroq]:
+    async with FakeGroq() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+async def offline() -> AsyncIterator[OfflineSpeechToText]:
+    engine = OfflineSpeechToText(workers=1)
+    yield engine
+    await engine.close()
+
+
+def groq_engine(server: FakeGroq, *, timeout: float = 5.0, attempts: int = 3) -> GroqSpeechToText:
+    client = groq.AsyncGroq(
+        api_key="gsk_test", base_url=server.base_url, timeout=timeout, max_retries=0
+    )
+    return GroqSpeechToText(client, "whisper-large-v3-turbo", attempts=attempts, base_delay=0.01)
+
+
+def voice_note(text: str = ANSWER, language: str = "en") -> tuple[DecodedAudio, bytes]:
+    data = speech_ogg(text, language=language)
+    return decode_audio(data, max_duration_s=MAX), data
+
+
+# --- Groq ---------------------------------------------------------------------------------------
+
+
+async def test_groq_transcribes_a_voice_note_with_word_timings(fake_groq: FakeGroq) -> None:
+    audio, data = voice_note()
+    words = (("Um", 0.1, 0.4), ("an", 0.9, 1.0), ("index", 1.0, 1.5), ("keeps", 1.6, 2.0))
+    fake_groq.script(Reply("Um, an index keeps.", words=words))
+    engine = groq_engine(fake_groq)
+    transcript = await engine.transcribe(audio, data, "en")
+    await engine.close()
+
+    assert transcript == Transcript(
+        text="Um, an index keeps.",
+        language="en",
+        engine="groq",
+        duration_s=audio.duration_s,
+        words=(
+            Word("Um", 0.1, 0.4),
+            Word("an", 0.9, 1.0),
+            Word("index", 1.0, 1.5),
+            Word("keeps", 1.6, 2.0),
+        ),
+    )
+    [request] = fake_groq.requests
+    assert request.filename == "answer.ogg"  # Ogg, never .oga: Groq refuses it
+    assert request.content == data and request.size == len(data)
+    assert request.model == "whisper-large-v3-turbo"
+    assert request.language == "en"
+    assert request.prompt == FILLER_PROMPTS["en"] == "Um, uh, hmm, like, you know."
+    assert request.response_format == "verbose_json"
+    assert request.timestamp_granularities == ["word", "segment"]
+    assert request.path == "/openai/v1/audio/transcriptions"
+    assert request.headers["Authorization"] == "Bearer gsk_test"
+
+
+async def test_groq_default_reply_spreads_words_over_the_real_duration(
+    fake_groq: FakeGroq,
+) -> None:
+    audio, data = voice_note(ANSWER_RU, "ru")
+    engine = groq_engine(fake_groq)
+    transcript = await engine.transcribe(audio, data, "ru-RU")
+    await engine.close()
+    assert transcript.text == DEFAULT_TEXT and transcript.language == "ru"
+    assert fake_groq.requests[0].prompt == FILLER_PROMPTS["ru"] == "Ну, э-э, как бы, типа."
+    assert fake_groq.requests[0].language == "ru"
+    assert len(transcript.words) == len(DEFAULT_TEXT.split())
+    assert transcript.words[0].start == 0.0
+    assert transcript.words[-1].end == pytest.approx(audio.duration_s, abs=0.5)
+
+
+async def test_an_mp3_renamed_to_ogg_is_uploaded_under_its_real_format(
+    fake_groq: FakeGroq,
+) -> None:
+    data = mp3_bytes(ANSWER)
+    audio = decode_audio(data, max_duration_s=MAX)
+    engine = groq_engine(fake_groq)
+    await engine.transcribe(audio, data, "en")
+    await engine.close()
+    assert fake_groq.requests[0].filename == "answer.mp3"
+    assert fake_groq.requests[0].content == data
+
+
+async def test_a_container_groq_does_not_take_is_uploaded_as_wav(fake_groq: FakeGroq) -> None:
+    audio, data = voice_note()
+    engine = groq_engine(fake_groq)
+    transcript = await engine.transcribe(replace(audio, container="amr"), data, "en")
+    await engine.close()
+    request = fake_groq.requests[0]
+    assert request.filename == "answer.wav"
+    with wave.open(BytesIO(request.content)) as file:
+        assert (file.getframerate(), file.getnchannels(), file.getsampwidth()) == (16000, 1, 2)
+        assert file.readframes(file.getnframes()) == audio.pcm
+    assert transcript.words[-1].end == pytest.approx(audio.duration_s, abs=0.5)
+
+
+async def test_an_original_bigger_than_the_decoded_audio_is_sent_as_wav(
+    fake_groq: FakeGroq,
+) -> None:
+    original = speech_wav(ANSWER).read_bytes()  # espeak-ng's 22.05 kHz WAV
+    audio = decode_audio(original, max_duration_s=MAX)
+    assert audio.container == "wav" and len(original) > len(audio.pcm)
+    engine = groq_engine(fake_groq)
+    await engine.transcribe(audio, original, "en")
+    await engine.close()
+    request = fake_groq.requests[0]
+    assert request.filename == "answer.wav" and request.size < len(original)
+    with wave.open(BytesIO(request.content)) as file:
+        assert file.getframerate() == 16000
+
+
+async def test_the_fake_refuses_oga_like_groq(fake_groq: FakeGroq) -> None:
+    _, data = voice_note()
+    client = groq.AsyncGroq(api_key="gsk_test", base_url=fake_groq.base_url, max_retries=0)
+    with pytest.raises(groq.BadRequestError) as caught:
+        await client.audio.transcriptions.create(
+            file=("voice.oga", data), model="whisper-large-v3-turbo"
+        )
+    await client.close()
+    assert "ogg" in str(caught.value) and caught.value.status_code == 400
+
+
+async def test_a_rate_limit_is_retried(fake_groq: FakeGroq) -> None:
+    audio, data = voice_note()
+    fake_groq.script(RateLimited(retry_after=0.05), Reply("An index keeps values sorted."))
+    engine = groq_engine(fake_groq)
+    transcript = await engine.transcribe(audio, data, "en")
+    await engine.close()
+    assert transcript.text == "An index keeps values sorted."
+    assert len(fake_groq.requests) == 2 and fake_groq.pending == 0
+
+
+async def test_server_errors_fall_back_to_offline_in_english(
+    fake_groq: FakeGroq, offline: OfflineSpeechToText
+) -> None:
+    audio, data = voice_note()
+    fake_groq.script(ServerError(500), ServerError(502), ServerError(503))
+    stt = FallbackSpeechToText(groq_engine(fake_groq), offline)
+    transcript = await stt.transcribe(audio, data, "en")
+    await stt.primary.close()
+    assert len(fake_groq.requests) == 3
+    assert transcript.engine == "offline"
+    assert len(transcript.words) >= 8
+
+
+async def test_server_errors_in_russian_leave_speech_unavailable(
+    fake_groq: FakeGroq, offline: OfflineSpeechToText
+) -> None:
+    audio, data = voice_note(ANSWER_RU, "ru")
+    fake_groq.script(ServerError(500), ServerError(500), ServerError(500))
+    stt = FallbackSpeechToText(groq_engine(fake_groq), offline)
+    with pytest.raises(SpeechUnavailable) as caught:
+        await stt.transcribe(audio, data, "ru")
+    await stt.primary.close()
+    assert caught.value.reason == "service"
+    assert len(fake_groq.requests) == 3
+
+
+async def test_a_timeout_is_retried_and_then_gives_up(fake_groq: FakeGroq) -> None:
+    audio, data = voice_note()
+    fake_groq.script(Hang(3.0), Reply("It is a tree."))
+    engine = groq_engine(fake_groq, timeout=0.3)
+    assert (await engine.transcribe(audio, data, "en")).text == "It is a tree."
+    assert len(fake_groq.requests) == 2
+
+    fake_groq.script(Hang(3.0), Hang(3.0))
+    with pytest.raises(SpeechUnavailable) as caught:
+        await groq_engine(fake_groq, timeout=0.3, attempts=2).transcribe(audio, data, "en")
+    assert caught.value.reason == "service"
+    assert len(fake_groq.requests) == 4
+    await engine.close()
+
+
+async def test_a_bad_request_is_not_retried(fake_groq: FakeGroq) -> None:
+    audio, data = voice_note()
+    fake_groq.script(BadRequest("audio file could not be decoded"), Reply("never sent"))
+    engine = groq_engine(fake_groq)
+    with pytest.raises(SpeechUnavailable) as caught:
+        await engine.transcribe(audio, data, "en")
+    await engine.close()
+    assert caught.value.reason == "service"
+    assert len(fake_groq.requests) == 1 and fake_groq.pending == 1
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [NoSpeech(), Reply(""), Reply("[Music]"), Reply("♪ ♪ ♪"), Reply(FILLER_PROMPTS["en"])],
+)
+async def test_a_reply_without_speech_is_no_speech_and_final(
+    fake_groq: FakeGroq, offline: OfflineSpeechToText, reply: NoSpeech | Reply
+) -> None:
+    audio, data = voice_note()
+    fake_groq.script(reply)
+    stt = FallbackSpeechToText(groq_engine(fake_groq), offline)
+    with pytest.raises(AudioRejected) as caught:
+        await stt.transcribe(audio, data, "en")
+    await stt.primary.close()
+    assert caught.value.problem is AudioProblem.NO_SPEECH
+    assert len(fake_groq.requests) == 1  # neither retried nor handed to the offline engine
+
+
+async def test_without_word_timings_segments_give_the_words(fake_groq: FakeGroq) -> None:
+    audio, data = voice_note()
+    fake_groq.script(Reply("An index is a tree.", include_words=False))
+    engine = groq_engine(fake_groq)
+    transcript = await engine.transcribe(audio, data, "en")
+    await engine.close()
+    assert [word.text for word in transcript.words] == ["An", "index", "is", "a", "tree."]
+    assert transcript.words[0].start == 0.0
+    assert transcript.words[-1].end == pytest.approx(audio.duration_s, abs=0.01)
+    step = transcript.words[1].start - transcript.words[0].start
+    assert step == pytest.approx(audio.duration_s / 5, abs=0.01)
+
+
+# --- offline ------------------------------------------------------------------------------------
+
+
+async def test_offline_recognises_english_with_word_timings(offline: OfflineSpeechToText) -> None:
+    audio, data = voice_note()
+    transcript = await offline.transcribe(audio, data, "en")
+    assert transcript.engine == "offline" and transcript.language == "en"
+    heard = {word.text for word in transcript.words}
+    assert len(heard & {"keep", "keeps", "sorted", "small", "tree", "instead", "index"}) >= 3
+    assert transcript.text[0].isupper() and transcript.text.endswith(".")
+    starts = [word.start for word in transcript.words]
+    assert starts == sorted(starts)
+    assert all(0 <= word.start < word.end <= audio.duration_s + 0.05 for word in transcript.words)
+    assert not any(
+        word.text.startswith(("<", "[")) or "(" in word.text for word in transcript.words
+    )
+
+
+async def test_offline_refuses_russian_without_guessing() -> None:
+    engine = OfflineSpeechToText()
+    audio, data = voice_note(ANSWER_RU, "ru")
+    assert engine.supports("en") and engine.supports("en-US") and not engine.supports("ru")
+    with pytest.raises(SpeechUnavailable) as caught:
+        await engine.transcribe(audio, data, "ru")
+    assert caught.value.reason == "language"
+    assert engine._pool is None  # no worker was started for it
+
+
+def test_offline_segments_become_punctuated_words() -> None:
+    segments = [
+        ("<s>", 0, 5), ("um", 6, 30), ("<sil>", 31, 55), ("so", 56, 70), ("the(2)", 71, 80),
+        ("index", 81, 120), ("[NOISE]", 121, 130), ("is", 131, 140), ("<sil>", 141, 220),
+        ("i", 221, 230), ("think", 231, 260), ("</s>", 261, 270),
+    ]  # fmt: skip
+    transcript = transcript_from_segments(segments, language="en", duration_s=2.8)
+    assert [word.text for word in transcript.words] == ["um", "so", "the", "index", "is", "i",
+                                                        "think"]  # fmt: skip
+    assert transcript.words[0] == Word("um", 0.06, 0.31)
+    # 0.25 s of silence is a comma, 0.8 s a full stop.
+    assert transcript.text == "Um, so the index is. I think."
+    with pytest.raises(AudioRejected) as caught:
+        transcript_from_segments(
+            [("<s>", 0, 3), ("<sil>", 4, 90), ("[NOISE]", 91, 120), ("</s>", 121, 125)],
+            language="en",
+            duration_s=1.3,
+        )
+    assert caught.value.problem is AudioProblem.NO_SPEECH
+
+
+def test_punctuation_capitalises_sentences() -> None:
+    words = (Word("well", 0.0, 0.3), Word("i'm", 1.0, 1.2), Word("done", 1.25, 1.5))
+    assert punctuate(words) == "Well. I'm done."
+
+
+# --- the pipeline and the configuration ---------------------------------------------------------
+
+
+async def test_hear_answer_reports_steps_and_measures_the_answer(fake_groq: FakeGroq) -> None:
+    _, data = voice_note()
+    steps: list[HearingStep] = []
+
+    async def on_step(step: HearingStep) -> None:
+        steps.append(step)
+
+    engine = groq_engine(fake_groq)
+    heard = await hear_answer(data, language="en", stt=engine, max_duration_s=MAX, on_step=on_step)
+    await engine.close()
+    assert steps == [HearingStep.DECODING, HearingStep.TRANSCRIBING, HearingStep.MEASURING]
+    assert heard.transcript.text == DEFAULT_TEXT
+    assert heard.metrics.words == len(DEFAULT_TEXT.split())
+    assert heard.metrics.fillers_total == 3  # um, so, like
+    assert heard.metrics.top_fillers == (("um", 1), ("so", 1), ("like", 1))
+    assert heard.metrics.wpm > 100
+
+
+async def test_hear_answer_checks_the_language_before_decoding() -> None:
+    steps: list[HearingStep] = []
+
+    async def on_step(step: HearingStep) -> None:
+        steps.append(step)
+
+    with pytest.raises(SpeechUnavailable) as caught:
+        await hear_answer(
+            b"not even audio", language="ru", stt=OfflineSpeechToText(), max_duration_s=MAX,
+            on_step=on_step,
+        )  # fmt: skip
+    assert caught.value.reason == "language" and steps == []
+
+
+async def test_music_is_no_speech_before_any_engine_runs(fake_groq: FakeGroq) -> None:
+    engine = groq_engine(fake_groq)
+    with pytest.raises(AudioRejected) as caught:
+        await hear_answer(music_ogg(5, "melody"), language="en", stt=engine, max_duration_s=MAX)
+    await engine.close()
+    assert caught.value.problem is AudioProblem.NO_SPEECH
+    assert fake_groq.requests == []
+
+
+async def test_offline_hears_a_whole_answer(offline: OfflineSpeechToText) -> None:
+    text = "Um, so basically, I think the index is, you know, a tree. Well, it is sorted."
+    heard = await hear_answer(speech_ogg(text), language="en", stt=offline, max_duration_s=MAX)
+    assert heard.transcript.engine == "offline"
+    assert heard.metrics.fillers_total >= 2  # pocketsphinx hears "basically", "well", ...
+    assert 100 < heard.metrics.wpm < 260
+    assert heard.metrics.long_pauses == 0
+
+
+def test_configuration_picks_the_engines() -> None:
+    offline_only = build_speech_to_text(Settings(_env_file=None, groq_api_key=None))
+    assert isinstance(offline_only, OfflineSpeechToText)
+    assert offline_only.workers == 1
+
+    stt = build_speech_to_text(
+        Settings(
+            _env_file=None,
+            groq_api_key=SecretStr("gsk_key"),
+            groq_base_url="http://127.0.0.1:9/",
+            stt_model="whisper-large-v3",
+            stt_timeout_seconds=12,
+            speech_workers=2,
+        )
+    )
+    assert isinstance(stt, FallbackSpeechToText)
+    assert isinstance(stt.primary, GroqSpeechToText) and stt.primary.model == "whisper-large-v3"
+    assert isinstance(stt.fallback, OfflineSpeechToText) and stt.fallback.workers == 2
+    client = stt.primary.client
+    assert client.api_key == "gsk_key"
+    assert str(client.base_url).startswith("http://127.0.0.1:9")
+    assert client.timeout == 12 and client.max_retries == 0
+    assert stt.supports("ru") and stt.supports("en")
+    assert not OfflineSpeechToText().supports("ru")
