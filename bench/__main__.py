@@ -1,4 +1,4 @@
-"""`python -m bench updates|evaluate` — see each benchmark's module docstring."""
+"""`python -m bench updates|evaluate|voice` — see each benchmark's module docstring."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ def main(argv: list[str] | None = None) -> int:
     updates.add_argument("--updates", type=int, default=20_000)
     updates.add_argument("--users", type=int, default=500)
     commands.add_parser(
+        "voice",
+        help="voice answers: overhead per answer, offline real-time factor, /help under load",
+    )
+    commands.add_parser(
         "evaluate", help="offline evaluations per second over the bank (and report building)"
     )
     args = parser.parse_args(argv)
@@ -22,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.updates import run
 
         return asyncio.run(run(total_updates=args.updates, users=args.users))
+    if args.name == "voice":
+        from bench.voice import run as run_voice
+
+        return run_voice()
     if args.name == "evaluate":
         from bench.evaluate import run as run_evaluations
         from bench.report import BAR_SECONDS, measure_report

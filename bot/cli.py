@@ -18,9 +18,8 @@ from bot.config import Settings
 from services.languages import SUPPORTED_LANGUAGES
 
 if TYPE_CHECKING:
-    from services.interview.bank import BankTask, QuestionBank
+    from services.interview.bank import BankTask
     from services.interview.evaluation import Evaluation, EvaluationRequest, Remark
-    from services.interview.seeding import SeedReport
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -77,23 +76,11 @@ def run_seed(settings: Settings, *, out: TextIO = sys.stdout, err: TextIO = sys.
         for problem in problems:
             print(f"  - {problem}", file=err)
         return EXIT_PROBLEMS
-    report = asyncio.run(_seed(settings.effective_database_url, bank))
+    from services.interview.seeding import seed_database
+
+    report = asyncio.run(seed_database(settings.effective_database_url, bank))
     print(f"question bank seeded: {report.summary()}", file=out)
     return 0
-
-
-async def _seed(database_url: str, bank: QuestionBank) -> SeedReport:
-    from services.database import create_engine, create_session_factory
-    from services.interview.seeding import seed_bank
-
-    engine = create_engine(database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            report = await seed_bank(session, bank)
-            await session.commit()
-        return report
-    finally:
-        await engine.dispose()
 
 
 def run_evaluate(

@@ -9,10 +9,11 @@ policy; callers own the prompt, the schema and the fallback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -59,6 +60,27 @@ def backoff_delay(
     return min(delay, max_delay)
 
 
+@contextlib.contextmanager
+def openai_failures_as_retryable() -> Iterator[None]:
+    """Inside: an OpenAI SDK failure that another attempt may fix (rate limit, timeout, lost
+    connection, 5xx/408/409) becomes `RetryableLLMError`; `openai.APIStatusError` for what it
+    cannot fix (400/401/403/404: bad request, bad key, unknown model) passes through."""
+    try:
+        yield
+    except openai.RateLimitError as error:
+        raise RetryableLLMError("rate limited", retry_after_seconds(error.response)) from error
+    except openai.APITimeoutError as error:
+        raise RetryableLLMError("timed out") from error
+    except openai.APIConnectionError as error:
+        raise RetryableLLMError("connection failed") from error
+    except openai.APIStatusError as error:
+        if error.status_code >= 500 or error.status_code in (408, 409):
+            raise RetryableLLMError(
+                f"HTTP {error.status_code}", retry_after_seconds(error.response)
+            ) from error
+        raise
+
+
 async def request_json_completion(
     client: AsyncOpenAI,
     *,
@@ -74,25 +96,13 @@ async def request_json_completion(
     options: dict[str, Any] = {}
     if temperature is not None:
         options["temperature"] = temperature
-    try:
+    with openai_failures_as_retryable():
         completion = await client.chat.completions.create(
             model=model,
             messages=messages,  # type: ignore[arg-type]
             response_format={"type": "json_object"},
             **options,
         )
-    except openai.RateLimitError as error:
-        raise RetryableLLMError("rate limited", retry_after_seconds(error.response)) from error
-    except openai.APITimeoutError as error:
-        raise RetryableLLMError("timed out") from error
-    except openai.APIConnectionError as error:
-        raise RetryableLLMError("connection failed") from error
-    except openai.APIStatusError as error:
-        if error.status_code >= 500 or error.status_code in (408, 409):
-            raise RetryableLLMError(
-                f"HTTP {error.status_code}", retry_after_seconds(error.response)
-            ) from error
-        raise
     content = completion.choices[0].message.content if completion.choices else None
     if not content:
         raise RetryableLLMError("empty reply")

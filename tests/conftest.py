@@ -86,18 +86,8 @@ def seeded_bank(migrated_database_url: str) -> str:
     """The test database with the question bank loaded (as `python -m bot seed` does)."""
     import asyncio
 
-    from services.database import create_engine, create_session_factory
     from services.interview.bank import load_default_bank
-    from services.interview.seeding import seed_bank
+    from services.interview.seeding import seed_database
 
-    async def seed() -> None:
-        engine = create_engine(migrated_database_url)
-        try:
-            async with create_session_factory(engine)() as session:
-                await seed_bank(session, load_default_bank())
-                await session.commit()
-        finally:
-            await engine.dispose()
-
-    asyncio.run(seed())
+    asyncio.run(seed_database(migrated_database_url, load_default_bank()))
     return migrated_database_url

@@ -29,7 +29,7 @@ interview-no-interviews-left =
     You have used your { $free } free interviews and have no credits left.
     Buy more interviews, or keep practising single questions for free.
 interview-no-questions = 😕 There are no questions for this choice yet. Try another topic or level.
-interview-starting = 🚀 Let's begin: { $count } questions. Answer each one with a text message; take your time.
+interview-starting = 🚀 Starting: { $count } questions. Answer each one by text or a voice note; take your time.
 
 interview-question =
     <b>Question { $number }/{ $total }</b> · <i>{ $skills }</i>

@@ -120,3 +120,17 @@ async def _seed_specializations(session: AsyncSession, bank: QuestionBank) -> tu
 def _same_json(stored: Any, wanted: Any) -> bool:
     """Equal including key order: the order of topics and skills is the order the bot shows."""
     return json.dumps(stored, ensure_ascii=False) == json.dumps(wanted, ensure_ascii=False)
+
+
+async def seed_database(database_url: str, bank: QuestionBank) -> SeedReport:
+    """Seeds the bank into the (migrated) database at `database_url` and commits."""
+    from services.database import create_engine, create_session_factory
+
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            report = await seed_bank(session, bank)
+            await session.commit()
+        return report
+    finally:
+        await engine.dispose()

@@ -20,13 +20,12 @@ import subprocess
 import unicodedata
 from typing import TYPE_CHECKING, Protocol
 
-import openai
 from openai import AsyncOpenAI
 
 from services.llm_retry import (
     DEFAULT_MAX_DELAY,
     RetryableLLMError,
-    retry_after_seconds,
+    openai_failures_as_retryable,
     with_retries,
 )
 
@@ -227,23 +226,11 @@ class OpenAISpeechSynthesizer:
         return await encode_ogg_opus(audio)
 
     async def _request(self, words: str) -> bytes:
-        try:
+        with openai_failures_as_retryable():
             response = await self.client.audio.speech.create(
                 model=self.model, voice=self.voice, input=words, response_format="opus"
             )
             audio = await response.aread()
-        except openai.RateLimitError as error:
-            raise RetryableLLMError("rate limited", retry_after_seconds(error.response)) from error
-        except openai.APITimeoutError as error:
-            raise RetryableLLMError("timed out") from error
-        except openai.APIConnectionError as error:
-            raise RetryableLLMError("connection failed") from error
-        except openai.APIStatusError as error:
-            if error.status_code >= 500 or error.status_code in (408, 409):
-                raise RetryableLLMError(
-                    f"HTTP {error.status_code}", retry_after_seconds(error.response)
-                ) from error
-            raise
         if not audio:
             raise RetryableLLMError("empty audio")
         return audio
