@@ -1,6 +1,7 @@
 """The interview commands of `python -m bot`: `seed` and `evaluate`.
 
-`seed` validates the YAML question bank and copies it into the (already migrated) database.
+`seed` validates the YAML question bank and copies it into the (already migrated) database,
+then the product catalogue with its default prices (never overwriting a price that exists).
 `evaluate` scores one answer with the configured evaluator — the LLM when OPENAI_API_KEY is set,
 the offline heuristics otherwise — so scoring can be calibrated from a shell without a bot.
 """
@@ -33,7 +34,10 @@ def configure_tool_logging(level: str) -> None:
 def add_seed_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     commands.add_parser(
         "seed",
-        help="validate the question bank and load it into the database (run `migrate` first)",
+        help=(
+            "validate the question bank and load it and the product catalogue into the "
+            "database (run `migrate` first)"
+        ),
     )
 
 
@@ -80,6 +84,10 @@ def run_seed(settings: Settings, *, out: TextIO = sys.stdout, err: TextIO = sys.
 
     report = asyncio.run(seed_database(settings.effective_database_url, bank))
     print(f"question bank seeded: {report.summary()}", file=out)
+    from services.payments.seeding import seed_products_database
+
+    products = asyncio.run(seed_products_database(settings.effective_database_url))
+    print(f"product catalogue seeded: {products.summary()}", file=out)
     return 0
 
 

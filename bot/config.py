@@ -70,6 +70,30 @@ class Settings(BaseSettings):
     tts_model: str = "gpt-4o-mini-tts"
     tts_voice: str = "alloy"
 
+    # Payments. Telegram Stars always work; card payments through Telegram need the provider
+    # token (YooKassa as Telegram's provider); YooKassa payment links need the shop's keys.
+    telegram_provider_token: SecretStr | None = None
+    yookassa_shop_id: str | None = None
+    yookassa_secret_key: SecretStr | None = None
+    # YooKassa API; None = production. The sandbox points it at its YooKassa emulator.
+    yookassa_api_url: str | None = None
+    # Where YooKassa notifications may come from (YooKassa's published ranges).
+    yookassa_trusted_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: [
+            "185.71.76.0/27",
+            "185.71.77.0/27",
+            "77.75.153.0/25",
+            "77.75.156.11/32",
+            "77.75.156.35/32",
+            "77.75.154.128/25",
+            "2a02:5180::/32",
+        ]
+    )
+    # Refunds: how many days after paying, and how many interviews of a pack (or of a
+    # subscription's period) may already be used for a refund to be approved.
+    refund_window_days: int = Field(default=14, ge=0)
+    refund_max_used_interviews: int = Field(default=0, ge=0)
+
     # Interviews
     free_interviews: int = Field(default=3, ge=0)
 
@@ -97,6 +121,13 @@ class Settings(BaseSettings):
                     f"known: {', '.join(m.value for m in Module)}"
                 )
             return names
+        return value
+
+    @field_validator("yookassa_trusted_networks", mode="before")
+    @classmethod
+    def _parse_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("admin_ids", mode="before")

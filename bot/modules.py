@@ -30,6 +30,10 @@ def module_parts(module: Module) -> ModuleParts:
     # Modules fill their parts in as they are built; the core menu shows their intro meanwhile.
     from handlers.interview import build_router as interview_router
     from handlers.interview import workflow_data as interview_workflow_data
+    from handlers.payments import build_admin_router as payments_admin_router
+    from handlers.payments import build_router as payments_router
+    from handlers.payments import web_routes as payments_web_routes
+    from handlers.payments import workflow_data as payments_workflow_data
 
     registry: dict[Module, ModuleParts] = {
         Module.INTERVIEW: ModuleParts(
@@ -37,7 +41,13 @@ def module_parts(module: Module) -> ModuleParts:
             commands=("interview", "progress", "bookmarks"),
             workflow_data=[interview_workflow_data],
         ),
-        Module.PAYMENTS: ModuleParts(),
+        Module.PAYMENTS: ModuleParts(
+            # The admin part first: in the admin group, its commands win.
+            routers=[payments_admin_router, payments_router],
+            web_routes=[payments_web_routes],
+            commands=("buy", "balance", "paysupport"),
+            workflow_data=[payments_workflow_data],
+        ),
         Module.MARKETPLACE: ModuleParts(),
         Module.ADMIN: ModuleParts(),
     }

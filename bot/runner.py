@@ -27,7 +27,27 @@ def configure_logging(level: str) -> None:
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
 
 
+def with_sandbox_yookassa(settings: Settings) -> Settings:
+    """In the sandbox without YooKassa keys, YooKassa links go to the sandbox's emulator."""
+    if not settings.uses_sandbox or settings.yookassa_shop_id:
+        return settings
+    from pydantic import SecretStr
+
+    from bot.sandbox.yookassa import API_PREFIX, DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID, loopback_url
+
+    return settings.model_copy(
+        update={
+            "yookassa_shop_id": DEFAULT_SHOP_ID,
+            "yookassa_secret_key": SecretStr(DEFAULT_SECRET_KEY),
+            "yookassa_api_url": loopback_url(
+                settings.sandbox_host, settings.sandbox_port, API_PREFIX
+            ),
+        }
+    )
+
+
 async def run(settings: Settings) -> None:
+    settings = with_sandbox_yookassa(settings)
     resources = Resources.open(settings)
     emulator = None
     try:
@@ -38,6 +58,11 @@ async def run(settings: Settings) -> None:
                 spec_path=settings.telegram_spec_path, bot_username=settings.sandbox_bot_username
             )
             sandbox_url = await emulator.start(settings.sandbox_host, settings.sandbox_port)
+            from bot.sandbox.yookassa import loopback_url
+
+            emulator.yookassa.set_notification_url(
+                loopback_url(settings.web_host, settings.web_port)
+            )
             bot = create_bot(SANDBOX_BOT_TOKEN, settings, api_base_url=sandbox_url)
             logger.info("BOT_TOKEN is not set: running against the built-in Telegram sandbox")
             print(
@@ -59,9 +84,7 @@ async def run(settings: Settings) -> None:
 async def _serve(
     settings: Settings, resources: Resources, dispatcher: Dispatcher, bot: Bot, use_webhook: bool
 ) -> None:
-    web_app = build_web_app(
-        resources, dispatcher if use_webhook else None, bot if use_webhook else None
-    )
+    web_app = build_web_app(resources, dispatcher, bot, telegram_webhook=use_webhook)
     runner = web.AppRunner(web_app)
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()

@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 
 HEALTH_CHECK_TIMEOUT_SECONDS = 3.0
 RESOURCES_KEY = web.AppKey("resources", Resources)
+# Module routes (e.g. payment notifications) reach the bot and the modules' objects through these.
+BOT_KEY = web.AppKey("bot", Bot)
+DISPATCHER_KEY = web.AppKey("dispatcher", Dispatcher)
 
 
 def webhook_secret(settings: Settings, token: str) -> str:
@@ -29,14 +32,22 @@ def webhook_secret(settings: Settings, token: str) -> str:
 
 
 def build_web_app(
-    resources: Resources, dispatcher: Dispatcher | None = None, bot: Bot | None = None
+    resources: Resources,
+    dispatcher: Dispatcher | None = None,
+    bot: Bot | None = None,
+    *,
+    telegram_webhook: bool = True,
 ) -> web.Application:
-    """With a dispatcher and bot, Telegram updates are accepted at WEBHOOK_PATH (secret checked)."""
+    """Health, the enabled modules' routes and, with `telegram_webhook`, Telegram updates at
+    WEBHOOK_PATH (secret checked)."""
     settings = resources.settings
     app = web.Application()
     app[RESOURCES_KEY] = resources
     app.router.add_get("/healthz", healthz)
     if dispatcher is not None and bot is not None:
+        app[BOT_KEY] = bot
+        app[DISPATCHER_KEY] = dispatcher
+    if telegram_webhook and dispatcher is not None and bot is not None:
         SimpleRequestHandler(
             dispatcher, bot, secret_token=webhook_secret(settings, bot.token)
         ).register(app, path=settings.webhook_path)

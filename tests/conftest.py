@@ -91,3 +91,14 @@ def seeded_bank(migrated_database_url: str) -> str:
 
     asyncio.run(seed_database(migrated_database_url, load_default_bank()))
     return migrated_database_url
+
+
+@pytest.fixture(scope="session")
+def seeded_catalogue(seeded_bank: str) -> str:
+    """The test database with the question bank and the payment products (`python -m bot seed`)."""
+    import asyncio
+
+    from services.payments.seeding import seed_products_database
+
+    asyncio.run(seed_products_database(seeded_bank))
+    return seeded_bank

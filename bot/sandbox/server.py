@@ -13,6 +13,7 @@ from bot.sandbox.botapi import BotApi
 from bot.sandbox.control import ControlApi, control_errors
 from bot.sandbox.spec import load_spec
 from bot.sandbox.state import World
+from bot.sandbox.yookassa import YooKassaEmulator
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -22,6 +23,8 @@ class TelegramEmulator:
 
     Point aiogram at it with ``AiohttpSession(api=TelegramAPIServer.from_base(base_url))``.
     ``app`` can be run by :meth:`start` or mounted/run by the caller's own ``AppRunner``.
+    The same app serves the YooKassa emulator (:attr:`yookassa`, API at
+    :attr:`yookassa_api_url`).
     """
 
     def __init__(
@@ -34,6 +37,7 @@ class TelegramEmulator:
         self.world = World(bot_username=bot_username, files_dir=files_dir)
         self.bot_api = BotApi(self.world, self.spec)
         self.control = ControlApi(self.world, self.bot_api)
+        self.yookassa = YooKassaEmulator()
         self.base_url: str | None = None
         self._runner: web.AppRunner | None = None
         self.app = self._build_app()
@@ -46,6 +50,7 @@ class TelegramEmulator:
                 web.get("/file/bot{token}/{path:.+}", self.bot_api.handle_file_download),
                 web.get("/", self._index),
                 *self.control.routes(),
+                *self.yookassa.routes(),
             ]
         )
         app.on_startup.append(self._on_startup)
@@ -59,6 +64,7 @@ class TelegramEmulator:
         self.bot_api.stopping.clear()
         # Webhook deliveries go out through one shared client session.
         self.bot_api.http = aiohttp.ClientSession()
+        await self.yookassa.start()
 
     async def _on_shutdown(self, app: web.Application) -> None:
         # Long polls and webhook loops must end promptly, or shutdown waits for them.
@@ -73,6 +79,14 @@ class TelegramEmulator:
         if self.bot_api.http is not None:
             await self.bot_api.http.close()
             self.bot_api.http = None
+        await self.yookassa.close()
+
+    @property
+    def yookassa_api_url(self) -> str:
+        """The YooKassa SDK's ``api_url`` for this emulator (once started)."""
+        if self.base_url is None:
+            raise RuntimeError("the emulator is not started")
+        return self.yookassa.api_url(self.base_url)
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Starts serving and returns the base URL, e.g. ``http://127.0.0.1:40123``."""
@@ -85,6 +99,10 @@ class TelegramEmulator:
         sockets = getattr(server, "sockets", None) or []
         actual_port = sockets[0].getsockname()[1] if sockets else port
         self.base_url = f"http://{host}:{actual_port}"
+        if self.yookassa.public_url is None:
+            # Confirmation pages open in a browser, which cannot go to a wildcard address.
+            public_host = "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host
+            self.yookassa.public_url = f"http://{public_host}:{actual_port}"
         return self.base_url
 
     async def stop(self) -> None:

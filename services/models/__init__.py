@@ -11,6 +11,14 @@ from services.models.interview import (
     ReportShare,
     Specialization,
 )
+from services.models.payments import (
+    Order,
+    Payment,
+    Price,
+    PriceChange,
+    Product,
+    RefundRequest,
+)
 from services.models.user import User
 
 __all__ = [
@@ -20,7 +28,13 @@ __all__ = [
     "CreditEntry",
     "InterviewAnswer",
     "InterviewSession",
+    "Order",
+    "Payment",
+    "Price",
+    "PriceChange",
+    "Product",
     "Question",
+    "RefundRequest",
     "ReportShare",
     "Specialization",
     "User",

@@ -94,7 +94,8 @@ class InterviewSession(Base):
     # smaller id was written before the user saw it, so it belongs to the turn before.
     asked_message_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active|finished|abandoned
-    paid_with: Mapped[str] = mapped_column(String(16), default="free")  # free | credit | none
+    # free | credit | subscription | none
+    paid_with: Mapped[str] = mapped_column(String(16), default="free")
     job_context: Mapped[str | None] = mapped_column(Text)
     overall_score: Mapped[float | None] = mapped_column(Float)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -153,11 +154,14 @@ class CreditAccount(Base):
     )
     interview_credits: Mapped[int] = mapped_column(Integer, default=0)
     free_interviews_used: Mapped[int] = mapped_column(Integer, default=0)
+    # End of the paid subscription (interviews without spending credits, premium questions);
+    # None = never subscribed. A past moment means it has run out.
+    subscription_until: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class CreditEntry(Base):
-    """The ledger behind `CreditAccount`: every grant and spend, with why."""
+    """The ledger behind `CreditAccount`: every grant, spend and refund, with why."""
 
     __tablename__ = "credit_entries"
 
@@ -166,7 +170,15 @@ class CreditEntry(Base):
         BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), index=True
     )
     delta: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(String(64))  # grant:cli | interview:<id> | payment:<id>
+    # The credit balance around this change: balance_after == balance_before + delta.
+    balance_before: Mapped[int] = mapped_column(Integer)
+    balance_after: Mapped[int] = mapped_column(Integer)
+    # grant:cli | interview:<id> | payment:<payment id> | refund:<payment id>
+    reason: Mapped[str] = mapped_column(String(64))
+    # The payment that bought (or, for a refund, gave back) these credits.
+    payment_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("payments.id"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.app import Resources, build_dispatcher, create_bot
 from bot.config import Settings
 from bot.sandbox import SandboxClient, TelegramEmulator
+from bot.sandbox.yookassa import DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID
 from bot.web import build_web_app, webhook_secret
 from tests.servers import free_port
 
@@ -52,6 +53,15 @@ class BotHarness:
         self.resources = Resources.open(self.settings)
         self.bot = create_bot(BOT_TOKEN, self.settings, api_base_url=self.emulator.base_url)
         self.dispatcher: Dispatcher = build_dispatcher(self.resources, self.extra_routers)
+        # The bot's web server runs in every mode, as in production (payment notifications).
+        app = build_web_app(
+            self.resources, self.dispatcher, self.bot, telegram_webhook=self.webhook
+        )
+        self._web_runner = web.AppRunner(app)
+        await self._web_runner.setup()
+        port = free_port()
+        await web.TCPSite(self._web_runner, "127.0.0.1", port).start()
+        self.web_url = f"http://127.0.0.1:{port}"
         if self.webhook:
             await self._start_webhook()
         else:
@@ -66,12 +76,7 @@ class BotHarness:
         return self
 
     async def _start_webhook(self) -> None:
-        app = build_web_app(self.resources, self.dispatcher, self.bot)
-        self._web_runner = web.AppRunner(app)
-        await self._web_runner.setup()
-        port = free_port()
-        await web.TCPSite(self._web_runner, "127.0.0.1", port).start()
-        self.web_url = f"http://127.0.0.1:{port}"
+        assert self.web_url is not None
         self.workflow = {"dispatcher": self.dispatcher, "bots": [self.bot], "bot": self.bot}
         await self.dispatcher.emit_startup(**self.workflow, **self.dispatcher.workflow_data)
         await self.bot.set_webhook(
@@ -86,8 +91,11 @@ class BotHarness:
             await asyncio.wait_for(self._polling, 15)
             self._polling = None
         if self._web_runner is not None:
-            await self.bot.delete_webhook()
-            await self.dispatcher.emit_shutdown(**self.workflow, **self.dispatcher.workflow_data)
+            if self.webhook:
+                await self.bot.delete_webhook()
+                await self.dispatcher.emit_shutdown(
+                    **self.workflow, **self.dispatcher.workflow_data
+                )
             await self._web_runner.cleanup()
             self._web_runner = None
         await self.bot.session.close()
@@ -162,19 +170,36 @@ class HarnessFactory:
         values.update(overrides)
         return Settings(_env_file=None, **values)
 
-    async def start(
-        self, extra_routers: Sequence[Router] = (), webhook: bool = False, **overrides: Any
-    ) -> BotHarness:
+    async def sandbox(self) -> SandboxClient:
+        """The emulator's control API, starting the emulator (no bot yet) if needed."""
         if self.emulator is None:
             self.emulator = TelegramEmulator()
             await self.emulator.start("127.0.0.1", 0)
             self.client = SandboxClient(self.emulator.base_url)
+            self.emulator.yookassa.retry_delays = (0.01, 0.02, 0.04)
         assert self.client is not None
+        return self.client
+
+    async def start(
+        self, extra_routers: Sequence[Router] = (), webhook: bool = False, **overrides: Any
+    ) -> BotHarness:
+        await self.sandbox()
+        assert self.emulator is not None and self.client is not None
+        # As in `make run`: without keys, YooKassa links go to the sandbox's emulator.
+        overrides = {
+            "yookassa_shop_id": DEFAULT_SHOP_ID,
+            "yookassa_secret_key": DEFAULT_SECRET_KEY,
+            "yookassa_api_url": self.emulator.yookassa_api_url,
+            **overrides,
+        }
         harness = BotHarness(
             self.settings(**overrides), self.emulator, self.client, extra_routers, webhook
         )
         self.harnesses.append(harness)
-        return await harness.start()
+        await harness.start()
+        assert harness.web_url is not None
+        self.emulator.yookassa.set_notification_url(harness.web_url + "/webhooks/yookassa")
+        return harness
 
     async def close_all(self) -> None:
         rejected: list[dict] = []

@@ -136,7 +136,7 @@ async def test_menu_buttons_edit_the_menu_in_place_and_lead_back(
     [menu] = await harness.say(user, "/start")
     for label, expected in [
         ("Mock interview", "Mock interviews"),
-        ("Buy interviews", "Interview packs"),
+        ("Buy interviews", "Buy interviews"),
         ("Marketplace chats", "Marketplace chats"),
         ("Help", "What I can do"),
         ("Settings", "Language: 🇬🇧 English"),
@@ -212,7 +212,8 @@ async def test_bot_commands_are_published_per_language(harness_factory: HarnessF
     russian = await harness.client.bot_commands(language_code="ru")
     default = await harness.client.bot_commands()
     assert [c["command"] for c in english] == [
-        "start", "interview", "progress", "bookmarks", "help", "language", "settings", "cancel",
+        "start", "interview", "progress", "bookmarks", "buy", "balance", "paysupport",
+        "help", "language", "settings", "cancel",
     ]  # fmt: skip
     assert {c["command"]: c["description"] for c in russian}["language"] == "Сменить язык"
     assert {c["command"]: c["description"] for c in russian}["progress"] == "Мой прогресс"
@@ -220,7 +221,7 @@ async def test_bot_commands_are_published_per_language(harness_factory: HarnessF
 
 
 async def test_a_module_that_is_off_publishes_no_commands(harness_factory: HarnessFactory) -> None:
-    harness = await harness_factory.start(modules="payments,admin")
+    harness = await harness_factory.start(modules="marketplace,admin")
     english = await harness.client.bot_commands(language_code="en")
     assert [c["command"] for c in english] == ["start", "help", "language", "settings", "cancel"]
     [reply] = await harness.say(new_user(), "/interview")

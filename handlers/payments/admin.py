@@ -1,0 +1,278 @@
+"""The payments part of the admin group: prices (/price) and refund decisions.
+
+Only members of ADMIN_IDS writing in ADMIN_CHAT_ID get here; for anyone else these commands do
+not exist (they fall through to the ordinary "unknown text" hint).
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject, Filter, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram_i18n import I18nContext
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.filters import PLAIN_TEXT
+from handlers.payments.callbacks import PriceConfirm, RefundDecision
+from handlers.payments.keyboards import price_confirm
+from handlers.payments.states import RefundRejection
+from services.models import User
+from services.payments.catalog import (
+    PriceProblem,
+    PriceRejected,
+    format_amount,
+    offers,
+    parse_amount,
+    price_history,
+    set_price,
+)
+from services.payments.crediting import Provider
+from services.payments.refunds import (
+    RefundPlan,
+    RefundRefused,
+    complete_refund,
+    plan_refund,
+    reject_refund,
+)
+from services.payments.yookassa_gateway import YooKassaError, YooKassaGateway
+
+logger = logging.getLogger(__name__)
+
+REJECTED_REQUEST = "rejected_request"
+
+
+class IsAdmin(Filter):
+    """An admin (ADMIN_IDS) acting in the admin group (ADMIN_CHAT_ID)."""
+
+    async def __call__(self, event: TelegramObject, settings: Settings) -> bool:
+        message = event.message if isinstance(event, CallbackQuery) else event
+        user = getattr(event, "from_user", None)
+        chat = getattr(message, "chat", None)
+        return (
+            settings.admin_chat_id is not None
+            and chat is not None
+            and chat.id == settings.admin_chat_id
+            and user is not None
+            and user.id in settings.admin_ids
+        )
+
+
+def _t(i18n: I18nContext, settings: Settings, key: str, **args: Any) -> str:
+    """Admin-group text, in the operator's language."""
+    return i18n.core.get(key, settings.default_language, **args)
+
+
+async def price_command(
+    message: Message, command: CommandObject, i18n: I18nContext, session: AsyncSession,
+    settings: Settings,
+) -> None:  # fmt: skip
+    args = (command.args or "").split()
+    if not args:
+        lines = [_t(i18n, settings, "price-list-title")]
+        for offer in await offers(session):
+            for currency, amount in sorted(offer.prices.items()):
+                lines.append(
+                    _t(
+                        i18n,
+                        settings,
+                        "price-list-line",
+                        product=offer.product.id,
+                        currency=currency,
+                        price=format_amount(amount, currency),
+                    )
+                )
+        history = await price_history(session, limit=5)
+        if history:
+            lines.append(_t(i18n, settings, "price-history-title"))
+            for change in history:
+                lines.append(
+                    _t(
+                        i18n,
+                        settings,
+                        "price-history-line",
+                        product=change.product_id,
+                        currency=change.currency,
+                        old=format_amount(change.old_amount, change.currency)
+                        if change.old_amount is not None
+                        else "—",
+                        new=format_amount(change.new_amount, change.currency),
+                        admin=change.changed_by or "—",
+                        date=change.changed_at.strftime("%d.%m.%Y %H:%M"),
+                    )
+                )
+        lines.append(_t(i18n, settings, "price-usage"))
+        await message.answer("\n".join(lines))
+        return
+    if len(args) != 3:
+        await message.answer(_t(i18n, settings, "price-usage"))
+        return
+    product, currency, text = args[0], args[1].upper(), args[2]
+    try:
+        amount = parse_amount(text, currency)
+        known = {offer.product.id for offer in await offers(session)}
+        if product not in known:
+            raise PriceRejected(PriceProblem.UNKNOWN_PRODUCT)
+    except PriceRejected as rejected:
+        await message.answer(_t(i18n, settings, f"price-rejected-{rejected.problem}"))
+        return
+    await message.answer(
+        _t(
+            i18n,
+            settings,
+            "price-confirm",
+            product=escape(product),
+            price=format_amount(amount, currency),
+        ),
+        reply_markup=price_confirm(i18n, product, currency, amount),
+    )
+
+
+async def price_confirmed(
+    query: CallbackQuery, callback_data: PriceConfirm, i18n: I18nContext, session: AsyncSession,
+    settings: Settings,
+) -> None:  # fmt: skip
+    message = query.message if isinstance(query.message, Message) else None
+    if callback_data.action != "yes":
+        await query.answer()
+        if message is not None:
+            await message.edit_text(_t(i18n, settings, "price-cancelled"))
+        return
+    try:
+        change = await set_price(
+            session,
+            callback_data.product,
+            callback_data.currency,
+            callback_data.amount,
+            changed_by=query.from_user.id,
+        )
+    except PriceRejected as rejected:
+        await query.answer(
+            _t(i18n, settings, f"price-rejected-{rejected.problem}"), show_alert=True
+        )
+        return
+    await query.answer()
+    if message is not None:
+        await message.edit_text(
+            _t(
+                i18n,
+                settings,
+                "price-set",
+                product=escape(change.product_id),
+                price=format_amount(change.new_amount, change.currency),
+            )
+        )
+
+
+async def refund_decision(
+    query: CallbackQuery, callback_data: RefundDecision, bot: Bot, i18n: I18nContext,
+    session: AsyncSession, state: FSMContext, settings: Settings,
+    yookassa: YooKassaGateway | None,
+) -> None:  # fmt: skip
+    if callback_data.action == "reject":
+        await query.answer()
+        await state.set_state(RefundRejection.reason)
+        await state.update_data({REJECTED_REQUEST: callback_data.request})
+        await bot.send_message(
+            settings.admin_chat_id,  # type: ignore[arg-type]
+            _t(i18n, settings, "refund-admin-ask-reason", request=callback_data.request),
+        )
+        return
+    try:
+        plan = await plan_refund(
+            session, callback_data.request, max_used_interviews=settings.refund_max_used_interviews
+        )
+    except RefundRefused as refused:
+        await query.answer(_t(i18n, settings, f"refund-refused-{refused.problem}"), show_alert=True)
+        return
+    try:
+        outcome = await _refund_with_provider(bot, plan, yookassa)
+    except (YooKassaError, RuntimeError) as error:
+        logger.warning("refund %s failed at the provider: %s", plan.request_id, error)
+        await query.answer(_t(i18n, settings, "refund-provider-failed"), show_alert=True)
+        return
+    await complete_refund(session, plan, decided_by=query.from_user.id)
+    await session.commit()
+    await query.answer()
+    user = await session.get(User, plan.user_id)
+    language = user.language if user else settings.default_language
+    price = format_amount(plan.amount, plan.currency)
+    await bot.send_message(
+        plan.user_id, i18n.core.get(f"refund-user-approved-{outcome}", language, price=price)
+    )
+    if isinstance(query.message, Message):
+        await query.message.edit_text(
+            (query.message.html_text or "")
+            + "\n\n"
+            + _t(
+                i18n,
+                settings,
+                f"refund-admin-approved-{outcome}",
+                price=price,
+                charge=escape(plan.provider_charge_id or plan.charge_id),
+            ),
+        )
+
+
+async def _refund_with_provider(
+    bot: Bot, plan: RefundPlan, yookassa: YooKassaGateway | None
+) -> str:
+    """Gives the money back; returns how: "stars", "yookassa" or "manual" (a card paid through
+    Telegram's provider is refunded by the operator in the provider's dashboard)."""
+    if plan.provider is Provider.TELEGRAM_STARS:
+        if not await bot.refund_star_payment(plan.user_id, plan.charge_id):
+            raise RuntimeError("refundStarPayment returned false")
+        return "stars"
+    if plan.provider is Provider.YOOKASSA:
+        if yookassa is None:
+            raise RuntimeError("YooKassa is not configured")
+        await yookassa.create_refund(
+            payment_id=plan.charge_id,
+            amount=plan.amount,
+            currency=plan.currency,
+            idempotency_key=f"refund-{plan.request_id}",
+        )
+        return "yookassa"
+    return "manual"
+
+
+async def rejection_reason(
+    message: Message, bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext,
+    settings: Settings,
+) -> None:  # fmt: skip
+    request_id = (await state.get_data()).get(REJECTED_REQUEST)
+    await state.clear()
+    reason = (message.text or "").strip()[:500]
+    try:
+        request = await reject_refund(
+            session,
+            int(request_id or 0),
+            decided_by=message.from_user.id,
+            reason=reason,  # type: ignore[union-attr]
+        )
+    except RefundRefused as refused:
+        await message.answer(_t(i18n, settings, f"refund-refused-{refused.problem}"))
+        return
+    await session.commit()
+    user = await session.get(User, request.user_id)
+    language = user.language if user else settings.default_language
+    await bot.send_message(
+        request.user_id, i18n.core.get("refund-user-rejected", language, reason=escape(reason))
+    )
+    await message.answer(_t(i18n, settings, "refund-admin-rejected", request=request.id))
+
+
+def build_admin_router() -> Router:
+    router = Router(name="payments.admin")
+    router.message.filter(IsAdmin())
+    router.callback_query.filter(IsAdmin())
+    router.message.register(price_command, Command("price"))
+    router.callback_query.register(price_confirmed, PriceConfirm.filter())
+    router.callback_query.register(refund_decision, RefundDecision.filter())
+    router.message.register(rejection_reason, StateFilter(RefundRejection.reason), PLAIN_TEXT)
+    return router
