@@ -1,4 +1,4 @@
-"""`python -m bench updates|evaluate|voice` — see each benchmark's module docstring."""
+"""`python -m bench updates|evaluate|voice|payments` — see each benchmark's module docstring."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ def main(argv: list[str] | None = None) -> int:
     updates.add_argument("--updates", type=int, default=20_000)
     updates.add_argument("--users", type=int, default=500)
     commands.add_parser(
+        "payments", help="YooKassa notifications/s through the webhook; double or lost credits"
+    )
+    commands.add_parser(
         "voice",
         help="voice answers: overhead per answer, offline real-time factor, /help under load",
     )
@@ -26,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.updates import run
 
         return asyncio.run(run(total_updates=args.updates, users=args.users))
+    if args.name == "payments":
+        from bench.payments import run as run_payments
+
+        return run_payments()
     if args.name == "voice":
         from bench.voice import run as run_voice
 

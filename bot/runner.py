@@ -46,6 +46,25 @@ def with_sandbox_yookassa(settings: Settings) -> Settings:
     )
 
 
+SANDBOX_ADMIN_GROUP = "EasyFlow admins"
+SANDBOX_OPERATOR = {"id": 1000, "first_name": "Operator", "language_code": "en", "is_bot": False}
+
+
+async def with_sandbox_admin_group(settings: Settings, sandbox_url: str) -> Settings:
+    """Without ADMIN_CHAT_ID, the sandbox gets an admin group with one operator in it, so prices
+    and refund decisions can be tried without any account."""
+    from bot.sandbox import SandboxClient
+
+    async with SandboxClient(sandbox_url) as client:
+        group = await client.create_group(SANDBOX_ADMIN_GROUP, members=[SANDBOX_OPERATOR])
+    return settings.model_copy(
+        update={
+            "admin_chat_id": group["id"],
+            "admin_ids": [*settings.admin_ids, SANDBOX_OPERATOR["id"]],
+        }
+    )
+
+
 async def run(settings: Settings) -> None:
     settings = with_sandbox_yookassa(settings)
     resources = Resources.open(settings)
@@ -63,10 +82,15 @@ async def run(settings: Settings) -> None:
             emulator.yookassa.set_notification_url(
                 loopback_url(settings.web_host, settings.web_port)
             )
+            if settings.admin_chat_id is None:
+                settings = await with_sandbox_admin_group(settings, sandbox_url)
+                resources.settings = settings
             bot = create_bot(SANDBOX_BOT_TOKEN, settings, api_base_url=sandbox_url)
             logger.info("BOT_TOKEN is not set: running against the built-in Telegram sandbox")
             print(
-                f"\n  EasyFlow sandbox is up: open {sandbox_url}/ to chat with the bot\n",
+                f"\n  EasyFlow sandbox is up: open {sandbox_url}/ to chat with the bot"
+                f'\n  Admin group: "{SANDBOX_ADMIN_GROUP}" (act as {SANDBOX_OPERATOR["first_name"]},'
+                f" id {SANDBOX_OPERATOR['id']}): prices, refunds\n",
                 flush=True,
             )
         else:

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.models import CreditAccount, CreditEntry, User
@@ -74,9 +76,18 @@ async def _account(session: AsyncSession, user_id: int, *, lock: bool = False) -
         query = query.with_for_update()
     account = await session.scalar(query)
     if account is None:
-        account = CreditAccount(user_id=user_id, interview_credits=0, free_interviews_used=0)
-        session.add(account)
-        await session.flush()
+        # Two first payments of one user can arrive at once: the row is inserted unless it
+        # exists (no unique-key error that would fail a payment), then read (and locked).
+        connection = await session.connection()
+        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        now = utcnow()
+        await session.execute(
+            insert(CreditAccount)
+            .values(user_id=user_id, interview_credits=0, free_interviews_used=0, updated_at=now)
+            .on_conflict_do_nothing(index_elements=[CreditAccount.user_id])
+        )
+        account = await session.scalar(query.execution_options(populate_existing=True))
+        assert account is not None
     return account
 
 
@@ -232,12 +243,11 @@ class Holdings:
     """What a user holds right now, for messages after a change."""
 
     credits: int
-    subscription_until: datetime | None  # as stored: may lie in the past
+    subscription_until: datetime | None  # the end of the active subscription, else None
 
 
-async def holdings(session: AsyncSession, user_id: int) -> Holdings:
+async def holdings(session: AsyncSession, user_id: int, *, now: datetime | None = None) -> Holdings:
     account = await session.scalar(select(CreditAccount).where(CreditAccount.user_id == user_id))
     if account is None:
         return Holdings(credits=0, subscription_until=None)
-    until = account.subscription_until
-    return Holdings(account.interview_credits, aware(until) if until is not None else None)
+    return Holdings(account.interview_credits, active_until(account, now))

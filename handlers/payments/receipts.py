@@ -52,7 +52,10 @@ async def announce_payment(
     bot: Bot, settings: Settings, core: Translations, language: str, credited: Credited,
     title: str, payer: str,
 ) -> None:  # fmt: skip
-    await bot.send_message(credited.user_id, receipt_text(core, language, credited, title))
+    try:
+        await bot.send_message(credited.user_id, receipt_text(core, language, credited, title))
+    except TelegramAPIError as error:  # e.g. the user blocked the bot; the credit stands
+        logger.warning("receipt for payment %s not delivered: %s", credited.payment_id, error)
     note = core.get(
         "paid-admin-note",
         settings.default_language,

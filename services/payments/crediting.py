@@ -67,7 +67,7 @@ class Credited:
     amount: int
     currency: str
     credits_after: int
-    subscription_until: datetime | None  # as stored (may be in the past for a pack buyer)
+    subscription_until: datetime | None  # the end of the active subscription, else None
 
 
 async def credit_payment(

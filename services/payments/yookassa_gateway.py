@@ -22,6 +22,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -33,6 +34,9 @@ from yookassa.domain.exceptions import ApiError
 from yookassa.domain.notification import WebhookNotificationFactory
 
 logger = logging.getLogger(__name__)
+# The SDK blocks (requests): its calls get their own threads, so a burst of notifications
+# (each re-checked with the API) neither waits behind nor starves asyncio's default executor.
+_SDK_THREADS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="yookassa")
 
 PRODUCTION_API_URL = "https://api.yookassa.ru/v3"
 DEFAULT_TIMEOUT_SECONDS = 15.0
@@ -388,7 +392,9 @@ class YooKassaGateway:
         delay = self.retry_delay
         for attempt in range(1, self.attempts + 1):
             try:
-                return await asyncio.to_thread(self._run, what, operation)
+                return await asyncio.get_running_loop().run_in_executor(
+                    _SDK_THREADS, functools.partial(self._run, what, operation)
+                )
             except YooKassaError as error:
                 if not error.retryable or attempt == self.attempts:
                     raise

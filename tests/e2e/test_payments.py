@@ -421,3 +421,36 @@ async def test_a_rejected_refund_tells_the_user_why(
     assert await _credits(seeded_catalogue, buyer.chat_id) == 1
     calls = await harness.client.requests()
     assert "refundStarPayment" not in [c["method"] for c in calls]
+
+
+async def test_a_yookassa_payment_is_refunded_through_the_api(
+    harness_factory: HarnessFactory, seeded_catalogue: str
+) -> None:
+    admin_chat = await _admin_group(harness_factory)
+    harness = await harness_factory.start(
+        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]]
+    )
+    buyer = Buyer(harness, new_user("en"))
+    payment_id, order = await _yookassa_order(harness, buyer)
+    await _control(harness, f"/payments/{payment_id}/succeed")
+    await buyer.wait_bot_text("Payment received")
+    await buyer.send("/paysupport")
+    menu = await buyer.wait_bot_text("Which payment should be refunded?")
+    await buyer.press(menu, "5 mock interviews")
+    await buyer.wait_bot_text("why you want a refund")
+    await buyer.send("Changed my mind")
+    request = await admin_chat.wait_text("Refund request #")
+    await admin_chat.press(request, "Approve")
+    await buyer.wait_bot_text("on its way back to your card")
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{harness.emulator.base_url}/sandbox/api/yookassa/requests") as response,
+    ):
+        log = await response.json()
+    refunds = [
+        r for r in log["requests"] if r["method"] == "POST" and r["path"].endswith("/refunds")
+    ]
+    assert len(refunds) == 1
+    assert await _credits(seeded_catalogue, buyer.chat_id) == 0
+    [order] = await _rows(seeded_catalogue, select(Order).where(Order.user_id == buyer.chat_id))
+    assert order.status == "refunded"

@@ -418,3 +418,40 @@ async def test_a_charge_racing_past_the_order_lock_ends_in_the_unique_key(
         assert len(await _payments(session, user_id)) == 1
         assert [delta for delta, *_ in await _ledger(session, user_id)] == [2]
         assert (await session.get(Order, second.id)).status == "pending"  # type: ignore[union-attr]
+
+
+async def test_two_first_payments_of_one_user_at_once_both_credit(pay_db: PaymentsDB) -> None:
+    """The user has no credit account yet; both payments create it at the same moment."""
+    if not pay_db.is_postgres:
+        pytest.skip("true concurrency needs PostgreSQL (SQLite has one writer at a time)")
+    user_id = await pay_db.user()
+    product_id = await pay_db.product(interviews=5, prices={"XTR": 200})
+    orders = [await _order(pay_db, user_id, product_id, Method.STARS) for _ in range(2)]
+    start = asyncio.Event()
+
+    async def deliver(order: Order) -> Credited:
+        async with pay_db.sessions() as session:
+            loaded = await session.get(Order, order.id)
+            assert loaded is not None
+            await start.wait()
+            credited = await credit_payment(
+                session,
+                order=loaded,
+                provider=Provider.TELEGRAM_STARS,
+                charge_id=f"stx-first-{order.id}",
+                amount=200,
+                currency="XTR",
+            )
+            await session.commit()
+            return credited
+
+    tasks = [asyncio.create_task(deliver(order)) for order in orders]
+    await asyncio.sleep(0.2)
+    start.set()
+    results = await asyncio.gather(*tasks)
+    assert [r.created for r in results] == [True, True]
+    assert sorted(r.credits_after for r in results) == [5, 10]
+    async with pay_db.sessions() as session:
+        assert await _credits(session, user_id) == 10
+        ledger = await _ledger(session, user_id)
+        assert sorted((before, after) for _, before, after, _, _ in ledger) == [(0, 5), (5, 10)]
