@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
@@ -26,7 +27,9 @@ from services.models import User
 from services.payments.catalog import (
     PriceProblem,
     PriceRejected,
+    ProductKind,
     format_amount,
+    get_product,
     offers,
     parse_amount,
     price_history,
@@ -191,7 +194,9 @@ async def refund_decision(
         await query.answer(_t(i18n, settings, f"refund-refused-{refused.problem}"), show_alert=True)
         return
     try:
-        outcome = await _refund_with_provider(bot, plan, yookassa)
+        product = await get_product(session, plan.product_id)
+        subscription = product is not None and product.kind == ProductKind.SUBSCRIPTION
+        outcome = await _refund_with_provider(bot, plan, yookassa, subscription=subscription)
     except (YooKassaError, RuntimeError) as error:
         logger.warning("refund %s failed at the provider: %s", plan.request_id, error)
         await query.answer(_t(i18n, settings, "refund-provider-failed"), show_alert=True)
@@ -220,13 +225,19 @@ async def refund_decision(
 
 
 async def _refund_with_provider(
-    bot: Bot, plan: RefundPlan, yookassa: YooKassaGateway | None
+    bot: Bot, plan: RefundPlan, yookassa: YooKassaGateway | None, *, subscription: bool
 ) -> str:
     """Gives the money back; returns how: "stars", "yookassa" or "manual" (a card paid through
     Telegram's provider is refunded by the operator in the provider's dashboard)."""
     if plan.provider is Provider.TELEGRAM_STARS:
         if not await bot.refund_star_payment(plan.user_id, plan.charge_id):
             raise RuntimeError("refundStarPayment returned false")
+        if subscription:
+            # Otherwise Telegram keeps renewing the refunded subscription.
+            try:
+                await bot.edit_user_star_subscription(plan.user_id, plan.charge_id, True)
+            except TelegramAPIError as error:
+                logger.warning("subscription %s not cancelled: %s", plan.charge_id, error)
         return "stars"
     if plan.provider is Provider.YOOKASSA:
         if yookassa is None:

@@ -17,7 +17,9 @@ from services.payments.refunds import balance_view
 async def balance_command(
     message: Message, i18n: I18nContext, session: AsyncSession, settings: Settings, user: User
 ) -> None:
-    view = await balance_view(session, user.telegram_id, settings.free_interviews)
+    view = await balance_view(
+        session, user.telegram_id, settings.free_interviews, language=i18n.locale
+    )
     lines = [i18n.get("balance-title", free=view.free_left, credits=view.credits)]
     if view.subscription_until is not None:
         lines.append(

@@ -68,6 +68,8 @@ async def successful_payment(
             provider_charge_id=paid.provider_payment_charge_id or None,
             amount=paid.total_amount,
             currency=paid.currency,
+            # A Stars subscription renews with the first invoice's payload: a new order then.
+            recurring=bool(paid.is_recurring),
         )
     except PaymentMismatch:
         logger.exception("payment %s does not match its order", paid.telegram_payment_charge_id)

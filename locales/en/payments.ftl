@@ -97,5 +97,6 @@ price-cancelled = Price change cancelled.
 price-rejected-unknown-product = ⚠️ No such product. /price lists them.
 price-rejected-wrong-currency = ⚠️ The currency must be XTR (Telegram Stars) or RUB.
 price-rejected-not-positive = ⚠️ A price must be greater than zero.
+price-rejected-too-small = ⚠️ That price is below the minimum (1 ⭐ or 1.00 ₽).
 price-rejected-too-large = ⚠️ That price is too large.
 price-rejected-not-a-number = ⚠️ The amount must be a number, like 590 or 590.00 (RUB) or 250 (XTR, whole stars).

@@ -97,5 +97,6 @@ price-cancelled = Изменение цены отменено.
 price-rejected-unknown-product = ⚠️ Такого товара нет. Список: /price.
 price-rejected-wrong-currency = ⚠️ Валюта должна быть XTR (Telegram Stars) или RUB.
 price-rejected-not-positive = ⚠️ Цена должна быть больше нуля.
+price-rejected-too-small = ⚠️ Цена ниже минимальной (1 ⭐ или 1,00 ₽).
 price-rejected-too-large = ⚠️ Слишком большая цена.
 price-rejected-not-a-number = ⚠️ Сумма должна быть числом, например 590 или 590.00 (RUB) либо 250 (XTR, целые звёзды).

@@ -2,7 +2,7 @@
 
 Money is an integer in minor units everywhere: whole stars for XTR, kopecks for RUB. People
 type and read amounts through `parse_amount` and `format_amount`; YooKassa's SDK wants a
-string with two decimals, made by `yookassa_value` at that boundary only.
+string with two decimals, made by `yookassa_gateway.kopecks_to_value` at that boundary only.
 
 Limits of a price (`AMOUNT_LIMITS`): XTR 1..10,000 stars — the Bot API's ceiling for Stars
 amounts (a Stars subscription price "must not exceed 10000 Telegram Stars", transfers are
@@ -259,25 +259,6 @@ def format_amount(amount: int, currency: str) -> str:
     if fraction == 0:
         return f"{sign}{whole} {symbol}"
     return f"{sign}{whole}.{fraction:0{digits}d} {symbol}"
-
-
-def yookassa_value(amount: int) -> str:
-    """Kopecks as YooKassa's amount.value: 49000 -> "490.00"."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-        raise ValueError(f"not an amount in kopecks: {amount!r}")
-    return f"{amount // 100}.{amount % 100:02d}"
-
-
-_YOOKASSA_VALUE = re.compile(r"(\d+)(?:\.(\d{1,2}))?")
-
-
-def from_yookassa_value(value: str) -> int:
-    """YooKassa's amount.value as kopecks: "490.00" -> 49000, "490.5" -> 49050."""
-    match = _YOOKASSA_VALUE.fullmatch(value.strip())
-    if match is None:
-        raise ValueError(f"not a YooKassa amount: {value!r}")
-    whole, fraction = match.groups()
-    return int(whole) * 100 + int((fraction or "").ljust(2, "0"))
 
 
 async def set_price(

@@ -9,19 +9,15 @@ from sqlalchemy import delete, select
 
 from services.models import Price, PriceChange, Product
 from services.payments.catalog import (
-    AMOUNT_LIMITS,
     PriceProblem,
     PriceRejected,
     current_price,
-    format_amount,
-    from_yookassa_value,
     get_product,
     offers,
     parse_amount,
     price_history,
     product_title,
     set_price,
-    yookassa_value,
 )
 from services.payments.seeding import CATALOGUE
 from tests.unit.conftest import PaymentsDB
@@ -97,41 +93,6 @@ def test_problem_values_are_kebab_case_ids() -> None:
         "too-large",
         "not-a-number",
     ]
-
-
-def test_format_amount_and_the_yookassa_boundary() -> None:
-    assert format_amount(490_00, "RUB") == "490 ₽"
-    assert format_amount(490_50, "RUB") == "490.50 ₽"
-    assert format_amount(5, "RUB") == "0.05 ₽"
-    assert format_amount(1990_00, "RUB") == "1990 ₽"
-    assert format_amount(50, "XTR") == "50 ⭐"
-    assert format_amount(-150, "RUB") == "-1.50 ₽"
-    assert format_amount(7, "ABC") == "7 ABC"
-
-    assert yookassa_value(490_00) == "490.00"
-    assert yookassa_value(490_05) == "490.05"
-    assert yookassa_value(5) == "0.05"
-    assert yookassa_value(0) == "0.00"
-    with pytest.raises(ValueError):
-        yookassa_value(-1)
-    with pytest.raises(ValueError):
-        yookassa_value(4.9)  # type: ignore[arg-type]
-    assert from_yookassa_value("490.00") == 490_00
-    assert from_yookassa_value("490.5") == 490_50
-    assert from_yookassa_value("7") == 7_00
-    for bad in ("", "4,90", "-1.00", "1.001", "abc"):
-        with pytest.raises(ValueError):
-            from_yookassa_value(bad)
-
-
-@pytest.mark.parametrize("currency", ["XTR", "RUB"])
-def test_what_is_shown_reads_back_as_the_same_amount(currency: str) -> None:
-    low, high = AMOUNT_LIMITS[currency]
-    for amount in (low, low + 1, 149_00, 490_50, 1234, high - 1, high):
-        if low <= amount <= high:
-            assert parse_amount(format_amount(amount, currency), currency) == amount
-    for amount in (1_00, 490_05, 100_000_00):
-        assert from_yookassa_value(yookassa_value(amount)) == amount
 
 
 async def test_offers_list_the_seeded_catalogue_in_order(pay_db: PaymentsDB) -> None:
