@@ -19,9 +19,10 @@ import struct
 import tempfile
 from pathlib import Path
 
+from services.speech.synthesis import OPUS_SAMPLE_RATE, VOICE_NOTE_OUTPUT
+
 logger = logging.getLogger(__name__)
 
-OPUS_SAMPLE_RATE = 48_000
 # Capture pattern, version, header type, granule position, serial, sequence, CRC, segments.
 OGG_PAGE_HEADER = struct.Struct("<4sBBqIIIB")
 NO_GRANULE = -1  # a page on which no packet ends
@@ -241,21 +242,9 @@ async def transcode_to_ogg_opus(data: bytes) -> bytes | None:
                 "error",
                 "-i",
                 str(source),
-                "-vn",
                 "-map_metadata",
                 "-1",
-                "-c:a",
-                "libopus",
-                "-b:a",
-                "32k",
-                "-application",
-                "voip",
-                "-ar",
-                str(OPUS_SAMPLE_RATE),
-                "-ac",
-                "1",
-                "-f",
-                "ogg",
+                *VOICE_NOTE_OUTPUT,
                 "pipe:1",
             ]
         )

@@ -41,6 +41,11 @@ ESPEAK_VOICES = {"en": "en-us", "ru": "ru"}
 ESPEAK_WORDS_PER_MINUTE = 160
 SUBPROCESS_TIMEOUT = 60.0
 OPUS_SAMPLE_RATE = 48_000
+# ffmpeg output options for a Telegram-like voice note: OGG/Opus, mono, 48 kHz, speech-tuned.
+VOICE_NOTE_OUTPUT = (
+    "-vn", "-c:a", "libopus", "-b:a", "32k", "-application", "voip",
+    "-ar", str(OPUS_SAMPLE_RATE), "-ac", "1", "-f", "ogg",
+)  # fmt: skip
 
 
 class SynthesisFailed(Exception):
@@ -151,19 +156,7 @@ async def encode_ogg_opus(
             *source,
             "-i",
             "pipe:0",
-            "-vn",
-            "-c:a",
-            "libopus",
-            "-b:a",
-            "32k",
-            "-application",
-            "voip",
-            "-ar",
-            str(OPUS_SAMPLE_RATE),
-            "-ac",
-            "1",
-            "-f",
-            "ogg",
+            *VOICE_NOTE_OUTPUT,
             "pipe:1",
         ],
         audio,

@@ -152,7 +152,8 @@ def current_turn_message(messages: Messages) -> dict[str, Any]:
     return [m for m in messages if has_button(m, "Skip") or has_button(m, "Пропустить")][-1]
 
 
-async def _rows(database_url: str, query: Select) -> list[Any]:
+async def rows(database_url: str, query: Select) -> list[Any]:
+    """Rows of `query`, read with a short-lived engine (tests peek at the database)."""
     engine = create_engine(database_url)
     try:
         async with create_session_factory(engine)() as session:
@@ -162,7 +163,7 @@ async def _rows(database_url: str, query: Select) -> list[Any]:
 
 
 async def interview_rows(database_url: str, user_id: int) -> list[InterviewSession]:
-    return await _rows(
+    return await rows(
         database_url,
         select(InterviewSession)
         .where(InterviewSession.user_id == user_id)
@@ -171,7 +172,7 @@ async def interview_rows(database_url: str, user_id: int) -> list[InterviewSessi
 
 
 async def answer_rows(database_url: str, interview_id: int) -> list[InterviewAnswer]:
-    return await _rows(
+    return await rows(
         database_url,
         select(InterviewAnswer)
         .where(InterviewAnswer.session_id == interview_id)

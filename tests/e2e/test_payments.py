@@ -13,32 +13,22 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from services.database import create_engine, create_session_factory
 from services.models import CreditAccount, CreditEntry, Order, Payment, PriceChange
 from tests.e2e.harness import BotHarness, HarnessFactory, new_user
-from tests.e2e.interview_driver import InterviewUser, has_button
+from tests.e2e.interview_driver import InterviewUser, has_button, rows
 
 pytestmark = pytest.mark.usefixtures("seeded_catalogue")
 
 
-async def _rows(database_url: str, query: Any) -> list[Any]:
-    engine = create_engine(database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            return list((await session.scalars(query)).all())
-    finally:
-        await engine.dispose()
-
-
 async def _credits(database_url: str, user_id: int) -> int:
-    accounts = await _rows(
+    accounts = await rows(
         database_url, select(CreditAccount).where(CreditAccount.user_id == user_id)
     )
     return accounts[0].interview_credits if accounts else 0
 
 
 async def _payments(database_url: str, user_id: int) -> list[Payment]:
-    return await _rows(database_url, select(Payment).where(Payment.user_id == user_id))
+    return await rows(database_url, select(Payment).where(Payment.user_id == user_id))
 
 
 class Buyer(InterviewUser):
@@ -70,10 +60,7 @@ class Buyer(InterviewUser):
 async def test_stars_pack_is_paid_credited_once_and_receipted(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    admin_chat = await _admin_group(harness_factory)
-    harness = await harness_factory.start(
-        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]]
-    )
+    harness, admin_chat = await _bot_with_admin_group(harness_factory)
     buyer = Buyer(harness, new_user("en"))
     invoice = await buyer.invoice("5 mock interviews", "Telegram Stars")
     assert invoice["invoice"]["currency"] == "XTR" and invoice["invoice"]["total_amount"] == 200
@@ -86,7 +73,7 @@ async def test_stars_pack_is_paid_credited_once_and_receipted(
     assert await _credits(seeded_catalogue, buyer.chat_id) == 5
     [payment] = await _payments(seeded_catalogue, buyer.chat_id)
     assert payment.charge_id == paid["telegram_payment_charge_id"] and payment.amount == 200
-    [entry] = await _rows(
+    [entry] = await rows(
         seeded_catalogue, select(CreditEntry).where(CreditEntry.payment_id == payment.id)
     )
     assert (entry.balance_before, entry.balance_after, entry.delta) == (0, 5, 5)
@@ -103,10 +90,7 @@ async def test_stars_pack_is_paid_credited_once_and_receipted(
 async def test_a_price_change_between_invoice_and_payment_is_refused_at_checkout(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    admin_chat = await _admin_group(harness_factory)
-    harness = await harness_factory.start(
-        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]]
-    )
+    harness, admin_chat = await _bot_with_admin_group(harness_factory)
     buyer = Buyer(harness, new_user("en"))
     invoice = await buyer.invoice("1 mock interview", "Telegram Stars")
     old_price = invoice["invoice"]["total_amount"]
@@ -140,7 +124,7 @@ async def test_the_stars_subscription_is_an_invoice_link_with_a_30_day_period(
     assert paid["status"] == "paid"
     receipt = await buyer.wait_bot_text("Unlimited interviews until")
     assert "Payment received" in receipt["text"]
-    [account] = await _rows(
+    [account] = await rows(
         seeded_catalogue, select(CreditAccount).where(CreditAccount.user_id == buyer.chat_id)
     )
     assert account.subscription_until is not None
@@ -179,7 +163,7 @@ async def _yookassa_order(harness: BotHarness, buyer: Buyer) -> tuple[str, Order
     [[button]] = message["reply_markup"]["inline_keyboard"]
     assert "/yookassa/checkout/" in button["url"]
     payment_id = button["url"].rstrip("/").rsplit("/", 1)[-1]
-    [order] = await _rows(
+    [order] = await rows(
         harness.settings.database_url, select(Order).where(Order.user_id == buyer.chat_id)
     )
     assert order.provider_payment_id == payment_id and order.status == "pending"
@@ -223,7 +207,7 @@ async def test_a_canceled_yookassa_payment_tells_the_user_and_credits_nothing(
     payment_id, _ = await _yookassa_order(harness, buyer)
     await _control(harness, f"/payments/{payment_id}/cancel")
     await buyer.wait_bot_text("payment was cancelled")
-    [order] = await _rows(seeded_catalogue, select(Order).where(Order.user_id == buyer.chat_id))
+    [order] = await rows(seeded_catalogue, select(Order).where(Order.user_id == buyer.chat_id))
     assert order.status == "canceled" and await _credits(seeded_catalogue, buyer.chat_id) == 0
 
 
@@ -304,6 +288,15 @@ class AdminChat:
         await self.wait_text("now costs", after=sent)
 
 
+async def _bot_with_admin_group(factory: HarnessFactory) -> tuple[BotHarness, AdminChat]:
+    """The bot with an admin group (ADMIN_CHAT_ID) holding one admin (ADMIN_IDS)."""
+    admin_chat = await _admin_group(factory)
+    harness = await factory.start(
+        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]]
+    )
+    return harness, admin_chat
+
+
 async def _admin_group(factory: HarnessFactory) -> AdminChat:
     client = await factory.sandbox()
     admin = new_user("en", "Operator")
@@ -314,10 +307,7 @@ async def _admin_group(factory: HarnessFactory) -> AdminChat:
 async def test_admins_set_prices_with_history_and_others_see_no_such_command(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    admin_chat = await _admin_group(harness_factory)
-    harness = await harness_factory.start(
-        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]]
-    )
+    harness, admin_chat = await _bot_with_admin_group(harness_factory)
     sent = await admin_chat.say("/price")
     listing = await admin_chat.wait_text("Prices", after=sent)
     assert "pack_5" in listing["text"] and "XTR" in listing["text"]
@@ -335,7 +325,7 @@ async def test_admins_set_prices_with_history_and_others_see_no_such_command(
     await admin_chat.wait_text("No such product", after=sent)
 
     await admin_chat.set_price("pack_5", "RUB", "612.50")
-    changes = await _rows(
+    changes = await rows(
         seeded_catalogue,
         select(PriceChange).where(
             PriceChange.product_id == "pack_5", PriceChange.currency == "RUB"
@@ -366,12 +356,19 @@ async def _refund_requested(buyer: Buyer, admin_chat: AdminChat) -> dict[str, An
     invoice = await buyer.invoice("1 mock interview", "Telegram Stars")
     assert (await buyer.pay(invoice))["status"] == "paid"
     await buyer.wait_bot_text("Payment received")
+    return await _ask_refund(buyer, admin_chat, "1 mock interview", "I bought the wrong pack")
+
+
+async def _ask_refund(
+    buyer: Buyer, admin_chat: AdminChat, title: str, reason: str
+) -> dict[str, Any]:
+    """/paysupport → the payment → the reason; returns the request as the admin group sees it."""
     await buyer.send("/paysupport")
     menu = await buyer.wait_bot_text("Which payment should be refunded?")
-    assert has_button(menu, "1 mock interview")
-    await buyer.press(menu, "1 mock interview")
+    assert has_button(menu, title)
+    await buyer.press(menu, title)
     await buyer.wait_bot_text("why you want a refund")
-    await buyer.send("I bought the wrong pack")
+    await buyer.send(reason)
     await buyer.wait_bot_text("Refund request #")
     return await admin_chat.wait_text("Refund request #")
 
@@ -379,10 +376,7 @@ async def _refund_requested(buyer: Buyer, admin_chat: AdminChat) -> dict[str, An
 async def test_a_refund_is_approved_once_and_a_second_approval_changes_nothing(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    admin_chat = await _admin_group(harness_factory)
-    harness = await harness_factory.start(
-        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]]
-    )
+    harness, admin_chat = await _bot_with_admin_group(harness_factory)
     buyer = Buyer(harness, new_user("en"))
     request = await _refund_requested(buyer, admin_chat)
     assert "I bought the wrong pack" in request["text"]
@@ -397,7 +391,7 @@ async def test_a_refund_is_approved_once_and_a_second_approval_changes_nothing(
     await asyncio.sleep(0.5)
     calls = await harness.client.requests()
     assert [c["method"] for c in calls].count("refundStarPayment") == 1
-    debits = await _rows(
+    debits = await rows(
         seeded_catalogue,
         select(CreditEntry).where(CreditEntry.user_id == buyer.chat_id, CreditEntry.delta < 0),
     )
@@ -407,10 +401,7 @@ async def test_a_refund_is_approved_once_and_a_second_approval_changes_nothing(
 async def test_a_rejected_refund_tells_the_user_why(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    admin_chat = await _admin_group(harness_factory)
-    harness = await harness_factory.start(
-        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]]
-    )
+    harness, admin_chat = await _bot_with_admin_group(harness_factory)
     buyer = Buyer(harness, new_user("en"))
     request = await _refund_requested(buyer, admin_chat)
     await admin_chat.press(request, "Reject")
@@ -426,20 +417,12 @@ async def test_a_rejected_refund_tells_the_user_why(
 async def test_a_yookassa_payment_is_refunded_through_the_api(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    admin_chat = await _admin_group(harness_factory)
-    harness = await harness_factory.start(
-        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]]
-    )
+    harness, admin_chat = await _bot_with_admin_group(harness_factory)
     buyer = Buyer(harness, new_user("en"))
     payment_id, order = await _yookassa_order(harness, buyer)
     await _control(harness, f"/payments/{payment_id}/succeed")
     await buyer.wait_bot_text("Payment received")
-    await buyer.send("/paysupport")
-    menu = await buyer.wait_bot_text("Which payment should be refunded?")
-    await buyer.press(menu, "5 mock interviews")
-    await buyer.wait_bot_text("why you want a refund")
-    await buyer.send("Changed my mind")
-    request = await admin_chat.wait_text("Refund request #")
+    request = await _ask_refund(buyer, admin_chat, "5 mock interviews", "Changed my mind")
     await admin_chat.press(request, "Approve")
     await buyer.wait_bot_text("on its way back to your card")
     async with (
@@ -452,5 +435,40 @@ async def test_a_yookassa_payment_is_refunded_through_the_api(
     ]
     assert len(refunds) == 1
     assert await _credits(seeded_catalogue, buyer.chat_id) == 0
-    [order] = await _rows(seeded_catalogue, select(Order).where(Order.user_id == buyer.chat_id))
+    [order] = await rows(seeded_catalogue, select(Order).where(Order.user_id == buyer.chat_id))
     assert order.status == "refunded"
+
+
+async def test_the_database_failing_mid_credit_leaves_nothing_and_the_retry_credits_once(
+    harness_factory: HarnessFactory, seeded_catalogue: str
+) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    harness = await harness_factory.start()
+    buyer = Buyer(harness, new_user("en"))
+    payment_id, _ = await _yookassa_order(harness, buyer)
+    failures: list[str] = []
+
+    def lose_the_database(session: Session, _context: object) -> None:
+        # The payment row is already written inside the transaction; then the server is gone.
+        if not failures and any(isinstance(row, Payment) for row in session.new | session.dirty):
+            failures.append("payment")
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    event.listen(Session, "after_flush", lose_the_database)
+    try:
+        delivery = await _control(harness, f"/payments/{payment_id}/succeed")
+    finally:
+        event.remove(Session, "after_flush", lose_the_database)
+    assert failures == ["payment"]
+    attempts = delivery["notification"]["attempts"]
+    assert [a["status"] for a in attempts][:1] == [500] and attempts[-1]["status"] == 200
+    await buyer.wait_bot_text("Payment received")
+    assert await _credits(seeded_catalogue, buyer.chat_id) == 5
+    [payment] = await _payments(seeded_catalogue, buyer.chat_id)
+    entries = await rows(
+        seeded_catalogue, select(CreditEntry).where(CreditEntry.payment_id == payment.id)
+    )
+    assert len(entries) == 1
