@@ -97,12 +97,30 @@ async def run(settings: Settings) -> None:
             assert settings.bot_token is not None
             bot = create_bot(settings.bot_token.get_secret_value(), settings)
         dispatcher = build_dispatcher(resources)
+        warming = _warm_up_offline_speech(dispatcher)
         use_webhook = settings.webhook_url is not None and not settings.uses_sandbox
-        await _serve(settings, resources, dispatcher, bot, use_webhook)
+        try:
+            await _serve(settings, resources, dispatcher, bot, use_webhook)
+        finally:
+            if warming is not None:
+                warming.cancel()
     finally:
         if emulator is not None:
             await emulator.stop()
         await resources.close()
+
+
+def _warm_up_offline_speech(dispatcher: Dispatcher) -> asyncio.Task[None] | None:
+    """Starts offline speech recognition's worker (about 2 s) while the bot starts, so the
+    first voice answer does not wait for it."""
+    from services.speech import FallbackSpeechToText, OfflineSpeechToText
+
+    engine = dispatcher.workflow_data.get("speech_to_text")
+    if isinstance(engine, FallbackSpeechToText):
+        engine = engine.fallback
+    if not isinstance(engine, OfflineSpeechToText):
+        return None
+    return asyncio.create_task(engine.warm_up())
 
 
 async def _serve(
