@@ -472,3 +472,33 @@ async def test_the_database_failing_mid_credit_leaves_nothing_and_the_retry_cred
         seeded_catalogue, select(CreditEntry).where(CreditEntry.payment_id == payment.id)
     )
     assert len(entries) == 1
+
+
+async def test_out_of_interviews_leads_to_buying_and_the_bought_credit_starts_one(
+    harness_factory: HarnessFactory, seeded_catalogue: str
+) -> None:
+    harness = await harness_factory.start(free_interviews=0)
+    buyer = Buyer(harness, new_user("en"))
+    home = await buyer.open_interview_home()
+    screen = await buyer.press_and_wait_screen(home, "Choose a track", "Which role")
+    screen = await buyer.press_and_wait_screen(screen, "Backend", "which level")
+    screen = await buyer.press_and_wait_screen(screen, "Junior", "which topic")
+    screen = await buyer.press_and_wait_screen(screen, "Databases", "How many questions")
+    refusal = await buyer.press_and_wait_screen(screen, "3 questions", "no credits left")
+    catalogue = await buyer.press_and_wait_screen(refusal, "Buy interviews", "Buy interviews")
+    methods = await buyer.press_and_wait_screen(
+        catalogue, "1 mock interview", "How would you like to pay?"
+    )
+    before = max(m["message_id"] for m in await buyer.chat())
+    await buyer.press(methods, "Telegram Stars")
+    messages = await buyer.until(
+        lambda ms: any(m["message_id"] > before and m.get("invoice") for m in ms),
+        what="an invoice",
+    )
+    invoice = next(m for m in messages if m["message_id"] > before and m.get("invoice"))
+    assert (await buyer.pay(invoice))["status"] == "paid"
+    await buyer.wait_bot_text("Payment received")
+    assert await _credits(seeded_catalogue, buyer.chat_id) == 1
+
+    await buyer.start_track("Backend", "Junior", "Databases", 3)  # now it starts
+    assert await _credits(seeded_catalogue, buyer.chat_id) == 0
