@@ -180,6 +180,19 @@ async def answer_rows(database_url: str, interview_id: int) -> list[InterviewAns
     )
 
 
+async def committed_answer_rows(
+    database_url: str, interview_id: int, count: int = 1, timeout: float = 5.0
+) -> list[InterviewAnswer]:
+    """The interview's answers once at least `count` are committed: the bot replies from inside
+    the handler and commits when it returns, so right after a reply they may not be visible."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await answer_rows(database_url, interview_id)
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(0.05)
+
+
 async def reference_answer(database_url: str, user_id: int) -> str:
     """The reference answer of the question the user is being asked now."""
     interview = (await interview_rows(database_url, user_id))[-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -36,13 +38,22 @@ def name_flow_router() -> Router:
 
 
 async def _user_row(database_url: str, telegram_id: int) -> User | None:
+    """The user's row once the update that created it is committed.
+
+    The bot replies from inside the handler and commits when the handler returns, so right
+    after the reply the row may not be visible yet: wait for it (up to 5 s).
+    """
     engine = create_engine(database_url)
     try:
-        async with engine.connect() as connection:
-            row = (
-                await connection.execute(select(User).where(User.telegram_id == telegram_id))
-            ).first()
-            return row
+        for _ in range(100):
+            async with engine.connect() as connection:
+                row = (
+                    await connection.execute(select(User).where(User.telegram_id == telegram_id))
+                ).first()
+            if row is not None:
+                return row
+            await asyncio.sleep(0.05)
+        return None
     finally:
         await engine.dispose()
 

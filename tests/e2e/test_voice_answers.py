@@ -16,6 +16,7 @@ from tests.e2e.interview_driver import (
     InterviewUser,
     Messages,
     answer_rows,
+    committed_answer_rows,
     has_button,
     interview_rows,
     is_report_summary,
@@ -163,7 +164,7 @@ async def test_a_voice_answer_is_transcribed_confirmed_and_scored_with_its_deliv
     replies = await person.use(transcript)
     assert _moved_on(replies)
     interview = await _only_interview(seeded_bank, person.chat_id)
-    [row] = await answer_rows(seeded_bank, interview.id)
+    [row] = await committed_answer_rows(seeded_bank, interview.id)
     assert row.source == "voice" and row.answer_text == SPOKEN and row.score is not None
     assert row.speech is not None and row.speech["wpm"] > 0 and row.speech["fillers_total"] >= 2
 
@@ -180,7 +181,7 @@ async def test_edit_replaces_the_text_and_keeps_the_delivery(
     replies = await person.answer(ANSWER)
     assert _moved_on(replies)
     interview = await _only_interview(seeded_bank, person.chat_id)
-    [row] = await answer_rows(seeded_bank, interview.id)
+    [row] = await committed_answer_rows(seeded_bank, interview.id)
     assert row.answer_text == ANSWER and row.source == "voice" and row.speech is not None
 
 
@@ -200,7 +201,7 @@ async def test_record_again_drops_the_transcript_and_its_buttons_go_stale(
     fake_groq.default_text = ANSWER
     second = await person.speak(speech_ogg(ANSWER))
     await person.use(second)
-    [row] = await answer_rows(seeded_bank, interview.id)
+    [row] = await committed_answer_rows(seeded_bank, interview.id)
     assert row.answer_text == ANSWER
 
 
@@ -214,7 +215,7 @@ async def test_offline_recognition_answers_in_english_without_a_speech_service(
     assert HEARD in transcript["text"] and has_button(transcript, "Use it")
     await person.use(transcript)
     interview = await _only_interview(seeded_bank, person.chat_id)
-    [row] = await answer_rows(seeded_bank, interview.id)
+    [row] = await committed_answer_rows(seeded_bank, interview.id)
     assert row.source == "voice" and len(row.answer_text.split()) >= 5
 
 
@@ -230,7 +231,7 @@ async def test_russian_voice_without_a_speech_service_asks_for_text_and_loses_no
     replies = await person.answer("Я бы добавил индекс по полю email, чтобы поиск был быстрым.")
     assert _moved_on(replies)
     interview = await _only_interview(seeded_bank, person.chat_id)
-    [row] = await answer_rows(seeded_bank, interview.id)
+    [row] = await committed_answer_rows(seeded_bank, interview.id)
     assert row.source == "text"
 
 
