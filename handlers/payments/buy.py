@@ -111,6 +111,7 @@ async def pay(
         return
     await query.answer()
     order = await create_order(session, user.telegram_id, offer.product.id, method)
+    await session.commit()  # the order exists before any invoice or link names it
     title = offer.product.title(i18n.locale)
     description = offer.product.description(i18n.locale)
     chat_id = user.telegram_id
@@ -167,6 +168,7 @@ async def pay(
             await bot.send_message(chat_id, i18n.get("buy-provider-unavailable"))
             return
         attach_provider_payment(order, payment.id)
+        await session.commit()  # before the link: its notification may come at once
         assert payment.confirmation_url is not None
         await bot.send_message(
             chat_id,

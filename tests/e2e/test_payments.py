@@ -163,6 +163,7 @@ async def _yookassa_order(harness: BotHarness, buyer: Buyer) -> tuple[str, Order
     [[button]] = message["reply_markup"]["inline_keyboard"]
     assert "/yookassa/checkout/" in button["url"]
     payment_id = button["url"].rstrip("/").rsplit("/", 1)[-1]
+    # Committed before the link was sent.
     [order] = await rows(
         harness.settings.database_url, select(Order).where(Order.user_id == buyer.chat_id)
     )
