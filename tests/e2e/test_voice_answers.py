@@ -314,7 +314,11 @@ async def test_a_thirty_minute_recording_is_refused_before_download(
     harness_factory: HarnessFactory, fake_groq: FakeGroq
 ) -> None:
     harness, person = await _answering(harness_factory, fake_groq)
-    reply = await person.speak(long_ogg(30 * 60))
+    # An audio file: the emulator measures it (ffprobe) without re-encoding 30 minutes as a
+    # voice note would be, and Telegram tells the bot its duration before any download.
+    reply = await person.speak(
+        long_ogg(30 * 60), kind="audio", filename="lecture.ogg", mime_type="audio/ogg"
+    )
     assert "30 min long" in reply["text"] and "up to 5 min" in reply["text"]
     calls = await harness.client.requests()
     assert not any(call["method"] == "getFile" for call in calls)
