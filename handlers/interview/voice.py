@@ -33,7 +33,7 @@ from handlers.interview.question_voice import QuestionVoice
 from handlers.interview.states import Interviewing
 from handlers.interview.turns import score_and_continue
 from services.interview.evaluation import Evaluator
-from services.interview.sessions import current_turn
+from services.interview.sessions import Turn, current_turn
 from services.models import InterviewSession, User
 from services.speech import (
     AudioRejected,
@@ -224,20 +224,18 @@ async def corrected_transcript(
     user: User, evaluator: Evaluator, question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     """The text sent after Edit: the answer, with the delivery measured from the recording."""
-    answer = (await state.get_data()).get(PENDING_VOICE)
-    interview = await interview_in_state(state, session, user)
-    turn = current_turn(interview) if interview is not None else None
-    if interview is None or turn is None or not _belongs_to(answer, interview, turn.position):
+    waiting = await _waiting_transcript(state, session, user)
+    if waiting is None:
         await state.set_state(Interviewing.answering)
         await message.reply(i18n.get("voice-transcript-outdated"))
         return
+    interview, _, answer = waiting
     text = (message.text or "").strip()
     if not text:
         await message.reply(i18n.get("interview-empty-answer"))
         return
     await state.update_data({PENDING_VOICE: None})
     await state.set_state(Interviewing.answering)
-    assert answer is not None
     await score_and_continue(
         bot, i18n, session, state, user, evaluator, question_voice, interview,
         text[:MAX_SPOKEN_ANSWER_CHARS], source="voice", reply_to=message.message_id,
@@ -245,30 +243,40 @@ async def corrected_transcript(
     )  # fmt: skip
 
 
+async def _waiting_transcript(
+    state: FSMContext, session: AsyncSession, user: User
+) -> tuple[InterviewSession, Turn, dict[str, Any]] | None:
+    """The transcript waiting for the user's decision, if it belongs to the current turn."""
+    answer = (await state.get_data()).get(PENDING_VOICE)
+    interview = await interview_in_state(state, session, user)
+    turn = current_turn(interview) if interview is not None else None
+    if interview is None or turn is None or answer is None:
+        return None
+    if not _belongs_to(answer, interview, turn.position):
+        return None
+    return interview, turn, answer
+
+
 async def _pending_for(
     state: FSMContext, session: AsyncSession, user: User, action: VoiceAction
 ) -> tuple[InterviewSession, dict[str, Any]] | None:
     """The waiting transcript this button is under, if its turn is still the current one."""
-    answer = (await state.get_data()).get(PENDING_VOICE)
-    interview = await interview_in_state(state, session, user)
-    turn = current_turn(interview) if interview is not None else None
+    waiting = await _waiting_transcript(state, session, user)
+    if waiting is None:
+        return None
+    interview, turn, answer = waiting
     if (
-        interview is None
-        or turn is None
-        or interview.id != action.interview
+        interview.id != action.interview
         or turn.position != action.position
         or (turn.follow_up is not None) != action.follow_up
-        or not _belongs_to(answer, interview, turn.position)
     ):
         return None
-    assert answer is not None
     return interview, answer
 
 
-def _belongs_to(answer: dict[str, Any] | None, interview: InterviewSession, position: int) -> bool:
+def _belongs_to(answer: dict[str, Any], interview: InterviewSession, position: int) -> bool:
     return (
-        answer is not None
-        and answer.get("interview") == interview.id
+        answer.get("interview") == interview.id
         and answer.get("position") == position
         and answer.get("follow_up") == (interview.follow_up is not None)
     )

@@ -66,6 +66,11 @@ async def _catalogue(i18n: I18nContext, session: AsyncSession) -> tuple[str, lis
     return "\n\n".join(lines), items
 
 
+async def _offer(session: AsyncSession, product_id: str) -> Offer | None:
+    """The product on sale with its current prices; None once it is no longer sold."""
+    return next((offer for offer in await offers(session) if offer.product.id == product_id), None)
+
+
 async def buy_command(message: Message, i18n: I18nContext, session: AsyncSession) -> None:
     text, items = await _catalogue(i18n, session)
     await message.answer(text, reply_markup=products_menu(i18n, items))
@@ -80,7 +85,7 @@ async def choose_method(
     query: CallbackQuery, callback_data: BuyAction, i18n: I18nContext, session: AsyncSession,
     settings: Settings, yookassa: YooKassaGateway | None,
 ) -> None:  # fmt: skip
-    offer = next((o for o in await offers(session) if o.product.id == callback_data.product), None)
+    offer = await _offer(session, callback_data.product)
     if offer is None:
         await query.answer(i18n.get("callback-stale"))
         return
@@ -105,7 +110,7 @@ async def pay(
     if method not in available_methods(settings, yookassa):
         await query.answer(i18n.get("callback-stale"))
         return
-    offer = next((o for o in await offers(session) if o.product.id == callback_data.product), None)
+    offer = await _offer(session, callback_data.product)
     if offer is None or METHOD_CURRENCY[method] not in offer.prices:
         await query.answer(i18n.get("callback-stale"))
         return

@@ -30,6 +30,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from tests.fakes.local_server import serve
+
 JsonObject = dict[str, Any]
 
 ACCEPTED_EXTENSIONS = ("flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "opus", "wav", "webm")
@@ -106,14 +108,7 @@ class FakeGroq:
     async def start(self) -> str:
         app = web.Application(client_max_size=MAX_FILE_BYTES + 8 * 1024 * 1024)
         app.router.add_post(TRANSCRIPTIONS_PATH, self._transcriptions)
-        # Cancelling handlers whose client went away lets a `Hang` end with the client's timeout.
-        self._runner = web.AppRunner(
-            app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
+        self._runner, port = await serve(app, self.host)
         self.base_url = f"http://{self.host}:{port}"
         return self.base_url
 

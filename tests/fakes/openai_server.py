@@ -29,6 +29,7 @@ from typing import Any
 from aiohttp import web
 
 from services.interview.evaluation.llm import EVALUATION_PROMPT_MARKER
+from tests.fakes.local_server import serve
 
 JsonObject = dict[str, Any]
 Judge = Callable[["RecordedRequest"], JsonObject | str]
@@ -114,14 +115,7 @@ class FakeOpenAI:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat_completions)
         app.router.add_post("/v1/audio/speech", self._speech)
-        # Cancelling handlers whose client went away lets a `Delay` end with the client's timeout.
-        self._runner = web.AppRunner(
-            app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
+        self._runner, port = await serve(app, self.host)
         self.base_url = f"http://{self.host}:{port}/v1"
         return self.base_url
 
