@@ -26,8 +26,8 @@ from bench.updates import start_emulator_process, wait_until_up
 from bot.app import Resources, build_dispatcher, create_bot
 from bot.config import Settings
 from bot.migrate import upgrade
-from bot.sandbox.yookassa import API_PREFIX, CONTROL_PREFIX, DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID
 from bot.web import build_web_app
+from sandbox.yookassa import API_PREFIX, CONTROL_PREFIX, DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID
 from services.models import CreditAccount, CreditEntry, Payment, User
 from services.payments.orders import Method, attach_provider_payment, create_order
 from services.payments.seeding import seed_products_database

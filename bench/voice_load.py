@@ -28,7 +28,7 @@ from bench.updates import start_emulator_process, wait_until_up
 from bot.app import Resources, build_dispatcher, create_bot
 from bot.config import Settings
 from bot.migrate import upgrade
-from bot.sandbox import SandboxClient
+from sandbox import SandboxClient
 from services.interview.bank import load_default_bank
 from services.interview.seeding import seed_database
 from tests.e2e.interview_driver import InterviewUser

@@ -33,7 +33,7 @@ def with_sandbox_yookassa(settings: Settings) -> Settings:
         return settings
     from pydantic import SecretStr
 
-    from bot.sandbox.yookassa import API_PREFIX, DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID, loopback_url
+    from sandbox.yookassa import API_PREFIX, DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID, loopback_url
 
     return settings.model_copy(
         update={
@@ -53,7 +53,7 @@ SANDBOX_OPERATOR = {"id": 1000, "first_name": "Operator", "language_code": "en",
 async def with_sandbox_admin_group(settings: Settings, sandbox_url: str) -> Settings:
     """Without ADMIN_CHAT_ID, the sandbox gets an admin group with one operator in it, so prices
     and refund decisions can be tried without any account."""
-    from bot.sandbox import SandboxClient
+    from sandbox import SandboxClient
 
     async with SandboxClient(sandbox_url) as client:
         group = await client.create_group(SANDBOX_ADMIN_GROUP, members=[SANDBOX_OPERATOR])
@@ -71,13 +71,13 @@ async def run(settings: Settings) -> None:
     emulator = None
     try:
         if settings.uses_sandbox:
-            from bot.sandbox import TelegramEmulator
+            from sandbox import TelegramEmulator
 
             emulator = TelegramEmulator(
                 spec_path=settings.telegram_spec_path, bot_username=settings.sandbox_bot_username
             )
             sandbox_url = await emulator.start(settings.sandbox_host, settings.sandbox_port)
-            from bot.sandbox.yookassa import loopback_url
+            from sandbox.yookassa import loopback_url
 
             emulator.yookassa.set_notification_url(
                 loopback_url(settings.web_host, settings.web_port)

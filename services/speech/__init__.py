@@ -11,13 +11,9 @@ from services.speech.audio import (
     decode_audio_async,
     sniff_container,
 )
-from services.speech.engines import (
-    FallbackSpeechToText,
-    SpeechToText,
-    SpeechUnavailable,
-    build_speech_to_text,
-)
+from services.speech.engines import FallbackSpeechToText, build_speech_to_text
 from services.speech.groq_engine import GroqSpeechToText
+from services.speech.interface import SpeechToText, SpeechUnavailable
 from services.speech.metrics import (
     COMFORTABLE_WPM,
     LONG_PAUSE_S,

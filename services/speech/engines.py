@@ -1,4 +1,4 @@
-"""Speech-to-text behind one interface, chosen by configuration.
+"""Speech-to-text engines chosen by configuration (the interface is in `interface.py`).
 
 `build_speech_to_text` gives Groq's Whisper (`groq_engine.py`) with the offline engine
 (`offline_engine.py`, pocketsphinx, English only) as its fallback when GROQ_API_KEY is set,
@@ -10,42 +10,16 @@ speech after all, `AudioRejected(NO_SPEECH)`.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING
 
 from services.speech.audio import DecodedAudio
+from services.speech.interface import SpeechToText, SpeechUnavailable
 from services.speech.transcript import Transcript
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 logger = logging.getLogger(__name__)
-
-UnavailableReason = Literal["language", "service"]
-UNAVAILABLE_MESSAGES: dict[str, str] = {
-    "language": "no speech recognition for this language",
-    "service": "speech recognition failed and there is no fallback for this language",
-}
-
-
-class SpeechUnavailable(Exception):
-    """No transcript: `reason` "language" (no engine for it, e.g. offline and Russian) or
-    "service" (the provider failed and nothing could stand in)."""
-
-    def __init__(self, reason: UnavailableReason, detail: str = "") -> None:
-        super().__init__(detail or UNAVAILABLE_MESSAGES[reason])
-        self.reason: UnavailableReason = reason
-
-
-class SpeechToText(Protocol):
-    name: str
-
-    def supports(self, language: str) -> bool: ...
-
-    async def transcribe(
-        self, audio: DecodedAudio, original: bytes, language: str
-    ) -> Transcript: ...
-
-    async def close(self) -> None: ...
 
 
 class FallbackSpeechToText:

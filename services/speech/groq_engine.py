@@ -23,7 +23,7 @@ import groq
 
 from services.llm_retry import RetryableLLMError, retry_after_seconds, with_retries
 from services.speech.audio import AudioProblem, AudioRejected, DecodedAudio
-from services.speech.engines import SpeechUnavailable
+from services.speech.interface import SpeechUnavailable
 from services.speech.transcript import Transcript, Word, normalize_language
 
 logger = logging.getLogger(__name__)

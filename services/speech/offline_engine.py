@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from services.speech.audio import AudioProblem, AudioRejected, DecodedAudio
-from services.speech.engines import SpeechUnavailable
+from services.speech.interface import SpeechUnavailable
 from services.speech.transcript import Transcript, Word, normalize_language
 
 logger = logging.getLogger(__name__)

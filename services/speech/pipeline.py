@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.speech.audio import decode_audio_async
-from services.speech.engines import SpeechToText, SpeechUnavailable
+from services.speech.interface import SpeechToText, SpeechUnavailable
 from services.speech.metrics import SpeechMetrics, measure_speech
 from services.speech.transcript import Transcript
 

@@ -13,9 +13,9 @@ from aiohttp import web
 
 from bot.app import Resources, build_dispatcher, create_bot
 from bot.config import Settings
-from bot.sandbox import SandboxClient, TelegramEmulator
-from bot.sandbox.yookassa import DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID
 from bot.web import build_web_app, webhook_secret
+from sandbox import SandboxClient, TelegramEmulator
+from sandbox.yookassa import DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID
 from tests.servers import free_port
 
 BOT_TOKEN = "1000000002:easyflow-tests"

@@ -13,7 +13,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.sandbox import SandboxClient, TelegramEmulator
+from sandbox import SandboxClient, TelegramEmulator
 from tests.sandbox.audio import Clips, make_clips
 from tests.sandbox.helpers import BOT_TOKEN
 

@@ -1,4 +1,4 @@
-"""bot/sandbox/media.py: durations from Ogg/WAV bytes, ffprobe for the rest, voice transcoding."""
+"""sandbox/telegram/media.py: durations from Ogg/WAV bytes, ffprobe for the rest, voice transcoding."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from bot.sandbox import media
+from sandbox import media
 from tests.sandbox.audio import Clips, ffprobe, require, sine_wav
 
 

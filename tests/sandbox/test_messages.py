@@ -24,7 +24,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.sandbox import SandboxClient
+from sandbox import SandboxClient
 
 NewUser = Callable[..., dict[str, Any]]
 

@@ -11,7 +11,7 @@ from aiogram import Bot, Dispatcher, F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import LabeledPrice, Message, PreCheckoutQuery
 
-from bot.sandbox import SandboxClient
+from sandbox import SandboxClient
 
 NewUser = Callable[..., dict[str, Any]]
 PRICE = [LabeledPrice(label="Pro", amount=50)]

@@ -13,7 +13,7 @@ from aiogram.exceptions import TelegramConflictError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiohttp import web
 
-from bot.sandbox import SandboxClient
+from sandbox import SandboxClient
 
 NewUser = Callable[..., dict[str, Any]]
 

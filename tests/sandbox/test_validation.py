@@ -11,7 +11,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice
 
-from bot.sandbox import SandboxClient
+from sandbox import SandboxClient
 from tests.sandbox.helpers import raw_call
 
 NewUser = Callable[..., dict[str, Any]]

@@ -12,8 +12,8 @@ import pytest
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, Message
 
-from bot.sandbox import SandboxClient, media
-from bot.sandbox.client import SandboxError
+from sandbox import SandboxClient, media
+from sandbox.client import SandboxError
 from tests.sandbox.audio import Clips, ffprobe, sine_wav
 
 NewUser = Callable[..., dict[str, Any]]

@@ -13,8 +13,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.sandbox import TelegramEmulator
-from bot.sandbox.yookassa import DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID, loopback_url
+from sandbox import TelegramEmulator
+from sandbox.yookassa import DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID, loopback_url
 from services.payments.yookassa_gateway import (
     YooKassaError,
     YooKassaGateway,

@@ -9,13 +9,14 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from bot.sandbox.botapi import BotApi
-from bot.sandbox.control import ControlApi, control_errors
-from bot.sandbox.spec import load_spec
-from bot.sandbox.state import World
-from bot.sandbox.yookassa import YooKassaEmulator
+from sandbox.control import control_errors
+from sandbox.telegram.botapi import BotApi
+from sandbox.telegram.control import ControlApi
+from sandbox.telegram.spec import load_spec
+from sandbox.telegram.state import World
+from sandbox.yookassa import YooKassaEmulator
 
-STATIC_DIR = Path(__file__).parent / "static"
+STATIC_DIR = Path(__file__).parent / "telegram" / "static"
 
 
 class TelegramEmulator:

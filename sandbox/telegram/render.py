@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.state import BotState, Chat, StoredMessage
+from sandbox.telegram.state import BotState, Chat, StoredMessage
 
 DEFAULT_PHOTO_SIZE = (1280, 720)
 

@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from bot.sandbox.spec import ApiError, bad_request
+from sandbox.telegram.spec import ApiError, bad_request
 
 # HTML tag -> entity type (None: the tag needs attributes to decide).
 _HTML_TAGS: dict[str, str | None] = {

@@ -1,4 +1,4 @@
-"""`python -m bot.sandbox [--host H] [--port P]`: the Telegram emulator (and the YooKassa
+"""`python -m sandbox [--host H] [--port P]`: the Telegram emulator (and the YooKassa
 emulator) on its own, no bot.
 
 Used by benchmarks (so the emulator's work does not share the bot's process) and handy for
@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from bot.sandbox.server import TelegramEmulator
+from sandbox.server import TelegramEmulator
 
 
 async def serve(
@@ -35,7 +35,7 @@ async def serve(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.sandbox")
+    parser = argparse.ArgumentParser(prog="python -m sandbox")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--spec", type=Path, default=None, help="Bot API spec (api.json)")

@@ -15,10 +15,10 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.sandbox.formatting import parse_text
-from bot.sandbox.media import TIMED_KINDS, media_duration, whole_seconds
-from bot.sandbox.render import chat_member, message_to_api
-from bot.sandbox.spec import (
+from sandbox.telegram.formatting import parse_text
+from sandbox.telegram.media import TIMED_KINDS, media_duration, whole_seconds
+from sandbox.telegram.render import chat_member, message_to_api
+from sandbox.telegram.spec import (
     ApiError,
     BotApiSpec,
     FileReference,
@@ -26,7 +26,7 @@ from bot.sandbox.spec import (
     bad_request,
     length_error,
 )
-from bot.sandbox.state import (
+from sandbox.telegram.state import (
     BotState,
     CallbackRecord,
     Chat,

@@ -20,17 +20,18 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.botapi import BotApi, file_response
-from bot.sandbox.formatting import utf16_length
-from bot.sandbox.media import (
+from sandbox.control import ControlError
+from sandbox.telegram.botapi import BotApi, file_response
+from sandbox.telegram.formatting import utf16_length
+from sandbox.telegram.media import (
     TIMED_KINDS,
     is_ogg_opus,
     media_duration,
     transcode_to_ogg_opus,
     whole_seconds,
 )
-from bot.sandbox.render import chat_member, chat_to_view, message_to_api, message_to_view
-from bot.sandbox.state import (
+from sandbox.telegram.render import chat_member, chat_to_view, message_to_api, message_to_view
+from sandbox.telegram.state import (
     BotState,
     CallbackRecord,
     Chat,
@@ -45,13 +46,6 @@ USER_MEDIA_KINDS = ("voice", "audio", "document", "photo", "video", "video_note"
 DEFAULT_PAYMENT_TIMEOUT = 10.0
 MAX_WAIT_SECONDS = 60.0
 FAULT_KINDS = {"429", "500", "502", "delay"}
-
-
-class ControlError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def _int(value: Any, name: str) -> int:
@@ -78,14 +72,6 @@ def _wait_seconds(request: web.Request) -> float:
     except ValueError:
         raise ControlError(400, "wait must be a number") from None
     return max(0.0, min(wait, MAX_WAIT_SECONDS))
-
-
-@web.middleware
-async def control_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except ControlError as error:
-        return web.json_response({"error": error.message}, status=error.status)
 
 
 class ControlApi:

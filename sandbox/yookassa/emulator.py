@@ -1,7 +1,7 @@
 """YooKassa emulator: a fake of the YooKassa API v3 that the real `yookassa` SDK can use, the
 payment confirmation page, and notifications sent to the bot the way YooKassa sends them.
 
-Mounted in the sandbox app (see :class:`bot.sandbox.TelegramEmulator`):
+Mounted in the sandbox app (see :class:`sandbox.TelegramEmulator`):
 
 - ``/yookassa/v3/payments`` (POST create, GET ``/{id}``, POST ``/{id}/capture``,
   ``/{id}/cancel``) and ``/yookassa/v3/refunds`` (POST create, GET ``/{id}``): Basic auth,
@@ -38,7 +38,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.sandbox.control import ControlError
+from sandbox.control import ControlError
 
 DEFAULT_SHOP_ID = "sandbox-shop"
 DEFAULT_SECRET_KEY = "sandbox-secret"
