@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from sandbox import media
+from sandbox.telegram import media
 from tests.sandbox.audio import Clips, ffprobe, require, sine_wav
 
 

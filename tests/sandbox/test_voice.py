@@ -12,8 +12,9 @@ import pytest
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, Message
 
-from sandbox import SandboxClient, media
+from sandbox import SandboxClient
 from sandbox.client import SandboxError
+from sandbox.telegram import media
 from tests.sandbox.audio import Clips, ffprobe, sine_wav
 
 NewUser = Callable[..., dict[str, Any]]
