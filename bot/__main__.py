@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.runner import run
 
-    with contextlib.suppress(KeyboardInterrupt):
+    # Ctrl-C or SIGTERM during start-up: what had started was stopped in order; not an error.
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         asyncio.run(run(settings))
     return 0
 

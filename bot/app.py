@@ -7,7 +7,6 @@ import contextlib
 import functools
 import inspect
 import logging
-import secrets
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
@@ -26,8 +25,10 @@ from redis.asyncio import ConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.modules import enabled_commands, enabled_routers, enabled_workflow_data
+from bot.modules import enabled_commands, enabled_jobs, enabled_routers, enabled_workflow_data
+from bot.registration import ModuleContext
 from bot.retry import RetryOnFloodAndServerErrors
+from bot.scheduler import JobScheduler
 from handlers.core import commands_router, core_router, fallback_router
 from middlewares.database import DatabaseSessionMiddleware
 from middlewares.i18n import create_i18n_middleware
@@ -36,6 +37,7 @@ from middlewares.unhandled import UnhandledUpdateLogger
 from middlewares.user import UserMiddleware
 from services.database import create_engine, create_session_factory
 from services.languages import SUPPORTED_LANGUAGES
+from services.leases import RedisLeases
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +126,8 @@ def create_fsm(settings: Settings, redis: Redis | None) -> tuple[BaseStorage, Ba
 
 
 class LeanRedisEventIsolation(RedisEventIsolation):
-    """aiogram's per-chat Redis lock, with the same keys and semantics, taken with one SET NX
-    and released with one compare-and-delete script.
+    """aiogram's per-chat Redis lock, with the same keys and semantics, taken as a lease
+    (one SET NX) and given back with one compare-and-delete script.
 
     The stock lock goes through redis-py's `Lock` (a uuid1 token, a blocking loop that polls a
     taken lock every 100 ms); every update pays for it, so this keeps the two round trips and
@@ -135,26 +137,21 @@ class LeanRedisEventIsolation(RedisEventIsolation):
 
     EXPIRES_MS = 60_000
     RETRY_SECONDS = 0.01
-    RELEASE = """
-    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-    return 0
-    """
 
     def __init__(self, redis: Redis, key_builder: DefaultKeyBuilder) -> None:
         super().__init__(redis, key_builder=key_builder)
-        self._release = redis.register_script(self.RELEASE)
+        self._leases = RedisLeases(redis)
 
     @contextlib.asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
         name = self.key_builder.build(key, "lock")
-        token = secrets.token_hex(8)
         # Another process may hold it: only polling Redis can tell when it is free.
-        while not await self.redis.set(name, token, nx=True, px=self.EXPIRES_MS):  # noqa: ASYNC110
+        while (lease := await self._leases.try_acquire(name, self.EXPIRES_MS)) is None:  # noqa: ASYNC110
             await asyncio.sleep(self.RETRY_SECONDS)
         try:
             yield
         finally:
-            await self._release(keys=[name], args=[token])
+            await self._leases.release(lease)
 
 
 def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ()) -> Dispatcher:
@@ -187,8 +184,40 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     dispatcher.include_router(core_router())
     dispatcher.include_router(fallback_router())
     dispatcher.startup.register(_publish_commands)
+
+    jobs = JobScheduler(enabled_jobs(settings))
+
+    async def start_jobs(bot: Bot, dispatcher: Dispatcher) -> None:
+        jobs.start(module_context(resources, dispatcher, bot))
+
+    # Stopping runs in this order: no new ticks (runs under way finish), then module objects
+    # close, so no job finds its tools closed.
+    dispatcher.startup.register(start_jobs)
+    dispatcher.shutdown.register(jobs.stop)
     dispatcher.shutdown.register(_close_module_resources)
     return dispatcher
+
+
+def module_context(resources: Resources, dispatcher: Dispatcher, bot: Bot) -> ModuleContext:
+    """What modules' web routes and scheduled jobs work with."""
+    return ModuleContext(
+        settings=resources.settings,
+        bot=bot,
+        session_factory=resources.session_factory,
+        redis=resources.redis,
+        workflow_data=dispatcher.workflow_data,
+    )
+
+
+def warm_up_modules(dispatcher: Dispatcher) -> list[asyncio.Task[None]]:
+    """Module objects that start slowly (speech recognition's worker processes, about 2 s)
+    expose `async warm_up()`: started in the background while the bot starts, so the first
+    user does not wait. Closing such an object ends its warm-up quietly."""
+    return [
+        asyncio.create_task(value.warm_up())
+        for value in dispatcher.workflow_data.values()
+        if inspect.iscoroutinefunction(getattr(value, "warm_up", None))
+    ]
 
 
 async def _close_module_resources(dispatcher: Dispatcher) -> None:

@@ -1,70 +1,104 @@
-"""Which routers, jobs and web routes each module brings. A module that is off brings nothing."""
+"""The shell's registry of modules: each module's `ModuleRegistration`, for the enabled ones.
+
+A module that is off brings nothing; its package is not even imported.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Router
 from aiohttp import web
 
 from bot.config import Module, Settings
-
-RouterFactory = Callable[[], Router]
-# Objects the module's handlers receive by name (e.g. its evaluator), built from settings.
-WorkflowDataFactory = Callable[[Settings], dict[str, Any]]
-WebRoutesFactory = Callable[[Settings], list[web.RouteDef]]
+from bot.registration import ModuleRegistration, ScheduledJob
 
 
-@dataclass(frozen=True)
-class ModuleParts:
-    routers: list[RouterFactory] = field(default_factory=list)
-    web_routes: list[WebRoutesFactory] = field(default_factory=list)
-    # Commands for Telegram's menu; each needs a `command-<name>` description in locales.
-    commands: tuple[str, ...] = ()
-    workflow_data: list[WorkflowDataFactory] = field(default_factory=list)
+def registration(module: Module) -> ModuleRegistration:
+    # Imported on demand: a module's handlers (and what they import) load only when it is on.
+    if module is Module.INTERVIEW:
+        from handlers.interview import REGISTRATION as interview
+
+        return interview
+    if module is Module.PAYMENTS:
+        from handlers.payments import REGISTRATION as payments
+
+        return payments
+    # Built in the issues that follow; until then the core menu shows their intro.
+    return ModuleRegistration(name=module.value)
 
 
-def module_parts(module: Module) -> ModuleParts:
-    # Modules fill their parts in as they are built; the core menu shows their intro meanwhile.
-    from handlers.interview import build_router as interview_router
-    from handlers.interview import workflow_data as interview_workflow_data
-    from handlers.payments import build_admin_router as payments_admin_router
-    from handlers.payments import build_router as payments_router
-    from handlers.payments import web_routes as payments_web_routes
-    from handlers.payments import workflow_data as payments_workflow_data
-
-    registry: dict[Module, ModuleParts] = {
-        Module.INTERVIEW: ModuleParts(
-            routers=[interview_router],
-            commands=("interview", "progress", "bookmarks"),
-            workflow_data=[interview_workflow_data],
-        ),
-        Module.PAYMENTS: ModuleParts(
-            # The admin part first: in the admin group, its commands win.
-            routers=[payments_admin_router, payments_router],
-            web_routes=[payments_web_routes],
-            commands=("buy", "balance", "paysupport"),
-            workflow_data=[payments_workflow_data],
-        ),
-        Module.MARKETPLACE: ModuleParts(),
-        Module.ADMIN: ModuleParts(),
-    }
-    return registry[module]
+def enabled_registrations(settings: Settings) -> list[ModuleRegistration]:
+    return [registration(module) for module in settings.modules]
 
 
 def enabled_routers(settings: Settings) -> list[Router]:
-    return [factory() for module in settings.modules for factory in module_parts(module).routers]
+    return [factory() for part in enabled_registrations(settings) for factory in part.routers]
 
 
 def enabled_workflow_data(settings: Settings) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for module in settings.modules:
-        for factory in module_parts(module).workflow_data:
+    for part in enabled_registrations(settings):
+        for factory in part.workflow_data:
             data.update(factory(settings))
     return data
 
 
 def enabled_commands(settings: Settings) -> list[str]:
-    return [command for module in settings.modules for command in module_parts(module).commands]
+    return [command for part in enabled_registrations(settings) for command in part.commands]
+
+
+def enabled_jobs(settings: Settings) -> list[ScheduledJob]:
+    return [job for part in enabled_registrations(settings) for job in part.jobs]
+
+
+def module_tree(settings: Settings) -> str:
+    """What is on, as one short tree for the start-up log: each module with its routers (and
+    their sub-routers), web routes, jobs and commands; the modules that are off on one line."""
+    lines = ["modules:"]
+    enabled = enabled_registrations(settings)
+    for index, part in enumerate(enabled):
+        last_module = index == len(enabled) - 1 and len(enabled) == len(Module)
+        lines.append(("└── " if last_module else "├── ") + part.name)
+        stem = "    " if last_module else "│   "
+        items = _module_items(part, settings)
+        for item_index, item in enumerate(items):
+            lines.append(stem + ("└── " if item_index == len(items) - 1 else "├── ") + item)
+    off = [module.value for module in Module if module not in settings.modules]
+    if off:
+        lines.append("└── off: " + ", ".join(off))
+    return "\n".join(lines)
+
+
+def _module_items(part: ModuleRegistration, settings: Settings) -> list[str]:
+    routers = [_router_names(factory()) for factory in part.routers]
+    routes = [
+        f"{route.method} {route.path}"
+        for factory in part.web_routes
+        for route in factory(settings)
+        if isinstance(route, web.RouteDef)
+    ]
+    jobs = [f"{job.name} every {_duration(job.every.total_seconds())}" for job in part.jobs]
+    if not (routers or routes or jobs or part.commands):
+        return ["nothing registered yet"]
+    items = [f"routers: {', '.join(routers)}"] if routers else []
+    if routes:
+        items.append(f"web: {', '.join(routes)}")
+    if jobs:
+        items.append(f"jobs: {', '.join(jobs)}")
+    if part.commands:
+        items.append("commands: " + " ".join(f"/{command}" for command in part.commands))
+    return items
+
+
+def _router_names(router: Router) -> str:
+    children = [_router_names(child) for child in router.sub_routers]
+    return router.name + (f" ({', '.join(children)})" if children else "")
+
+
+def _duration(seconds: float) -> str:
+    if seconds % 3600 == 0:
+        return f"{seconds / 3600:g} h"
+    if seconds % 60 == 0:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"

@@ -10,8 +10,9 @@ from contextlib import suppress
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
-from bot.app import Resources, build_dispatcher, create_bot
+from bot.app import Resources, build_dispatcher, create_bot, warm_up_modules
 from bot.config import Settings
+from bot.modules import module_tree
 from bot.web import build_web_app, webhook_secret
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,17 @@ async def with_sandbox_admin_group(settings: Settings, sandbox_url: str) -> Sett
     )
 
 
+def _stop_starting_on_sigterm() -> None:
+    """Until polling (or the webhook) takes the signals over, SIGTERM cancels start-up the way
+    Ctrl-C does, so what was already started is stopped in order rather than killed."""
+    task = asyncio.current_task()
+    assert task is not None
+    with suppress(NotImplementedError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+
+
 async def run(settings: Settings) -> None:
+    _stop_starting_on_sigterm()
     settings = with_sandbox_yookassa(settings)
     resources = Resources.open(settings)
     emulator = None
@@ -97,30 +108,19 @@ async def run(settings: Settings) -> None:
             assert settings.bot_token is not None
             bot = create_bot(settings.bot_token.get_secret_value(), settings)
         dispatcher = build_dispatcher(resources)
-        warming = _warm_up_offline_speech(dispatcher)
+        logger.info("%s", module_tree(settings))
+        warming = warm_up_modules(dispatcher)
         use_webhook = settings.webhook_url is not None and not settings.uses_sandbox
         try:
             await _serve(settings, resources, dispatcher, bot, use_webhook)
         finally:
-            if warming is not None:
-                warming.cancel()
+            for task in warming:
+                task.cancel()
     finally:
         if emulator is not None:
             await emulator.stop()
         await resources.close()
-
-
-def _warm_up_offline_speech(dispatcher: Dispatcher) -> asyncio.Task[None] | None:
-    """Starts offline speech recognition's worker (about 2 s) while the bot starts, so the
-    first voice answer does not wait for it."""
-    from services.speech import FallbackSpeechToText, OfflineSpeechToText
-
-    engine = dispatcher.workflow_data.get("speech_to_text")
-    if isinstance(engine, FallbackSpeechToText):
-        engine = engine.fallback
-    if not isinstance(engine, OfflineSpeechToText):
-        return None
-    return asyncio.create_task(engine.warm_up())
+        logger.info("stopped")
 
 
 async def _serve(

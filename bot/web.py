@@ -10,18 +10,16 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.app import Resources
+from bot.app import Resources, module_context
 from bot.config import Settings
-from bot.modules import module_parts
+from bot.modules import enabled_registrations
+from bot.registration import MODULE_CONTEXT_KEY
 from services.database import ping
 
 logger = logging.getLogger(__name__)
 
 HEALTH_CHECK_TIMEOUT_SECONDS = 3.0
 RESOURCES_KEY = web.AppKey("resources", Resources)
-# Module routes (e.g. payment notifications) reach the bot and the modules' objects through these.
-BOT_KEY = web.AppKey("bot", Bot)
-DISPATCHER_KEY = web.AppKey("dispatcher", Dispatcher)
 
 
 def webhook_secret(settings: Settings, token: str) -> str:
@@ -32,27 +30,21 @@ def webhook_secret(settings: Settings, token: str) -> str:
 
 
 def build_web_app(
-    resources: Resources,
-    dispatcher: Dispatcher | None = None,
-    bot: Bot | None = None,
-    *,
-    telegram_webhook: bool = True,
+    resources: Resources, dispatcher: Dispatcher, bot: Bot, *, telegram_webhook: bool = True
 ) -> web.Application:
     """Health, the enabled modules' routes and, with `telegram_webhook`, Telegram updates at
     WEBHOOK_PATH (secret checked)."""
     settings = resources.settings
     app = web.Application()
     app[RESOURCES_KEY] = resources
+    app[MODULE_CONTEXT_KEY] = module_context(resources, dispatcher, bot)
     app.router.add_get("/healthz", healthz)
-    if dispatcher is not None and bot is not None:
-        app[BOT_KEY] = bot
-        app[DISPATCHER_KEY] = dispatcher
-    if telegram_webhook and dispatcher is not None and bot is not None:
+    if telegram_webhook:
         SimpleRequestHandler(
             dispatcher, bot, secret_token=webhook_secret(settings, bot.token)
         ).register(app, path=settings.webhook_path)
-    for module in settings.modules:
-        for routes in module_parts(module).web_routes:
+    for part in enabled_registrations(settings):
+        for routes in part.web_routes:
             app.add_routes(routes(settings))
     return app
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from aiogram import Router
 
-from bot.config import Settings
+from bot.config import Module, Settings
+from bot.registration import ModuleRegistration
 from handlers.filters import PRIVATE_CHAT
 
 
@@ -52,3 +53,11 @@ def workflow_data(settings: Settings) -> dict[str, Any]:
         # /settings shows the "questions read aloud" switch only when this is true.
         "voice_questions_available": synthesizer is not None,
     }
+
+
+REGISTRATION = ModuleRegistration(
+    name=Module.INTERVIEW.value,
+    routers=(build_router,),
+    commands=("interview", "progress", "bookmarks"),
+    workflow_data=(workflow_data,),
+)

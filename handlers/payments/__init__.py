@@ -8,7 +8,8 @@ from typing import Any
 
 from aiogram import Router
 
-from bot.config import Settings
+from bot.config import Module, Settings
+from bot.registration import ModuleRegistration
 
 
 def build_router() -> Router:
@@ -44,3 +45,13 @@ def web_routes(settings: Settings) -> list[Any]:
     from handlers.payments.notifications import web_routes as routes
 
     return routes(settings)
+
+
+REGISTRATION = ModuleRegistration(
+    name=Module.PAYMENTS.value,
+    # The admin part first: in the admin group, its commands win.
+    routers=(build_admin_router, build_router),
+    web_routes=(web_routes,),
+    commands=("buy", "balance", "paysupport"),
+    workflow_data=(workflow_data,),
+)

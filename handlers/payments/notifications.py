@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import Settings
-from bot.web import BOT_KEY, DISPATCHER_KEY, RESOURCES_KEY
+from bot.registration import MODULE_CONTEXT_KEY
 from handlers.payments.receipts import announce_payment
 from services.models import User
 from services.payments.catalog import product_title
@@ -43,12 +43,12 @@ def trusted_sender(settings: Settings, address: str | None) -> bool:
 
 
 async def yookassa_notification(request: web.Request) -> web.Response:
-    resources = request.app[RESOURCES_KEY]
-    settings = resources.settings
+    context = request.app[MODULE_CONTEXT_KEY]
+    settings = context.settings
     if not trusted_sender(settings, request.remote):
         logger.warning("YooKassa notification from untrusted %s refused", request.remote)
         return web.Response(status=403)
-    gateway: YooKassaGateway | None = request.app[DISPATCHER_KEY].workflow_data.get("yookassa")
+    gateway: YooKassaGateway | None = context.workflow_data.get("yookassa")
     if gateway is None:
         return web.Response(status=404)
     try:
@@ -62,9 +62,9 @@ async def yookassa_notification(request: web.Request) -> web.Response:
     except YooKassaError as error:
         logger.warning("YooKassa re-check of %s failed: %s", notification.object_id, error)
         return web.Response(status=503)
-    bot = request.app[BOT_KEY]
-    core = request.app[DISPATCHER_KEY]["i18n_middleware"].core
-    async with resources.session_factory() as session:
+    bot = context.bot
+    core = context.i18n_core
+    async with context.session_factory() as session:
         order = await order_by_provider_payment(session, payment.id)
         if order is None:
             logger.error("YooKassa payment %s names no order", payment.id)

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import logging
 from html import escape
-from typing import Any, Protocol
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
 from bot.config import Settings
+from bot.registration import Translations
 from services.payments.catalog import format_amount
 from services.payments.crediting import Credited
 
 logger = logging.getLogger(__name__)
-
-
-class Translations(Protocol):
-    def get(self, key: str, locale: str | None = None, /, **kwargs: Any) -> str: ...
 
 
 def receipt_text(core: Translations, language: str, credited: Credited, title: str) -> str:

@@ -52,6 +52,12 @@ class FallbackSpeechToText:
             raise SpeechUnavailable("language")
         return await self.fallback.transcribe(audio, original, language)
 
+    async def warm_up(self) -> None:
+        for engine in (self.primary, self.fallback):
+            warm_up = getattr(engine, "warm_up", None)
+            if warm_up is not None:
+                await warm_up()
+
     async def close(self) -> None:
         try:
             await self.primary.close()

@@ -18,6 +18,7 @@ import asyncio
 import logging
 import multiprocessing
 import re
+import signal
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -47,6 +48,13 @@ def _start_worker() -> None:
     _decoder = Decoder(**DECODER_OPTIONS)
 
 
+def _start_worker_process() -> None:
+    # Ctrl-C reaches the whole process group; the bot decides when its workers stop, so a
+    # worker killed by it mid-start cannot break the pool under a clean shutdown.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _start_worker()
+
+
 def _recognise(pcm: bytes) -> list[Segment]:
     """In a worker: the segments pocketsphinx finds in 16 kHz mono s16le PCM."""
     if _decoder is None:
@@ -69,6 +77,7 @@ class OfflineSpeechToText:
     def __init__(self, workers: int = 1) -> None:
         self.workers = max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
+        self._closing = False
 
     def supports(self, language: str) -> bool:
         return normalize_language(language) in self.languages
@@ -78,7 +87,7 @@ class OfflineSpeechToText:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
+                initializer=_start_worker_process,
             )
         return self._pool
 
@@ -89,6 +98,8 @@ class OfflineSpeechToText:
         try:
             await asyncio.gather(*(loop.run_in_executor(pool, _ready) for _ in range(self.workers)))
         except BrokenProcessPool:
+            if self._closing:
+                return  # the bot is stopping: the pool went with it
             logger.exception("offline speech workers failed to start")
             await self._shutdown()
 
@@ -111,6 +122,7 @@ class OfflineSpeechToText:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
     async def close(self) -> None:
+        self._closing = True
         await self._shutdown()
 
 
