@@ -15,7 +15,6 @@ from services.languages import SUPPORTED_LANGUAGES
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "easyflow.sqlite3"
 BUNDLED_TELEGRAM_SPEC = PROJECT_ROOT / "sandbox" / "telegram" / "spec" / "api.json"
-LOCALES_DIR = PROJECT_ROOT / "locales"
 
 
 class Module(StrEnum):

@@ -7,8 +7,7 @@ from aiogram_i18n.cores import FluentRuntimeCore
 from aiogram_i18n.managers import BaseManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import LOCALES_DIR
-from services.languages import language_from_telegram
+from services.languages import LOCALES_DIR, language_from_telegram
 from services.models import User
 from services.users import set_language
 

@@ -20,3 +20,16 @@ async def control_errors(request: web.Request, handler: Any) -> web.StreamRespon
         return await handler(request)
     except ControlError as error:
         return web.json_response({"error": error.message}, status=error.status)
+
+
+async def control_json(request: web.Request) -> dict[str, Any]:
+    """A control call's JSON object body ({} when there is none)."""
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ControlError(400, "the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise ControlError(400, "the body must be a JSON object")
+    return body

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "ru")
+# One folder per language, each holding Fluent (.ftl) files.
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 
 def language_from_telegram(language_code: str | None, fallback: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.control import ControlError
+from sandbox.control import ControlError, control_json
 from sandbox.telegram.botapi import BotApi, file_response
 from sandbox.telegram.formatting import utf16_length
 from sandbox.telegram.media import (
@@ -106,18 +106,6 @@ class ControlApi:
         ]
 
     # ---------------------------------------------------------------- helpers
-    @staticmethod
-    async def _json(request: web.Request) -> dict[str, Any]:
-        if not request.can_read_body:
-            return {}
-        try:
-            body = await request.json()
-        except ValueError:
-            raise ControlError(400, "the body must be JSON") from None
-        if not isinstance(body, dict):
-            raise ControlError(400, "the body must be a JSON object")
-        return body
-
     def _bot(self, request: web.Request, body: dict[str, Any] | None = None) -> BotState:
         raw = request.query.get("bot_id") or (body or {}).get("bot_id")
         return self.world.bot_for_control(_int(raw, "bot_id") if raw is not None else None)
@@ -285,7 +273,7 @@ class ControlApi:
         "username"?: str, "bot_status"?: "administrator"|"member",
         "bot_can_manage_topics"?: bool}`` → chat view. The bot joins as an administrator
         (with can_manage_topics) unless told otherwise, and gets a ``my_chat_member`` update."""
-        body = await self._json(request)
+        body = await control_json(request)
         bot = self._bot(request, body)
         chat_type = body.get("type", "supergroup")
         if chat_type not in {"group", "supergroup"}:
@@ -342,7 +330,7 @@ class ControlApi:
         """``POST /sandbox/api/chats/{chat_id}/members`` ``{"user": User, "status"?: str}`` →
         ``{"chat": chat view, "update_ids": [int]}``. Emits a ``new_chat_members`` message and a
         ``chat_member`` update (the latter only reaches bots that ask for it)."""
-        body = await self._json(request)
+        body = await control_json(request)
         bot = self._bot(request, body)
         chat = self._chat(bot, request)
         if chat.type == "private":
@@ -461,7 +449,7 @@ class ControlApi:
                 else:
                     fields[name] = await part.text()  # type: ignore[union-attr]
         else:
-            fields = await self._json(request)
+            fields = await control_json(request)
         bot = self._bot(request, fields)
         user = self._user(fields.get("from"))
         chat = self._chat_for_sender(bot, request, user)
@@ -536,7 +524,7 @@ class ControlApi:
         """``POST /sandbox/api/chats/{chat_id}/callbacks`` ``{"from": User, "message_id": int,
         "data": str}`` → ``{"callback_query_id", "update_id"}``. The data is not checked
         against the message's keyboard, so tests can send tampered data."""
-        body = await self._json(request)
+        body = await control_json(request)
         bot = self._bot(request, body)
         user = self._user(body.get("from"))
         chat = self._chat(bot, request)
@@ -589,7 +577,7 @@ class ControlApi:
         ``{"status": "paid", "telegram_payment_charge_id", "update_id", "update_ids",
         "message_id", "successful_payment"}`` | ``{"status": "refused", "error_message"}`` |
         ``{"status": "timeout"}``."""
-        body = await self._json(request)
+        body = await control_json(request)
         bot = self._bot(request, body)
         user = self._user(body.get("from"))
         if body.get("invoice_link"):
@@ -674,7 +662,7 @@ class ControlApi:
         """``POST /sandbox/api/chats/{chat_id}/payments/repeat``
         ``{"telegram_payment_charge_id": str}`` → ``{"update_id"}``: delivers the same
         successful_payment message again (a duplicate delivery)."""
-        body = await self._json(request)
+        body = await control_json(request)
         bot = self._bot(request, body)
         chat = self._chat(bot, request)
         charge_id = body.get("telegram_payment_charge_id")
@@ -730,7 +718,7 @@ class ControlApi:
         """``POST /sandbox/api/faults`` ``{"method": "sendMessage", "count": 1, "kind":
         "429"|"500"|"502"|"delay", "retry_after": 1, "delay": 2.0}`` → ``{"fault": {...}}``:
         the next ``count`` calls of the method (any bot) fail that way or are delayed."""
-        body = await self._json(request)
+        body = await control_json(request)
         kind = str(body.get("kind", "429"))
         if kind not in FAULT_KINDS:
             raise ControlError(400, f"kind must be one of {sorted(FAULT_KINDS)}")
@@ -760,7 +748,7 @@ class ControlApi:
         """``POST /sandbox/api/users/{user_id}/block`` ``{"blocked": true}`` →
         ``{"blocked": bool, "update_id": int}``: the user blocks (or unblocks) the bot; sends
         to them then fail with 403 and the bot gets a ``my_chat_member`` update."""
-        body = await self._json(request)
+        body = await control_json(request)
         bot = self._bot(request, body)
         user_id = _int(request.match_info["user_id"], "user_id")
         user = self.world.users.get(user_id) or self.world.remember_user({"id": user_id})

@@ -38,7 +38,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from sandbox.control import ControlError
+from sandbox.control import ControlError, control_json
 
 DEFAULT_SHOP_ID = "sandbox-shop"
 DEFAULT_SECRET_KEY = "sandbox-secret"
@@ -753,18 +753,6 @@ class YooKassaEmulator:
         raise web.HTTPSeeOther(payment.return_url)
 
     # ------------------------------------------------------------- control API
-    @staticmethod
-    async def _control_json(request: web.Request) -> dict[str, Any]:
-        if not request.can_read_body:
-            return {}
-        try:
-            body = await request.json()
-        except ValueError:
-            raise ControlError(400, "the body must be JSON") from None
-        if not isinstance(body, dict):
-            raise ControlError(400, "the body must be a JSON object")
-        return body
-
     def _control_payment(self, request: web.Request) -> EmulatedPayment:
         payment_id = request.match_info["payment_id"]
         payment = self.payments.get(payment_id)
@@ -809,7 +797,7 @@ class YooKassaEmulator:
         """As if the payer gave up: optional ``{"reason", "party"}`` for
         ``cancellation_details`` (default ``expired_on_confirmation`` by ``yoo_money``)."""
         payment = self._control_payment(request)
-        body = await self._control_json(request)
+        body = await control_json(request)
         reason = body.get("reason", "expired_on_confirmation")
         party = body.get("party", "yoo_money")
         if not isinstance(reason, str) or not reason:
@@ -824,7 +812,7 @@ class YooKassaEmulator:
         """Sends the payment's last notification again (a duplicate delivery), or
         ``{"event": ...}`` with the payment as it is now."""
         payment = self._control_payment(request)
-        body = await self._control_json(request)
+        body = await control_json(request)
         event = body.get("event", payment.last_event)
         if not isinstance(event, str) or not event:
             raise ControlError(409, "the payment has had no notification yet; give an event")
@@ -840,7 +828,7 @@ class YooKassaEmulator:
         (``null`` with a delay: a slow but normal answer). 500 and 429 answer YooKassa's JSON
         error, other statuses an HTML page as a proxy would. ``after`` carries the call out
         before failing it."""
-        body = await self._control_json(request)
+        body = await control_json(request)
         try:
             count = int(body.get("count", 1))
             delay = float(body.get("delay", 0))
@@ -884,7 +872,7 @@ class YooKassaEmulator:
     async def control_set_settings(self, request: web.Request) -> web.Response:
         """Changes any of ``notification_url`` (null: none), ``events``, ``strict_auth``,
         ``retry_delays``; answers the settings."""
-        body = await self._control_json(request)
+        body = await control_json(request)
         if "notification_url" in body:
             url = body["notification_url"]
             if url is not None and (

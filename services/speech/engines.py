@@ -10,14 +10,13 @@ speech after all, `AudioRejected(NO_SPEECH)`.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import Protocol
+
+from pydantic import SecretStr
 
 from services.speech.audio import DecodedAudio
 from services.speech.interface import SpeechToText, SpeechUnavailable
 from services.speech.transcript import Transcript
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +64,17 @@ class FallbackSpeechToText:
             await self.fallback.close()
 
 
-def build_speech_to_text(settings: Settings) -> SpeechToText:
+class SpeechToTextSettings(Protocol):
+    """What choosing an engine reads from the platform's settings."""
+
+    speech_workers: int
+    groq_api_key: SecretStr | None
+    groq_base_url: str | None
+    stt_model: str
+    stt_timeout_seconds: float
+
+
+def build_speech_to_text(settings: SpeechToTextSettings) -> SpeechToText:
     """Groq with the offline fallback when GROQ_API_KEY is set, else the offline engine."""
     from services.speech.offline_engine import OfflineSpeechToText
 

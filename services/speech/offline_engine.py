@@ -19,8 +19,9 @@ import logging
 import multiprocessing
 import re
 import signal
+import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -48,13 +49,6 @@ def _start_worker() -> None:
     _decoder = Decoder(**DECODER_OPTIONS)
 
 
-def _start_worker_process() -> None:
-    # Ctrl-C reaches the whole process group; the bot decides when its workers stop, so a
-    # worker killed by it mid-start cannot break the pool under a clean shutdown.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _start_worker()
-
-
 def _recognise(pcm: bytes) -> list[Segment]:
     """In a worker: the segments pocketsphinx finds in 16 kHz mono s16le PCM."""
     if _decoder is None:
@@ -70,6 +64,24 @@ def _ready() -> bool:
     return _decoder is not None
 
 
+def _launch_workers_deaf_to_ctrl_c(pool: ProcessPoolExecutor, count: int) -> list[Future[bool]]:
+    """Starts all of the pool's processes now, from a thread that blocks SIGINT: a process
+    inherits that mask, so Ctrl-C in a terminal (sent to the whole process group) stops the
+    bot, which then stops its workers in order, instead of killing a worker mid-start (a
+    KeyboardInterrupt traceback and a broken pool). The pool starts no more processes later:
+    it has `count` already."""
+    launched: list[Future[bool]] = []
+
+    def launch() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        launched.extend(pool.submit(_ready) for _ in range(count))
+
+    launcher = threading.Thread(target=launch, name="speech-workers-launcher")
+    launcher.start()
+    launcher.join()
+    return launched
+
+
 class OfflineSpeechToText:
     name = "offline"
     languages = frozenset({"en"})
@@ -78,6 +90,7 @@ class OfflineSpeechToText:
         self.workers = max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
         self._closing = False
+        self._launched: list[Future[bool]] = []
 
     def supports(self, language: str) -> bool:
         return normalize_language(language) in self.languages
@@ -87,16 +100,16 @@ class OfflineSpeechToText:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker_process,
+                initializer=_start_worker,
             )
+            self._launched = _launch_workers_deaf_to_ctrl_c(self._pool, self.workers)
         return self._pool
 
     async def warm_up(self) -> None:
         """Starts the worker processes and their decoders now rather than on the first answer."""
-        loop = asyncio.get_running_loop()
-        pool = self._executor()
+        self._executor()
         try:
-            await asyncio.gather(*(loop.run_in_executor(pool, _ready) for _ in range(self.workers)))
+            await asyncio.gather(*(asyncio.wrap_future(future) for future in self._launched))
         except BrokenProcessPool:
             if self._closing:
                 return  # the bot is stopping: the pool went with it

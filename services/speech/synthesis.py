@@ -18,9 +18,10 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from openai import AsyncOpenAI
+from pydantic import SecretStr
 
 from services.llm_retry import (
     DEFAULT_MAX_DELAY,
@@ -28,9 +29,6 @@ from services.llm_retry import (
     openai_failures_as_retryable,
     with_retries,
 )
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -314,7 +312,17 @@ def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None and shutil.which("ffmpeg") is not None
 
 
-def build_synthesizer(settings: Settings) -> SpeechSynthesizer | None:
+class SynthesisSettings(Protocol):
+    """What choosing a voice reads from the platform's settings."""
+
+    openai_api_key: SecretStr | None
+    openai_base_url: str | None
+    llm_timeout_seconds: float
+    tts_model: str
+    tts_voice: str
+
+
+def build_synthesizer(settings: SynthesisSettings) -> SpeechSynthesizer | None:
     """OpenAI-compatible speech with OPENAI_API_KEY, else espeak-ng when installed, else None
     (then questions are not read aloud and the setting is hidden)."""
     api_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""

@@ -11,7 +11,6 @@ import inspect
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
@@ -26,10 +25,9 @@ from services.interview.tailored.schema import (
     TailoredPlan,
 )
 from services.interview.tailored.skills import SkillHit, SkillMatcher
+from services.languages import LOCALES_DIR, SUPPORTED_LANGUAGES
 
-LOCALES_DIR = Path(__file__).resolve().parents[3] / "locales"
 TEMPLATES_FILE = "tailored.ftl"
-SUPPORTED_LANGUAGES = ("en", "ru")
 MAX_JOB_CONTEXT_CHARS = 600
 MAX_QUOTED_REQUIREMENT_CHARS = 160
 # At most this share of the questions is about projects: the rest tests the job's skills.
