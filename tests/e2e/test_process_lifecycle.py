@@ -101,14 +101,18 @@ def assert_stopped_cleanly(bot: BotProcess, code: int) -> None:
     assert bot.lines[-1].endswith("bot.runner: stopped"), bot.output
 
 
-def test_start_logs_the_module_tree_and_ctrl_c_right_after_start_stops_cleanly(
-    migrated_database_url: str,
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+def test_start_logs_the_module_tree_and_a_stop_right_after_start_is_clean(
+    migrated_database_url: str, stop: str
 ) -> None:
     bot = BotProcess(migrated_database_url)
     try:
         bot.wait_for("Run polling")
         # Right after start: the offline speech workers are still starting (about 2 s).
-        bot.signal_group(signal.SIGINT)
+        if stop == "ctrl-c":
+            bot.signal_group(signal.SIGINT)  # a terminal sends it to the whole group
+        else:
+            bot.signal_bot(signal.SIGTERM)  # a supervisor sends it to the bot
         code = bot.wait_exit()
     finally:
         bot.kill()
