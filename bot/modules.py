@@ -55,18 +55,21 @@ def enabled_jobs(settings: Settings) -> list[ScheduledJob]:
 def module_tree(settings: Settings) -> str:
     """What is on, as one short tree for the start-up log: each module with its routers (and
     their sub-routers), web routes, jobs and commands; the modules that are off on one line."""
-    lines = ["modules:"]
-    enabled = enabled_registrations(settings)
-    for index, part in enumerate(enabled):
-        last_module = index == len(enabled) - 1 and len(enabled) == len(Module)
-        lines.append(("└── " if last_module else "├── ") + part.name)
-        stem = "    " if last_module else "│   "
-        items = _module_items(part, settings)
-        for item_index, item in enumerate(items):
-            lines.append(stem + ("└── " if item_index == len(items) - 1 else "├── ") + item)
+    branches = [
+        (part.name, _module_items(part, settings)) for part in enabled_registrations(settings)
+    ]
     off = [module.value for module in Module if module not in settings.modules]
     if off:
-        lines.append("└── off: " + ", ".join(off))
+        branches.append(("off: " + ", ".join(off), []))
+    lines = ["modules:"]
+    for index, (name, items) in enumerate(branches):
+        last = index == len(branches) - 1
+        lines.append(("└── " if last else "├── ") + name)
+        stem = "    " if last else "│   "
+        lines += [
+            stem + ("└── " if item_index == len(items) - 1 else "├── ") + item
+            for item_index, item in enumerate(items)
+        ]
     return "\n".join(lines)
 
 

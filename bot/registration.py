@@ -9,7 +9,7 @@ shell's wiring, so the two sides meet here without a loop.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -87,4 +87,4 @@ class ModuleRegistration:
     jobs: tuple[ScheduledJob, ...] = ()
     # Commands for Telegram's menu; each needs a `command-<name>` description in locales.
     commands: tuple[str, ...] = ()
-    workflow_data: tuple[WorkflowDataFactory, ...] = field(default=())
+    workflow_data: tuple[WorkflowDataFactory, ...] = ()

@@ -114,8 +114,7 @@ class JobScheduler:
             f"{KEY_PREFIX}:{job.name}:running", math.ceil(job.lease_seconds * 1000)
         )
         if lease is None:
-            logger.info("job %s: the previous run still holds its lease; tick %d skipped",
-                        job.name, tick)  # fmt: skip
+            logger.info("job %s: the previous run still holds its lease; tick skipped", job.name)
             return False
         try:
             await self._run(job)
@@ -127,9 +126,9 @@ class JobScheduler:
         return True
 
     async def _run(self, job: ScheduledJob) -> None:
+        assert self._context is not None, "start() hands the jobs their context"
         started = time.monotonic()
         try:
-            assert self._context is not None
             await job.run(self._context)
         except Exception:  # one failed run must not stop the next ticks
             logger.exception("scheduled job %s failed", job.name)

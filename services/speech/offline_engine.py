@@ -89,7 +89,6 @@ class OfflineSpeechToText:
     def __init__(self, workers: int = 1) -> None:
         self.workers = max(1, workers)
         self._pool: ProcessPoolExecutor | None = None
-        self._closing = False
         self._launched: list[Future[bool]] = []
 
     def supports(self, language: str) -> bool:
@@ -111,8 +110,6 @@ class OfflineSpeechToText:
         try:
             await asyncio.gather(*(asyncio.wrap_future(future) for future in self._launched))
         except BrokenProcessPool:
-            if self._closing:
-                return  # the bot is stopping: the pool went with it
             logger.exception("offline speech workers failed to start")
             await self._shutdown()
 
@@ -135,7 +132,6 @@ class OfflineSpeechToText:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
     async def close(self) -> None:
-        self._closing = True
         await self._shutdown()
 
 
