@@ -1,0 +1,254 @@
+"""Telegram's sending limits as budgets that every process of the platform takes from.
+
+Telegram allows about one message a second into a private chat, twenty a minute into a group
+(a forum group is one peer: every topic, topic creation and edit shares it) and thirty a second
+across all chats of a bot; over a limit it answers 429 with `retry_after`. Each limit is a
+sliding window here: a send is taken only when, for every window it belongs to, fewer than
+`limit` sends were taken within the last `period`. A window is stretched by a small margin, so
+that sends taken at the edge of a window and delayed differently on the way still arrive inside
+Telegram's window.
+
+With Redis the windows live there and one script per take checks and records all of them at
+once (no read-then-write race between processes); without Redis they live in the process.
+A 429 pauses the chat it came for (or the whole bot) for `retry_after` in the same store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+# Calls that Telegram counts as a message into the chat; edits and topic changes count only in
+# groups (a group is one peer), a private chat's edits are free.
+COUNTED_ALWAYS = frozenset({"forwardMessage", "forwardMessages", "copyMessage", "copyMessages"})
+COUNTED_IN_GROUPS = frozenset(
+    {
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageMedia",
+        "editMessageReplyMarkup",
+        "createForumTopic",
+        "editForumTopic",
+        "closeForumTopic",
+        "reopenForumTopic",
+        "deleteForumTopic",
+    }
+)
+
+
+def counts_against_budget(api_method: str, chat_id: int | str | None) -> bool:
+    """Whether Telegram counts this call against the chat's and the bot's sending limits."""
+    if chat_id is None:
+        return False
+    if api_method.startswith("send") and api_method != "sendChatAction":
+        return True
+    if api_method in COUNTED_ALWAYS:
+        return True
+    return api_method in COUNTED_IN_GROUPS and is_group_chat(chat_id)
+
+
+def is_group_chat(chat_id: int | str) -> bool:
+    """Private chats have positive ids; groups, supergroups and channels negative ids or @names."""
+    return not isinstance(chat_id, int) or chat_id < 0
+
+
+@dataclass(frozen=True)
+class Window:
+    """At most `limit` sends within any `period` seconds."""
+
+    limit: int
+    period: float
+
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.period <= 0:
+            raise ValueError("a window needs a positive limit and period")
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    private_chat: Window = Window(3, 3.0)
+    group_chat: Window = Window(20, 60.0)
+    overall: Window = Window(30, 1.0)
+    # Share of a period (at least `min_margin_seconds`) added to every window.
+    margin: float = 0.03
+    min_margin_seconds: float = 0.05
+
+    def stretched(self, window: Window) -> float:
+        return window.period + max(window.period * self.margin, self.min_margin_seconds)
+
+    def chat_window(self, chat_id: int | str) -> Window:
+        return self.group_chat if is_group_chat(chat_id) else self.private_chat
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a take was refused and how long until it may succeed."""
+
+    wait: float
+    whole_bot: bool  # the overall budget or a bot-wide pause, not this chat's own
+
+
+class SendBudgets(Protocol):
+    limits: SendLimits
+
+    async def try_take(self, chat_id: int | str) -> Refusal | None:
+        """Takes one send for the chat (and the bot) now, or says how long to wait; takes
+        nothing when refused."""
+
+    async def pause(self, chat_id: int | str | None, seconds: float) -> None:
+        """Nothing is taken for the chat (None: for the whole bot) for `seconds`."""
+
+
+async def take(budgets: SendBudgets, chat_id: int | str) -> float:
+    """Waits until one send for the chat is taken; returns the seconds waited."""
+    waited = 0.0
+    while (refusal := await budgets.try_take(chat_id)) is not None:
+        await asyncio.sleep(refusal.wait)
+        waited += refusal.wait
+    return waited
+
+
+class InProcessSendBudgets:
+    """The budgets of one process (the embedded default without Redis)."""
+
+    def __init__(self, limits: SendLimits, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._chat_windows: dict[int | str, deque[float]] = {}
+        self._overall: deque[float] = deque()
+        self._paused_until: dict[int | str | None, float] = {}
+
+    async def try_take(self, chat_id: int | str) -> Refusal | None:
+        now = self._clock()
+        chat_log = self._chat_windows.setdefault(chat_id, deque())
+        chat_wait = max(
+            self._window_wait(chat_log, self.limits.chat_window(chat_id), now),
+            self._paused_until.get(chat_id, 0.0) - now,
+        )
+        bot_wait = max(
+            self._window_wait(self._overall, self.limits.overall, now),
+            self._paused_until.get(None, 0.0) - now,
+        )
+        if chat_wait > 0 or bot_wait > 0:
+            return Refusal(max(chat_wait, bot_wait), whole_bot=bot_wait >= chat_wait)
+        chat_log.append(now)
+        self._overall.append(now)
+        return None
+
+    def _window_wait(self, log: deque[float], window: Window, now: float) -> float:
+        period = self.limits.stretched(window)
+        while log and log[0] <= now - period:
+            log.popleft()
+        if len(log) < window.limit:
+            return 0.0
+        return log[len(log) - window.limit] + period - now
+
+    async def pause(self, chat_id: int | str | None, seconds: float) -> None:
+        until = self._clock() + seconds
+        self._paused_until[chat_id] = max(until, self._paused_until.get(chat_id, 0.0))
+
+
+# KEYS: chat window, overall window, chat pause, bot pause.
+# ARGV: chat limit, chat period ms, overall limit, overall period ms, a unique member.
+# Returns {0, 0} when taken, else {wait ms, 1 when the wait is the bot's rather than the chat's}.
+TAKE_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function window_wait(key, limit, period)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
+  local count = redis.call('ZCARD', key)
+  if count < limit then return 0 end
+  local leaving = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+  return tonumber(leaving[2]) + period - now
+end
+local chat_wait = math.max(
+  window_wait(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])), redis.call('PTTL', KEYS[3]))
+local bot_wait = math.max(
+  window_wait(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4])), redis.call('PTTL', KEYS[4]))
+if chat_wait > 0 or bot_wait > 0 then
+  if bot_wait >= chat_wait then return {bot_wait, 1} end
+  return {chat_wait, 0}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], now, ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return {0, 0}
+"""
+
+# A longer pause that is already there is kept.
+PAUSE_SCRIPT = """
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 1
+"""
+
+
+class RedisSendBudgets:
+    """The budgets of every process of one bot, kept in Redis."""
+
+    def __init__(self, redis: Redis, limits: SendLimits, bot_id: int | str) -> None:
+        self.limits = limits
+        self.redis = redis
+        self.prefix = f"easyflow:send:{bot_id}"
+        self._take = redis.register_script(TAKE_SCRIPT)
+        self._pause = redis.register_script(PAUSE_SCRIPT)
+
+    def _period_ms(self, window: Window) -> int:
+        return math.ceil(self.limits.stretched(window) * 1000)
+
+    async def try_take(self, chat_id: int | str) -> Refusal | None:
+        chat_window = self.limits.chat_window(chat_id)
+        wait_ms, whole_bot = await self._take(
+            keys=[
+                f"{self.prefix}:chat:{chat_id}",
+                f"{self.prefix}:overall",
+                f"{self.prefix}:pause:{chat_id}",
+                f"{self.prefix}:pause",
+            ],
+            args=[
+                chat_window.limit,
+                self._period_ms(chat_window),
+                self.limits.overall.limit,
+                self._period_ms(self.limits.overall),
+                secrets.token_hex(8),
+            ],
+        )
+        if int(wait_ms) <= 0:
+            return None
+        return Refusal(int(wait_ms) / 1000, whole_bot=bool(int(whole_bot)))
+
+    async def pause(self, chat_id: int | str | None, seconds: float) -> None:
+        key = f"{self.prefix}:pause" if chat_id is None else f"{self.prefix}:pause:{chat_id}"
+        await self._pause(keys=[key], args=[max(1, math.ceil(seconds * 1000))])
+
+
+def create_send_budgets(
+    limits: SendLimits, redis: Redis | None, bot_id: int | str
+) -> InProcessSendBudgets | RedisSendBudgets:
+    if redis is None:
+        return InProcessSendBudgets(limits)
+    return RedisSendBudgets(redis, limits, bot_id)
+
+
+__all__ = [
+    "InProcessSendBudgets",
+    "RedisSendBudgets",
+    "Refusal",
+    "SendBudgets",
+    "SendLimits",
+    "Window",
+    "counts_against_budget",
+    "create_send_budgets",
+    "is_group_chat",
+    "take",
+]

@@ -1,0 +1,159 @@
+"""The sending budgets: which calls count, the sliding windows, pauses; in process and in Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+
+import pytest
+from redis.asyncio import Redis
+
+from services.send_budgets import (
+    InProcessSendBudgets,
+    RedisSendBudgets,
+    SendLimits,
+    Window,
+    counts_against_budget,
+    take,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+NO_MARGIN = {"margin": 0.0, "min_margin_seconds": 0.0}
+
+
+def test_which_calls_count() -> None:
+    assert counts_against_budget("sendMessage", 5)
+    assert counts_against_budget("sendMediaGroup", -100)
+    assert counts_against_budget("copyMessage", 5)
+    assert not counts_against_budget("sendChatAction", 5)
+    assert not counts_against_budget("getChat", -100)
+    # Edits and topic changes count in groups only.
+    assert counts_against_budget("editMessageText", -100)
+    assert counts_against_budget("createForumTopic", -100)
+    assert not counts_against_budget("editMessageText", 5)
+    assert counts_against_budget("sendMessage", "@channel")
+    assert not counts_against_budget("sendMessage", None)
+
+
+def test_a_window_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        Window(0, 1.0)
+    with pytest.raises(ValueError):
+        Window(1, 0)
+
+
+def test_windows_are_stretched_by_a_margin() -> None:
+    limits = SendLimits()
+    assert limits.stretched(Window(20, 60.0)) == pytest.approx(61.8)
+    assert limits.stretched(Window(30, 1.0)) == pytest.approx(1.05)  # the floor of 50 ms
+
+
+async def test_a_group_window_is_a_sliding_window() -> None:
+    clock = Clock()
+    budgets = InProcessSendBudgets(
+        SendLimits(group_chat=Window(3, 10.0), overall=Window(100, 1.0), **NO_MARGIN), clock
+    )
+    for _ in range(3):
+        assert await budgets.try_take(-100) is None
+        clock.now += 1
+    refusal = await budgets.try_take(-100)
+    assert refusal is not None and not refusal.whole_bot
+    assert refusal.wait == pytest.approx(7.0)  # the first send leaves the window at 1010
+    assert await budgets.try_take(-200) is None  # another group has its own budget
+    clock.now += 7
+    assert await budgets.try_take(-100) is None
+    assert await budgets.try_take(-100) is not None  # the second send is still inside
+
+
+async def test_the_overall_window_covers_every_chat() -> None:
+    clock = Clock()
+    budgets = InProcessSendBudgets(
+        SendLimits(private_chat=Window(5, 1.0), overall=Window(2, 1.0), **NO_MARGIN), clock
+    )
+    assert await budgets.try_take(1) is None
+    assert await budgets.try_take(2) is None
+    refusal = await budgets.try_take(3)
+    assert refusal is not None and refusal.whole_bot and refusal.wait == pytest.approx(1.0)
+    clock.now += 1
+    assert await budgets.try_take(3) is None
+
+
+async def test_a_refused_take_takes_nothing() -> None:
+    clock = Clock()
+    budgets = InProcessSendBudgets(
+        SendLimits(private_chat=Window(1, 1.0), overall=Window(1, 1.0), **NO_MARGIN), clock
+    )
+    assert await budgets.try_take(1) is None
+    for _ in range(5):
+        assert await budgets.try_take(2) is not None  # refused by the overall window
+    clock.now += 1
+    assert await budgets.try_take(2) is None  # chat 2's own window is still empty
+
+
+async def test_a_pause_holds_the_chat_or_the_whole_bot() -> None:
+    clock = Clock()
+    budgets = InProcessSendBudgets(SendLimits(**NO_MARGIN), clock)
+    await budgets.pause(7, 5)
+    refusal = await budgets.try_take(7)
+    assert refusal is not None and refusal.wait == pytest.approx(5) and not refusal.whole_bot
+    assert await budgets.try_take(8) is None
+    await budgets.pause(None, 2)
+    refusal = await budgets.try_take(8)
+    assert refusal is not None and refusal.whole_bot
+    clock.now += 5
+    assert await budgets.try_take(7) is None
+
+
+async def test_take_waits_for_the_window() -> None:
+    budgets = InProcessSendBudgets(
+        SendLimits(private_chat=Window(1, 0.1), overall=Window(10, 1.0), **NO_MARGIN)
+    )
+    assert await take(budgets, 1) == 0
+    started = time.monotonic()
+    assert await take(budgets, 1) > 0
+    assert time.monotonic() - started >= 0.09
+
+
+async def test_redis_budgets_are_shared_and_atomic(real_backend) -> None:
+    redis = Redis.from_url(real_backend.redis_url)
+    limits = SendLimits(group_chat=Window(5, 30.0), overall=Window(7, 30.0), **NO_MARGIN)
+    bot_id = secrets.token_hex(4)
+    # Two "processes" (two clients) racing for one group: exactly the limit is taken.
+    first, second = RedisSendBudgets(redis, limits, bot_id), RedisSendBudgets(redis, limits, bot_id)
+    results = await asyncio.gather(*(budgets.try_take(-100) for budgets in [first, second] * 10))
+    assert sum(result is None for result in results) == 5
+    refused = [result for result in results if result is not None]
+    assert all(not result.whole_bot and 29 < result.wait <= 30 for result in refused)
+    # The overall window counts the group's five: two more for other chats, then the bot is full.
+    assert await first.try_take(1) is None
+    assert await second.try_take(2) is None
+    refusal = await first.try_take(3)
+    assert refusal is not None and refusal.whole_bot
+    # Another bot has budgets of its own.
+    assert await RedisSendBudgets(redis, limits, bot_id + "x").try_take(-100) is None
+    await redis.aclose()
+
+
+async def test_redis_pauses_are_shared(real_backend) -> None:
+    redis = Redis.from_url(real_backend.redis_url)
+    bot_id = secrets.token_hex(4)
+    first = RedisSendBudgets(redis, SendLimits(), bot_id)
+    second = RedisSendBudgets(redis, SendLimits(), bot_id)
+    await first.pause(-100, 3)
+    await first.pause(-100, 1)  # a shorter pause does not shorten the longer one
+    refusal = await second.try_take(-100)
+    assert refusal is not None and 2.5 < refusal.wait <= 3 and not refusal.whole_bot
+    assert await second.try_take(-200) is None
+    await second.pause(None, 2)
+    refusal = await first.try_take(-300)
+    assert refusal is not None and refusal.whole_bot
+    await redis.aclose()
