@@ -10,6 +10,8 @@ from typing import Any
 
 import aiohttp
 
+from sandbox.telegram.limits import RateLimits
+
 User = dict[str, Any]
 
 
@@ -432,3 +434,25 @@ class SandboxClient:
 
     async def clear_faults(self) -> None:
         await self._request("DELETE", "/faults")
+
+    # ------------------------------------------------------------ rate limits
+    async def rate_limits(self) -> RateLimits | None:
+        """The sending limits in force (``None``: off)."""
+        raw = await self._request("GET", "/limits")
+        return None if raw is None else RateLimits.from_json(raw)
+
+    async def set_rate_limits(
+        self, limits: RateLimits | dict[str, Any] | None
+    ) -> RateLimits | None:
+        """Replaces the sending limits (``None`` switches them off; a dict may name only some
+        windows); the windows start empty. Returns the limits now in force."""
+        body = limits.to_json() if isinstance(limits, RateLimits) else limits
+        async with self.session.put(
+            f"{self.base_url}/sandbox/api/limits",
+            data=json.dumps(body),
+            headers={"Content-Type": "application/json"},
+        ) as response:
+            raw = await response.json()
+            if response.status >= 400:
+                raise SandboxError(response.status, raw.get("error", str(raw)))
+        return None if raw is None else RateLimits.from_json(raw)

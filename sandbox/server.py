@@ -12,11 +12,13 @@ from aiohttp import web
 from sandbox.control import control_errors
 from sandbox.telegram.botapi import BotApi
 from sandbox.telegram.control import ControlApi
+from sandbox.telegram.limits import RateLimits
 from sandbox.telegram.spec import load_spec
 from sandbox.telegram.state import World
 from sandbox.yookassa import YooKassaEmulator
 
 STATIC_DIR = Path(__file__).parent / "telegram" / "static"
+TELEGRAM_RATE_LIMITS = RateLimits.telegram()
 
 
 class TelegramEmulator:
@@ -33,10 +35,11 @@ class TelegramEmulator:
         spec_path: Path | None = None,
         bot_username: str = "easyflow_sandbox_bot",
         files_dir: Path | None = None,
+        rate_limits: RateLimits | None = TELEGRAM_RATE_LIMITS,
     ) -> None:
         self.spec = load_spec(spec_path)
         self.world = World(bot_username=bot_username, files_dir=files_dir)
-        self.bot_api = BotApi(self.world, self.spec)
+        self.bot_api = BotApi(self.world, self.spec, rate_limits)
         self.control = ControlApi(self.world, self.bot_api)
         self.yookassa = YooKassaEmulator()
         self.base_url: str | None = None
@@ -81,6 +84,15 @@ class TelegramEmulator:
             await self.bot_api.http.close()
             self.bot_api.http = None
         await self.yookassa.close()
+
+    @property
+    def rate_limits(self) -> RateLimits | None:
+        return self.bot_api.limiter.limits
+
+    @rate_limits.setter
+    def rate_limits(self, limits: RateLimits | None) -> None:
+        """New limits (or ``None``: unlimited); the windows start empty."""
+        self.bot_api.limiter.limits = limits
 
     @property
     def yookassa_api_url(self) -> str:

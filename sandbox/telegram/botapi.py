@@ -16,6 +16,13 @@ import aiohttp
 from aiohttp import web
 
 from sandbox.telegram.formatting import parse_text
+from sandbox.telegram.limits import (
+    COUNTED_IN_GROUPS,
+    Admission,
+    RateLimiter,
+    RateLimits,
+    is_counted,
+)
 from sandbox.telegram.media import TIMED_KINDS, media_duration, whole_seconds
 from sandbox.telegram.render import chat_member, message_to_api
 from sandbox.telegram.spec import (
@@ -131,9 +138,12 @@ async def read_request_params(
 class BotApi:
     """Implements the Bot API methods on top of :class:`World`."""
 
-    def __init__(self, world: World, spec: BotApiSpec) -> None:
+    def __init__(
+        self, world: World, spec: BotApiSpec, rate_limits: RateLimits | None = None
+    ) -> None:
         self.world = world
         self.spec = spec
+        self.limiter = RateLimiter(rate_limits)
         self.http: aiohttp.ClientSession | None = None  # set by the server for webhooks
         self.stopping = asyncio.Event()
         self.handlers: dict[str, Handler] = {
@@ -224,7 +234,13 @@ class BotApi:
             await self._apply_fault(method)
             validated = self.spec.validate_request(method, params, uploads)
             handler = self.handlers.get(method, self.unsupported)
-            result = await handler(Call(bot, method, validated, uploads, client_gone))
+            admission = self._admit(bot, method, validated)
+            try:
+                result = await handler(Call(bot, method, validated, uploads, client_gone))
+            except BaseException:
+                if admission is not None:
+                    self.limiter.release(admission)  # failed calls use no budget
+                raise
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
             status, body = error.error_code, error.to_response()
@@ -240,6 +256,36 @@ class BotApi:
             }
         )
         return status, body
+
+    def _admit(self, bot: BotState, method: str, params: dict[str, Any]) -> Admission | None:
+        """Applies the sending limits (see :mod:`sandbox.telegram.limits`) to a valid call.
+
+        The checks that do not depend on the budget (unknown chat, bot blocked or removed,
+        missing topic) come first, so a call that would fail anyway gets its own error.
+        """
+        if self.limiter.limits is None or params.get("chat_id") is None:
+            return None
+        raw_chat_id = params["chat_id"]
+        if isinstance(raw_chat_id, int) or re.fullmatch(r"-?\d+", str(raw_chat_id)):
+            chat_id = int(raw_chat_id)
+        else:
+            try:
+                chat_id = self.resolve_chat(bot, raw_chat_id).id
+            except ApiError:
+                return None  # the handler answers "chat not found"
+        if not is_counted(method, chat_id):
+            return None
+        chat = self.resolve_chat(bot, chat_id)
+        if method not in COUNTED_IN_GROUPS:
+            self.ensure_can_write(bot, chat)
+            if params.get("message_thread_id") is not None:
+                self.resolve_thread(bot, chat, params["message_thread_id"])
+        admission = self.limiter.admit(bot.bot_id, chat.id)
+        if isinstance(admission, int):
+            raise ApiError(
+                429, f"Too Many Requests: retry after {admission}", retry_after=admission
+            )
+        return admission
 
     async def _apply_fault(self, method: str) -> None:
         fault = self.world.take_fault(method)
@@ -285,7 +331,14 @@ class BotApi:
         if chat.type != "private" and chat.bot_status in {"left", "kicked"}:
             raise ApiError(403, "Forbidden: bot is not a member of the group chat")
 
-    def resolve_thread(self, chat: Chat, thread_id: int | None) -> int | None:
+    @staticmethod
+    def manages_topics(chat: Chat) -> bool:
+        """Whether the bot may create, edit, close and reopen topics (and write in closed ones)."""
+        return chat.bot_status == "creator" or (
+            chat.bot_status == "administrator" and chat.bot_can_manage_topics
+        )
+
+    def resolve_thread(self, bot: BotState, chat: Chat, thread_id: int | None) -> int | None:
         if thread_id is None or not chat.is_forum:
             # Outside forums Telegram ignores the thread of a reply chain for plain sends.
             return thread_id if chat.is_forum else None
@@ -294,7 +347,7 @@ class BotApi:
         topic = chat.topics.get(thread_id)
         if topic is None or topic.is_deleted:
             raise bad_request("message thread not found")
-        if topic.is_closed:
+        if topic.is_closed and not self.manages_topics(chat):
             raise bad_request("TOPIC_CLOSED")
         return thread_id
 
@@ -314,7 +367,7 @@ class BotApi:
 
     def add_bot_message(self, call: Call, chat: Chat, **content: Any) -> StoredMessage:
         params = call.params
-        thread_id = self.resolve_thread(chat, params.get("message_thread_id"))
+        thread_id = self.resolve_thread(call.bot, chat, params.get("message_thread_id"))
         reply_to = self._reply_target(chat, params)
         markup = params.get("reply_markup")
         message = StoredMessage(
@@ -657,7 +710,7 @@ class BotApi:
     async def send_chat_action(self, call: Call) -> bool:
         chat = self.resolve_chat(call.bot, call.params["chat_id"])
         self.ensure_can_write(call.bot, chat)
-        thread = self.resolve_thread(chat, call.params.get("message_thread_id"))
+        thread = self.resolve_thread(call.bot, chat, call.params.get("message_thread_id"))
         chat.chat_action = (call.params["action"], time.time(), thread)
         self.world.changed.notify()
         return True

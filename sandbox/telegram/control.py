@@ -23,6 +23,7 @@ from aiohttp import web
 from sandbox.control import ControlError, control_json
 from sandbox.telegram.botapi import BotApi, file_response
 from sandbox.telegram.formatting import utf16_length
+from sandbox.telegram.limits import RateLimits
 from sandbox.telegram.media import (
     TIMED_KINDS,
     is_ogg_opus,
@@ -103,6 +104,8 @@ class ControlApi:
             web.post(f"{prefix}/faults", self.add_fault),
             web.delete(f"{prefix}/faults", self.clear_faults),
             web.post(f"{prefix}/users/{{user_id}}/block", self.block_user),
+            web.get(f"{prefix}/limits", self.get_limits),
+            web.put(f"{prefix}/limits", self.set_limits),
         ]
 
     # ---------------------------------------------------------------- helpers
@@ -756,6 +759,34 @@ class ControlApi:
         blocked = bool(body.get("blocked", True))
         update_id = self._set_blocked(bot, chat, user, blocked)
         return web.json_response({"blocked": blocked, "update_id": update_id})
+
+    # ----------------------------------------------------------------- limits
+    def _limits_view(self) -> web.Response:
+        limits = self.bot_api.limiter.limits
+        return web.json_response(None if limits is None else limits.to_json())
+
+    async def get_limits(self, request: web.Request) -> web.Response:
+        """``GET /sandbox/api/limits`` → ``{"private_chat": {"limit", "period"}, "group_chat":
+        {...}, "overall": {...}}`` (periods in seconds), or ``null`` when limits are off."""
+        return self._limits_view()
+
+    async def set_limits(self, request: web.Request) -> web.Response:
+        """``PUT /sandbox/api/limits`` with the same JSON (windows left out keep their current
+        values) or ``null`` to switch limits off → the limits now in force. The windows start
+        empty."""
+        try:
+            raw = json.loads(await request.text() or "null")
+        except ValueError:
+            raise ControlError(400, "the body must be JSON") from None
+        if raw is None:
+            self.bot_api.limiter.limits = None
+        else:
+            try:
+                limits = RateLimits.from_json(raw, base=self.bot_api.limiter.limits)
+            except (ValueError, TypeError) as error:
+                raise ControlError(400, str(error)) from None
+            self.bot_api.limiter.limits = limits
+        return self._limits_view()
 
 
 def command_entities(text: str) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ _user_ids = itertools.count(5000)
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[TelegramEmulator]:
-    emulator = TelegramEmulator()
+    emulator = TelegramEmulator(rate_limits=None)
     await emulator.start("127.0.0.1", 0)
     yield emulator
     await emulator.stop()

@@ -186,8 +186,8 @@ async def test_forum_topics(bot: Bot, client: SandboxClient, new_user: NewUser) 
     assert [m["text"] for m in in_thread] == [None, "In topic", "reply"]  # service msg first
     assert [t["name"] for t in await client.topics(forum["id"])] == ["Order #1"]
     assert await bot.close_forum_topic(forum["id"], topic.message_thread_id)
-    with pytest.raises(TelegramBadRequest, match="TOPIC_CLOSED"):
-        await bot.send_message(forum["id"], "x", message_thread_id=topic.message_thread_id)
+    # A bot that can manage topics may still write in a closed one (see test_forum.py).
+    await bot.send_message(forum["id"], "x", message_thread_id=topic.message_thread_id)
     assert await bot.reopen_forum_topic(forum["id"], topic.message_thread_id)
     assert await bot.edit_forum_topic(forum["id"], topic.message_thread_id, name="Order #1 ✅")
     assert await bot.delete_forum_topic(forum["id"], topic.message_thread_id)

@@ -219,7 +219,7 @@ async def test_strict_auth_refuses_wrong_credentials_without_showing_them(
 async def test_two_gateways_never_mix_credentials(yookassa: TelegramEmulator) -> None:
     """The SDK's Configuration is global; calls from two shops at once stay apart."""
     yookassa.yookassa.strict_auth = True
-    other = TelegramEmulator()
+    other = TelegramEmulator(rate_limits=None)
     other.yookassa.shop_id, other.yookassa.secret_key = "shop-b", "secret-b"
     other.yookassa.strict_auth = True
     await other.start("127.0.0.1", 0)
