@@ -32,7 +32,7 @@ from services.models import CreditAccount, CreditEntry, Payment, User
 from services.payments.orders import Method, attach_provider_payment, create_order
 from services.payments.seeding import seed_products_database
 from services.payments.yookassa_gateway import YooKassaGateway
-from tests.servers import ThrowawayPostgres, free_port
+from tests.servers import UNTHROTTLED_SENDING, ThrowawayPostgres, free_port
 
 BOT_TOKEN = "1000000005:payments-bench"
 PAYMENTS = 1000
@@ -133,6 +133,7 @@ async def run_async() -> int:
             _env_file=None, database_url=database_url, redis_url=None, log_level="WARNING",
             yookassa_shop_id=DEFAULT_SHOP_ID, yookassa_secret_key=DEFAULT_SECRET_KEY,
             yookassa_api_url=base_url + API_PREFIX, max_concurrent_updates=CONCURRENCY * 2,
+            **UNTHROTTLED_SENDING,
         )  # fmt: skip
         resources = Resources.open(settings)
         bot = create_bot(BOT_TOKEN, settings, base_url)

@@ -30,7 +30,7 @@ from aiogram.types import Message, TelegramObject
 from bot.app import Resources, build_dispatcher, create_bot
 from bot.config import Settings
 from bot.migrate import upgrade
-from tests.servers import ThrowawayPostgres, ThrowawayRedis, free_port
+from tests.servers import UNTHROTTLED_SENDING, ThrowawayPostgres, ThrowawayRedis, free_port
 
 BAR = 0.5
 
@@ -195,6 +195,7 @@ async def run(total_updates: int, users: int) -> int:
             settings = Settings(
                 _env_file=None, database_url=database_url, redis_url=redis.url,
                 throttle_limit=1_000_000, log_level="WARNING",
+                **UNTHROTTLED_SENDING,
             )  # fmt: skip
             resources = Resources.open(settings)
             bot = create_bot("1000000003:bench", settings, base_url)

@@ -32,6 +32,7 @@ from sandbox import SandboxClient
 from services.interview.bank import load_default_bank
 from services.interview.seeding import seed_database
 from tests.e2e.interview_driver import InterviewUser
+from tests.servers import UNTHROTTLED_SENDING
 from tests.speech_fixtures import LONG_ENGLISH_ANSWER, long_speech_ogg, speech_ogg
 
 BOT_TOKEN = "1000000004:voice-bench"
@@ -134,6 +135,7 @@ async def run_async() -> tuple[float, float]:
             redis_url=None,
             throttle_limit=1_000_000,
             log_level="WARNING",
+            **UNTHROTTLED_SENDING,
         )
         resources = Resources.open(settings)
         bot = create_bot(BOT_TOKEN, settings, base_url)

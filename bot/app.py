@@ -29,6 +29,7 @@ from bot.modules import enabled_commands, enabled_jobs, enabled_routers, enabled
 from bot.registration import ModuleContext
 from bot.retry import RetryOnFloodAndServerErrors
 from bot.scheduler import JobScheduler
+from bot.sender import SENDER_KEY, SendBudgetGate, TelegramSender, send_budgets_of
 from handlers.core import commands_router, core_router, fallback_router
 from middlewares.database import DatabaseSessionMiddleware
 from middlewares.i18n import create_i18n_middleware
@@ -38,6 +39,7 @@ from middlewares.user import UserMiddleware
 from services.database import create_engine, create_session_factory
 from services.languages import SUPPORTED_LANGUAGES
 from services.leases import RedisLeases
+from services.send_budgets import create_send_budgets
 
 logger = logging.getLogger(__name__)
 
@@ -102,12 +104,19 @@ def _pin_response_types() -> tuple[type, ...]:
     return tuple(Response[t] for t in returning)  # type: ignore[valid-type]
 
 
-def create_bot(token: str, settings: Settings, api_base_url: str | None = None) -> Bot:
+def create_bot(
+    token: str, settings: Settings, api_base_url: str | None = None, redis: Redis | None = None
+) -> Bot:
+    """A bot whose every call keeps inside Telegram's sending limits, shared through `redis`
+    by every process of the bot (in this process only without it)."""
     base_url = api_base_url or settings.telegram_api_url
     session = (
         AiohttpSession(api=TelegramAPIServer.from_base(base_url)) if base_url else AiohttpSession()
     )
+    budgets = create_send_budgets(settings.send_limits, redis, bot_id=token.split(":")[0])
+    # The first registered wraps the rest: every retry takes its budget again.
     session.middleware(RetryOnFloodAndServerErrors())
+    session.middleware(SendBudgetGate(budgets))
     _pin_response_types()
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
@@ -187,13 +196,20 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
 
     jobs = JobScheduler(enabled_jobs(settings))
 
-    async def start_jobs(bot: Bot, dispatcher: Dispatcher) -> None:
+    async def start_sender_and_jobs(bot: Bot, dispatcher: Dispatcher) -> None:
+        dispatcher.workflow_data[SENDER_KEY] = TelegramSender(bot, send_budgets_of(bot))
         jobs.start(module_context(resources, dispatcher, bot))
 
-    # Stopping runs in this order: no new ticks (runs under way finish), then module objects
-    # close, so no job finds its tools closed.
-    dispatcher.startup.register(start_jobs)
+    async def stop_sender(dispatcher: Dispatcher) -> None:
+        sender = dispatcher.workflow_data.get(SENDER_KEY)
+        if sender is not None:
+            await sender.stop()
+
+    # Stopping runs in this order: no new ticks (runs under way finish), the sender sends what
+    # is queued, then module objects close, so no job finds its tools closed.
+    dispatcher.startup.register(start_sender_and_jobs)
     dispatcher.shutdown.register(jobs.stop)
+    dispatcher.shutdown.register(stop_sender)
     dispatcher.shutdown.register(_close_module_resources)
     return dispatcher
 

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.languages import SUPPORTED_LANGUAGES
+from services.send_budgets import SendLimits, Window
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "easyflow.sqlite3"
@@ -106,6 +107,14 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     admin_chat_id: int | None = None
 
+    # Telegram's sending limits, shared by every process through Redis (DESIGN rule 2).
+    telegram_private_chat_limit: int = Field(default=3, ge=1)
+    telegram_private_chat_period_seconds: float = Field(default=3.0, gt=0)
+    telegram_group_limit: int = Field(default=20, ge=1)
+    telegram_group_period_seconds: float = Field(default=60.0, gt=0)
+    telegram_overall_limit: int = Field(default=30, ge=1)
+    telegram_overall_period_seconds: float = Field(default=1.0, gt=0)
+
     log_level: str = "INFO"
 
     @field_validator("modules", mode="before")
@@ -150,6 +159,16 @@ class Settings(BaseSettings):
     @property
     def uses_sandbox(self) -> bool:
         return self.bot_token is None
+
+    @property
+    def send_limits(self) -> SendLimits:
+        return SendLimits(
+            private_chat=Window(
+                self.telegram_private_chat_limit, self.telegram_private_chat_period_seconds
+            ),
+            group_chat=Window(self.telegram_group_limit, self.telegram_group_period_seconds),
+            overall=Window(self.telegram_overall_limit, self.telegram_overall_period_seconds),
+        )
 
     def module_enabled(self, module: Module) -> bool:
         return module in self.modules

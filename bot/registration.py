@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.sender import SENDER_KEY, TelegramSender
 
 
 class Translations(Protocol):
@@ -38,6 +39,11 @@ class ModuleContext:
     # The dispatcher's workflow data: every module's objects (a payment gateway, say) and the
     # i18n middleware under "i18n_middleware".
     workflow_data: Mapping[str, Any]
+
+    @property
+    def sender(self) -> TelegramSender:
+        """The one sender for everything the platform sends on its own initiative."""
+        return self.workflow_data[SENDER_KEY]
 
     @property
     def i18n_core(self) -> Translations:

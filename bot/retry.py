@@ -16,6 +16,8 @@ from aiogram.exceptions import (
 from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from bot.sender import is_queued_call
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,7 +25,8 @@ class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
     """Waits out 429 (Telegram did not process the call) and retries 5xx/network failures.
 
     A 429 is always safe to repeat. Longer waits than `max_retry_after` are not absorbed
-    here: the caller should queue the work instead of holding an update hostage.
+    here: the caller should queue the work instead of holding an update hostage. The sender's
+    own calls get their 429 back at once: its queue waits, not the call.
     """
 
     def __init__(
@@ -52,7 +55,11 @@ class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
                     return Response[bool](ok=True, result=True)  # type: ignore[return-value]
                 raise
             except TelegramRetryAfter as error:
-                if attempt >= self.max_attempts or error.retry_after > self.max_retry_after:
+                if (
+                    is_queued_call()
+                    or attempt >= self.max_attempts
+                    or error.retry_after > self.max_retry_after
+                ):
                     raise
                 logger.warning(
                     "%s hit the flood limit; retrying in %ss",

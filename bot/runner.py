@@ -96,7 +96,9 @@ async def run(settings: Settings) -> None:
             if settings.admin_chat_id is None:
                 settings = await with_sandbox_admin_group(settings, sandbox_url)
                 resources.settings = settings
-            bot = create_bot(SANDBOX_BOT_TOKEN, settings, api_base_url=sandbox_url)
+            bot = create_bot(
+                SANDBOX_BOT_TOKEN, settings, api_base_url=sandbox_url, redis=resources.redis
+            )
             logger.info("BOT_TOKEN is not set: running against the built-in Telegram sandbox")
             print(
                 f"\n  EasyFlow sandbox is up: open {sandbox_url}/ to chat with the bot"
@@ -106,7 +108,7 @@ async def run(settings: Settings) -> None:
             )
         else:
             assert settings.bot_token is not None
-            bot = create_bot(settings.bot_token.get_secret_value(), settings)
+            bot = create_bot(settings.bot_token.get_secret_value(), settings, redis=resources.redis)
         dispatcher = build_dispatcher(resources)
         logger.info("%s", module_tree(settings))
         warming = warm_up_modules(dispatcher)

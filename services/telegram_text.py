@@ -62,39 +62,30 @@ def attribution_line(author: str, sent_at: datetime) -> str:
     return f"— {author} · {sent_at:%H:%M}"
 
 
+def merged_text(texts: Sequence[AuthoredText], escape: Callable[[str], str] = str) -> str:
+    """One text as it was; several, each under its attribution line (`escape` applies to the
+    lines only, for HTML texts)."""
+    if len(texts) == 1:
+        return texts[0].text
+    return "\n\n".join(
+        f"{escape(attribution_line(item.author, item.sent_at))}\n{item.text}" for item in texts
+    )
+
+
 def merge_in_order(
     texts: Sequence[AuthoredText],
     limit: int = TELEGRAM_TEXT_LIMIT,
-    escape: Callable[[str], str] = lambda value: value,
-) -> list[tuple[int, str]]:
-    """Consecutive texts merged into messages of at most `limit` characters.
-
-    Returns (how many of the texts, merged text) in order; a text that does not fit with others
-    stays a message of its own, as it was (`escape` is applied to the attribution lines only,
-    for HTML texts).
-    """
-
-    def section(item: AuthoredText) -> str:
-        return f"{escape(attribution_line(item.author, item.sent_at))}\n{item.text}"
-
-    merged: list[tuple[int, str]] = []
-    run: list[AuthoredText] = []
-
-    def close_run() -> None:
-        if len(run) == 1:
-            merged.append((1, run[0].text))
-        elif run:
-            merged.append((len(run), "\n\n".join(section(item) for item in run)))
-        run.clear()
-
+    escape: Callable[[str], str] = str,
+) -> list[list[AuthoredText]]:
+    """Consecutive texts grouped into messages whose `merged_text` fits in `limit` characters;
+    a text that does not fit with others is a group of its own."""
+    groups: list[list[AuthoredText]] = []
     for item in texts:
-        candidate = [*run, item]
-        joined_length = sum(len(section(each)) for each in candidate) + 2 * (len(candidate) - 1)
-        if run and joined_length > limit:
-            close_run()
-        run.append(item)
-    close_run()
-    return merged
+        if groups and len(merged_text([*groups[-1], item], escape)) <= limit:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
 
 
 __all__ = [
@@ -102,5 +93,6 @@ __all__ = [
     "AuthoredText",
     "attribution_line",
     "merge_in_order",
+    "merged_text",
     "split_text",
 ]

@@ -137,3 +137,15 @@ class ThrowawayRedis:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+
+
+# Settings: sending limits far above anything a test or bench sends (their emulators' limits
+# are off too), where Telegram's limits are not the subject.
+UNTHROTTLED_SENDING = {
+    "telegram_private_chat_limit": 10_000,
+    "telegram_private_chat_period_seconds": 1.0,
+    "telegram_group_limit": 10_000,
+    "telegram_group_period_seconds": 1.0,
+    "telegram_overall_limit": 10_000,
+    "telegram_overall_period_seconds": 1.0,
+}

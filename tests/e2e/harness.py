@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.web import build_web_app, webhook_secret
 from sandbox import SandboxClient, TelegramEmulator
 from sandbox.yookassa import DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID
-from tests.servers import free_port
+from tests.servers import UNTHROTTLED_SENDING, free_port
 
 BOT_TOKEN = "1000000002:easyflow-tests"
 _user_ids = itertools.count(random.randint(10_000_000, 900_000_000))
@@ -51,7 +51,12 @@ class BotHarness:
 
     async def start(self) -> BotHarness:
         self.resources = Resources.open(self.settings)
-        self.bot = create_bot(BOT_TOKEN, self.settings, api_base_url=self.emulator.base_url)
+        self.bot = create_bot(
+            BOT_TOKEN,
+            self.settings,
+            api_base_url=self.emulator.base_url,
+            redis=self.resources.redis,
+        )
         self.dispatcher: Dispatcher = build_dispatcher(self.resources, self.extra_routers)
         # The bot's web server runs in every mode, as in production (payment notifications).
         app = build_web_app(
@@ -166,6 +171,8 @@ class HarnessFactory:
             "redis_url": self.redis_url,
             "throttle_limit": 50,
             "web_port": 0,
+            # Telegram's limits are the sender tests' subject; elsewhere they would only slow.
+            **UNTHROTTLED_SENDING,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)
@@ -173,7 +180,7 @@ class HarnessFactory:
     async def sandbox(self) -> SandboxClient:
         """The emulator's control API, starting the emulator (no bot yet) if needed."""
         if self.emulator is None:
-            self.emulator = TelegramEmulator()
+            self.emulator = TelegramEmulator(rate_limits=None)
             await self.emulator.start("127.0.0.1", 0)
             self.client = SandboxClient(self.emulator.base_url)
             self.emulator.yookassa.retry_delays = (0.01, 0.02, 0.04)

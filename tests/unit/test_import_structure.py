@@ -12,9 +12,14 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "sandbox", "handlers", "middlewares", "services")
-# What modules and the layers below may take from the shell: its settings and the type they
-# register through. Everything else in bot/ is the shell's wiring.
-SHELL_FILES_MODULES_MAY_IMPORT = {"bot/config.py", "bot/registration.py", "bot/__init__.py"}
+# What modules and the layers below may take from the shell: its settings, the type they
+# register through and the one sender. Everything else in bot/ is the shell's wiring.
+SHELL_FILES_MODULES_MAY_IMPORT = {
+    "bot/config.py",
+    "bot/registration.py",
+    "bot/sender.py",
+    "bot/__init__.py",
+}
 
 
 def project_files() -> list[Path]:

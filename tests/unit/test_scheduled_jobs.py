@@ -271,7 +271,7 @@ async def test_the_dispatcher_runs_registered_jobs_between_startup_and_shutdown(
     monkeypatch: pytest.MonkeyPatch, migrated_database_url: str
 ) -> None:
     import bot.modules
-    from bot.app import Resources, build_dispatcher
+    from bot.app import Resources, build_dispatcher, create_bot
     from bot.config import Module
 
     seen: list[Any] = []
@@ -295,9 +295,11 @@ async def test_the_dispatcher_runs_registered_jobs_between_startup_and_shutdown(
     dispatcher.startup.handlers = [
         handler for handler in dispatcher.startup.handlers if "jobs" in handler.callback.__name__
     ]
-    await dispatcher.emit_startup(bot=None, dispatcher=dispatcher)
+    telegram = create_bot("42:never-called", settings)
+    await dispatcher.emit_startup(bot=telegram, dispatcher=dispatcher)
     await asyncio.sleep(0.7)
-    await dispatcher.emit_shutdown(bot=None, dispatcher=dispatcher)
+    await dispatcher.emit_shutdown(bot=telegram, dispatcher=dispatcher)
+    await telegram.session.close()
     count = len(seen)
     await asyncio.sleep(0.4)
     await resources.close()

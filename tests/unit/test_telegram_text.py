@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 
-from services.telegram_text import AuthoredText, attribution_line, merge_in_order, split_text
+from services.telegram_text import (
+    AuthoredText,
+    attribution_line,
+    merge_in_order,
+    merged_text,
+    split_text,
+)
+
+
+def merged(texts, limit=4096, escape=str):
+    return [
+        (len(group), merged_text(group, escape)) for group in merge_in_order(texts, limit, escape)
+    ]
+
 
 AT = datetime(2026, 12, 4, 14, 2, tzinfo=UTC)
 
@@ -48,22 +61,22 @@ def test_split_keeps_every_character_of_a_long_message() -> None:
 
 def test_merge_in_order_with_attribution_lines() -> None:
     texts = [AuthoredText("Anna", AT, "first"), AuthoredText("Boris", AT, "second")]
-    assert merge_in_order(texts) == [
+    assert merged(texts) == [
         (2, f"{attribution_line('Anna', AT)}\nfirst\n\n{attribution_line('Boris', AT)}\nsecond")
     ]
     assert attribution_line("Anna", AT) == "— Anna · 14:02"
 
 
 def test_a_lone_text_stays_as_it_was() -> None:
-    assert merge_in_order([AuthoredText("Anna", AT, "only")]) == [(1, "only")]
+    assert merged([AuthoredText("Anna", AT, "only")]) == [(1, "only")]
 
 
 def test_merging_stops_at_the_limit_and_keeps_order() -> None:
     texts = [AuthoredText("A", AT, f"{n}" * 30) for n in range(6)]
-    merged = merge_in_order(texts, limit=100)
-    assert [count for count, _ in merged] == [2, 2, 2]
-    assert all(len(text) <= 100 for _, text in merged)
-    joined = "".join(text for _, text in merged)
+    result = merged(texts, limit=100)
+    assert [count for count, _ in result] == [2, 2, 2]
+    assert all(len(text) <= 100 for _, text in result)
+    joined = "".join(text for _, text in result)
     assert [joined.index(f"{n}" * 30) for n in range(6)] == sorted(
         joined.index(f"{n}" * 30) for n in range(6)
     )
@@ -71,10 +84,10 @@ def test_merging_stops_at_the_limit_and_keeps_order() -> None:
 
 def test_a_text_that_fits_only_alone_is_not_cut() -> None:
     texts = [AuthoredText("A", AT, "a" * 95), AuthoredText("B", AT, "b" * 10)]
-    assert merge_in_order(texts, limit=100) == [(1, "a" * 95), (1, "b" * 10)]
+    assert merged(texts, limit=100) == [(1, "a" * 95), (1, "b" * 10)]
 
 
 def test_attribution_is_escaped_for_html() -> None:
     texts = [AuthoredText("<Anna>", AT, "x"), AuthoredText("B&B", AT, "y")]
-    [(count, text)] = merge_in_order(texts, escape=escape)
+    [(count, text)] = merged(texts, escape=escape)
     assert count == 2 and "&lt;Anna&gt;" in text and "B&amp;B" in text
