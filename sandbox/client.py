@@ -98,7 +98,10 @@ class SandboxClient:
         chat_id: int | None = None,
         bot_status: str = "administrator",
         bot_can_manage_topics: bool = True,
+        bot_can_delete_messages: bool = True,
     ) -> dict[str, Any]:
+        """A group with ``members`` (users, or ``{"user": User, "status": "creator"}``); the
+        bot is in it with ``bot_status`` ("left": not yet, see :meth:`add_bot_to_group`)."""
         body: dict[str, Any] = {
             "title": title,
             "type": "supergroup" if supergroup or is_forum else "group",
@@ -106,6 +109,7 @@ class SandboxClient:
             "members": members or [],
             "bot_status": bot_status,
             "bot_can_manage_topics": bot_can_manage_topics,
+            "bot_can_delete_messages": bot_can_delete_messages,
         }
         if chat_id is not None:
             body["id"] = chat_id
@@ -116,8 +120,104 @@ class SandboxClient:
             "POST", f"/chats/{chat_id}/members", json_body={"user": user, "status": status}
         )
 
-    async def topics(self, chat_id: int) -> list[dict[str, Any]]:
-        return (await self._request("GET", f"/chats/{chat_id}/topics"))["topics"]
+    async def create_forum(
+        self,
+        title: str,
+        members: list[User] | None = None,
+        *,
+        chat_id: int | None = None,
+        bot_status: str = "administrator",
+        bot_can_manage_topics: bool = True,
+        bot_can_delete_messages: bool = True,
+    ) -> dict[str, Any]:
+        """A forum supergroup; by default the bot is an administrator that can manage topics."""
+        return await self.create_group(
+            title,
+            members,
+            is_forum=True,
+            chat_id=chat_id,
+            bot_status=bot_status,
+            bot_can_manage_topics=bot_can_manage_topics,
+            bot_can_delete_messages=bot_can_delete_messages,
+        )
+
+    async def topics(self, chat_id: int, with_messages: bool = False) -> list[dict[str, Any]]:
+        """The forum's live topics ``{"message_thread_id", "name", "icon_color", "is_closed"}``,
+        each with its ``messages`` (views) when asked."""
+        params = {"messages": "1" if with_messages else None}
+        return (await self._request("GET", f"/chats/{chat_id}/topics", params=params))["topics"]
+
+    async def forum(self, chat_id: int) -> dict[str, Any]:
+        """``{"topics": [topic with "messages"], "general": [message views]}``."""
+        return await self._request("GET", f"/chats/{chat_id}/topics", params={"messages": "1"})
+
+    async def create_topic(
+        self,
+        chat_id: int,
+        user: User,
+        name: str,
+        *,
+        icon_color: int | None = None,
+        icon_custom_emoji_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A member opens a topic; returns ``{"topic", "message", "update_id"}`` (the bot gets
+        the forum_topic_created message)."""
+        body: dict[str, Any] = {"from": user, "name": name}
+        if icon_color is not None:
+            body["icon_color"] = icon_color
+        if icon_custom_emoji_id is not None:
+            body["icon_custom_emoji_id"] = icon_custom_emoji_id
+        return await self._request("POST", f"/chats/{chat_id}/topics", json_body=body)
+
+    async def _bot_membership(
+        self, chat_id: int, by_user: User, status: str, **rights: bool
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"from": by_user, "status": status, **rights}
+        return await self._request("POST", f"/chats/{chat_id}/bot", json_body=body)
+
+    async def add_bot_to_group(
+        self,
+        chat_id: int,
+        by_user: User,
+        status: str = "member",
+        *,
+        can_manage_topics: bool = True,
+        can_delete_messages: bool = True,
+    ) -> dict[str, Any]:
+        """``by_user`` adds the bot (as "member" or "administrator" with these rights);
+        returns ``{"chat", "update_ids"}`` (my_chat_member, then new_chat_members)."""
+        return await self._bot_membership(
+            chat_id,
+            by_user,
+            status,
+            can_manage_topics=can_manage_topics,
+            can_delete_messages=can_delete_messages,
+        )
+
+    async def set_bot_rights(
+        self,
+        chat_id: int,
+        by_user: User,
+        status: str = "administrator",
+        *,
+        can_manage_topics: bool = True,
+        can_delete_messages: bool = True,
+    ) -> dict[str, Any]:
+        """Promotes the bot (or demotes it with ``status="member"``); returns ``{"chat",
+        "update_ids"}`` with the my_chat_member update."""
+        return await self._bot_membership(
+            chat_id,
+            by_user,
+            status,
+            can_manage_topics=can_manage_topics,
+            can_delete_messages=can_delete_messages,
+        )
+
+    async def remove_bot(
+        self, chat_id: int, by_user: User, *, kicked: bool = True
+    ) -> dict[str, Any]:
+        """Removes the bot from the group (banned, "kicked", or just "left")."""
+        return await self._bot_membership(chat_id, by_user, "kicked" if kicked else "left")
 
     # --------------------------------------------------------------- messages
     async def send_message(self, chat_id: int, user: User, **fields: Any) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from sandbox.telegram.limits import (
     is_counted,
 )
 from sandbox.telegram.media import TIMED_KINDS, media_duration, whole_seconds
-from sandbox.telegram.render import chat_member, message_to_api
+from sandbox.telegram.render import bot_member, chat_member, message_to_api
 from sandbox.telegram.spec import (
     ApiError,
     BotApiSpec,
@@ -48,6 +48,7 @@ from sandbox.telegram.state import (
 TOKEN_PATTERN = re.compile(r"^(\d+):[\w-]+$")
 MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
 DEFAULT_TOPIC_COLOR = 7322096
+TOPIC_COLORS = frozenset({7322096, 16766590, 13338331, 9367192, 16749490, 16478047})
 SUBSCRIPTION_PERIOD_SECONDS = 2592000
 WEBHOOK_RETRY_DELAYS = (0.1, 0.3, 1.0)
 NOT_MODIFIED = (
@@ -78,6 +79,14 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[Any]]
+
+
+def thread_of_reply(chat: Chat, params: dict[str, Any], reply_to: int | None) -> int | None:
+    """The thread a message goes to: the given one, else (in forums) the replied message's."""
+    thread_id = params.get("message_thread_id")
+    if thread_id is None and reply_to is not None and chat.is_forum:
+        thread_id = chat.messages[reply_to].message_thread_id
+    return thread_id
 
 
 def describe_params(params: dict[str, Any], uploads: dict[str, UploadedFile]) -> dict[str, Any]:
@@ -144,6 +153,9 @@ class BotApi:
         self.world = world
         self.spec = spec
         self.limiter = RateLimiter(rate_limits)
+        # The emoji a ReactionTypeEmoji may carry, as the spec lists them.
+        emoji_field = spec.types["ReactionTypeEmoji"].fields["emoji"]
+        self.reaction_emoji = frozenset(re.findall(r'"([^"]+)"', emoji_field.description))
         self.http: aiohttp.ClientSession | None = None  # set by the server for webhooks
         self.stopping = asyncio.Event()
         self.handlers: dict[str, Handler] = {
@@ -182,6 +194,7 @@ class BotApi:
             "closeForumTopic": self.close_forum_topic,
             "reopenForumTopic": self.reopen_forum_topic,
             "deleteForumTopic": self.delete_forum_topic,
+            "setMessageReaction": self.set_message_reaction,
             "sendInvoice": self.send_invoice,
             "createInvoiceLink": self.create_invoice_link,
             "answerPreCheckoutQuery": self.answer_pre_checkout_query,
@@ -328,8 +341,12 @@ class BotApi:
     def ensure_can_write(self, bot: BotState, chat: Chat) -> None:
         if chat.type == "private" and chat.id in bot.blocked_by:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
-        if chat.type != "private" and chat.bot_status in {"left", "kicked"}:
-            raise ApiError(403, "Forbidden: bot is not a member of the group chat")
+        if chat.type != "private":
+            kind = "supergroup" if chat.type == "supergroup" else "group"
+            if chat.bot_status == "kicked":
+                raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+            if chat.bot_status == "left":
+                raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
 
     @staticmethod
     def manages_topics(chat: Chat) -> bool:
@@ -367,8 +384,8 @@ class BotApi:
 
     def add_bot_message(self, call: Call, chat: Chat, **content: Any) -> StoredMessage:
         params = call.params
-        thread_id = self.resolve_thread(call.bot, chat, params.get("message_thread_id"))
         reply_to = self._reply_target(chat, params)
+        thread_id = self.resolve_thread(call.bot, chat, thread_of_reply(chat, params, reply_to))
         markup = params.get("reply_markup")
         message = StoredMessage(
             message_id=chat.allocate_message_id(),
@@ -955,25 +972,34 @@ class BotApi:
             user_id, {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
         )
 
+    def _member_object(self, bot: BotState, chat: Chat, user_id: int) -> dict[str, Any]:
+        if user_id == bot.bot_id:
+            if chat.type == "private":
+                return chat_member(bot.user, "member")
+            return bot_member(bot, chat)
+        status = self._member_status(bot, chat, user_id)
+        topics_right = True if chat.type == "supergroup" else None
+        return chat_member(self._user_object(bot, user_id), status, topics_right)
+
     async def get_chat_member(self, call: Call) -> dict[str, Any]:
         chat = self.resolve_chat(call.bot, call.params["chat_id"])
         user_id = call.params["user_id"]
         if user_id != call.bot.bot_id and user_id not in self.world.users:
             raise bad_request("user not found")
-        status = self._member_status(call.bot, chat, user_id)
-        return chat_member(self._user_object(call.bot, user_id), status, chat.bot_can_manage_topics)
+        return self._member_object(call.bot, chat, user_id)
 
     async def get_chat_administrators(self, call: Call) -> list[dict[str, Any]]:
         chat = self.resolve_chat(call.bot, call.params["chat_id"])
         if chat.type == "private":
             raise bad_request("there are no administrators in the private chat")
+        self.ensure_can_write(call.bot, chat)
         admins = [
-            chat_member(self._user_object(call.bot, user_id), status)
+            self._member_object(call.bot, chat, user_id)
             for user_id, status in chat.members.items()
             if status in {"creator", "administrator"}
         ]
         if chat.bot_status == "administrator":
-            admins.append(chat_member(call.bot.user, "administrator", chat.bot_can_manage_topics))
+            admins.append(bot_member(call.bot, chat))
         return admins
 
     async def get_chat_member_count(self, call: Call) -> int:
@@ -988,9 +1014,16 @@ class BotApi:
         chat = self.resolve_chat(call.bot, call.params["chat_id"])
         if not chat.is_forum:
             raise bad_request("the chat is not a forum")
-        if chat.bot_status != "administrator" or not chat.bot_can_manage_topics:
-            raise bad_request("not enough rights to manage topics")
+        self.ensure_can_write(call.bot, chat)
         return chat
+
+    def _check_topic_rights(self, call: Call, chat: Chat, topic: ForumTopic) -> None:
+        """Editing, closing and reopening: can_manage_topics, or an admin's own topic."""
+        if self.manages_topics(chat):
+            return
+        if chat.bot_status == "administrator" and topic.created_by == call.bot.bot_id:
+            return
+        raise bad_request("not enough rights to manage topics")
 
     def _topic(self, chat: Chat, thread_id: int) -> ForumTopic:
         topic = chat.topics.get(thread_id)
@@ -998,39 +1031,87 @@ class BotApi:
             raise bad_request("TOPIC_ID_INVALID")
         return topic
 
-    async def create_forum_topic(self, call: Call) -> dict[str, Any]:
-        chat = self._forum(call)
-        thread_id = chat.allocate_message_id()
-        topic = ForumTopic(
-            message_thread_id=thread_id,
-            name=call.params["name"],
-            icon_color=call.params.get("icon_color", DEFAULT_TOPIC_COLOR),
-            icon_custom_emoji_id=call.params.get("icon_custom_emoji_id"),
-        )
-        chat.topics[thread_id] = topic
-        # Telegram opens every topic with a forum_topic_created service message whose id
-        # is the topic's message_thread_id.
-        chat.messages[thread_id] = StoredMessage(
-            message_id=thread_id,
+    def add_topic_service_message(
+        self, chat: Chat, sender: dict[str, Any], from_bot: bool, thread_id: int, **service: Any
+    ) -> StoredMessage:
+        """A forum_topic_* service message in the topic."""
+        message = StoredMessage(
+            message_id=chat.allocate_message_id(),
             chat_id=chat.id,
-            sender=call.bot.user,
-            from_bot=True,
+            sender=sender,
+            from_bot=from_bot,
             date=now(),
             message_thread_id=thread_id,
-            service={"forum_topic_created": {"name": topic.name, "icon_color": topic.icon_color}},
+            service=service,
         )
+        chat.messages[message.message_id] = message
         self.world.changed.notify()
+        return message
+
+    def open_topic(
+        self,
+        chat: Chat,
+        sender: dict[str, Any],
+        from_bot: bool,
+        name: str,
+        icon_color: int | None = None,
+        icon_custom_emoji_id: str | None = None,
+    ) -> tuple[ForumTopic, StoredMessage]:
+        """Creates a topic with its forum_topic_created message, whose id is the topic's
+        message_thread_id (as in Telegram)."""
+        thread_id = chat.next_message_id
+        topic = ForumTopic(
+            message_thread_id=thread_id,
+            name=name,
+            icon_color=DEFAULT_TOPIC_COLOR if icon_color is None else icon_color,
+            icon_custom_emoji_id=icon_custom_emoji_id or None,
+            created_by=sender["id"],
+        )
+        chat.topics[thread_id] = topic
+        created: dict[str, Any] = {"name": topic.name, "icon_color": topic.icon_color}
+        if topic.icon_custom_emoji_id:
+            created["icon_custom_emoji_id"] = topic.icon_custom_emoji_id
+        message = self.add_topic_service_message(
+            chat, sender, from_bot, thread_id, forum_topic_created=created
+        )
+        assert message.message_id == thread_id
+        return topic, message
+
+    async def create_forum_topic(self, call: Call) -> dict[str, Any]:
+        chat = self._forum(call)
+        if not self.manages_topics(chat):
+            raise bad_request("not enough rights to create a topic")
+        icon_color = call.params.get("icon_color")
+        if icon_color is not None and icon_color not in TOPIC_COLORS:
+            raise bad_request("TOPIC_COLOR_INVALID")
+        topic, _ = self.open_topic(
+            chat,
+            call.bot.user,
+            True,
+            call.params["name"],
+            icon_color,
+            call.params.get("icon_custom_emoji_id"),
+        )
         return topic.to_api()
 
     async def edit_forum_topic(self, call: Call) -> bool:
         chat = self._forum(call)
         topic = self._topic(chat, call.params["message_thread_id"])
-        name = call.params.get("name", topic.name)
-        emoji = call.params.get("icon_custom_emoji_id", topic.icon_custom_emoji_id)
-        if (name, emoji) == (topic.name, topic.icon_custom_emoji_id):
+        self._check_topic_rights(call, chat, topic)
+        # An empty or missing name keeps the current one; an empty emoji id removes the icon.
+        name = call.params.get("name") or topic.name
+        emoji = call.params.get("icon_custom_emoji_id", topic.icon_custom_emoji_id or "")
+        if (name, emoji or None) == (topic.name, topic.icon_custom_emoji_id):
             raise bad_request("TOPIC_NOT_MODIFIED")
-        topic.name, topic.icon_custom_emoji_id = name, emoji
-        self.world.changed.notify()
+        edited: dict[str, Any] = {}
+        if name != topic.name:
+            edited["name"] = name
+        if (emoji or None) != topic.icon_custom_emoji_id:
+            edited["icon_custom_emoji_id"] = emoji
+        topic.name, topic.icon_custom_emoji_id = name, emoji or None
+        self.add_topic_service_message(
+            chat, call.bot.user, True, topic.message_thread_id, forum_topic_edited=edited
+        )
         return True
 
     async def close_forum_topic(self, call: Call) -> bool:
@@ -1042,19 +1123,60 @@ class BotApi:
     def _set_topic_closed(self, call: Call, closed: bool) -> bool:
         chat = self._forum(call)
         topic = self._topic(chat, call.params["message_thread_id"])
+        self._check_topic_rights(call, chat, topic)
         if topic.is_closed == closed:
             raise bad_request("TOPIC_NOT_MODIFIED")
         topic.is_closed = closed
-        self.world.changed.notify()
+        service = "forum_topic_closed" if closed else "forum_topic_reopened"
+        self.add_topic_service_message(
+            chat, call.bot.user, True, topic.message_thread_id, **{service: {}}
+        )
         return True
 
     async def delete_forum_topic(self, call: Call) -> bool:
         chat = self._forum(call)
         topic = self._topic(chat, call.params["message_thread_id"])
+        if chat.bot_status != "creator" and not (
+            chat.bot_status == "administrator" and chat.bot_can_delete_messages
+        ):
+            raise bad_request("not enough rights to delete a topic")
         topic.is_deleted = True
         for message in chat.messages.values():
             if message.message_thread_id == topic.message_thread_id:
                 message.deleted = True
+        self.world.changed.notify()
+        return True
+
+    # -------------------------------------------------------------- reactions
+    async def set_message_reaction(self, call: Call) -> bool:
+        chat = self.resolve_chat(call.bot, call.params["chat_id"])
+        self.ensure_can_write(call.bot, chat)
+        message = chat.messages.get(call.params["message_id"])
+        if message is None or message.deleted:
+            raise bad_request("message to react not found")
+        if message.service:
+            raise bad_request("REACTION_INVALID")
+        reactions = call.params.get("reaction") or []
+        if len(reactions) > 1:
+            raise bad_request("REACTIONS_TOO_MANY")
+        present = [
+            reaction
+            for actor, chosen in message.reactions.items()
+            if actor != call.bot.bot_id
+            for reaction in chosen
+        ]
+        for reaction in reactions:
+            kind = reaction["type"]
+            if kind == "emoji" and reaction["emoji"] not in self.reaction_emoji:
+                raise bad_request("REACTION_INVALID")
+            if kind == "custom_emoji" and reaction not in present:
+                raise bad_request("REACTION_INVALID")
+            if kind == "paid":
+                raise bad_request("REACTION_INVALID")
+        if reactions:
+            message.reactions[call.bot.bot_id] = reactions
+        else:
+            message.reactions.pop(call.bot.bot_id, None)
         self.world.changed.notify()
         return True
 

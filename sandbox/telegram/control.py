@@ -31,7 +31,13 @@ from sandbox.telegram.media import (
     transcode_to_ogg_opus,
     whole_seconds,
 )
-from sandbox.telegram.render import chat_member, chat_to_view, message_to_api, message_to_view
+from sandbox.telegram.render import (
+    bot_member,
+    chat_member,
+    chat_to_view,
+    message_to_api,
+    message_to_view,
+)
 from sandbox.telegram.state import (
     BotState,
     CallbackRecord,
@@ -43,6 +49,7 @@ from sandbox.telegram.state import (
     now,
 )
 
+BOT_STATUSES = frozenset({"member", "administrator", "left", "kicked"})
 USER_MEDIA_KINDS = ("voice", "audio", "document", "photo", "video", "video_note", "sticker")
 DEFAULT_PAYMENT_TIMEOUT = 10.0
 MAX_WAIT_SECONDS = 60.0
@@ -92,6 +99,8 @@ class ControlApi:
             web.get(f"{prefix}/chats/{{chat_id}}/messages", self.list_messages),
             web.post(f"{prefix}/chats/{{chat_id}}/messages", self.send_user_message),
             web.get(f"{prefix}/chats/{{chat_id}}/topics", self.list_topics),
+            web.post(f"{prefix}/chats/{{chat_id}}/topics", self.create_topic),
+            web.post(f"{prefix}/chats/{{chat_id}}/bot", self.set_bot_membership),
             web.post(f"{prefix}/chats/{{chat_id}}/callbacks", self.press_button),
             web.get(f"{prefix}/callbacks/{{callback_query_id}}", self.get_callback),
             web.post(f"{prefix}/chats/{{chat_id}}/payments", self.pay),
@@ -166,16 +175,27 @@ class ControlApi:
             # Writing to a blocked bot means restarting it, which unblocks it in Telegram.
             self._set_blocked(bot, chat, user, blocked=False)
         thread_id = content.pop("message_thread_id", None)
+        reply_to = content.pop("reply_to_message_id", None)
+        if reply_to is not None:
+            replied = chat.messages.get(reply_to)
+            if replied is None or replied.deleted:
+                raise ControlError(400, "message to be replied not found")
+            if thread_id is None and chat.is_forum:
+                # A reply lands in the replied message's topic, as in Telegram clients.
+                thread_id = replied.message_thread_id
+        if thread_id == 1 and chat.is_forum:
+            thread_id = None  # the General topic
         if thread_id is not None and chat.is_forum:
             topic = chat.topics.get(thread_id)
             if topic is None or topic.is_deleted:
                 raise ControlError(400, "message thread not found")
+            if topic.is_closed and chat.members.get(user["id"]) not in {"creator", "administrator"}:
+                raise ControlError(400, "TOPIC_CLOSED: only administrators write in closed topics")
+        elif not chat.is_forum and chat.type != "private":
+            thread_id = None
         text = content.get("text")
         if text is not None and not content.get("entities"):
             content["entities"] = command_entities(text)
-        reply_to = content.pop("reply_to_message_id", None)
-        if reply_to is not None and chat.messages.get(reply_to) is None:
-            raise ControlError(400, "message to be replied not found")
         message = StoredMessage(
             message_id=chat.allocate_message_id(),
             chat_id=chat.id,
@@ -273,9 +293,12 @@ class ControlApi:
     async def create_chat(self, request: web.Request) -> web.Response:
         """``POST /sandbox/api/chats`` ``{"title", "type": "group"|"supergroup",
         "is_forum": bool, "members": [User | {"user": User, "status"}], "id"?: int,
-        "username"?: str, "bot_status"?: "administrator"|"member",
-        "bot_can_manage_topics"?: bool}`` → chat view. The bot joins as an administrator
-        (with can_manage_topics) unless told otherwise, and gets a ``my_chat_member`` update."""
+        "username"?: str, "bot_status"?: "administrator"|"member"|"left",
+        "bot_can_manage_topics"?: bool, "bot_can_delete_messages"?: bool}`` → chat view. The
+        bot joins as an administrator (with can_manage_topics and can_delete_messages) unless
+        told otherwise, and gets a ``my_chat_member`` update from the first member (none when
+        the bot is "left": add it later with ``POST /chats/{chat_id}/bot``). A forum is a
+        supergroup with ``is_forum``; a member with status "creator" is its owner."""
         body = await control_json(request)
         bot = self._bot(request, body)
         chat_type = body.get("type", "supergroup")
@@ -293,14 +316,18 @@ class ControlApi:
             raise ControlError(400, "group ids must be negative")
         if chat_id in bot.chats:
             raise ControlError(400, f"chat {chat_id} already exists")
+        bot_status = str(body.get("bot_status", "administrator"))
+        if bot_status not in BOT_STATUSES:
+            raise ControlError(400, f"bot_status must be one of {sorted(BOT_STATUSES)}")
         chat = Chat(
             id=chat_id,
             type=chat_type,
             title=str(body.get("title") or "Sandbox group"),
             username=body.get("username"),
             is_forum=is_forum,
-            bot_status=body.get("bot_status", "administrator"),
+            bot_status=bot_status,
             bot_can_manage_topics=bool(body.get("bot_can_manage_topics", True)),
+            bot_can_delete_messages=bool(body.get("bot_can_delete_messages", True)),
             # Message 1 of a forum is the "General" topic's start; topic ids come after it.
             next_message_id=2 if is_forum else 1,
         )
@@ -313,7 +340,7 @@ class ControlApi:
             chat.members[user["id"]] = status
             inviter = inviter or user
         bot.chats[chat.id] = chat
-        if inviter is not None:
+        if inviter is not None and chat.bot_status in {"member", "administrator"}:
             bot.add_update(
                 "my_chat_member",
                 {
@@ -321,9 +348,7 @@ class ControlApi:
                     "from": inviter,
                     "date": now(),
                     "old_chat_member": chat_member(bot.user, "left"),
-                    "new_chat_member": chat_member(
-                        bot.user, chat.bot_status, chat.bot_can_manage_topics
-                    ),
+                    "new_chat_member": bot_member(bot, chat),
                 },
             )
         self.world.changed.notify()
@@ -363,12 +388,118 @@ class ControlApi:
         )
 
     async def list_topics(self, request: web.Request) -> web.Response:
-        """``GET /sandbox/api/chats/{chat_id}/topics`` → ``{"topics": [{"message_thread_id",
-        "name", "icon_color", "icon_custom_emoji_id"?, "is_closed"}]}`` (deleted ones omitted)."""
+        """``GET /sandbox/api/chats/{chat_id}/topics?messages=1`` → ``{"topics":
+        [{"message_thread_id", "name", "icon_color", "icon_custom_emoji_id"?, "is_closed",
+        "messages"?: [message view]}], "general"?: [message view]}`` (deleted topics omitted;
+        with ``messages`` each topic lists its messages, and ``general`` holds the messages
+        of the General topic)."""
         bot = self._bot(request)
         chat = self._chat(bot, request)
-        topics = [topic.to_view() for topic in chat.topics.values() if not topic.is_deleted]
-        return web.json_response({"topics": topics})
+        with_messages = request.query.get("messages", "") in {"1", "true", "yes"}
+        live = chat.live_messages() if with_messages else []
+        topics = []
+        for topic in chat.topics.values():
+            if topic.is_deleted:
+                continue
+            view = topic.to_view()
+            if with_messages:
+                view["messages"] = [
+                    message_to_view(chat, message)
+                    for message in live
+                    if message.message_thread_id == topic.message_thread_id
+                ]
+            topics.append(view)
+        result: dict[str, Any] = {"topics": topics}
+        if with_messages:
+            result["general"] = [
+                message_to_view(chat, message)
+                for message in live
+                if message.message_thread_id is None
+            ]
+        return web.json_response(result)
+
+    async def create_topic(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/chats/{chat_id}/topics`` ``{"from": User, "name": str,
+        "icon_color"?: int, "icon_custom_emoji_id"?: str}`` → ``{"topic": {...}, "message":
+        message view, "update_id": int}``: a member opens a topic; the bot gets the
+        ``forum_topic_created`` service message as a ``message`` update."""
+        body = await control_json(request)
+        bot = self._bot(request, body)
+        user = self._user(body.get("from"))
+        chat = self._chat(bot, request)
+        if not chat.is_forum:
+            raise ControlError(400, "the chat is not a forum")
+        name = body.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 128:
+            raise ControlError(400, "name must be 1-128 characters")
+        if chat.members.get(user["id"]) in {None, "left"}:
+            chat.members[user["id"]] = "member"
+        icon_color = body.get("icon_color")
+        topic, message = self.bot_api.open_topic(
+            chat,
+            user,
+            False,
+            name,
+            _int(icon_color, "icon_color") if icon_color is not None else None,
+            body.get("icon_custom_emoji_id"),
+        )
+        update_id = bot.add_update("message", message_to_api(chat, message))
+        return web.json_response(
+            {
+                "topic": topic.to_view(),
+                "message": message_to_view(chat, message),
+                "update_id": update_id,
+            }
+        )
+
+    async def set_bot_membership(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/chats/{chat_id}/bot`` ``{"from": User, "status": "member"|
+        "administrator"|"left"|"kicked", "can_manage_topics"?: bool, "can_delete_messages"?:
+        bool}`` → ``{"chat": chat view, "update_ids": [int]}``: a user adds the bot to the
+        group, promotes or demotes it, or removes it. The bot gets a ``my_chat_member``
+        update; when it joins, also the ``new_chat_members`` service message. A removed
+        ("kicked") bot's sends get 403 "bot was kicked from the ... chat"."""
+        body = await control_json(request)
+        bot = self._bot(request, body)
+        user = self._user(body.get("from"))
+        chat = self._chat(bot, request)
+        if chat.type == "private":
+            raise ControlError(400, "the bot's membership is about groups")
+        status = str(body.get("status", "member"))
+        if status not in BOT_STATUSES:
+            raise ControlError(400, f"status must be one of {sorted(BOT_STATUSES)}")
+        old = bot_member(bot, chat)
+        was_in = chat.bot_status in {"member", "administrator"}
+        chat.bot_status = status
+        if status == "administrator":
+            chat.bot_can_manage_topics = bool(body.get("can_manage_topics", True))
+            chat.bot_can_delete_messages = bool(body.get("can_delete_messages", True))
+        new = bot_member(bot, chat)
+        if new == old:
+            raise ControlError(400, "the bot already has this status and these rights")
+        if chat.members.get(user["id"]) in {None, "left"}:
+            chat.members[user["id"]] = "member"
+        update_ids = [
+            bot.add_update(
+                "my_chat_member",
+                {
+                    "chat": chat.to_api(),
+                    "from": user,
+                    "date": now(),
+                    "old_chat_member": old,
+                    "new_chat_member": new,
+                },
+            )
+        ]
+        if not was_in and status in {"member", "administrator"}:
+            _, message_update = self._add_user_message(
+                bot, chat, user, service={"new_chat_members": [bot.user]}
+            )
+            update_ids.append(message_update)
+        self.world.changed.notify()
+        return web.json_response(
+            {"chat": chat_to_view(bot, chat, self.world.users), "update_ids": update_ids}
+        )
 
     # --------------------------------------------------------------- messages
     async def list_messages(self, request: web.Request) -> web.Response:

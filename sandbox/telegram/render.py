@@ -70,8 +70,14 @@ def message_to_api(chat: Chat, message: StoredMessage, with_reply: bool = True) 
             result["is_topic_message"] = True
     if message.forward_origin:
         result["forward_origin"] = message.forward_origin
-    if with_reply and message.reply_to_message_id is not None:
-        replied = chat.messages.get(message.reply_to_message_id)
+    replied_id = message.reply_to_message_id
+    in_topic = chat.is_forum and message.message_thread_id is not None
+    if replied_id is None and in_topic and message.message_id != message.message_thread_id:
+        # Like Telegram: a message in a topic that replies to nothing else replies to the
+        # topic's forum_topic_created message (whose id is the thread id).
+        replied_id = message.message_thread_id
+    if with_reply and replied_id is not None:
+        replied = chat.messages.get(replied_id)
         if replied is not None and not replied.deleted:
             result["reply_to_message"] = message_to_api(chat, replied, with_reply=False)
     if message.edit_date is not None:
@@ -144,6 +150,10 @@ def message_to_view(chat: Chat, message: StoredMessage) -> dict[str, Any]:
         "invoice": invoice,
         "successful_payment": message.successful_payment,
         "service": message.service or None,
+        "reactions": [
+            {"actor_id": actor, "reaction": reaction}
+            for actor, reaction in message.reactions.items()
+        ],
     }
 
 
@@ -157,6 +167,8 @@ def chat_to_view(bot: BotState, chat: Chat, users: dict[int, dict[str, Any]]) ->
             for user_id, status in chat.members.items()
         ],
         "bot_status": chat.bot_status,
+        "bot_can_manage_topics": chat.bot_can_manage_topics,
+        "bot_can_delete_messages": chat.bot_can_delete_messages,
         "topics": [topic.to_view() for topic in chat.topics.values() if not topic.is_deleted],
         "last_message": message_to_view(chat, last[0]) if last else None,
         "blocked": chat.type == "private" and chat.id in bot.blocked_by,
@@ -164,17 +176,21 @@ def chat_to_view(bot: BotState, chat: Chat, users: dict[int, dict[str, Any]]) ->
 
 
 def chat_member(
-    user: dict[str, Any], status: str, can_manage_topics: bool = True
+    user: dict[str, Any],
+    status: str,
+    can_manage_topics: bool | None = True,
+    can_delete_messages: bool = True,
 ) -> dict[str, Any]:
-    """A ChatMember object of the given status with all fields aiogram requires."""
+    """A ChatMember object of the given status with all fields aiogram requires
+    (``can_manage_topics`` None leaves it out, as for basic groups)."""
     if status == "creator":
         return {"status": "creator", "user": user, "is_anonymous": False}
     if status == "administrator":
-        rights = {
+        rights: dict[str, Any] = {
             "can_be_edited": False,
             "is_anonymous": False,
             "can_manage_chat": True,
-            "can_delete_messages": True,
+            "can_delete_messages": can_delete_messages,
             "can_manage_video_chats": True,
             "can_restrict_members": True,
             "can_promote_members": False,
@@ -183,13 +199,25 @@ def chat_member(
             "can_post_stories": False,
             "can_edit_stories": False,
             "can_delete_stories": False,
+            # Not in every spec version, but aiogram 3.31 requires it.
             "can_send_welcome_messages": False,
             "can_pin_messages": True,
-            "can_manage_topics": can_manage_topics,
         }
+        if can_manage_topics is not None:
+            rights["can_manage_topics"] = can_manage_topics
         return {"status": "administrator", "user": user, **rights}
     if status == "kicked":
         return {"status": "kicked", "user": user, "until_date": 0}
     if status == "left":
         return {"status": "left", "user": user}
     return {"status": "member", "user": user}
+
+
+def bot_member(bot: BotState, chat: Chat, status: str | None = None) -> dict[str, Any]:
+    """The bot's ChatMember in ``chat`` (its current status unless another is given)."""
+    return chat_member(
+        bot.user,
+        status or chat.bot_status,
+        chat.bot_can_manage_topics if chat.type == "supergroup" else None,
+        chat.bot_can_delete_messages,
+    )

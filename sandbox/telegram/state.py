@@ -80,6 +80,8 @@ class ForumTopic:
     icon_custom_emoji_id: str | None = None
     is_closed: bool = False
     is_deleted: bool = False
+    # Who opened the topic (a user's or the bot's id): the bot may manage its own topics.
+    created_by: int | None = None
 
     def to_api(self) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -119,6 +121,8 @@ class StoredMessage:
     successful_payment: dict[str, Any] | None = None
     service: dict[str, Any] = field(default_factory=dict)
     forward_origin: dict[str, Any] | None = None
+    # Chosen reactions by actor (a user's or the bot's id): lists of ReactionType objects.
+    reactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
     def content_signature(self) -> tuple[Any, ...]:
         """What "message is not modified" compares."""
@@ -136,8 +140,9 @@ class Chat:
     is_forum: bool = False
     # user id -> status ("creator", "administrator", "member", "left", "kicked")
     members: dict[int, str] = field(default_factory=dict)
-    bot_status: str = "administrator"
+    bot_status: str = "administrator"  # or "member", "left", "kicked"
     bot_can_manage_topics: bool = True
+    bot_can_delete_messages: bool = True
     topics: dict[int, ForumTopic] = field(default_factory=dict)
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
