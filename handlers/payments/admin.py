@@ -19,6 +19,7 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.sender import OutgoingText, TelegramSender
 from handlers.filters import PLAIN_TEXT
 from handlers.payments.callbacks import PriceConfirm, RefundDecision
 from handlers.payments.keyboards import price_confirm
@@ -175,7 +176,7 @@ async def price_confirmed(
 async def refund_decision(
     query: CallbackQuery, callback_data: RefundDecision, bot: Bot, i18n: I18nContext,
     session: AsyncSession, state: FSMContext, settings: Settings,
-    yookassa: YooKassaGateway | None,
+    yookassa: YooKassaGateway | None, sender: TelegramSender,
 ) -> None:  # fmt: skip
     if callback_data.action == "reject":
         await query.answer()
@@ -207,9 +208,10 @@ async def refund_decision(
     user = await session.get(User, plan.user_id)
     language = user.language if user else settings.default_language
     price = format_amount(plan.amount, plan.currency)
-    await bot.send_message(
-        plan.user_id, i18n.core.get(f"refund-user-approved-{outcome}", language, price=price)
-    )
+    notice = i18n.core.get(f"refund-user-approved-{outcome}", language, price=price)
+    delivered = await sender.send(OutgoingText(plan.user_id, notice, parse_mode="HTML"))
+    if not delivered.sent:  # the refund stands; the admins see it below either way
+        logger.warning("refund notice to %s not delivered: %s", plan.user_id, delivered.detail)
     if isinstance(query.message, Message):
         await query.message.edit_text(
             (query.message.html_text or "")
@@ -253,8 +255,8 @@ async def _refund_with_provider(
 
 
 async def rejection_reason(
-    message: Message, bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext,
-    settings: Settings,
+    message: Message, i18n: I18nContext, session: AsyncSession, state: FSMContext,
+    settings: Settings, sender: TelegramSender,
 ) -> None:  # fmt: skip
     request_id = (await state.get_data()).get(REJECTED_REQUEST)
     await state.clear()
@@ -272,9 +274,10 @@ async def rejection_reason(
     await session.commit()
     user = await session.get(User, request.user_id)
     language = user.language if user else settings.default_language
-    await bot.send_message(
-        request.user_id, i18n.core.get("refund-user-rejected", language, reason=escape(reason))
-    )
+    notice = i18n.core.get("refund-user-rejected", language, reason=escape(reason))
+    delivered = await sender.send(OutgoingText(request.user_id, notice, parse_mode="HTML"))
+    if not delivered.sent:
+        logger.warning("refund notice to %s not delivered: %s", request.user_id, delivered.detail)
     await message.answer(_t(i18n, settings, "refund-admin-rejected", request=request.id))
 
 

@@ -11,6 +11,7 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.sender import TelegramSender
 from handlers.filters import Magic
 from handlers.payments.receipts import announce_payment, tell_admins
 from services.models import User
@@ -38,8 +39,9 @@ async def pre_checkout(query: PreCheckoutQuery, i18n: I18nContext, session: Asyn
 
 
 async def successful_payment(
-    message: Message, i18n: I18nContext, session: AsyncSession, settings: Settings, user: User
-) -> None:
+    message: Message, i18n: I18nContext, session: AsyncSession, settings: Settings, user: User,
+    sender: TelegramSender,
+) -> None:  # fmt: skip
     paid = message.successful_payment
     assert paid is not None
     order = await order_by_payload(session, paid.invoice_payload)
@@ -47,7 +49,7 @@ async def successful_payment(
         logger.error("payment %s names no order", paid.telegram_payment_charge_id)
         await message.answer(i18n.get("paid-unmatched"))
         await tell_admins(
-            message.bot,  # type: ignore[arg-type]
+            sender,
             settings,
             i18n.core.get(
                 "paid-unmatched-admin",
@@ -81,7 +83,7 @@ async def successful_payment(
     await session.commit()  # credited before anyone is told so
     title = await product_title(session, credited.product_id, i18n.locale)
     await announce_payment(
-        message.bot,  # type: ignore[arg-type]
+        sender,
         settings, i18n.core, i18n.locale, credited, title, user.first_name or str(user.telegram_id),
     )  # fmt: skip
 

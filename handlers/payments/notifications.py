@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.registration import MODULE_CONTEXT_KEY
+from bot.sender import OutgoingText
 from handlers.payments.receipts import announce_payment
 from services.models import User
 from services.payments.catalog import product_title
@@ -62,7 +63,7 @@ async def yookassa_notification(request: web.Request) -> web.Response:
     except YooKassaError as error:
         logger.warning("YooKassa re-check of %s failed: %s", notification.object_id, error)
         return web.Response(status=503)
-    bot = context.bot
+    sender = context.sender
     core = context.i18n_core
     async with context.session_factory() as session:
         order = await order_by_provider_payment(session, payment.id)
@@ -85,12 +86,15 @@ async def yookassa_notification(request: web.Request) -> web.Response:
                 title = await product_title(session, credited.product_id, language)
                 payer = (user.first_name if user else "") or str(order.user_id)
                 _in_background(
-                    announce_payment(bot, settings, core, language, credited, title, payer)
+                    announce_payment(sender, settings, core, language, credited, title, payer)
                 )
         elif payment.status == "canceled":
             if await cancel_order(session, order):
                 await session.commit()
-                _in_background(bot.send_message(order.user_id, core.get("paid-canceled", language)))
+                canceled = core.get("paid-canceled", language)
+                _in_background(
+                    sender.send(OutgoingText(order.user_id, canceled, parse_mode="HTML"))
+                )
         else:
             logger.info(
                 "YooKassa says %s for %s while the notification said %s: nothing credited",

@@ -10,11 +10,9 @@ import logging
 from html import escape
 from typing import Any
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
-
 from bot.config import Settings
 from bot.registration import Translations
+from bot.sender import OutgoingText, TelegramSender
 from services.payments.catalog import format_amount
 from services.payments.crediting import Credited
 
@@ -35,24 +33,25 @@ def receipt_text(core: Translations, language: str, credited: Credited, title: s
     return text
 
 
-async def tell_admins(bot: Bot, settings: Settings, text: str) -> None:
+async def tell_admins(sender: TelegramSender, settings: Settings, text: str) -> None:
     """A short note in the admin group; a missing or unreachable group only gets logged."""
     if settings.admin_chat_id is None:
         return
-    try:
-        await bot.send_message(settings.admin_chat_id, text)
-    except TelegramAPIError as error:
-        logger.warning("admin group %s not reachable: %s", settings.admin_chat_id, error)
+    outcome = await sender.send(OutgoingText(settings.admin_chat_id, text, parse_mode="HTML"))
+    if not outcome.sent:
+        logger.warning("admin group %s not reachable: %s", settings.admin_chat_id, outcome.detail)
 
 
 async def announce_payment(
-    bot: Bot, settings: Settings, core: Translations, language: str, credited: Credited,
-    title: str, payer: str,
+    sender: TelegramSender, settings: Settings, core: Translations, language: str,
+    credited: Credited, title: str, payer: str,
 ) -> None:  # fmt: skip
-    try:
-        await bot.send_message(credited.user_id, receipt_text(core, language, credited, title))
-    except TelegramAPIError as error:  # e.g. the user blocked the bot; the credit stands
-        logger.warning("receipt for payment %s not delivered: %s", credited.payment_id, error)
+    receipt = receipt_text(core, language, credited, title)
+    outcome = await sender.send(OutgoingText(credited.user_id, receipt, parse_mode="HTML"))
+    if not outcome.sent:  # e.g. the user blocked the bot; the credit stands
+        logger.warning(
+            "receipt for payment %s not delivered: %s", credited.payment_id, outcome.detail
+        )
     note = core.get(
         "paid-admin-note",
         settings.default_language,
@@ -62,4 +61,4 @@ async def announce_payment(
         price=format_amount(credited.amount, credited.currency),
         payment=credited.payment_id,
     )
-    await tell_admins(bot, settings, note)
+    await tell_admins(sender, settings, note)
