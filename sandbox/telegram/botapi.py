@@ -23,7 +23,7 @@ from sandbox.telegram.limits import (
     RateLimits,
     is_counted,
 )
-from sandbox.telegram.media import TIMED_KINDS, media_duration, whole_seconds
+from sandbox.telegram.media import TIMED_KINDS, image_size, media_duration, whole_seconds
 from sandbox.telegram.render import bot_member, chat_member, message_to_api
 from sandbox.telegram.spec import (
     ApiError,
@@ -65,6 +65,24 @@ MEDIA_METHODS = {
     "sendAnimation": "animation",
     "sendSticker": "sticker",
 }
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+        # Older names Telegram still accepts for voice notes.
+        "record_audio",
+        "upload_audio",
+    }
+)
 DEFAULT_MIME_TYPES = {"voice": "audio/ogg", "photo": "image/jpeg", "video_note": "video/mp4"}
 
 
@@ -215,7 +233,12 @@ class BotApi:
         token_match = TOKEN_PATTERN.match(token)
         if token_match is None:
             return web.json_response(ApiError(401, "Unauthorized").to_response(), status=401)
-        bot = self.world.bot_for_api(int(token_match[1]), token)
+        bot_id = int(token_match[1])
+        known = self.world.bots.get(bot_id)
+        if known is not None and known.token is not None and known.token != token:
+            # The bot id is right but the secret is not: Telegram refuses it the same way.
+            return web.json_response(ApiError(401, "Unauthorized").to_response(), status=401)
+        bot = self.world.bot_for_api(bot_id, token)
         try:
             params, uploads = await read_request_params(request)
         except ApiError as error:
@@ -241,9 +264,14 @@ class BotApi:
         uploads = uploads or {}
         started = time.monotonic()
         method = self.spec.canonical_method(method_name)
+        warnings: list[str] = []
         try:
             if method is None:
                 raise ApiError(404, "Not Found")
+            warnings = [
+                f'unknown parameter "{name}" ignored'
+                for name in self.spec.unknown_parameters(method, params)
+            ]
             await self._apply_fault(method)
             validated = self.spec.validate_request(method, params, uploads)
             handler = self.handlers.get(method, self.unsupported)
@@ -265,6 +293,7 @@ class BotApi:
                 "ok": body["ok"],
                 "error_code": body.get("error_code"),
                 "description": body.get("description"),
+                "warnings": warnings,
                 "duration": round(time.monotonic() - started, 4),
             }
         )
@@ -318,7 +347,10 @@ class BotApi:
         raise ApiError(500, "Internal Server Error")
 
     async def handle_file_download(self, request: web.Request) -> web.StreamResponse:
-        if TOKEN_PATTERN.match(request.match_info["token"]) is None:
+        token = request.match_info["token"]
+        token_match = TOKEN_PATTERN.match(token)
+        known = self.world.bots.get(int(token_match[1])) if token_match else None
+        if token_match is None or (known and known.token and known.token != token):
             return web.json_response(ApiError(401, "Unauthorized").to_response(), status=401)
         stored = self.world.files_by_path.get(request.match_info["path"])
         if stored is None:
@@ -725,6 +757,8 @@ class BotApi:
         return True
 
     async def send_chat_action(self, call: Call) -> bool:
+        if call.params["action"] not in CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
         chat = self.resolve_chat(call.bot, call.params["chat_id"])
         self.ensure_can_write(call.bot, chat)
         thread = self.resolve_thread(call.bot, chat, call.params.get("message_thread_id"))
@@ -817,6 +851,13 @@ class BotApi:
         for key in ("duration", "width", "height", "emoji"):
             if params.get(key) is not None:
                 media[key] = params[key]
+        if kind == "photo":
+            size = image_size(stored.data)
+            if size is not None:  # Telegram measures the image itself
+                width, height = size
+                if width + height > 10000 or max(width, height) > 20 * max(1, min(size)):
+                    raise bad_request("PHOTO_INVALID_DIMENSIONS")
+                media["width"], media["height"] = width, height
         return media
 
     @staticmethod

@@ -26,6 +26,7 @@ from sandbox.telegram.formatting import utf16_length
 from sandbox.telegram.limits import RateLimits
 from sandbox.telegram.media import (
     TIMED_KINDS,
+    image_size,
     is_ogg_opus,
     media_duration,
     transcode_to_ogg_opus,
@@ -627,6 +628,9 @@ class ControlApi:
             }
             if duration is not None:
                 media["duration"] = duration
+            size = image_size(data) if kind == "photo" else None
+            if size is not None:
+                media["width"], media["height"] = size
             if fields.get("emoji"):
                 media["emoji"] = fields["emoji"]
             content["media"] = media
@@ -825,7 +829,8 @@ class ControlApi:
     async def list_requests(self, request: web.Request) -> web.Response:
         """``GET /sandbox/api/requests?since=<id>&errors_only=1&method=<name>`` →
         ``{"requests": [{"id", "time", "bot_id", "method", "params", "ok", "error_code",
-        "description", "duration"}]}`` (entries with id > since)."""
+        "description", "warnings", "duration"}]}`` (entries with id > since; ``warnings`` name
+        the parameters that were ignored because the method has none of that name)."""
         since = _int(request.query.get("since", "0"), "since")
         errors_only = request.query.get("errors_only", "") in {"1", "true", "yes"}
         method = request.query.get("method")

@@ -1,4 +1,5 @@
-"""What the emulator works out from media bytes the way Telegram does: durations, voice notes.
+"""What the emulator works out from media bytes the way Telegram does: durations, voice notes,
+image sizes.
 
 Durations come from the content when the sender gave none: Ogg (Opus and Vorbis) and WAV are
 parsed here in pure Python; anything else goes to ``ffprobe`` when it is installed. A voice
@@ -30,6 +31,66 @@ SUBPROCESS_TIMEOUT = 30.0
 
 # Media kinds whose messages carry a duration.
 TIMED_KINDS = frozenset({"voice", "audio", "video_note"})
+
+
+# --------------------------------------------------------------------------------- images
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) read from a PNG, JPEG, GIF, WebP or BMP header; None otherwise."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        return width, height
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_size(data)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _webp_size(data)
+    if data.startswith(b"BM") and len(data) >= 26:
+        width, height = struct.unpack("<ii", data[18:26])
+        return abs(width), abs(height)
+    return None
+
+
+# JPEG start-of-frame markers (baseline, progressive, lossless...; not DHT/JPG/DAC).
+_JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            position += 2
+            continue
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+        if marker in _JPEG_SOF:
+            if position + 9 > len(data):
+                return None
+            height, width = struct.unpack(">HH", data[position + 5 : position + 9])
+            return (width, height) if width and height else None
+        position += 2 + length
+    return None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8 " and len(data) >= 30 and data[23:26] == b"\x9d\x01\x2a":
+        width, height = struct.unpack("<HH", data[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8L" and len(data) >= 25 and data[20] == 0x2F:
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8X" and len(data) >= 30:
+        width = int.from_bytes(data[24:27], "little") + 1
+        height = int.from_bytes(data[27:30], "little") + 1
+        return width, height
+    return None
 
 
 # ------------------------------------------------------------------------------------ Ogg

@@ -218,11 +218,10 @@ class BotApiSpec:
 
         ``params`` values are strings (query / form) or JSON values (JSON body). InputFile
         parameters become :class:`FileReference`. Raises :class:`ApiError` on the first problem.
+        Parameters the method does not have are ignored, as Telegram ignores them (see
+        :meth:`unknown_parameters`).
         """
         spec = self.methods[method]
-        for name in params:
-            if name not in spec.fields and name not in LEGACY_PARAMETERS:
-                raise bad_request(f'unexpected parameter "{name}"')
         result: dict[str, Any] = {}
         for field_spec in spec.fields.values():
             present = field_spec.name in params or field_spec.name in uploads
@@ -237,6 +236,11 @@ class BotApiSpec:
         for name in LEGACY_PARAMETERS & params.keys():
             result[name] = params[name]
         return result
+
+    def unknown_parameters(self, method: str, params: dict[str, Any]) -> list[str]:
+        """Names in ``params`` that ``method`` does not have (Telegram ignores them)."""
+        fields = self.methods[method].fields
+        return [name for name in params if name not in fields and name not in LEGACY_PARAMETERS]
 
     @staticmethod
     def _missing_error(method: str, name: str) -> ApiError:

@@ -49,12 +49,6 @@ async def test_malformed_token_is_unauthorized(http: aiohttp.ClientSession, base
             "Bad Request: message text is empty",
         ),
         (
-            "sendMessage",
-            {"chat_id": "{chat}", "text": "x", "colour": "red"},
-            400,
-            'Bad Request: unexpected parameter "colour"',
-        ),
-        (
             "deleteMessage",
             {"chat_id": "{chat}", "message_id": "abc"},
             400,
