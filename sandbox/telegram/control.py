@@ -505,7 +505,8 @@ class ControlApi:
     # --------------------------------------------------------------- messages
     async def list_messages(self, request: web.Request) -> web.Response:
         """``GET /sandbox/api/chats/{chat_id}/messages?after=<message_id>&wait=<seconds>
-        &thread=<message_thread_id>&version=<n>`` → ``{"messages": [message view],
+        &thread=<message_thread_id>&version=<n>`` (thread 1 of a forum: its General topic) →
+        ``{"messages": [message view],
         "chat_action": {"action", "time", "message_thread_id"}|null, "reply_keyboard":
         ReplyKeyboardMarkup|null, "version": int}``.
 
@@ -532,7 +533,12 @@ class ControlApi:
                     message
                     for message in chat.live_messages()
                     if message.message_id > after
-                    and (thread_id is None or message.message_thread_id == thread_id)
+                    and (
+                        thread_id is None
+                        or message.message_thread_id == thread_id
+                        # Thread 1 of a forum is its General topic: messages without a thread.
+                        or (thread_id == 1 and chat.is_forum and message.message_thread_id is None)
+                    )
                 ]
             if since_version is not None:
                 ready = self.world.changed.version > since_version

@@ -362,3 +362,24 @@ async def test_message_reactions(
     assert await bot.set_message_reaction(forum["id"], message_id, [])
     [view] = [m for m in await client.messages(forum["id"]) if m["message_id"] == message_id]
     assert view["reactions"] == []
+
+
+async def test_general_topic_and_the_chat_page(
+    bot: Bot, client: SandboxClient, new_user: NewUser, http: aiohttp.ClientSession, base_url: str
+) -> None:
+    member = new_user()
+    forum = await client.create_forum("Forum", [member])
+    thread = (await bot.create_forum_topic(forum["id"], "T")).message_thread_id
+    await bot.send_message(forum["id"], "in T", message_thread_id=thread)
+    await bot.send_message(forum["id"], "in General")
+    # The page writes to the General topic as thread 1 and reads it back the same way.
+    written = await client.send_text(forum["id"], member, "me too", message_thread_id=1)
+    assert written["message"]["message_thread_id"] is None
+    general = await client.messages(forum["id"], thread=1)
+    assert [m["text"] for m in general] == ["in General", "me too"]
+    async with http.get(f"{base_url}/") as response:
+        assert response.status == 200
+        page = await response.text()
+    assert 'id="topics"' in page and 'id="topics-back"' in page
+    assert "/topics?messages=1" in page and "+ New topic" in page
+    assert "forum_topic_closed" in page and "message_thread_id" in page
