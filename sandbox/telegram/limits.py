@@ -131,6 +131,7 @@ class RateLimits:
         )
 
 
+SWEEP_EVERY = 1000
 WindowKey = tuple[str, int, int]  # (kind, bot id, chat id or 0)
 
 
@@ -150,6 +151,7 @@ class RateLimiter:
         self._limits = limits
         self._clock = clock
         self._logs: dict[WindowKey, deque[float]] = {}
+        self._admitted = 0
 
     @property
     def limits(self) -> RateLimits | None:
@@ -192,7 +194,18 @@ class RateLimiter:
             return max(1, math.ceil(wait))
         for key, _ in windows:
             self._logs.setdefault(key, deque()).append(now)
+        self._admitted += 1
+        if self._admitted % SWEEP_EVERY == 0:
+            self._sweep(now)
         return Admission(tuple((key, now) for key, _ in windows))
+
+    def _sweep(self, now: float) -> None:
+        """Forgets chats whose windows hold nothing any more (keeps memory flat)."""
+        limits = self._limits
+        assert limits is not None
+        longest = max(limits.private_chat.period, limits.group_chat.period, limits.overall.period)
+        for key in [key for key, log in self._logs.items() if not log or log[-1] <= now - longest]:
+            del self._logs[key]
 
     def release(self, admission: Admission) -> None:
         """Takes back an accepted call that then failed."""

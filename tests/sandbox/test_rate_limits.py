@@ -13,7 +13,14 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, Teleg
 
 from sandbox import SandboxClient, TelegramEmulator
 from sandbox.client import SandboxError
-from sandbox.telegram.limits import RateLimits, Window, is_counted
+from sandbox.telegram.limits import (
+    SWEEP_EVERY,
+    Admission,
+    RateLimiter,
+    RateLimits,
+    Window,
+    is_counted,
+)
 from tests.sandbox.helpers import raw_call
 
 NewUser = Callable[..., dict[str, Any]]
@@ -265,3 +272,26 @@ async def test_failed_calls_are_not_counted(
     # A validation error comes before the limit even when the budget is spent.
     status, body = await raw_call(http, base_url, "sendMessage", chat_id=chat_id)
     assert status == 400 and body["description"] == "Bad Request: message text is empty"
+
+
+def test_limiter_arithmetic_on_a_fake_clock() -> None:
+    clock = [100.0]
+    limiter = RateLimiter(limits(private_chat=Window(2, 10.0)), clock=lambda: clock[0])
+    first = limiter.admit(1, 7)
+    assert isinstance(first, Admission)
+    clock[0] = 104.0
+    assert isinstance(limiter.admit(1, 7), Admission)
+    clock[0] = 105.5
+    assert limiter.admit(1, 7) == 5  # the entry from t=100 leaves at t=110: ceil(4.5)
+    clock[0] = 109.99
+    assert limiter.admit(1, 7) == 1  # never less than a second
+    limiter.release(first)  # a call that failed after all frees its place
+    assert isinstance(limiter.admit(1, 7), Admission)
+    clock[0] = 110.5
+    assert limiter.admit(1, 7) == 4  # t=104 leaves at t=114
+    assert isinstance(limiter.admit(2, 7), Admission)  # another bot, another budget
+    # Many quiet chats are forgotten once their windows are empty.
+    for chat in range(SWEEP_EVERY):
+        clock[0] = 200.0 + chat * 60
+        assert isinstance(limiter.admit(1, 10_000 + chat), Admission)
+    assert len(limiter._logs) < 10
