@@ -1,4 +1,4 @@
-"""`python -m bench updates|evaluate|voice|payments` — see each benchmark's module docstring."""
+"""`python -m bench updates|evaluate|voice|payments|sender` — see each benchmark's module docstring."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
         help="voice answers: overhead per answer, offline real-time factor, /help under load",
     )
     commands.add_parser(
+        "sender", help="the Telegram sender: rate vs the limits, lost/twice, interactive waits"
+    )
+    commands.add_parser(
         "evaluate", help="offline evaluations per second over the bank (and report building)"
     )
     args = parser.parse_args(argv)
@@ -37,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.voice import run as run_voice
 
         return run_voice()
+    if args.name == "sender":
+        from bench.sender import run as run_sender
+
+        return run_sender()
     if args.name == "evaluate":
         from bench.evaluate import run as run_evaluations
         from bench.report import BAR_SECONDS, measure_report

@@ -123,7 +123,16 @@ async def drain(bot: Bot, dispatcher: Dispatcher, expected: int) -> tuple[float,
 def start_emulator_process() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-rate-limits",
+        ],
         stdout=subprocess.DEVNULL,
     )
     return process, f"http://127.0.0.1:{port}"

@@ -307,12 +307,18 @@ class TelegramSender:
                 if queued is not None:
                     task = asyncio.create_task(self._send(queued))
                     self._in_flight.add(task)
-                    task.add_done_callback(self._in_flight.discard)
+                    task.add_done_callback(self._sent)
                     continue
             if not self.queued() and not self._in_flight:
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        # Wakes the worker only once the task is out of the in-flight set, or a worker that
+        # waits for a free slot could look too early and then sleep for good.
+        self._in_flight.discard(task)
+        self._wake.set()
 
     async def _take_next(self) -> tuple[_Queued | None, float | None]:
         """The first queued call (interactive lane first) whose budget could be taken, or how
@@ -397,7 +403,6 @@ class TelegramSender:
             raise
         finally:
             self._busy_chats.discard(chat_id)
-            self._wake.set()
         if outcome is None:  # a 429: back to the front of its lane, other chats go on
             self._enqueue(queued, front=True)
             return

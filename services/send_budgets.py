@@ -2,11 +2,13 @@
 
 Telegram allows about one message a second into a private chat, twenty a minute into a group
 (a forum group is one peer: every topic, topic creation and edit shares it) and thirty a second
-across all chats of a bot; over a limit it answers 429 with `retry_after`. Each limit is a
-sliding window here: a send is taken only when, for every window it belongs to, fewer than
-`limit` sends were taken within the last `period`. A window is stretched by a small margin, so
-that sends taken at the edge of a window and delayed differently on the way still arrive inside
-Telegram's window.
+across all chats of a bot; over a limit it answers 429 with `retry_after`. A chat's limit is
+a sliding window here: a send is taken only when fewer than `limit` sends were taken for the
+chat within the last `period`. The bot's overall limit is a pace instead (one send every
+period/limit, a late send letting the next catch up by half a step): concurrent sends to many
+chats taken in a burst would queue on the way and arrive bunched at the start of Telegram's
+next window, evenly paced ones arrive as they were taken. Windows and pace are stretched by a
+small margin, so sends delayed differently on the way still arrive inside Telegram's limits.
 
 With Redis the windows live there and one script per take checks and records all of them at
 once (no read-then-write race between processes); without Redis they live in the process.
@@ -84,6 +86,18 @@ class SendLimits:
     def stretched(self, window: Window) -> float:
         return window.period + max(window.period * self.margin, self.min_margin_seconds)
 
+    @property
+    def overall_spacing(self) -> float:
+        """The time between two sends of the bot at its paced rate."""
+        return self.stretched(self.overall) / self.overall.limit
+
+    @property
+    def overall_slack(self) -> float:
+        """How early a send may go after a late one: half a step, and at most half the margin,
+        so any `limit` + 1 sends still span more than Telegram's period."""
+        margin = self.stretched(self.overall) - self.overall.period
+        return min(self.overall_spacing, margin) / 2
+
     def chat_window(self, chat_id: int | str) -> Window:
         return self.group_chat if is_group_chat(chat_id) else self.private_chat
 
@@ -123,8 +137,8 @@ class InProcessSendBudgets:
         self.limits = limits
         self._clock = clock
         self._chat_windows: dict[int | str, deque[float]] = {}
-        self._overall: deque[float] = deque()
         self._paused_until: dict[int | str | None, float] = {}
+        self._next_send_due = 0.0  # at the bot's pace
 
     async def try_take(self, chat_id: int | str) -> Refusal | None:
         now = self._clock()
@@ -134,13 +148,13 @@ class InProcessSendBudgets:
             self._paused_until.get(chat_id, 0.0) - now,
         )
         bot_wait = max(
-            self._window_wait(self._overall, self.limits.overall, now),
+            self._next_send_due - self.limits.overall_slack - now,
             self._paused_until.get(None, 0.0) - now,
         )
         if chat_wait > 0 or bot_wait > 0:
             return Refusal(max(chat_wait, bot_wait), whole_bot=bot_wait >= chat_wait)
         chat_log.append(now)
-        self._overall.append(now)
+        self._next_send_due = max(self._next_send_due, now) + self.limits.overall_spacing
         return None
 
     def _window_wait(self, log: deque[float], window: Window, now: float) -> float:
@@ -156,31 +170,31 @@ class InProcessSendBudgets:
         self._paused_until[chat_id] = max(until, self._paused_until.get(chat_id, 0.0))
 
 
-# KEYS: chat window, overall window, chat pause, bot pause.
-# ARGV: chat limit, chat period ms, overall limit, overall period ms, a unique member.
+# KEYS: chat window, chat pause, bot pause, when the bot's next paced send is due.
+# ARGV: chat limit, chat period ms, a unique member, spacing ms, slack ms.
 # Returns {0, 0} when taken, else {wait ms, 1 when the wait is the bot's rather than the chat's}.
 TAKE_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local function window_wait(key, limit, period)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
-  local count = redis.call('ZCARD', key)
-  if count < limit then return 0 end
-  local leaving = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
-  return tonumber(leaving[2]) + period - now
+local chat_wait = redis.call('PTTL', KEYS[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+local count = redis.call('ZCARD', KEYS[1])
+local limit = tonumber(ARGV[1])
+if count >= limit then
+  local leaving = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
+  chat_wait = math.max(chat_wait, tonumber(leaving[2]) + tonumber(ARGV[2]) - now)
 end
-local chat_wait = math.max(
-  window_wait(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])), redis.call('PTTL', KEYS[3]))
-local bot_wait = math.max(
-  window_wait(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4])), redis.call('PTTL', KEYS[4]))
+local spacing = tonumber(ARGV[4])
+local due = tonumber(redis.call('GET', KEYS[4]) or '0')
+local bot_wait = math.max(redis.call('PTTL', KEYS[3]), due - tonumber(ARGV[5]) - now)
 if chat_wait > 0 or bot_wait > 0 then
-  if bot_wait >= chat_wait then return {bot_wait, 1} end
-  return {chat_wait, 0}
+  -- Whole milliseconds up (a Lua number becomes an integer reply by truncation).
+  if bot_wait >= chat_wait then return {math.ceil(bot_wait), 1} end
+  return {math.ceil(chat_wait), 0}
 end
-redis.call('ZADD', KEYS[1], now, ARGV[5])
+redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('ZADD', KEYS[2], now, ARGV[5])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('SET', KEYS[4], math.max(due, now) + spacing, 'PX', math.ceil(math.max(1000, spacing * 2)))
 return {0, 0}
 """
 
@@ -211,16 +225,16 @@ class RedisSendBudgets:
         wait_ms, whole_bot = await self._take(
             keys=[
                 f"{self.prefix}:chat:{chat_id}",
-                f"{self.prefix}:overall",
                 f"{self.prefix}:pause:{chat_id}",
                 f"{self.prefix}:pause",
+                f"{self.prefix}:due",
             ],
             args=[
                 chat_window.limit,
                 self._period_ms(chat_window),
-                self.limits.overall.limit,
-                self._period_ms(self.limits.overall),
                 secrets.token_hex(8),
+                self.limits.overall_spacing * 1000,
+                self.limits.overall_slack * 1000,
             ],
         )
         if int(wait_ms) <= 0:

@@ -74,17 +74,41 @@ async def test_a_group_window_is_a_sliding_window() -> None:
     assert await budgets.try_take(-100) is not None  # the second send is still inside
 
 
-async def test_the_overall_window_covers_every_chat() -> None:
+async def test_the_bots_sends_are_evenly_paced_across_chats() -> None:
+    """A burst of concurrent calls would arrive bunched at the start of Telegram's next window;
+    paced sends arrive as they were taken."""
     clock = Clock()
-    budgets = InProcessSendBudgets(
-        SendLimits(private_chat=Window(5, 1.0), overall=Window(2, 1.0), **NO_MARGIN), clock
-    )
+    budgets = InProcessSendBudgets(SendLimits(overall=Window(30, 1.0)), clock)
+    step = 1.05 / 30  # the window stretched by its 50 ms margin
+    assert budgets.limits.overall_spacing == pytest.approx(step)
+    assert budgets.limits.overall_slack == pytest.approx(step / 2)
     assert await budgets.try_take(1) is None
-    assert await budgets.try_take(2) is None
+    refusal = await budgets.try_take(2)
+    assert refusal is not None and refusal.whole_bot
+    assert refusal.wait == pytest.approx(step / 2)
+    clock.now += step / 2
+    assert await budgets.try_take(2) is None  # half a step early is allowed ...
+    clock.now += step / 2
     refusal = await budgets.try_take(3)
-    assert refusal is not None and refusal.whole_bot and refusal.wait == pytest.approx(1.0)
-    clock.now += 1
-    assert await budgets.try_take(3) is None
+    assert refusal is not None and refusal.wait == pytest.approx(step / 2)  # ... not more
+
+
+@pytest.mark.parametrize("window", [Window(30, 1.0), Window(4, 0.5), Window(20, 6.0)])
+async def test_whatever_the_timing_no_window_holds_more_than_the_limit(window: Window) -> None:
+    clock = Clock()
+    limits = SendLimits(overall=window)
+    budgets = InProcessSendBudgets(limits, clock)
+    taken: list[float] = []
+    while len(taken) < 10 * window.limit:
+        if await budgets.try_take(len(taken) + 10) is None:
+            taken.append(clock.now)
+        clock.now += window.period / window.limit / 7.3  # polls at an awkward interval
+    margin = limits.stretched(window) - window.period
+    spans = [later - earlier for earlier, later in zip(taken, taken[window.limit :], strict=False)]
+    # Sends that arrive up to half the margin apart from how they were taken stay inside.
+    assert min(spans) >= window.period + margin / 2 - 1e-9
+    rate = (len(taken) - 1) / (taken[-1] - taken[0])
+    assert 0.9 * window.limit / window.period < rate <= window.limit / window.period
 
 
 async def test_a_refused_take_takes_nothing() -> None:
@@ -94,7 +118,7 @@ async def test_a_refused_take_takes_nothing() -> None:
     )
     assert await budgets.try_take(1) is None
     for _ in range(5):
-        assert await budgets.try_take(2) is not None  # refused by the overall window
+        assert await budgets.try_take(2) is not None  # refused by the bot's pace
     clock.now += 1
     assert await budgets.try_take(2) is None  # chat 2's own window is still empty
 
@@ -125,19 +149,31 @@ async def test_take_waits_for_the_window() -> None:
 
 async def test_redis_budgets_are_shared_and_atomic(real_backend) -> None:
     redis = Redis.from_url(real_backend.redis_url)
-    limits = SendLimits(group_chat=Window(5, 30.0), overall=Window(7, 30.0), **NO_MARGIN)
+    limits = SendLimits(group_chat=Window(5, 30.0), overall=Window(10**6, 1.0), **NO_MARGIN)
     bot_id = secrets.token_hex(4)
     # Two "processes" (two clients) racing for one group: exactly the limit is taken.
     first, second = RedisSendBudgets(redis, limits, bot_id), RedisSendBudgets(redis, limits, bot_id)
-    results = await asyncio.gather(*(budgets.try_take(-100) for budgets in [first, second] * 10))
-    assert sum(result is None for result in results) == 5
-    refused = [result for result in results if result is not None]
-    assert all(not result.whole_bot and 29 < result.wait <= 30 for result in refused)
-    # The overall window counts the group's five: two more for other chats, then the bot is full.
-    assert await first.try_take(1) is None
-    assert await second.try_take(2) is None
-    refusal = await first.try_take(3)
-    assert refusal is not None and refusal.whole_bot
+
+    async def contender(budgets: RedisSendBudgets) -> int:
+        taken = 0
+        while True:
+            refusal = await budgets.try_take(-100)
+            if refusal is None:
+                taken += 1
+            elif refusal.whole_bot:  # the bot's pace: a millisecond
+                await asyncio.sleep(refusal.wait)
+            else:
+                assert 29 < refusal.wait <= 30
+                return taken
+
+    assert sum(await asyncio.gather(*(contender(each) for each in [first, second] * 5))) == 5
+    # The bot's pace is shared too: right after a take, the next waits a step (no margin, so
+    # no slack).
+    paced = SendLimits(overall=Window(3, 30.0), **NO_MARGIN)
+    paced_bot = secrets.token_hex(4)
+    assert await RedisSendBudgets(redis, paced, paced_bot).try_take(1) is None
+    refusal = await RedisSendBudgets(redis, paced, paced_bot).try_take(2)
+    assert refusal is not None and refusal.whole_bot and 9.9 < refusal.wait <= 10
     # Another bot has budgets of its own.
     assert await RedisSendBudgets(redis, limits, bot_id + "x").try_take(-100) is None
     await redis.aclose()
