@@ -177,6 +177,11 @@ async def test_bad_sends_get_a_defined_outcome(harness_factory: HarnessFactory) 
     assert outcome.failure is SendFailure.THREAD_NOT_FOUND
     outcome = await sender.send(OutgoingText(-100_999_999, "nobody"))
     assert outcome.failure is SendFailure.CHAT_NOT_FOUND
+    owner = new_user(first_name="Owner")
+    group = await harness.client.create_group("Left behind", [owner], is_forum=True)
+    await harness.client.remove_bot(group["id"], owner)
+    outcome = await sender.send(OutgoingText(group["id"], "anyone there?"))
+    assert outcome.failure is SendFailure.FORBIDDEN and outcome.failure.permanent
     await harness.client.clear_requests()
     outcome = await sender.send(OutgoingText(chat_id, "  \n "))
     assert outcome.failure is SendFailure.EMPTY_TEXT
