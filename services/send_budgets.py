@@ -29,7 +29,8 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 # Calls that Telegram counts as a message into the chat; edits and topic changes count only in
-# groups (a group is one peer), a private chat's edits are free.
+# groups (a group is one peer), a private chat's edits are free. The emulator keeps its own
+# copy of this rule (sandbox/telegram/limits.py) on purpose: it judges the bot independently.
 COUNTED_ALWAYS = frozenset({"forwardMessage", "forwardMessages", "copyMessage", "copyMessages"})
 COUNTED_IN_GROUPS = frozenset(
     {
