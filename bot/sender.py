@@ -303,7 +303,11 @@ class TelegramSender:
             self._wake.clear()
             wait: float | None = None
             if len(self._in_flight) < self.max_in_flight:
-                queued, wait = await self._take_next()
+                try:
+                    queued, wait = await self._take_next()
+                except Exception:  # Redis away, say: the queue waits, the callers too
+                    logger.exception("the sending budgets are unavailable; retrying in 1 s")
+                    queued, wait = None, 1.0
                 if queued is not None:
                     task = asyncio.create_task(self._send(queued))
                     self._in_flight.add(task)
@@ -338,6 +342,7 @@ class TelegramSender:
                 if not_before > now:
                     soonest = min(soonest or not_before - now, not_before - now)
                     continue
+                self._chat_not_before.pop(chat_id, None)
                 if not counts_against_budget(_api_method(queued), chat_id):
                     queue.remove(queued)
                     return queued, None
@@ -401,6 +406,9 @@ class TelegramSender:
         except asyncio.CancelledError:
             _resolve(queued.futures, SendOutcome(failure=SendFailure.STOPPED))
             raise
+        except Exception as error:  # a bug, not Telegram: the caller still gets its answer
+            logger.exception("a send to chat %s failed unexpectedly", chat_id)
+            outcome = SendOutcome(failure=SendFailure.REJECTED, detail=repr(error))
         finally:
             self._busy_chats.discard(chat_id)
         if outcome is None:  # a 429: back to the front of its lane, other chats go on

@@ -153,3 +153,29 @@ async def test_a_429_pauses_its_chat_and_429s_for_two_chats_pause_the_bot() -> N
         await gate(flooded, None, SendMessage(chat_id=13, text="x"))  # type: ignore[arg-type]
     refusal = await budgets.try_take(14)
     assert refusal is not None and refusal.whole_bot  # two chats at once: the bot is flooding
+
+
+async def test_an_unexpected_error_still_gives_the_caller_an_outcome() -> None:
+    sender, _bot = sender_with(SendLimits())
+
+    async def broken(method: TelegramMethod[Any]) -> Any:
+        raise ValueError("a bug somewhere below")
+
+    sender.bot = broken  # type: ignore[assignment]
+    outcome = await asyncio.wait_for(sender.send(OutgoingText(7, "x")), 5)
+    assert outcome.failure is SendFailure.REJECTED and "a bug" in outcome.detail
+
+
+async def test_the_queue_waits_out_budgets_that_are_briefly_unavailable() -> None:
+    sender, bot = sender_with(SendLimits())
+    real_take = sender.budgets.try_take
+    failures = iter([ConnectionError("redis restarting")])
+
+    async def flaky_take(chat_id: int | str) -> Any:
+        for error in failures:
+            raise error
+        return await real_take(chat_id)
+
+    sender.budgets.try_take = flaky_take  # type: ignore[method-assign]
+    outcome = await asyncio.wait_for(sender.send(OutgoingText(7, "eventually")), 5)
+    assert outcome.sent and bot.texts() == ["eventually"]
