@@ -191,7 +191,7 @@ class Bench:
         broadcast = asyncio.create_task(self.broadcast(bulk, "promo"))
         await asyncio.sleep(0.5)  # the broadcast is saturating the budget
         during = await self.interactive_waits(buyers[INTERACTIVE_MESSAGES // 2 :], 0.2)
-        _entries, _texts, _sent = await broadcast
+        await broadcast
         one_bulk_send = self.settings.send_limits.overall_spacing
         delay_in_bulk_sends = (p99(during) - p99(baseline)) / one_bulk_send
         print(

@@ -18,9 +18,9 @@ import html
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -69,7 +69,7 @@ class SendBudgetGate(BaseRequestMiddleware):
     two different chats within one `retry_after` are taken to mean the whole bot.
     """
 
-    def __init__(self, budgets: SendBudgets, clock: Any = time.monotonic) -> None:
+    def __init__(self, budgets: SendBudgets, clock: Callable[[], float] = time.monotonic) -> None:
         self.budgets = budgets
         self._clock = clock
         self._recent_floods: dict[int | str, float] = {}  # chat -> until when its 429 holds
@@ -169,6 +169,15 @@ class OutgoingText:
     def mergeable(self) -> bool:
         return self.author is not None and self.reply_markup is None
 
+    @property
+    def authored(self) -> AuthoredText:
+        return AuthoredText(self.author or "", self.sent_at, self.text)
+
+    @property
+    def escape(self) -> Callable[[str], str]:
+        """How the sender's own words (attribution lines) are put into this text."""
+        return html.escape if self.parse_mode == "HTML" else str
+
     def method(self, text: str) -> SendMessage:
         return SendMessage(
             chat_id=self.chat_id,
@@ -191,28 +200,26 @@ class _Queued:
     lane: Lane
     futures: list[asyncio.Future[SendOutcome]]
     method: TelegramMethod[Any] | None = None
-    texts: list[tuple[OutgoingText, AuthoredText]] = field(default_factory=list)
+    texts: list[OutgoingText] = field(default_factory=list)
     floods: int = 0
 
     @property
     def merge_key(self) -> tuple[Any, ...] | None:
-        if self.method is not None or not self.texts[0][0].mergeable:
+        if self.method is not None or not self.texts[0].mergeable:
             return None
-        first = self.texts[0][0]
-        return (first.message_thread_id, first.parse_mode)
+        return (self.texts[0].message_thread_id, self.texts[0].parse_mode)
 
     @property
     def thread(self) -> int | None:
         if self.method is not None:
             return getattr(self.method, "message_thread_id", None)
-        return self.texts[0][0].message_thread_id
+        return self.texts[0].message_thread_id
 
     def build(self) -> TelegramMethod[Any]:
         if self.method is not None:
             return self.method
-        first = self.texts[0][0]
-        escape = html.escape if first.parse_mode == "HTML" else str
-        return first.method(merged_text([authored for _, authored in self.texts], escape))
+        first = self.texts[0]
+        return first.method(merged_text([text.authored for text in self.texts], first.escape))
 
 
 class TelegramSender:
@@ -225,7 +232,7 @@ class TelegramSender:
         *,
         max_in_flight: int = 8,
         max_floods: int = 10,
-        clock: Any = time.monotonic,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot = bot
         self.budgets = budgets
@@ -266,13 +273,14 @@ class TelegramSender:
             return _resolved(loop, SendOutcome(failure=SendFailure.EMPTY_TEXT, detail="empty"))
         if len(parts) > 1:
             logger.info("a text of %d characters goes out in %d parts", len(item.text), len(parts))
-            item = _replace_text(item, parts[0], mergeable=False)
-            rest = [_replace_text(item, part, mergeable=False) for part in parts[1:]]
-            futures = [self._submit_text(part, lane, loop) for part in [item, *rest]]
+            # Parts of one text are not merged with others: they are near the limit anyway.
+            futures = [
+                self._submit_text(replace(item, text=part, author=None), lane, loop)
+                for part in parts
+            ]
             return asyncio.ensure_future(_all_parts(futures))
         future: asyncio.Future[SendOutcome] = loop.create_future()
-        authored = AuthoredText(item.author or "", item.sent_at, item.text)
-        self._enqueue(_Queued(item.chat_id, lane, [future], texts=[(item, authored)]))
+        self._enqueue(_Queued(item.chat_id, lane, [future], texts=[item]))
         return future
 
     def _enqueue(self, queued: _Queued, *, front: bool = False) -> None:
@@ -375,11 +383,11 @@ class TelegramSender:
     def _merge_run(self, queue: deque[_Queued], run: list[_Queued]) -> None:
         if len(run) < 2:
             return
-        first = run[0].texts[0][0]
-        escape = html.escape if first.parse_mode == "HTML" else str
-        texts = [pair for queued in run for pair in queued.texts]
+        first = run[0].texts[0]
+        texts = [text for queued in run for text in queued.texts]
         futures = [future for queued in run for future in queued.futures]
-        groups = merge_in_order([authored for _, authored in texts], TELEGRAM_TEXT_LIMIT, escape)
+        authored = [text.authored for text in texts]
+        groups = merge_in_order(authored, TELEGRAM_TEXT_LIMIT, first.escape)
         merged: list[_Queued] = []
         position = 0
         for group in groups:
@@ -429,8 +437,8 @@ class TelegramSender:
                 return SendOutcome(failure=SendFailure.UNAVAILABLE, detail=error.message)
             return None
         except TelegramForbiddenError as error:
-            reason = "blocked" in error.message.lower()
-            failure = SendFailure.BLOCKED if reason else SendFailure.FORBIDDEN
+            blocked = "blocked" in error.message.lower()
+            failure = SendFailure.BLOCKED if blocked else SendFailure.FORBIDDEN
             return SendOutcome(failure=failure, detail=error.message)
         except TelegramBadRequest as error:
             return SendOutcome(failure=_bad_request_failure(error.message), detail=error.message)
@@ -464,19 +472,6 @@ def _message_ids(result: Any) -> tuple[int, ...]:
 
 def _api_method(queued: _Queued) -> str:
     return queued.method.__api_method__ if queued.method is not None else "sendMessage"
-
-
-def _replace_text(item: OutgoingText, text: str, *, mergeable: bool) -> OutgoingText:
-    return OutgoingText(
-        chat_id=item.chat_id,
-        text=text,
-        message_thread_id=item.message_thread_id,
-        parse_mode=item.parse_mode,
-        reply_markup=item.reply_markup,
-        author=item.author if mergeable else None,
-        sent_at=item.sent_at,
-        disable_notification=item.disable_notification,
-    )
 
 
 async def _all_parts(futures: Iterable[asyncio.Future[SendOutcome]]) -> SendOutcome:

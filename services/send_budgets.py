@@ -134,12 +134,15 @@ async def take(budgets: SendBudgets, chat_id: int | str) -> float:
 class InProcessSendBudgets:
     """The budgets of one process (the embedded default without Redis)."""
 
+    SWEEP_EVERY = 1024  # takes
+
     def __init__(self, limits: SendLimits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self._clock = clock
         self._chat_windows: dict[int | str, deque[float]] = {}
         self._paused_until: dict[int | str | None, float] = {}
         self._next_send_due = 0.0  # at the bot's pace
+        self._takes = 0
 
     async def try_take(self, chat_id: int | str) -> Refusal | None:
         now = self._clock()
@@ -156,7 +159,21 @@ class InProcessSendBudgets:
             return Refusal(max(chat_wait, bot_wait), whole_bot=bot_wait >= chat_wait)
         chat_log.append(now)
         self._next_send_due = max(self._next_send_due, now) + self.limits.overall_spacing
+        self._takes += 1
+        if self._takes % self.SWEEP_EVERY == 0:
+            self._forget_quiet_chats(now)
         return None
+
+    def _forget_quiet_chats(self, now: float) -> None:
+        """A broadcast touches every chat once: their windows and pauses must not stay."""
+        longest = max(self.limits.stretched(self.limits.private_chat),
+                      self.limits.stretched(self.limits.group_chat))  # fmt: skip
+        self._chat_windows = {
+            chat: log for chat, log in self._chat_windows.items() if log and log[-1] > now - longest
+        }
+        self._paused_until = {
+            chat: until for chat, until in self._paused_until.items() if until > now
+        }
 
     def _window_wait(self, log: deque[float], window: Window, now: float) -> float:
         period = self.limits.stretched(window)

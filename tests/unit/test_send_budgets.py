@@ -193,3 +193,15 @@ async def test_redis_pauses_are_shared(real_backend) -> None:
     refusal = await first.try_take(-300)
     assert refusal is not None and refusal.whole_bot
     await redis.aclose()
+
+
+async def test_chats_that_went_quiet_are_forgotten() -> None:
+    clock = Clock()
+    budgets = InProcessSendBudgets(SendLimits(overall=Window(10**6, 1.0), **NO_MARGIN), clock)
+    await budgets.pause(1, 5)
+    for chat in range(2, 2 + InProcessSendBudgets.SWEEP_EVERY - 1):  # a broadcast
+        assert await budgets.try_take(chat) is None
+        clock.now += 0.001
+    clock.now += 61  # longer than any chat window
+    assert await budgets.try_take(-7) is None  # the take that sweeps
+    assert list(budgets._chat_windows) == [-7] and budgets._paused_until == {}
