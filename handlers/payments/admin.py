@@ -173,6 +173,13 @@ async def price_confirmed(
         )
 
 
+async def _send_refund_notice(sender: TelegramSender, user_id: int, notice: str) -> None:
+    """The decision stands whether or not the user gets the notice (blocked the bot, say)."""
+    delivered = await sender.send(OutgoingText(user_id, notice, parse_mode="HTML"))
+    if not delivered.sent:
+        logger.warning("refund notice to %s not delivered: %s", user_id, delivered.detail)
+
+
 async def refund_decision(
     query: CallbackQuery, callback_data: RefundDecision, bot: Bot, i18n: I18nContext,
     session: AsyncSession, state: FSMContext, settings: Settings,
@@ -209,9 +216,7 @@ async def refund_decision(
     language = user.language if user else settings.default_language
     price = format_amount(plan.amount, plan.currency)
     notice = i18n.core.get(f"refund-user-approved-{outcome}", language, price=price)
-    delivered = await sender.send(OutgoingText(plan.user_id, notice, parse_mode="HTML"))
-    if not delivered.sent:  # the refund stands; the admins see it below either way
-        logger.warning("refund notice to %s not delivered: %s", plan.user_id, delivered.detail)
+    await _send_refund_notice(sender, plan.user_id, notice)
     if isinstance(query.message, Message):
         await query.message.edit_text(
             (query.message.html_text or "")
@@ -275,9 +280,7 @@ async def rejection_reason(
     user = await session.get(User, request.user_id)
     language = user.language if user else settings.default_language
     notice = i18n.core.get("refund-user-rejected", language, reason=escape(reason))
-    delivered = await sender.send(OutgoingText(request.user_id, notice, parse_mode="HTML"))
-    if not delivered.sent:
-        logger.warning("refund notice to %s not delivered: %s", request.user_id, delivered.detail)
+    await _send_refund_notice(sender, request.user_id, notice)
     await message.answer(_t(i18n, settings, "refund-admin-rejected", request=request.id))
 
 
