@@ -75,13 +75,11 @@ def main() -> None:
         "--no-rate-limits", action="store_true", help="no sending limits (no 429 answers)"
     )
     args = parser.parse_args()
-    rate_limits: RateLimits | None = RateLimits.telegram()
-    if args.no_rate_limits:
-        rate_limits = None
-    elif args.rate_limit_scale is not None:
+    rate_limits = None if args.no_rate_limits else TELEGRAM_RATE_LIMITS
+    if args.rate_limit_scale is not None:
         if args.rate_limit_scale <= 0:
             parser.error("--rate-limit-scale must be positive")
-        rate_limits = RateLimits.telegram().scaled(args.rate_limit_scale)
+        rate_limits = TELEGRAM_RATE_LIMITS.scaled(args.rate_limit_scale)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             serve(args.host, args.port, args.spec, args.yookassa_notification_url, rate_limits)

@@ -169,31 +169,6 @@ class SandboxClient:
             body["icon_custom_emoji_id"] = icon_custom_emoji_id
         return await self._request("POST", f"/chats/{chat_id}/topics", json_body=body)
 
-    async def _bot_membership(
-        self, chat_id: int, by_user: User, status: str, **rights: bool
-    ) -> dict[str, Any]:
-        body: dict[str, Any] = {"from": by_user, "status": status, **rights}
-        return await self._request("POST", f"/chats/{chat_id}/bot", json_body=body)
-
-    async def add_bot_to_group(
-        self,
-        chat_id: int,
-        by_user: User,
-        status: str = "member",
-        *,
-        can_manage_topics: bool = True,
-        can_delete_messages: bool = True,
-    ) -> dict[str, Any]:
-        """``by_user`` adds the bot (as "member" or "administrator" with these rights);
-        returns ``{"chat", "update_ids"}`` (my_chat_member, then new_chat_members)."""
-        return await self._bot_membership(
-            chat_id,
-            by_user,
-            status,
-            can_manage_topics=can_manage_topics,
-            can_delete_messages=can_delete_messages,
-        )
-
     async def set_bot_rights(
         self,
         chat_id: int,
@@ -203,21 +178,29 @@ class SandboxClient:
         can_manage_topics: bool = True,
         can_delete_messages: bool = True,
     ) -> dict[str, Any]:
-        """Promotes the bot (or demotes it with ``status="member"``); returns ``{"chat",
-        "update_ids"}`` with the my_chat_member update."""
-        return await self._bot_membership(
-            chat_id,
-            by_user,
-            status,
-            can_manage_topics=can_manage_topics,
-            can_delete_messages=can_delete_messages,
-        )
+        """``by_user`` promotes the bot (with these rights), demotes it (``status="member"``)
+        or removes it ("left", "kicked"); returns ``{"chat", "update_ids"}`` with the
+        my_chat_member update (and, when the bot joins, the new_chat_members message's)."""
+        body = {
+            "from": by_user,
+            "status": status,
+            "can_manage_topics": can_manage_topics,
+            "can_delete_messages": can_delete_messages,
+        }
+        return await self._request("POST", f"/chats/{chat_id}/bot", json_body=body)
+
+    async def add_bot_to_group(
+        self, chat_id: int, by_user: User, status: str = "member", **rights: bool
+    ) -> dict[str, Any]:
+        """``by_user`` adds the bot (as "member", or "administrator" with the rights of
+        :meth:`set_bot_rights`); update_ids: my_chat_member, then new_chat_members."""
+        return await self.set_bot_rights(chat_id, by_user, status, **rights)
 
     async def remove_bot(
         self, chat_id: int, by_user: User, *, kicked: bool = True
     ) -> dict[str, Any]:
         """Removes the bot from the group (banned, "kicked", or just "left")."""
-        return await self._bot_membership(chat_id, by_user, "kicked" if kicked else "left")
+        return await self.set_bot_rights(chat_id, by_user, "kicked" if kicked else "left")
 
     # --------------------------------------------------------------- messages
     async def send_message(self, chat_id: int, user: User, **fields: Any) -> dict[str, Any]:
@@ -547,12 +530,6 @@ class SandboxClient:
         """Replaces the sending limits (``None`` switches them off; a dict may name only some
         windows); the windows start empty. Returns the limits now in force."""
         body = limits.to_json() if isinstance(limits, RateLimits) else limits
-        async with self.session.put(
-            f"{self.base_url}/sandbox/api/limits",
-            data=json.dumps(body),
-            headers={"Content-Type": "application/json"},
-        ) as response:
-            raw = await response.json()
-            if response.status >= 400:
-                raise SandboxError(response.status, raw.get("error", str(raw)))
+        # No body (None) switches them off.
+        raw = await self._request("PUT", "/limits", json_body=body)
         return None if raw is None else RateLimits.from_json(raw)

@@ -32,6 +32,7 @@ from sandbox.telegram.spec import (
     UploadedFile,
     bad_request,
     length_error,
+    too_many_requests,
 )
 from sandbox.telegram.state import (
     BotState,
@@ -99,9 +100,8 @@ class Call:
 Handler = Callable[[Call], Awaitable[Any]]
 
 
-def thread_of_reply(chat: Chat, params: dict[str, Any], reply_to: int | None) -> int | None:
+def thread_of_reply(chat: Chat, thread_id: int | None, reply_to: int | None) -> int | None:
     """The thread a message goes to: the given one, else (in forums) the replied message's."""
-    thread_id = params.get("message_thread_id")
     if thread_id is None and reply_to is not None and chat.is_forum:
         thread_id = chat.messages[reply_to].message_thread_id
     return thread_id
@@ -228,15 +228,22 @@ class BotApi:
             self.handlers[method] = self.send_media
 
     # ------------------------------------------------------------- HTTP entry
-    async def handle_http(self, request: web.Request) -> web.Response:
-        token = request.match_info["token"]
+    def _authorized_bot_id(self, token: str) -> int | None:
+        """The bot id of a well-formed token, unless the bot is known with another secret
+        (Telegram refuses both the same way); None means 401."""
         token_match = TOKEN_PATTERN.match(token)
         if token_match is None:
-            return web.json_response(ApiError(401, "Unauthorized").to_response(), status=401)
+            return None
         bot_id = int(token_match[1])
         known = self.world.bots.get(bot_id)
         if known is not None and known.token is not None and known.token != token:
-            # The bot id is right but the secret is not: Telegram refuses it the same way.
+            return None
+        return bot_id
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        bot_id = self._authorized_bot_id(token)
+        if bot_id is None:
             return web.json_response(ApiError(401, "Unauthorized").to_response(), status=401)
         bot = self.world.bot_for_api(bot_id, token)
         try:
@@ -307,26 +314,18 @@ class BotApi:
         """
         if self.limiter.limits is None or params.get("chat_id") is None:
             return None
-        raw_chat_id = params["chat_id"]
-        if isinstance(raw_chat_id, int) or re.fullmatch(r"-?\d+", str(raw_chat_id)):
-            chat_id = int(raw_chat_id)
-        else:
-            try:
-                chat_id = self.resolve_chat(bot, raw_chat_id).id
-            except ApiError:
-                return None  # the handler answers "chat not found"
-        if not is_counted(method, chat_id):
+        try:
+            chat = self.resolve_chat(bot, params["chat_id"])
+        except ApiError:
+            return None  # the handler answers "chat not found"
+        if not is_counted(method, chat.id):
             return None
-        chat = self.resolve_chat(bot, chat_id)
         if method not in COUNTED_IN_GROUPS:
             self.ensure_can_write(bot, chat)
-            if params.get("message_thread_id") is not None:
-                self.resolve_thread(bot, chat, params["message_thread_id"])
+            self.resolve_thread(bot, chat, params.get("message_thread_id"))
         admission = self.limiter.admit(bot.bot_id, chat.id)
         if isinstance(admission, int):
-            raise ApiError(
-                429, f"Too Many Requests: retry after {admission}", retry_after=admission
-            )
+            raise too_many_requests(admission)
         return admission
 
     async def _apply_fault(self, method: str) -> None:
@@ -337,20 +336,13 @@ class BotApi:
             await asyncio.sleep(fault.delay)
             return
         if fault.kind == "429":
-            raise ApiError(
-                429,
-                f"Too Many Requests: retry after {fault.retry_after}",
-                retry_after=fault.retry_after,
-            )
+            raise too_many_requests(fault.retry_after)
         if fault.kind == "502":
             raise ApiError(502, "Bad Gateway")
         raise ApiError(500, "Internal Server Error")
 
     async def handle_file_download(self, request: web.Request) -> web.StreamResponse:
-        token = request.match_info["token"]
-        token_match = TOKEN_PATTERN.match(token)
-        known = self.world.bots.get(int(token_match[1])) if token_match else None
-        if token_match is None or (known and known.token and known.token != token):
+        if self._authorized_bot_id(request.match_info["token"]) is None:
             return web.json_response(ApiError(401, "Unauthorized").to_response(), status=401)
         stored = self.world.files_by_path.get(request.match_info["path"])
         if stored is None:
@@ -417,7 +409,9 @@ class BotApi:
     def add_bot_message(self, call: Call, chat: Chat, **content: Any) -> StoredMessage:
         params = call.params
         reply_to = self._reply_target(chat, params)
-        thread_id = self.resolve_thread(call.bot, chat, thread_of_reply(chat, params, reply_to))
+        thread_id = self.resolve_thread(
+            call.bot, chat, thread_of_reply(chat, params.get("message_thread_id"), reply_to)
+        )
         markup = params.get("reply_markup")
         message = StoredMessage(
             message_id=chat.allocate_message_id(),
@@ -1141,15 +1135,15 @@ class BotApi:
         self._check_topic_rights(call, chat, topic)
         # An empty or missing name keeps the current one; an empty emoji id removes the icon.
         name = call.params.get("name") or topic.name
-        emoji = call.params.get("icon_custom_emoji_id", topic.icon_custom_emoji_id or "")
-        if (name, emoji or None) == (topic.name, topic.icon_custom_emoji_id):
-            raise bad_request("TOPIC_NOT_MODIFIED")
+        emoji = call.params.get("icon_custom_emoji_id", topic.icon_custom_emoji_id) or None
         edited: dict[str, Any] = {}
         if name != topic.name:
             edited["name"] = name
-        if (emoji or None) != topic.icon_custom_emoji_id:
-            edited["icon_custom_emoji_id"] = emoji
-        topic.name, topic.icon_custom_emoji_id = name, emoji or None
+        if emoji != topic.icon_custom_emoji_id:
+            edited["icon_custom_emoji_id"] = emoji or ""
+        if not edited:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.name, topic.icon_custom_emoji_id = name, emoji
         self.add_topic_service_message(
             chat, call.bot.user, True, topic.message_thread_id, forum_topic_edited=edited
         )

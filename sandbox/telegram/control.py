@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.control import ControlError, control_json
-from sandbox.telegram.botapi import BotApi, file_response
+from sandbox.telegram.botapi import BotApi, file_response, thread_of_reply
 from sandbox.telegram.formatting import utf16_length
 from sandbox.telegram.limits import RateLimits
 from sandbox.telegram.media import (
@@ -164,8 +164,7 @@ class ControlApi:
             raise ControlError(404, f"chat {chat_id} not found (create groups first)")
         if chat.type == "private":
             raise ControlError(400, "only the chat's own user can write to a private chat")
-        if chat.members.get(user["id"]) in {None, "left"}:
-            chat.members[user["id"]] = "member"
+        join(chat, user)
         return chat
 
     def _add_user_message(
@@ -181,9 +180,8 @@ class ControlApi:
             replied = chat.messages.get(reply_to)
             if replied is None or replied.deleted:
                 raise ControlError(400, "message to be replied not found")
-            if thread_id is None and chat.is_forum:
-                # A reply lands in the replied message's topic, as in Telegram clients.
-                thread_id = replied.message_thread_id
+            # A reply lands in the replied message's topic, as in Telegram clients.
+            thread_id = thread_of_reply(chat, thread_id, reply_to)
         if thread_id == 1 and chat.is_forum:
             thread_id = None  # the General topic
         if thread_id is not None and chat.is_forum:
@@ -433,8 +431,7 @@ class ControlApi:
         name = body.get("name")
         if not isinstance(name, str) or not 1 <= len(name) <= 128:
             raise ControlError(400, "name must be 1-128 characters")
-        if chat.members.get(user["id"]) in {None, "left"}:
-            chat.members[user["id"]] = "member"
+        join(chat, user)
         icon_color = body.get("icon_color")
         topic, message = self.bot_api.open_topic(
             chat,
@@ -478,8 +475,7 @@ class ControlApi:
         new = bot_member(bot, chat)
         if new == old:
             raise ControlError(400, "the bot already has this status and these rights")
-        if chat.members.get(user["id"]) in {None, "left"}:
-            chat.members[user["id"]] = "member"
+        join(chat, user)
         update_ids = [
             bot.add_update(
                 "my_chat_member",
@@ -929,6 +925,12 @@ class ControlApi:
                 raise ControlError(400, str(error)) from None
             self.bot_api.limiter.limits = limits
         return self._limits_view()
+
+
+def join(chat: Chat, user: dict[str, Any]) -> None:
+    """A user who acts in a group is its member (unless already one, or an admin)."""
+    if chat.members.get(user["id"]) in {None, "left"}:
+        chat.members[user["id"]] = "member"
 
 
 def command_entities(text: str) -> list[dict[str, Any]]:

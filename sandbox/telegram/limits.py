@@ -94,43 +94,41 @@ class RateLimits:
             overall=Window(30, 1.0),
         )
 
+    def windows(self) -> dict[str, Window]:
+        return {name: getattr(self, name) for name in WINDOW_NAMES}
+
     def scaled(self, factor: float) -> RateLimits:
         """The same limits with every period divided by ``factor`` (faster, for tests)."""
         if not factor > 0:
             raise ValueError("the scale factor must be positive")
         return RateLimits(
-            private_chat=replace(self.private_chat, period=self.private_chat.period / factor),
-            group_chat=replace(self.group_chat, period=self.group_chat.period / factor),
-            overall=replace(self.overall, period=self.overall.period / factor),
+            **{
+                name: replace(window, period=window.period / factor)
+                for name, window in self.windows().items()
+            }
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "private_chat": self.private_chat.to_json(),
-            "group_chat": self.group_chat.to_json(),
-            "overall": self.overall.to_json(),
-        }
+        return {name: window.to_json() for name, window in self.windows().items()}
 
     @classmethod
     def from_json(cls, raw: Any, base: RateLimits | None = None) -> RateLimits:
         """Parses the control API's JSON; windows left out keep ``base`` (else Telegram's)."""
         if not isinstance(raw, dict):
             raise ValueError("rate limits must be a JSON object or null")
-        unknown = raw.keys() - {"private_chat", "group_chat", "overall"}
+        unknown = raw.keys() - set(WINDOW_NAMES)
         if unknown:
             raise ValueError(f"unknown windows: {sorted(unknown)}")
-        defaults = base or cls.telegram()
+        defaults = (base or cls.telegram()).windows()
         return cls(
-            private_chat=Window.from_json(raw["private_chat"])
-            if "private_chat" in raw
-            else defaults.private_chat,
-            group_chat=Window.from_json(raw["group_chat"])
-            if "group_chat" in raw
-            else defaults.group_chat,
-            overall=Window.from_json(raw["overall"]) if "overall" in raw else defaults.overall,
+            **{
+                name: Window.from_json(raw[name]) if name in raw else default
+                for name, default in defaults.items()
+            }
         )
 
 
+WINDOW_NAMES = ("private_chat", "group_chat", "overall")
 SWEEP_EVERY = 1000
 WindowKey = tuple[str, int, int]  # (kind, bot id, chat id or 0)
 
@@ -203,7 +201,7 @@ class RateLimiter:
         """Forgets chats whose windows hold nothing any more (keeps memory flat)."""
         limits = self._limits
         assert limits is not None
-        longest = max(limits.private_chat.period, limits.group_chat.period, limits.overall.period)
+        longest = max(window.period for window in limits.windows().values())
         for key in [key for key, log in self._logs.items() if not log or log[-1] <= now - longest]:
             del self._logs[key]
 
