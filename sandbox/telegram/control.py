@@ -468,12 +468,14 @@ class ControlApi:
             raise ControlError(400, f"status must be one of {sorted(BOT_STATUSES)}")
         old = bot_member(bot, chat)
         was_in = chat.bot_status in {"member", "administrator"}
+        before = (chat.bot_status, chat.bot_can_manage_topics, chat.bot_can_delete_messages)
         chat.bot_status = status
         if status == "administrator":
             chat.bot_can_manage_topics = bool(body.get("can_manage_topics", True))
             chat.bot_can_delete_messages = bool(body.get("can_delete_messages", True))
         new = bot_member(bot, chat)
-        if new == old:
+        if new == old:  # nothing changes: leave the chat exactly as it was
+            chat.bot_status, chat.bot_can_manage_topics, chat.bot_can_delete_messages = before
             raise ControlError(400, "the bot already has this status and these rights")
         join(chat, user)
         update_ids = [
