@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     telegram_group_period_seconds: float = Field(default=60.0, gt=0)
     telegram_overall_limit: int = Field(default=30, ge=1)
     telegram_overall_period_seconds: float = Field(default=1.0, gt=0)
+    # Every window is stretched by at least this much, so sends delayed differently on their way
+    # (network, a busy event loop) still arrive inside Telegram's windows.
+    telegram_limit_margin_seconds: float = Field(default=0.05, ge=0)
 
     log_level: str = "INFO"
 
@@ -168,6 +171,7 @@ class Settings(BaseSettings):
             ),
             group_chat=Window(self.telegram_group_limit, self.telegram_group_period_seconds),
             overall=Window(self.telegram_overall_limit, self.telegram_overall_period_seconds),
+            min_margin_seconds=self.telegram_limit_margin_seconds,
         )
 
     def module_enabled(self, module: Module) -> bool:
