@@ -34,6 +34,7 @@ from bot.config import Settings
 from bot.sender import Lane, OutgoingText, TelegramSender, send_budgets_of
 from sandbox import SandboxClient, TelegramEmulator
 from sandbox.telegram.limits import RateLimits, Window
+from tests.servers import sending_settings
 
 BOT_TOKEN = "1000000007:bench-sender"
 GROUP = Window(20, 6.0)
@@ -75,16 +76,7 @@ class Bench:
     def __init__(self) -> None:
         limits = RateLimits(private_chat=PRIVATE, group_chat=GROUP, overall=OVERALL)
         self.emulator = TelegramEmulator(rate_limits=limits)
-        self.settings = Settings(
-            _env_file=None,
-            log_level="WARNING",
-            telegram_private_chat_limit=PRIVATE.limit,
-            telegram_private_chat_period_seconds=PRIVATE.period,
-            telegram_group_limit=GROUP.limit,
-            telegram_group_period_seconds=GROUP.period,
-            telegram_overall_limit=OVERALL.limit,
-            telegram_overall_period_seconds=OVERALL.period,
-        )
+        self.settings = Settings(_env_file=None, log_level="WARNING", **sending_settings(limits))
 
     async def __aenter__(self) -> Bench:
         base_url = await self.emulator.start("127.0.0.1", 0)

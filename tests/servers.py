@@ -15,6 +15,9 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from sandbox.telegram.limits import RateLimits, Window
 
 
 def free_port() -> int:
@@ -139,13 +142,21 @@ class ThrowawayRedis:
             self.process = None
 
 
+def sending_settings(limits: RateLimits, margin_seconds: float | None = None) -> dict[str, Any]:
+    """Settings that give the bot these sending limits (the windows the emulator enforces)."""
+    settings: dict[str, Any] = {}
+    for prefix, window in (
+        ("telegram_private_chat", limits.private_chat),
+        ("telegram_group", limits.group_chat),
+        ("telegram_overall", limits.overall),
+    ):
+        settings[f"{prefix}_limit"] = window.limit
+        settings[f"{prefix}_period_seconds"] = window.period
+    if margin_seconds is not None:
+        settings["telegram_limit_margin_seconds"] = margin_seconds
+    return settings
+
+
 # Settings: sending limits far above anything a test or bench sends (their emulators' limits
 # are off too), where Telegram's limits are not the subject.
-UNTHROTTLED_SENDING = {
-    "telegram_private_chat_limit": 10_000,
-    "telegram_private_chat_period_seconds": 1.0,
-    "telegram_group_limit": 10_000,
-    "telegram_group_period_seconds": 1.0,
-    "telegram_overall_limit": 10_000,
-    "telegram_overall_period_seconds": 1.0,
-}
+UNTHROTTLED_SENDING = sending_settings(RateLimits(*[Window(10_000, 1.0)] * 3))

@@ -8,40 +8,33 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
 from aiogram.methods import CreateForumTopic, DeleteForumTopic
 
 from bot.sender import Lane, OutgoingText, SendFailure, TelegramSender
+from sandbox.telegram.limits import RateLimits, Window
 from tests.e2e.harness import BotHarness, HarnessFactory, new_user
+from tests.servers import sending_settings
 
 GROUP_BURST = 5  # per GROUP_PERIOD seconds into one group, as Telegram's 20 per minute
 GROUP_PERIOD = 1.0
 JITTER_ALLOWANCE = 0.15  # seconds added to each of the bot's windows
-SCALED = {
-    "private_chat": {"limit": 3, "period": 1.0},
-    "group_chat": {"limit": GROUP_BURST, "period": GROUP_PERIOD},
-    "overall": {"limit": 30, "period": 1.0},
-}
+SCALED = RateLimits(
+    private_chat=Window(3, 1.0),
+    group_chat=Window(GROUP_BURST, GROUP_PERIOD),
+    overall=Window(30, 1.0),
+)
 
 
-def scaled_settings(limits: dict[str, dict[str, float]] = SCALED) -> dict[str, Any]:
-    return {
-        "telegram_private_chat_limit": limits["private_chat"]["limit"],
-        "telegram_private_chat_period_seconds": limits["private_chat"]["period"],
-        "telegram_group_limit": limits["group_chat"]["limit"],
-        "telegram_group_period_seconds": limits["group_chat"]["period"],
-        "telegram_overall_limit": limits["overall"]["limit"],
-        "telegram_overall_period_seconds": limits["overall"]["period"],
-        # The emulator runs in the test's event loop: a busy loop delays one request more than
-        # the next, so the scaled (short) windows get a wider allowance than the real ones need.
-        "telegram_limit_margin_seconds": JITTER_ALLOWANCE,
-    }
+def scaled_settings(limits: RateLimits = SCALED) -> dict[str, Any]:
+    # The emulator runs in the test's event loop: a busy loop delays one request more than
+    # the next, so the scaled (short) windows get a wider allowance than the real ones need.
+    return sending_settings(limits, margin_seconds=JITTER_ALLOWANCE)
 
 
-async def start_scaled(
-    harness_factory: HarnessFactory, limits: dict[str, dict[str, float]] = SCALED
-) -> BotHarness:
+async def start_scaled(harness_factory: HarnessFactory, limits: RateLimits = SCALED) -> BotHarness:
     client = await harness_factory.sandbox()
     await client.set_rate_limits(limits)
     return await harness_factory.start(**scaled_settings(limits))
@@ -210,7 +203,7 @@ async def test_a_text_over_4096_characters_goes_out_in_parts_at_paragraphs(
 async def test_the_interactive_lane_overtakes_a_running_broadcast(
     harness_factory: HarnessFactory,
 ) -> None:
-    limits = {**SCALED, "overall": {"limit": 4, "period": 0.5}}
+    limits = replace(SCALED, overall=Window(4, 0.5))
     harness = await start_scaled(harness_factory, limits)
     users = [new_user(first_name=f"U{n}") for n in range(13)]
     for user in users:
@@ -231,7 +224,7 @@ async def test_the_interactive_lane_overtakes_a_running_broadcast(
     await send(users[12], "alert", Lane.INTERACTIVE)
     await asyncio.gather(*broadcast)
     # Only what had already taken its budget (one window) went before the alert.
-    assert order.index("alert") <= limits["overall"]["limit"] + 1
+    assert order.index("alert") <= limits.overall.limit + 1
     assert await flood_answers(harness) == []
 
 
@@ -239,12 +232,10 @@ async def test_no_429_reaches_the_user_when_the_emulator_enforces_telegrams_real
     harness_factory: HarnessFactory,
 ) -> None:
     """`make run` runs with the emulator's default, Telegram's own limits, and the bot's."""
-    real = {
-        "private_chat": {"limit": 3, "period": 3.0},
-        "group_chat": {"limit": 20, "period": 60.0},
-        "overall": {"limit": 30, "period": 1.0},
-    }
-    harness = await start_scaled(harness_factory, real)
+    real = RateLimits.telegram()
+    client = await harness_factory.sandbox()
+    await client.set_rate_limits(real)
+    harness = await harness_factory.start(**sending_settings(real))
     user = new_user()
     await harness.say(user, "/start")
     for n in range(4):
