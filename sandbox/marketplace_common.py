@@ -1,0 +1,349 @@
+"""What the Ozon and Wildberries emulators share: a clock the tests can move, faults injected per
+seller and method, the marketplace's request limit, the API request log, and the control API's
+"a buyer writes" body.
+
+Both emulators keep their state in memory and change it only from the event loop (no locking).
+Their control APIs have the same shape under ``/sandbox/api/{ozon|wb}``:
+
+- ``POST /chats/{chat_id}/messages``: a buyer writes (JSON ``{"text", "buyer_name", "order",
+  "product", "seller"}`` or multipart with an ``image`` file and the same fields); the chat is
+  created when new;
+- ``GET /chats/{chat_id}/messages``: the chat as the marketplace holds it, seller replies too;
+- ``POST /chats/{chat_id}/close``: the marketplace closes the chat;
+- ``POST /sellers``, ``GET /sellers``: sellers and their credentials (a demo seller exists);
+- ``POST /faults``, ``GET /faults``, ``DELETE /faults``: see :class:`Fault`;
+- ``GET /requests``, ``DELETE /requests``: the API calls received;
+- ``GET /limits``, ``PUT /limits``: the request limit (``{"limit": n, "period_seconds": s}``,
+  ``{"limit": null}`` for none).
+
+``/sandbox/api/marketplace`` lists the emulated marketplaces with their demo credentials, and
+``/sandbox/api/marketplace/clock`` reads (GET) or moves (POST ``{"advance_seconds": s}``) the
+clock that both emulators read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from aiohttp import web
+
+from sandbox.control import ControlError, control_json
+
+FaultKind = Literal["rate_limited", "server_error", "slow", "revoked", "premium_required"]
+FAULT_KINDS: tuple[str, ...] = (
+    "rate_limited",
+    "server_error",
+    "slow",
+    "revoked",
+    "premium_required",
+)
+MAX_LOGGED_REQUESTS = 2000
+
+
+class MarketplaceClock:
+    """Wall-clock time plus an offset the tests move forward (the answer window, events' time)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> datetime:
+        if seconds < 0:
+            raise ControlError(400, "the clock only moves forward")
+        self.offset += timedelta(seconds=seconds)
+        return self.now()
+
+
+@dataclass
+class Fault:
+    """One injected failure. ``seller`` / ``method`` None match every seller / API path.
+
+    ``times`` answers are spoiled, then the fault is gone; ``times`` None keeps it until the
+    faults are cleared. ``rate_limited`` answers 429 the marketplace's way with
+    ``retry_after_seconds``; ``server_error`` answers ``status`` (5xx); ``slow`` holds the
+    answer ``delay_seconds`` and then serves it; ``revoked`` answers as for a revoked key;
+    ``premium_required`` is Ozon's refusal without Premium Plus.
+    """
+
+    kind: FaultKind
+    seller: str | None = None
+    method: str | None = None
+    times: int | None = 1
+    status: int = 500
+    delay_seconds: float = 0.0
+    retry_after_seconds: float = 1.0
+    spent: int = 0
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> Fault:
+        kind = body.get("kind")
+        if kind not in FAULT_KINDS:
+            raise ControlError(400, f"kind must be one of {', '.join(FAULT_KINDS)}")
+        times = body.get("times", 1)
+        if times is not None and (not isinstance(times, int) or times < 1):
+            raise ControlError(400, "times must be a positive integer or null (until cleared)")
+        status = body.get("status", 500)
+        if not isinstance(status, int) or not 500 <= status <= 599:
+            raise ControlError(400, "status must be a 5xx code")
+        numbers = {}
+        for name in ("delay_seconds", "retry_after_seconds"):
+            value = body.get(name, 0.0 if name == "delay_seconds" else 1.0)
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                raise ControlError(400, f"{name} must be a non-negative number")
+            numbers[name] = float(value)
+        return cls(
+            kind=kind,
+            seller=_optional_text(body, "seller"),
+            method=_optional_text(body, "method"),
+            times=times,
+            status=status,
+            **numbers,
+        )
+
+    def matches(self, seller: str, method: str) -> bool:
+        return (self.seller in (None, seller)) and (self.method in (None, method))
+
+    def to_view(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "seller": self.seller,
+            "method": self.method,
+            "times": self.times,
+            "spent": self.spent,
+            "status": self.status,
+            "delay_seconds": self.delay_seconds,
+            "retry_after_seconds": self.retry_after_seconds,
+        }
+
+
+def _optional_text(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ControlError(400, f"{name} must be a string")
+    return value
+
+
+class FaultBook:
+    """The injected faults, oldest first; each API call takes the first that matches it."""
+
+    def __init__(self) -> None:
+        self.faults: list[Fault] = []
+
+    def add(self, fault: Fault) -> None:
+        self.faults.append(fault)
+
+    def clear(self) -> None:
+        self.faults.clear()
+
+    def take(self, seller: str, method: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.matches(seller, method):
+                fault.spent += 1
+                if fault.times is not None and fault.spent >= fault.times:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+
+@dataclass(frozen=True)
+class RequestLimit:
+    """``limit`` requests per ``period_seconds``, as a steady pace with a burst of ``limit``
+    (a generic cell rate: one request every period/limit, up to ``limit`` at once when idle).
+    That is how Wildberries states its limits (10 per 10 s: interval 1 s, burst 10)."""
+
+    limit: int
+    period_seconds: float
+
+    @property
+    def interval(self) -> float:
+        return self.period_seconds / self.limit
+
+    def to_json(self) -> dict[str, Any]:
+        return {"limit": self.limit, "period_seconds": self.period_seconds}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> RequestLimit | None:
+        limit = body.get("limit")
+        if limit is None:
+            return None
+        period = body.get("period_seconds")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ControlError(400, "limit must be a positive integer or null (no limit)")
+        if not isinstance(period, int | float) or isinstance(period, bool) or period <= 0:
+            raise ControlError(400, "period_seconds must be a positive number")
+        return cls(limit, float(period))
+
+
+class RequestLimiter:
+    """Counts requests per key (a seller, or a seller and a method) against a `RequestLimit`.
+
+    Runs on the monotonic clock, not the movable one: moving the clock must not refill budgets.
+    """
+
+    def __init__(
+        self, limit: RequestLimit | None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self._clock = clock
+        self._theoretical_arrival: dict[str, float] = {}
+
+    def set_limit(self, limit: RequestLimit | None) -> None:
+        self.limit = limit
+        self._theoretical_arrival.clear()
+
+    def take(self, key: str) -> float | None:
+        """None when the request is within the limit, else the seconds until it would be."""
+        if self.limit is None:
+            return None
+        now = self._clock()
+        interval = self.limit.interval
+        tolerance = interval * (self.limit.limit - 1)
+        arrival = max(self._theoretical_arrival.get(key, now), now)
+        wait = arrival - tolerance - now
+        if wait > 1e-9:
+            return wait
+        self._theoretical_arrival[key] = arrival + interval
+        return None
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    seller: str | None
+    status: int
+    at: float = field(default_factory=time.monotonic)
+
+    def to_view(self) -> dict[str, Any]:
+        return {"method": self.method, "seller": self.seller, "status": self.status}
+
+
+class RequestLog:
+    def __init__(self) -> None:
+        self.entries: deque[LoggedRequest] = deque(maxlen=MAX_LOGGED_REQUESTS)
+
+    def add(self, method: str, seller: str | None, status: int) -> None:
+        self.entries.append(LoggedRequest(method, seller, status))
+
+    def view(self, method: str | None = None) -> list[dict[str, Any]]:
+        return [e.to_view() for e in self.entries if method in (None, e.method)]
+
+
+async def hold(fault: Fault) -> None:
+    """A ``slow`` fault's delay."""
+    await asyncio.sleep(fault.delay_seconds)
+
+
+@dataclass
+class BuyerUpload:
+    name: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class BuyerWrites:
+    """The control API's "a buyer writes" body: text and/or one image, with the chat's context."""
+
+    text: str | None
+    buyer_name: str | None
+    order: str | None
+    product: str | None
+    seller: str | None
+    image: BuyerUpload | None = None
+
+    @classmethod
+    async def from_request(cls, request: web.Request) -> BuyerWrites:
+        image = None
+        if request.content_type.startswith("multipart/"):
+            fields: dict[str, Any] = {}
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if part.name == "image" and getattr(part, "filename", None):
+                    image = BuyerUpload(
+                        name=part.filename or "image.jpg",
+                        content_type=part.headers.get("Content-Type", "application/octet-stream"),
+                        content=bytes(await part.read()),
+                    )
+                elif part.name:
+                    fields[part.name] = await part.text()
+        else:
+            fields = await control_json(request)
+        values = {}
+        for name in ("text", "buyer_name", "order", "product", "seller"):
+            value = fields.get(name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if value is not None and not isinstance(value, str):
+                raise ControlError(400, f"{name} must be a string")
+            values[name] = value or None
+        if values["text"] is None and image is None:
+            raise ControlError(400, "a buyer writes text, an image or both")
+        return cls(image=image, **values)
+
+
+class MarketplaceEmulator(Protocol):
+    """What the sandbox app needs of each marketplace emulator."""
+
+    key: str  # "ozon" | "wb": the control API's path segment
+    title: str
+
+    def routes(self) -> list[web.RouteDef]: ...
+
+    def api_url(self, base_url: str) -> str: ...
+
+    def demo_credentials(self) -> dict[str, str]: ...
+
+
+def marketplace_routes(
+    clock: MarketplaceClock, emulators: list[MarketplaceEmulator], base_url: Callable[[], str]
+) -> list[web.RouteDef]:
+    """The routes shared by the marketplace emulators: the overview and the clock."""
+
+    async def overview(request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                # The demo seller and its forum group are wired up with the marketplace desk.
+                "seller": None,
+                "forum_chat_id": None,
+                "marketplaces": {
+                    emulator.key: {
+                        "title": emulator.title,
+                        "api_url": emulator.api_url(base_url()),
+                        "credentials": emulator.demo_credentials(),
+                    }
+                    for emulator in emulators
+                },
+            }
+        )
+
+    return [web.get("/sandbox/api/marketplace", overview), *clock_routes(clock)]
+
+
+def clock_routes(clock: MarketplaceClock) -> list[web.RouteDef]:
+    async def read(request: web.Request) -> web.Response:
+        return web.json_response({"now": clock.now().isoformat()})
+
+    async def advance(request: web.Request) -> web.Response:
+        body = await control_json(request)
+        seconds = body.get("advance_seconds")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+            raise ControlError(400, "advance_seconds must be a number")
+        return web.json_response({"now": clock.advance(float(seconds)).isoformat()})
+
+    return [
+        web.get("/sandbox/api/marketplace/clock", read),
+        web.post("/sandbox/api/marketplace/clock", advance),
+    ]
+
+
+def whole_seconds(seconds: float) -> int:
+    return max(1, math.ceil(seconds))
