@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiogram import Bot
@@ -17,12 +16,14 @@ from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 from bot.sender import is_queued_call
+from services.retry_policy import RetryPolicy
 
 logger = logging.getLogger(__name__)
 
 
 class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
-    """Waits out 429 (Telegram did not process the call) and retries 5xx/network failures.
+    """Waits out 429 (Telegram did not process the call) and retries 5xx/network failures,
+    through the platform's one retry policy.
 
     A 429 is always safe to repeat. Longer waits than `max_retry_after` are not absorbed
     here: the caller should queue the work instead of holding an update hostage. The sender's
@@ -32,9 +33,15 @@ class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
     def __init__(
         self, max_attempts: int = 4, max_retry_after: float = 60.0, base_delay: float = 0.5
     ) -> None:
-        self.max_attempts = max_attempts
         self.max_retry_after = max_retry_after
-        self.base_delay = base_delay
+        self.policy = RetryPolicy(
+            attempts=max_attempts, base_delay=base_delay, max_delay=max_retry_after
+        )
+
+    def _worth_retrying(self, error: BaseException) -> bool:
+        if isinstance(error, TelegramRetryAfter):
+            return not is_queued_call() and error.retry_after <= self.max_retry_after
+        return isinstance(error, TelegramServerError | TelegramNetworkError)
 
     async def __call__(
         self,
@@ -42,41 +49,32 @@ class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        attempt = 1
         lost_connection = False
-        while True:
-            try:
-                return await make_request(bot, method)
-            except TelegramBadRequest:
-                # The connection broke after Telegram had answered the callback, so the retry
-                # is refused as a duplicate: the first attempt did its job.
-                if lost_connection and isinstance(method, AnswerCallbackQuery):
-                    logger.info("answerCallbackQuery had gone through before the disconnect")
-                    return Response[bool](ok=True, result=True)  # type: ignore[return-value]
-                raise
-            except TelegramRetryAfter as error:
-                if (
-                    is_queued_call()
-                    or attempt >= self.max_attempts
-                    or error.retry_after > self.max_retry_after
-                ):
-                    raise
-                logger.warning(
-                    "%s hit the flood limit; retrying in %ss",
-                    method.__api_method__,
-                    error.retry_after,
-                )
-                await asyncio.sleep(error.retry_after)
-            except (TelegramServerError, TelegramNetworkError) as error:
-                if attempt >= self.max_attempts:
-                    raise
-                lost_connection = lost_connection or isinstance(error, TelegramNetworkError)
-                delay = self.base_delay * 2 ** (attempt - 1)
-                logger.warning(
-                    "%s failed (%s); retrying in %.1fs", method.__api_method__, error, delay
-                )
-                await asyncio.sleep(delay)
-            attempt += 1
+        try:
+            async for attempt in self.policy.retrying(
+                retry_on=self._worth_retrying,
+                purpose=method.__api_method__,
+                server_wait=telegram_retry_after,
+                log=logger,
+            ):
+                with attempt:
+                    try:
+                        return await make_request(bot, method)
+                    except TelegramNetworkError:
+                        lost_connection = True
+                        raise
+        except TelegramBadRequest:
+            # The connection broke after Telegram had answered the callback, so the retry
+            # is refused as a duplicate: the first attempt did its job.
+            if lost_connection and isinstance(method, AnswerCallbackQuery):
+                logger.info("answerCallbackQuery had gone through before the disconnect")
+                return Response[bool](ok=True, result=True)  # type: ignore[return-value]
+            raise
+        raise AssertionError("the retry policy ends with a result or an error")
+
+
+def telegram_retry_after(error: BaseException) -> float | None:
+    return float(error.retry_after) if isinstance(error, TelegramRetryAfter) else None
 
 
 __all__ = ["RetryOnFloodAndServerErrors"]

@@ -1,24 +1,25 @@
 """JSON chat completions from an OpenAI-compatible API, retried the same way everywhere.
 
 The answer evaluator and the tailored-interview planner both ask a model for one JSON object,
-retry rate limits, server errors, timeouts and malformed replies with jittered exponential
-backoff, and give up to an offline fallback after a few attempts. This module owns that
-policy; callers own the prompt, the schema and the fallback.
+retry rate limits, server errors, timeouts and malformed replies through the platform's one
+retry policy (`services.retry_policy`), and give up to an offline fallback after a few
+attempts. This module owns what counts as retryable for those APIs; callers own the prompt,
+the schema and the fallback.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
-import random
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import openai
 from openai import AsyncOpenAI
+
+from services.retry_policy import RetryPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -44,20 +45,6 @@ def retry_after_seconds(response: Any) -> float | None:
         return max(0.0, float(header))
     except ValueError:
         return None  # an HTTP date; the exponential backoff is good enough
-
-
-def backoff_delay(
-    attempt: int,
-    retry_after: float | None,
-    *,
-    base_delay: float,
-    max_delay: float = DEFAULT_MAX_DELAY,
-) -> float:
-    # Jitter spreads retries from many users so they do not hit the API in lockstep.
-    delay = base_delay * 2 ** (attempt - 1) + random.uniform(0, base_delay)
-    if retry_after is not None:
-        delay = max(delay, retry_after)
-    return min(delay, max_delay)
 
 
 @contextlib.contextmanager
@@ -123,34 +110,29 @@ async def with_retries(
 ) -> T | None:
     """`attempt_once()`'s result, or None once retrying cannot help and the caller falls back.
 
-    Retries `RetryableLLMError` up to `attempts` times in all; a non-retryable HTTP status
-    (`permanent`: openai's by default, another SDK's for another API) or any unexpected
-    exception ends at once (the user is waiting: degrade, never crash).
+    Retries `RetryableLLMError` up to `attempts` times in all under the platform's retry policy;
+    a non-retryable HTTP status (`permanent`: openai's by default, another SDK's for another
+    API) or any unexpected exception ends at once (the user is waiting: degrade, never crash).
     """
-    attempts = max(1, attempts)
-    for attempt in range(1, attempts + 1):
-        try:
-            return await attempt_once()
-        except RetryableLLMError as error:
-            if attempt == attempts:
-                logger.warning(
-                    "%s failed %d times (last: %s); falling back offline", purpose, attempt, error
-                )
-                return None
-            delay = backoff_delay(
-                attempt, error.retry_after, base_delay=base_delay, max_delay=max_delay
-            )
-            logger.info(
-                "%s attempt %d failed (%s); retrying in %.2fs", purpose, attempt, error, delay
-            )
-            await asyncio.sleep(delay)
-        except permanent as error:
-            status = getattr(error, "status_code", None)
-            logger.error("%s rejected (HTTP %s); falling back offline", purpose, status)
-            return None
-        except Exception:
-            logger.exception("%s crashed; falling back offline", purpose)
-            return None
+    policy = RetryPolicy(attempts=max(1, attempts), base_delay=base_delay, max_delay=max_delay)
+    try:
+        async for attempt in policy.retrying(
+            retry_on=lambda error: isinstance(error, RetryableLLMError),
+            purpose=purpose,
+            server_wait=lambda error: getattr(error, "retry_after", None),
+            log=logger,
+        ):
+            with attempt:
+                return await attempt_once()
+    except RetryableLLMError as error:
+        logger.warning(
+            "%s failed %d times (last: %s); falling back offline", purpose, policy.attempts, error
+        )
+    except permanent as error:
+        status = getattr(error, "status_code", None)
+        logger.error("%s rejected (HTTP %s); falling back offline", purpose, status)
+    except Exception:
+        logger.exception("%s crashed; falling back offline", purpose)
     return None
 
 
