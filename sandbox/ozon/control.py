@@ -1,0 +1,168 @@
+"""The Ozon emulator's control API for tests and the sandbox UI, under ``/sandbox/api/ozon``
+(the shape every marketplace emulator shares, see :mod:`sandbox.marketplace_common`):
+
+- ``POST /chats/{chat_id}/messages``: a buyer writes (201 with the chat when it is new, else
+  200); ``GET /chats/{chat_id}/messages``: the chat with every message, seller replies too;
+- ``GET /chats`` (``?seller=``): the chats without their messages;
+- ``POST /chats/{chat_id}/close``: Ozon closes the chat;
+- ``GET /sellers``, ``POST /sellers`` (create or update);
+- ``GET|POST|DELETE /faults``, ``GET|DELETE /requests`` (``?method=``), ``GET|PUT /limits``.
+
+Errors are ``{"error": ...}`` via :class:`sandbox.control.ControlError`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from sandbox.control import ControlError, control_json
+from sandbox.marketplace_common import BuyerWrites, Fault, RequestLimit
+from sandbox.ozon.model import CONTROL_PREFIX, Seller
+
+if TYPE_CHECKING:
+    from sandbox.ozon.emulator import OzonEmulator
+
+
+class OzonControlApi:
+    def __init__(self, emulator: OzonEmulator) -> None:
+        self.emulator = emulator
+
+    def routes(self) -> list[web.RouteDef]:
+        control = CONTROL_PREFIX
+        return [
+            web.get(f"{control}/chats", self.list_chats),
+            web.post(f"{control}/chats/{{chat_id}}/messages", self.buyer_writes),
+            web.get(f"{control}/chats/{{chat_id}}/messages", self.chat_messages),
+            web.post(f"{control}/chats/{{chat_id}}/close", self.close_chat),
+            web.get(f"{control}/sellers", self.list_sellers),
+            web.post(f"{control}/sellers", self.save_seller),
+            web.get(f"{control}/faults", self.list_faults),
+            web.post(f"{control}/faults", self.add_fault),
+            web.delete(f"{control}/faults", self.clear_faults),
+            web.get(f"{control}/requests", self.list_requests),
+            web.delete(f"{control}/requests", self.clear_requests),
+            web.get(f"{control}/limits", self.get_limits),
+            web.put(f"{control}/limits", self.set_limits),
+        ]
+
+    # ------------------------------------------------------------- chats
+    async def list_chats(self, request: web.Request) -> web.Response:
+        """``{"chats": [view without messages, ...]}`` in creation order."""
+        seller = request.query.get("seller")
+        return web.json_response(
+            {
+                "chats": [
+                    chat.to_control_view(with_messages=False)
+                    for chat in self.emulator.chats.values()
+                    if seller in (None, chat.seller)
+                ]
+            }
+        )
+
+    async def buyer_writes(self, request: web.Request) -> web.Response:
+        """``{"text", "buyer_name", "order", "product", "seller"}`` as JSON, or multipart with
+        an ``image`` file: an image and text become two messages, the image first."""
+        writes = await BuyerWrites.from_request(request)
+        chat, created = self.emulator.buyer_writes(request.match_info["chat_id"], writes)
+        return web.json_response(chat.to_control_view(), status=201 if created else 200)
+
+    async def chat_messages(self, request: web.Request) -> web.Response:
+        """``{"chat_id", "seller", "status", "buyer_name", "order", "product", "messages":
+        [{"id", "author", "text", "files", "created_at", "read"}, ...]}``."""
+        chat = self.emulator.control_chat(request.match_info["chat_id"])
+        return web.json_response(chat.to_control_view())
+
+    async def close_chat(self, request: web.Request) -> web.Response:
+        chat = self.emulator.close_chat(request.match_info["chat_id"])
+        return web.json_response(chat.to_control_view())
+
+    # ------------------------------------------------------------- sellers
+    async def list_sellers(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"sellers": [seller.to_view() for seller in self.emulator.sellers.values()]}
+        )
+
+    async def save_seller(self, request: web.Request) -> web.Response:
+        """``{"client_id", "api_key", "name"?, "premium_plus"?, "revoked"?}``: creates the
+        seller (201; ``api_key`` required) or changes the fields given (200)."""
+        body = await control_json(request)
+        client_id = body.get("client_id")
+        # Ozon's client ids are numbers; a JSON number is taken as its digits.
+        if isinstance(client_id, int) and not isinstance(client_id, bool):
+            client_id = str(client_id)
+        if not isinstance(client_id, str) or not client_id:
+            raise ControlError(400, "client_id must be a non-empty string")
+        api_key = _optional_string(body, "api_key")
+        name = _optional_string(body, "name")
+        premium_plus = _optional_bool(body, "premium_plus")
+        revoked = _optional_bool(body, "revoked")
+        seller = self.emulator.sellers.get(client_id)
+        created = seller is None
+        if seller is None:
+            if not api_key:
+                raise ControlError(400, "a new seller needs an api_key")
+            seller = Seller(client_id, api_key, name or f"Seller {client_id}")
+            self.emulator.sellers[client_id] = seller
+        if api_key:
+            seller.api_key = api_key
+        if name:
+            seller.name = name
+        if premium_plus is not None:
+            seller.premium_plus = premium_plus
+        if revoked is not None:
+            seller.revoked = revoked
+        return web.json_response(seller.to_view(), status=201 if created else 200)
+
+    # ------------------------------------------------------------- faults, requests, limits
+    async def list_faults(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"faults": [fault.to_view() for fault in self.emulator.faults.faults]}
+        )
+
+    async def add_fault(self, request: web.Request) -> web.Response:
+        """A :class:`Fault` (``method`` is an API path without ``/ozon``: ``/v3/chat/list``;
+        file downloads are ``/v2/chat/file``)."""
+        fault = Fault.from_json(await control_json(request))
+        self.emulator.faults.add(fault)
+        return web.json_response({"fault": fault.to_view()}, status=201)
+
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        self.emulator.faults.clear()
+        return web.json_response({"ok": True})
+
+    async def list_requests(self, request: web.Request) -> web.Response:
+        """``{"requests": [{"method", "seller", "status"}, ...]}``, oldest first."""
+        method = request.query.get("method")
+        return web.json_response({"requests": self.emulator.requests.view(method)})
+
+    async def clear_requests(self, request: web.Request) -> web.Response:
+        self.emulator.requests.entries.clear()
+        return web.json_response({"ok": True})
+
+    def _limits_view(self) -> dict[str, Any]:
+        limit = self.emulator.limiter.limit
+        return limit.to_json() if limit is not None else {"limit": None}
+
+    async def get_limits(self, request: web.Request) -> web.Response:
+        return web.json_response(self._limits_view())
+
+    async def set_limits(self, request: web.Request) -> web.Response:
+        """``{"limit": n, "period_seconds": s}`` per Client-Id, or ``{"limit": null}``."""
+        self.emulator.limiter.set_limit(RequestLimit.from_json(await control_json(request)))
+        return web.json_response(self._limits_view())
+
+
+def _optional_string(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ControlError(400, f"{name} must be a string")
+    return value or None
+
+
+def _optional_bool(body: dict[str, Any], name: str) -> bool | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise ControlError(400, f"{name} must be true or false")
+    return value
