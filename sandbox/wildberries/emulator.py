@@ -1,0 +1,459 @@
+"""Wildberries emulator: a stateful fake of WB's buyer-chat API (``buyer-chat.yaml``) and the
+control API the sandbox and tests drive it with.
+
+- ``/wb/api/v1/seller/chats``, ``/wb/api/v1/seller/events?next=<ms>``,
+  ``/wb/api/v1/seller/message`` (multipart), ``/wb/api/v1/seller/download/{id}``: header
+  ``Authorization: <token>`` (``Bearer <token>`` too), WB's limit of 10 requests per 10 s per
+  seller and method, the spec's refusals.
+- ``/sandbox/api/wb/...``: the shape every marketplace emulator shares (see
+  :mod:`sandbox.marketplace_common`); WB chats are never closed, so ``close`` answers 404.
+
+Every answer to an API call goes through :meth:`WildberriesEmulator._serve` in the order auth →
+injected fault → request limit → the method's own checks → its work, and is logged.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from bisect import bisect_right
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import unquote
+
+from aiohttp import web
+
+from sandbox.control import ControlError, control_json
+from sandbox.marketplace_common import (
+    BuyerUpload,
+    BuyerWrites,
+    Fault,
+    FaultBook,
+    MarketplaceClock,
+    RequestLimit,
+    RequestLimiter,
+    RequestLog,
+    hold,
+    whole_seconds,
+)
+from sandbox.wildberries.answers import (
+    INVALID_NEXT,
+    INVALID_NUMBER,
+    MISSING_TOKEN,
+    TOKEN_WITHDRAWN,
+    UNKNOWN_TOKEN,
+    Refusal,
+    bad_request,
+    invalid_file_id,
+    server_error,
+    too_many_requests,
+    unauthorized,
+)
+from sandbox.wildberries.state import (
+    Chat,
+    Event,
+    Seller,
+    Sender,
+    StoredFile,
+    good_card,
+    new_reply_sign,
+    to_millis,
+)
+from sandbox.wildberries.uploads import check_outgoing_message, read_outgoing_message
+
+API_PREFIX = "/wb"
+CONTROL_PREFIX = "/sandbox/api/wb"
+DEMO_SELLER_ID = "demo"
+DEMO_TOKEN = "sandbox-wb-token"
+DEMO_SELLER_NAME = "Demo seller"
+DEFAULT_BUYER_NAME = "Покупатель"
+# 10 requests per 10 s per seller and method: interval 1 s, burst 10 (the spec's limit table).
+WB_REQUEST_LIMIT = RequestLimit(10, 10.0)
+CHATS_METHOD = "/api/v1/seller/chats"
+EVENTS_METHOD = "/api/v1/seller/events"
+MESSAGE_METHOD = "/api/v1/seller/message"
+DOWNLOAD_METHOD = "/api/v1/seller/download"
+
+ApiHandler = Callable[[web.Request, Seller], Awaitable[web.StreamResponse]]
+
+
+class WildberriesEmulator:
+    """Sellers, their chats and events, in memory; changed only from the event loop."""
+
+    key = "wb"
+    title = "Wildberries"
+
+    def __init__(
+        self,
+        clock: MarketplaceClock | None = None,
+        limit: RequestLimit | None = WB_REQUEST_LIMIT,
+        events_page_size: int = 100,
+    ) -> None:
+        self.clock = clock or MarketplaceClock()
+        self.limiter = RequestLimiter(limit)
+        self.events_page_size = events_page_size
+        self.faults = FaultBook()
+        self.requests = RequestLog()
+        self.sellers: dict[str, Seller] = {}
+        self.chats: dict[str, Chat] = {}
+        self.files: dict[str, StoredFile] = {}
+        # Per seller, ordered by addTimestamp (unique and increasing): what the events page.
+        self.events: dict[str, list[Event]] = {}
+        self.add_seller(DEMO_SELLER_ID, DEMO_TOKEN, DEMO_SELLER_NAME)
+
+    # ------------------------------------------------------------------ wiring
+    def routes(self) -> list[web.RouteDef]:
+        api, control = API_PREFIX, CONTROL_PREFIX
+        return [
+            web.get(f"{api}{CHATS_METHOD}", self._api(CHATS_METHOD, self.list_chats)),
+            web.get(f"{api}{EVENTS_METHOD}", self._api(EVENTS_METHOD, self.list_events)),
+            web.post(f"{api}{MESSAGE_METHOD}", self._api(MESSAGE_METHOD, self.send_message)),
+            web.get(
+                f"{api}{DOWNLOAD_METHOD}/{{download_id}}",
+                self._api(DOWNLOAD_METHOD, self.download),
+            ),
+            web.get(f"{control}/chats", self.control_list_chats),
+            web.post(f"{control}/chats/{{chat_id}}/messages", self.control_buyer_writes),
+            web.get(f"{control}/chats/{{chat_id}}/messages", self.control_chat),
+            web.post(f"{control}/chats/{{chat_id}}/close", self.control_close),
+            web.get(f"{control}/sellers", self.control_list_sellers),
+            web.post(f"{control}/sellers", self.control_put_seller),
+            web.get(f"{control}/faults", self.control_list_faults),
+            web.post(f"{control}/faults", self.control_add_fault),
+            web.delete(f"{control}/faults", self.control_clear_faults),
+            web.get(f"{control}/requests", self.control_list_requests),
+            web.delete(f"{control}/requests", self.control_clear_requests),
+            web.get(f"{control}/limits", self.control_get_limits),
+            web.put(f"{control}/limits", self.control_set_limits),
+        ]
+
+    def api_url(self, base_url: str) -> str:
+        return base_url.rstrip("/") + API_PREFIX
+
+    def demo_credentials(self) -> dict[str, str]:
+        return {"token": DEMO_TOKEN}
+
+    # ------------------------------------------------------------------ state
+    def add_seller(
+        self, seller_id: str, token: str, name: str | None = None, revoked: bool = False
+    ) -> Seller:
+        """Creates the seller, or changes its token, name and revoked flag."""
+        holder = self._seller_by_token(token)
+        if holder is not None and holder.seller_id != seller_id:
+            raise ControlError(409, f"seller {holder.seller_id} already has this token")
+        seller = self.sellers.get(seller_id)
+        if seller is None:
+            seller = Seller(seller_id, token, name or seller_id, revoked)
+            self.sellers[seller_id] = seller
+            self.events[seller_id] = []
+        else:
+            seller.token = token
+            seller.name = name or seller.name
+            seller.revoked = revoked
+        return seller
+
+    def _seller_by_token(self, token: str) -> Seller | None:
+        for seller in self.sellers.values():
+            if secrets.compare_digest(seller.token.encode(), token.encode()):
+                return seller
+        return None
+
+    def buyer_writes(self, chat_id: str, writes: BuyerWrites, price: int = 0) -> tuple[Chat, bool]:
+        """A buyer's message (text and/or an image) in ``chat_id``, created when new; returns
+        the chat and whether it was created."""
+        seller_id = writes.seller or DEMO_SELLER_ID
+        if seller_id not in self.sellers:
+            raise ControlError(404, f"no seller {seller_id}")
+        chat = self.chats.get(chat_id)
+        created = chat is None
+        if chat is None:
+            chat = Chat(
+                chat_id=chat_id,
+                seller_id=seller_id,
+                reply_sign=new_reply_sign(chat_id),
+                client_id=str(100000 + secrets.randbelow(900000)),
+                client_name=writes.buyer_name or DEFAULT_BUYER_NAME,
+            )
+            self.chats[chat_id] = chat
+        elif writes.seller is not None and writes.seller != chat.seller_id:
+            raise ControlError(409, f"chat {chat_id} belongs to seller {chat.seller_id}")
+        elif writes.buyer_name is not None:
+            chat.client_name = writes.buyer_name
+        card = None
+        if writes.order is not None or writes.product is not None:
+            chat.order = writes.order or chat.order
+            chat.product = writes.product or chat.product
+            card = good_card(chat.order, chat.product, price, self.clock.now())
+            chat.good_card = card
+        files = [self._store_buyer_image(chat, writes.image)] if writes.image else []
+        self._add_event(chat, "client", writes.text, files, card)
+        return chat, created
+
+    def _store_buyer_image(self, chat: Chat, image: BuyerUpload) -> StoredFile:
+        # aiohttp's FormData percent-encodes a file name that is not ASCII; keep the real one.
+        name = unquote(image.name) or "image.jpg"
+        return self._store_file(chat.seller_id, name, image.content_type, image.content)
+
+    def _store_file(
+        self, seller_id: str, name: str, content_type: str, content: bytes
+    ) -> StoredFile:
+        stored = StoredFile(
+            download_id=str(uuid.uuid4()),
+            seller_id=seller_id,
+            name=name,
+            content_type=content_type,
+            content=content,
+            date=self.clock.now(),
+        )
+        self.files[stored.download_id] = stored
+        return stored
+
+    def _add_event(
+        self,
+        chat: Chat,
+        sender: Sender,
+        text: str | None,
+        files: list[StoredFile],
+        card: dict[str, Any] | None = None,
+    ) -> Event:
+        seller = self.sellers[chat.seller_id]
+        # The events page by addTimestamp, so two events of a seller never share one.
+        add_ms = max(to_millis(self.clock.now()), seller.last_event_ms + 1)
+        seller.last_event_ms = add_ms
+        is_new_chat = not chat.events
+        if is_new_chat and card is None:
+            card = chat.good_card
+        event = Event(
+            event_id=str(uuid.uuid4()),
+            chat=chat,
+            sender=sender,
+            text=text,
+            add_ms=add_ms,
+            is_new_chat=is_new_chat,
+            good_card=card,
+            files=files,
+        )
+        chat.events.append(event)
+        self.events[chat.seller_id].append(event)
+        return event
+
+    # ------------------------------------------------------------- API plumbing
+    def _api(
+        self, method: str, handler: ApiHandler
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def route(request: web.Request) -> web.StreamResponse:
+            seller, response = await self._serve(request, method, handler)
+            self.requests.add(method, seller.seller_id if seller else None, response.status)
+            return response
+
+        return route
+
+    async def _serve(
+        self, request: web.Request, method: str, handler: ApiHandler
+    ) -> tuple[Seller | None, web.StreamResponse]:
+        seller = None
+        try:
+            seller = self._authenticate(request)
+            fault = self.faults.take(seller.seller_id, method)
+            if fault is not None:
+                await self._apply_fault(fault, seller)
+            self._check_limit(seller, method)
+            return seller, await handler(request, seller)
+        except Refusal as refusal:
+            return seller, refusal.response
+
+    def _authenticate(self, request: web.Request) -> Seller:
+        header = request.headers.get("Authorization", "").strip()
+        scheme, _, rest = header.partition(" ")
+        token = rest.strip() if scheme.lower() == "bearer" else header
+        if not token:
+            raise Refusal(unauthorized(MISSING_TOKEN, self.clock.now()))
+        seller = self._seller_by_token(token)
+        if seller is None:
+            raise Refusal(unauthorized(UNKNOWN_TOKEN, self.clock.now()))
+        if seller.revoked:
+            raise Refusal(unauthorized(TOKEN_WITHDRAWN, self.clock.now()))
+        return seller
+
+    async def _apply_fault(self, fault: Fault, seller: Seller) -> None:
+        """Refuses as the fault says, or (``slow``) holds the call and lets it go on."""
+        if fault.kind == "revoked":
+            raise Refusal(unauthorized(TOKEN_WITHDRAWN, self.clock.now()))
+        if fault.kind == "rate_limited":
+            seconds = whole_seconds(fault.retry_after_seconds)
+            raise Refusal(self._too_many(seller, seconds, seconds))
+        if fault.kind == "server_error":
+            raise Refusal(server_error(fault.status))
+        if fault.kind == "slow":
+            await hold(fault)
+        # premium_required is Ozon's: WB serves the call as usual.
+
+    def _check_limit(self, seller: Seller, method: str) -> None:
+        limit = self.limiter.limit
+        wait = self.limiter.take(f"{seller.seller_id} {method}")
+        if wait is None or limit is None:
+            return
+        # The whole burst is back once the pace has caught up with the burst's worth of calls.
+        reset = wait + limit.interval * (limit.limit - 1)
+        raise Refusal(self._too_many(seller, whole_seconds(wait), whole_seconds(reset)))
+
+    def _too_many(self, seller: Seller, retry_seconds: int, reset_seconds: int) -> web.Response:
+        seller.rate_limited_answers += 1
+        limit = self.limiter.limit or WB_REQUEST_LIMIT
+        return too_many_requests(retry_seconds, reset_seconds, limit.limit, self.clock.now())
+
+    @staticmethod
+    def _download_url(request: web.Request) -> str:
+        return f"{request.url.origin()}{API_PREFIX}{DOWNLOAD_METHOD}/"
+
+    # ------------------------------------------------------------- API methods
+    async def list_chats(self, request: web.Request, seller: Seller) -> web.StreamResponse:
+        chats = [chat for chat in self.chats.values() if chat.seller_id == seller.seller_id]
+        chats.sort(key=lambda chat: chat.events[-1].add_ms if chat.events else 0, reverse=True)
+        return web.json_response({"result": [chat.api_view() for chat in chats], "errors": None})
+
+    async def list_events(self, request: web.Request, seller: Seller) -> web.StreamResponse:
+        after = self._next_parameter(request)
+        events = self.events[seller.seller_id]
+        start = 0 if after is None else bisect_right(events, after, key=lambda e: e.add_ms)
+        page = events[start : start + self.events_page_size]
+        download_url = self._download_url(request)
+        result: dict[str, Any] = {
+            "next": page[-1].add_ms if page else (after or 0),
+            "newestEventTime": page[-1].add_time if page else None,
+            "oldestEventTime": page[0].add_time if page else None,
+            "totalEvents": len(page),
+            "events": [event.api_view(download_url) for event in page],
+        }
+        return web.json_response({"result": result, "errors": None})
+
+    @staticmethod
+    def _next_parameter(request: web.Request) -> int | None:
+        raw = request.query.get("next")
+        if raw is None:
+            return None
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise Refusal(bad_request(INVALID_NUMBER, "application/json")) from None
+        if value <= 0:
+            raise Refusal(bad_request(INVALID_NEXT, "application/json"))
+        return value
+
+    async def send_message(self, request: web.Request, seller: Seller) -> web.StreamResponse:
+        outgoing = await read_outgoing_message(request)
+        chats_by_sign = {
+            chat.reply_sign: chat
+            for chat in self.chats.values()
+            if chat.seller_id == seller.seller_id
+        }
+        check_outgoing_message(outgoing, set(chats_by_sign))
+        assert outgoing.reply_sign is not None  # checked above
+        chat = chats_by_sign[outgoing.reply_sign]
+        files = []
+        for upload in outgoing.uploads:
+            content_type = upload.accepted_type()
+            assert content_type is not None  # checked above
+            files.append(
+                self._store_file(seller.seller_id, upload.name, content_type, upload.content)
+            )
+        event = self._add_event(chat, "seller", outgoing.text or None, files)
+        return web.json_response(
+            {"result": {"addTime": event.add_ms, "chatID": chat.chat_id}, "errors": []}
+        )
+
+    async def download(self, request: web.Request, seller: Seller) -> web.StreamResponse:
+        stored = self.files.get(request.match_info["download_id"])
+        if stored is None or stored.seller_id != seller.seller_id:
+            raise Refusal(invalid_file_id())
+        return web.Response(body=stored.content, content_type=stored.content_type)
+
+    # ---------------------------------------------------------------- control
+    def _control_chat(self, request: web.Request) -> Chat:
+        chat_id = request.match_info["chat_id"]
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            raise ControlError(404, f"no chat {chat_id}")
+        return chat
+
+    async def control_buyer_writes(self, request: web.Request) -> web.Response:
+        """A buyer writes in the chat (created when new, 201); answers the chat's view."""
+        chat_id = request.match_info["chat_id"].strip()
+        if not chat_id:
+            raise ControlError(400, "the chat id must not be empty")
+        writes = await BuyerWrites.from_request(request)
+        price = 0
+        if not request.content_type.startswith("multipart/"):
+            # The JSON body was read once already; aiohttp keeps it, so this costs nothing.
+            price = (await control_json(request)).get("price", 0)
+            if not isinstance(price, int) or isinstance(price, bool) or price < 0:
+                raise ControlError(400, "price must be a non-negative integer")
+        chat, created = self.buyer_writes(chat_id, writes, price)
+        return web.json_response(chat.control_view(), status=201 if created else 200)
+
+    async def control_chat(self, request: web.Request) -> web.Response:
+        return web.json_response(self._control_chat(request).control_view())
+
+    async def control_list_chats(self, request: web.Request) -> web.Response:
+        """``{"chats": [view, ...]}``, oldest first; ``?seller=`` narrows to one seller."""
+        seller_id = request.query.get("seller")
+        chats = [
+            chat.control_view()
+            for chat in self.chats.values()
+            if seller_id in (None, chat.seller_id)
+        ]
+        return web.json_response({"chats": chats})
+
+    async def control_close(self, request: web.Request) -> web.Response:
+        raise ControlError(404, "Wildberries chats are never closed")
+
+    async def control_list_sellers(self, request: web.Request) -> web.Response:
+        return web.json_response({"sellers": [s.to_view() for s in self.sellers.values()]})
+
+    async def control_put_seller(self, request: web.Request) -> web.Response:
+        """``{"seller_id", "token", "name"?, "revoked"?}``: creates (201) or changes (200)."""
+        body = await control_json(request)
+        seller_id, token, name = body.get("seller_id"), body.get("token"), body.get("name")
+        revoked = body.get("revoked", False)
+        if not isinstance(seller_id, str) or not seller_id:
+            raise ControlError(400, "seller_id must be a non-empty string")
+        if not isinstance(token, str) or not token.strip():
+            raise ControlError(400, "token must be a non-empty string")
+        if name is not None and not isinstance(name, str):
+            raise ControlError(400, "name must be a string")
+        if not isinstance(revoked, bool):
+            raise ControlError(400, "revoked must be a boolean")
+        created = seller_id not in self.sellers
+        seller = self.add_seller(seller_id, token.strip(), name, revoked)
+        return web.json_response(seller.to_view(), status=201 if created else 200)
+
+    async def control_list_faults(self, request: web.Request) -> web.Response:
+        return web.json_response({"faults": [fault.to_view() for fault in self.faults.faults]})
+
+    async def control_add_fault(self, request: web.Request) -> web.Response:
+        fault = Fault.from_json(await control_json(request))
+        self.faults.add(fault)
+        return web.json_response(fault.to_view(), status=201)
+
+    async def control_clear_faults(self, request: web.Request) -> web.Response:
+        self.faults.clear()
+        return web.json_response({"ok": True})
+
+    async def control_list_requests(self, request: web.Request) -> web.Response:
+        """``{"requests": [{"method", "seller", "status"}, ...]}``; ``?method=`` narrows."""
+        return web.json_response({"requests": self.requests.view(request.query.get("method"))})
+
+    async def control_clear_requests(self, request: web.Request) -> web.Response:
+        self.requests.entries.clear()
+        return web.json_response({"ok": True})
+
+    def _limits_view(self) -> dict[str, Any]:
+        limit = self.limiter.limit
+        return limit.to_json() if limit else {"limit": None, "period_seconds": None}
+
+    async def control_get_limits(self, request: web.Request) -> web.Response:
+        return web.json_response(self._limits_view())
+
+    async def control_set_limits(self, request: web.Request) -> web.Response:
+        self.limiter.set_limit(RequestLimit.from_json(await control_json(request)))
+        return web.json_response(self._limits_view())
