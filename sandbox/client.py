@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 
+from sandbox.marketplace_client import MarketplaceControl
 from sandbox.telegram.limits import RateLimits
 
 User = dict[str, Any]
@@ -80,6 +81,25 @@ class SandboxClient:
             if response.status >= 400:
                 raise SandboxError(response.status, body.get("error", str(body)))
             return body
+
+    # ----------------------------------------------------------- marketplaces
+    @property
+    def ozon(self) -> MarketplaceControl:
+        return MarketplaceControl(self, "ozon")
+
+    @property
+    def wildberries(self) -> MarketplaceControl:
+        return MarketplaceControl(self, "wb")
+
+    async def marketplaces(self) -> dict[str, Any]:
+        """The emulated marketplaces, their API URLs and demo credentials."""
+        return await self._request("GET", "/marketplace")
+
+    async def advance_marketplace_clock(self, seconds: float) -> str:
+        answer = await self._request(
+            "POST", "/marketplace/clock", json_body={"advance_seconds": seconds}
+        )
+        return answer["now"]
 
     # ------------------------------------------------------------------ chats
     async def chats(self) -> list[dict[str, Any]]:

@@ -10,11 +10,14 @@ import aiohttp
 from aiohttp import web
 
 from sandbox.control import control_errors
+from sandbox.marketplace_common import MarketplaceClock, marketplace_routes
+from sandbox.ozon import OzonEmulator
 from sandbox.telegram.botapi import BotApi
 from sandbox.telegram.control import ControlApi
 from sandbox.telegram.limits import RateLimits
 from sandbox.telegram.spec import load_spec
 from sandbox.telegram.state import World
+from sandbox.wildberries import WildberriesEmulator
 from sandbox.yookassa import YooKassaEmulator
 
 STATIC_DIR = Path(__file__).parent / "telegram" / "static"
@@ -27,7 +30,8 @@ class TelegramEmulator:
     Point aiogram at it with ``AiohttpSession(api=TelegramAPIServer.from_base(base_url))``.
     ``app`` can be run by :meth:`start` or mounted/run by the caller's own ``AppRunner``.
     The same app serves the YooKassa emulator (:attr:`yookassa`, API at
-    :attr:`yookassa_api_url`).
+    :attr:`yookassa_api_url`) and the marketplace emulators (:attr:`ozon`, :attr:`wildberries`,
+    APIs at ``<base>/ozon`` and ``<base>/wb``, sharing :attr:`marketplace_clock`).
     """
 
     def __init__(
@@ -42,6 +46,10 @@ class TelegramEmulator:
         self.bot_api = BotApi(self.world, self.spec, rate_limits)
         self.control = ControlApi(self.world, self.bot_api)
         self.yookassa = YooKassaEmulator()
+        self.marketplace_clock = MarketplaceClock()
+        self.ozon = OzonEmulator(self.marketplace_clock)
+        self.wildberries = WildberriesEmulator(self.marketplace_clock)
+        self.marketplaces = [self.ozon, self.wildberries]
         self.base_url: str | None = None
         self._runner: web.AppRunner | None = None
         self.app = self._build_app()
@@ -55,6 +63,10 @@ class TelegramEmulator:
                 web.get("/", self._index),
                 *self.control.routes(),
                 *self.yookassa.routes(),
+                *marketplace_routes(
+                    self.marketplace_clock, self.marketplaces, lambda: self.base_url or ""
+                ),
+                *(route for emulator in self.marketplaces for route in emulator.routes()),
             ]
         )
         app.on_startup.append(self._on_startup)

@@ -151,6 +151,9 @@ class OzonEmulator:
         self, method: str, handler: ChatHandler
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def route(request: web.Request) -> web.StreamResponse:
+            # The body is read at once: a client that gives up during a slow fault must still
+            # have its request served, as a real server would (it may have been delivered).
+            await request.read()
             try:
                 response = await self._serve(request, method, handler)
             except OzonError as error:

@@ -1,0 +1,87 @@
+"""The control API of one marketplace emulator, as the buyer and the test see it:
+``client.ozon.buyer_writes(...)``, ``client.wildberries.fault(...)``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+if TYPE_CHECKING:
+    from sandbox.client import SandboxClient
+
+
+class MarketplaceControl:
+    def __init__(self, client: SandboxClient, key: str) -> None:
+        self.client = client
+        self.key = key  # "ozon" | "wb"
+
+    async def _call(self, method: str, path: str, **request: Any) -> Any:
+        return await self.client._request(method, f"/{self.key}{path}", **request)
+
+    async def buyer_writes(
+        self,
+        chat_id: str,
+        text: str | None = None,
+        *,
+        buyer_name: str | None = None,
+        order: str | None = None,
+        product: str | None = None,
+        seller: str | None = None,
+        image: tuple[str, bytes, str] | None = None,
+    ) -> dict[str, Any]:
+        """A buyer writes into ``chat_id`` (created when new); ``image`` is (name, bytes, type).
+        Returns the chat as the marketplace holds it."""
+        fields = {
+            "text": text,
+            "buyer_name": buyer_name,
+            "order": order,
+            "product": product,
+            "seller": seller,
+        }
+        present = {name: value for name, value in fields.items() if value is not None}
+        if image is None:
+            return await self._call("POST", f"/chats/{chat_id}/messages", json_body=present)
+        form = aiohttp.FormData()
+        for name, value in present.items():
+            form.add_field(name, value)
+        name, content, content_type = image
+        form.add_field("image", content, filename=name, content_type=content_type)
+        return await self._call("POST", f"/chats/{chat_id}/messages", data=form)
+
+    async def chat(self, chat_id: str) -> dict[str, Any]:
+        return await self._call("GET", f"/chats/{chat_id}/messages")
+
+    async def chats(self, seller: str | None = None) -> Any:
+        return await self._call("GET", "/chats", params={"seller": seller})
+
+    async def close_chat(self, chat_id: str) -> dict[str, Any]:
+        return await self._call("POST", f"/chats/{chat_id}/close")
+
+    async def seller(self, **fields: Any) -> dict[str, Any]:
+        """Creates or updates a seller (Ozon: client_id, api_key, premium_plus, revoked;
+        Wildberries: seller_id, token, revoked)."""
+        return await self._call("POST", "/sellers", json_body=fields)
+
+    async def sellers(self) -> Any:
+        return await self._call("GET", "/sellers")
+
+    async def fault(self, kind: str, **fields: Any) -> Any:
+        """kind: rate_limited, server_error, slow, revoked, premium_required; fields: seller,
+        method (an API path such as "/v3/chat/list"), times (None: until cleared), status,
+        delay_seconds, retry_after_seconds."""
+        return await self._call("POST", "/faults", json_body={"kind": kind, **fields})
+
+    async def clear_faults(self) -> None:
+        await self._call("DELETE", "/faults")
+
+    async def requests(self, method: str | None = None) -> list[dict[str, Any]]:
+        answer = await self._call("GET", "/requests", params={"method": method})
+        return answer["requests"] if isinstance(answer, dict) else answer
+
+    async def clear_requests(self) -> None:
+        await self._call("DELETE", "/requests")
+
+    async def set_limit(self, limit: int | None, period_seconds: float = 1.0) -> Any:
+        body = {"limit": limit, "period_seconds": period_seconds}
+        return await self._call("PUT", "/limits", json_body=body)

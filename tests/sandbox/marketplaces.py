@@ -1,0 +1,84 @@
+"""What the connector contract tests share: connectors pointed at the sandbox's emulators with a
+fast retry policy, and a look at what the emulator received."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from typing import Any
+
+from sandbox import SandboxClient, TelegramEmulator
+from services.marketplace import (
+    OzonConnector,
+    OzonCredentials,
+    RequestRate,
+    WildberriesConnector,
+    WildberriesCredentials,
+)
+from services.retry_policy import RetryPolicy
+
+FAST_RETRIES = RetryPolicy(attempts=3, base_delay=0.05, max_delay=5.0)
+UNLIMITED = RequestRate(10_000, 1.0)
+
+
+def ozon_connector(emulator: TelegramEmulator, **options: Any) -> OzonConnector:
+    assert emulator.base_url is not None
+    credentials = options.pop("credentials", None) or OzonCredentials(
+        **emulator.ozon.demo_credentials()
+    )
+    options.setdefault("retry_policy", FAST_RETRIES)
+    options.setdefault("rate", UNLIMITED)
+    return OzonConnector(credentials, base_url=emulator.ozon.api_url(emulator.base_url), **options)
+
+
+def wildberries_connector(emulator: TelegramEmulator, **options: Any) -> WildberriesConnector:
+    assert emulator.base_url is not None
+    credentials = options.pop("credentials", None) or WildberriesCredentials(
+        **emulator.wildberries.demo_credentials()
+    )
+    options.setdefault("retry_policy", FAST_RETRIES)
+    options.setdefault("rate", UNLIMITED)
+    return WildberriesConnector(
+        credentials, base_url=emulator.wildberries.api_url(emulator.base_url), **options
+    )
+
+
+async def statuses(control: Any, method: str | None = None) -> list[int]:
+    """The HTTP statuses the emulator answered, in order (optionally for one API path)."""
+    return [entry["status"] for entry in await control.requests(method)]
+
+
+def tiny_png() -> bytes:
+    """A valid 1×1 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+async def buyer_chats(control: Any, chats: int, messages: int, prefix: str) -> list[str]:
+    """`chats` buyer chats of `messages` messages each; returns the texts in writing order."""
+    texts = []
+    for chat in range(chats):
+        for number in range(messages):
+            text = f"{prefix} chat {chat} message {number}"
+            await control.buyer_writes(f"{prefix}-{chat}", text, buyer_name=f"Buyer {chat}")
+            texts.append(text)
+    return texts
+
+
+__all__ = [
+    "FAST_RETRIES",
+    "SandboxClient",
+    "buyer_chats",
+    "ozon_connector",
+    "statuses",
+    "tiny_png",
+    "wildberries_connector",
+]
