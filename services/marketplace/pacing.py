@@ -86,7 +86,7 @@ class InProcessRequestPacer:
             return paused
         arrival = max(self._theoretical_arrival.get(key, now), now)
         wait = arrival - rate.tolerance - now
-        if wait > 0:
+        if wait > 1e-6:  # not a rounding error
             return wait
         self._theoretical_arrival[key] = arrival + rate.interval
         return 0.0
@@ -106,7 +106,7 @@ if paused > 0 then return paused end
 local interval = tonumber(ARGV[1])
 local arrival = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
 local wait = arrival - tonumber(ARGV[2]) - now
-if wait > 0 then return math.ceil(wait) end
+if wait >= 1 then return math.ceil(wait) end
 redis.call('SET', KEYS[1], arrival + interval, 'PX', math.ceil(arrival + interval - now + 1000))
 return 0
 """
