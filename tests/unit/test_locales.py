@@ -56,6 +56,7 @@ def test_every_literal_key_the_code_uses_exists(language: str) -> None:
 
 def _enum_keys() -> list[str]:
     """Keys the code builds from enum values (f-strings the scan above cannot read)."""
+    from services.marketplace import FailureReason
     from services.payments.catalog import PriceProblem
     from services.payments.orders import Method, PreCheckoutProblem
     from services.payments.refunds import RefundProblem
@@ -72,6 +73,7 @@ def _enum_keys() -> list[str]:
     keys += [f"refund-user-approved-{how}" for how in ("stars", "yookassa", "manual")]
     keys += [f"refund-admin-approved-{how}" for how in ("stars", "yookassa", "manual")]
     keys += [f"buy-method-{method.value.replace('_', '-')}" for method in Method]
+    keys += [f"marketplace-failure-{reason.value}" for reason in FailureReason]
     return keys
 
 
