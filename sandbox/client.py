@@ -85,11 +85,11 @@ class SandboxClient:
     # ----------------------------------------------------------- marketplaces
     @property
     def ozon(self) -> MarketplaceControl:
-        return MarketplaceControl(self, "ozon")
+        return MarketplaceControl(self._request, "ozon")
 
     @property
     def wildberries(self) -> MarketplaceControl:
-        return MarketplaceControl(self, "wb")
+        return MarketplaceControl(self._request, "wb")
 
     async def marketplaces(self) -> dict[str, Any]:
         """The emulated marketplaces, their API URLs and demo credentials."""

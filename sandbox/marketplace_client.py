@@ -3,21 +3,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
 
-if TYPE_CHECKING:
-    from sandbox.client import SandboxClient
+# SandboxClient._request: (HTTP method, path under /sandbox/api, json_body/data/params) -> JSON.
+ControlRequest = Callable[..., Awaitable[Any]]
 
 
 class MarketplaceControl:
-    def __init__(self, client: SandboxClient, key: str) -> None:
-        self.client = client
+    def __init__(self, request: ControlRequest, key: str) -> None:
+        self._request = request
         self.key = key  # "ozon" | "wb"
 
     async def _call(self, method: str, path: str, **request: Any) -> Any:
-        return await self.client._request(method, f"/{self.key}{path}", **request)
+        return await self._request(method, f"/{self.key}{path}", **request)
 
     async def buyer_writes(
         self,

@@ -13,20 +13,40 @@ Errors are ``{"error": ...}`` via :class:`sandbox.control.ControlError`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from sandbox.control import ControlError, control_json
-from sandbox.marketplace_common import BuyerWrites, Fault, RequestLimit
-from sandbox.ozon.model import CONTROL_PREFIX, Seller
+from sandbox.marketplace_common import (
+    BuyerWrites,
+    Fault,
+    FaultBook,
+    RequestLimit,
+    RequestLimiter,
+    RequestLog,
+)
+from sandbox.ozon.model import CONTROL_PREFIX, OzonChat, Seller
 
-if TYPE_CHECKING:
-    from sandbox.ozon.emulator import OzonEmulator
+
+class ControlledOzon(Protocol):
+    """What the control API reaches in the emulator (which mounts it)."""
+
+    chats: dict[str, OzonChat]
+    sellers: dict[str, Seller]
+    faults: FaultBook
+    limiter: RequestLimiter
+    requests: RequestLog
+
+    def buyer_writes(self, chat_id: str, writes: BuyerWrites) -> tuple[OzonChat, bool]: ...
+
+    def close_chat(self, chat_id: str) -> OzonChat: ...
+
+    def control_chat(self, chat_id: str) -> OzonChat: ...
 
 
 class OzonControlApi:
-    def __init__(self, emulator: OzonEmulator) -> None:
+    def __init__(self, emulator: ControlledOzon) -> None:
         self.emulator = emulator
 
     def routes(self) -> list[web.RouteDef]:
