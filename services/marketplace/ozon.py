@@ -39,6 +39,7 @@ from services.marketplace.transport import (
     DEFAULT_TIMEOUT_SECONDS,
     MARKETPLACE_RETRY_POLICY,
     Answer,
+    HttpConnector,
     MarketplaceTransport,
     server_failure,
 )
@@ -114,7 +115,7 @@ def check_text(text: str) -> None:
         )
 
 
-class OzonConnector:
+class OzonConnector(HttpConnector):
     marketplace = Marketplace.OZON
 
     def __init__(
@@ -131,23 +132,19 @@ class OzonConnector:
     ) -> None:
         self._pace_key = f"ozon:{credentials.client_id}"
         self.page_size = page_size
-        self._http = MarketplaceTransport(
-            base_url=base_url,
-            headers={"Client-Id": credentials.client_id, "Api-Key": credentials.api_key},
-            secrets=(credentials.api_key,),
-            pacer=pacer or InProcessRequestPacer(),
-            rate=rate,
-            failure_of=ozon_failure,
-            timeout_seconds=timeout_seconds,
-            retry_policy=retry_policy,
-            session=session,
+        super().__init__(
+            MarketplaceTransport(
+                base_url=base_url,
+                headers={"Client-Id": credentials.client_id, "Api-Key": credentials.api_key},
+                secrets=(credentials.api_key,),
+                pacer=pacer or InProcessRequestPacer(),
+                rate=rate,
+                failure_of=ozon_failure,
+                timeout_seconds=timeout_seconds,
+                retry_policy=retry_policy,
+                session=session,
+            )
         )
-
-    def __repr__(self) -> str:
-        return f"OzonConnector({self._http.base_url!r})"
-
-    async def close(self) -> None:
-        await self._http.close()
 
     async def _post(self, path: str, body: dict[str, Any], *, idempotent: bool = True) -> Any:
         answer = await self._http.call(

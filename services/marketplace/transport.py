@@ -154,6 +154,19 @@ class MarketplaceTransport:
         raise failure
 
 
+class HttpConnector:
+    """What every connector shares: its transport, a repr without credentials, closing."""
+
+    def __init__(self, transport: MarketplaceTransport) -> None:
+        self._http = transport
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._http.base_url!r})"
+
+    async def close(self) -> None:
+        await self._http.close()
+
+
 def server_failure(answer: Answer, detail: str) -> MarketplaceError | None:
     """5xx: the marketplace is down or broken; it did not do what was asked."""
     if answer.status >= 500:

@@ -40,6 +40,7 @@ from services.marketplace.transport import (
     DEFAULT_TIMEOUT_SECONDS,
     MARKETPLACE_RETRY_POLICY,
     Answer,
+    HttpConnector,
     MarketplaceTransport,
     server_failure,
 )
@@ -126,7 +127,7 @@ def check_file(file: OutgoingFile) -> None:
         )
 
 
-class WildberriesConnector:
+class WildberriesConnector(HttpConnector):
     marketplace = Marketplace.WILDBERRIES
 
     def __init__(
@@ -141,23 +142,19 @@ class WildberriesConnector:
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self._seller = credentials.fingerprint
-        self._http = MarketplaceTransport(
-            base_url=base_url,
-            headers={"Authorization": credentials.token},
-            secrets=(credentials.token,),
-            pacer=pacer or InProcessRequestPacer(),
-            rate=rate,
-            failure_of=wildberries_failure,
-            timeout_seconds=timeout_seconds,
-            retry_policy=retry_policy,
-            session=session,
+        super().__init__(
+            MarketplaceTransport(
+                base_url=base_url,
+                headers={"Authorization": credentials.token},
+                secrets=(credentials.token,),
+                pacer=pacer or InProcessRequestPacer(),
+                rate=rate,
+                failure_of=wildberries_failure,
+                timeout_seconds=timeout_seconds,
+                retry_policy=retry_policy,
+                session=session,
+            )
         )
-
-    def __repr__(self) -> str:
-        return f"WildberriesConnector({self._http.base_url!r})"
-
-    async def close(self) -> None:
-        await self._http.close()
 
     async def _call(
         self, http_method: str, path: str, *, idempotent: bool = True, **request: Any

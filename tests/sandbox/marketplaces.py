@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Awaitable
 from typing import Any
+
+import pytest
 
 from sandbox import SandboxClient, TelegramEmulator
 from services.marketplace import (
+    MarketplaceError,
     OzonConnector,
     OzonCredentials,
     RequestRate,
@@ -41,6 +45,13 @@ def wildberries_connector(emulator: TelegramEmulator, **options: Any) -> Wildber
     return WildberriesConnector(
         credentials, base_url=emulator.wildberries.api_url(emulator.base_url), **options
     )
+
+
+async def refusal(call: Awaitable[object]) -> MarketplaceError:
+    """The `MarketplaceError` the call ends with."""
+    with pytest.raises(MarketplaceError) as raised:
+        await call
+    return raised.value
 
 
 async def statuses(control: Any, method: str | None = None) -> list[int]:
@@ -78,6 +89,7 @@ __all__ = [
     "SandboxClient",
     "buyer_chats",
     "ozon_connector",
+    "refusal",
     "statuses",
     "tiny_png",
     "wildberries_connector",

@@ -16,13 +16,12 @@ from services.marketplace import (
     Author,
     ChatAddress,
     FailureReason,
-    MarketplaceError,
     OutgoingFile,
     OzonConnector,
     OzonCredentials,
     RequestRate,
 )
-from tests.sandbox.marketplaces import buyer_chats, ozon_connector, statuses, tiny_png
+from tests.sandbox.marketplaces import buyer_chats, ozon_connector, refusal, statuses, tiny_png
 
 SECRET_KEY = "ozon-secret-key-4f9a"
 
@@ -33,12 +32,6 @@ async def ozon(emulator: TelegramEmulator, client: SandboxClient) -> AsyncIterat
     connector = ozon_connector(emulator)
     yield connector
     await connector.close()
-
-
-async def refusal(call) -> MarketplaceError:  # type: ignore[no-untyped-def]
-    with pytest.raises(MarketplaceError) as raised:
-        await call
-    return raised.value
 
 
 async def test_credentials_are_checked_with_one_cheap_call(

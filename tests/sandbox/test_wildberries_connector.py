@@ -16,13 +16,18 @@ from services.marketplace import (
     Author,
     ChatAddress,
     FailureReason,
-    MarketplaceError,
     OutgoingFile,
     RequestRate,
     WildberriesConnector,
     WildberriesCredentials,
 )
-from tests.sandbox.marketplaces import buyer_chats, statuses, tiny_png, wildberries_connector
+from tests.sandbox.marketplaces import (
+    buyer_chats,
+    refusal,
+    statuses,
+    tiny_png,
+    wildberries_connector,
+)
 
 SECRET_TOKEN = "wb-secret-token-8d1e"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -36,12 +41,6 @@ async def wb(
     connector = wildberries_connector(emulator)
     yield connector
     await connector.close()
-
-
-async def refusal(call) -> MarketplaceError:  # type: ignore[no-untyped-def]
-    with pytest.raises(MarketplaceError) as raised:
-        await call
-    return raised.value
 
 
 async def test_credentials_are_checked_with_the_chat_list(
