@@ -1,4 +1,4 @@
-"""`python -m bench updates|evaluate|voice|payments|sender` — see each benchmark's module docstring."""
+"""`python -m bench updates|evaluate|voice|payments|sender|connectors` — see each benchmark's module docstring."""
 
 from __future__ import annotations
 
@@ -26,6 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "evaluate", help="offline evaluations per second over the bank (and report building)"
     )
+    connectors = commands.add_parser(
+        "connectors",
+        help="marketplace connectors: messages/s fetched, 429s at the marketplace's limit",
+    )
+    connectors.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer messages, and Wildberries only at its limit scaled to 10 per 2 s",
+    )
     args = parser.parse_args(argv)
 
     if args.name == "updates":
@@ -44,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.sender import run as run_sender
 
         return run_sender()
+    if args.name == "connectors":
+        from bench.connectors import run as run_connectors
+
+        return run_connectors(quick=args.quick)
     if args.name == "evaluate":
         from bench.evaluate import run as run_evaluations
         from bench.report import BAR_SECONDS, measure_report
