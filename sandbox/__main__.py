@@ -1,5 +1,5 @@
 """`python -m sandbox [--host H] [--port P] [--rate-limit-scale K | --no-rate-limits]`: the
-Telegram emulator (and the YooKassa emulator) on its own, no bot. Telegram's sending limits are
+Telegram emulator (with the YooKassa, Ozon and Wildberries emulators) on its own, no bot. Telegram's sending limits are
 enforced unless switched off.
 
 Used by benchmarks (so the emulator's work does not share the bot's process) and handy for
@@ -34,6 +34,13 @@ async def serve(
         f"notifications to {yookassa_notification_url or 'nowhere yet'})",
         flush=True,
     )
+    for marketplace in emulator.marketplaces:
+        print(
+            f"{marketplace.title} emulator at {marketplace.api_url(url)} "
+            f"(demo credentials {marketplace.demo_credentials()}; buyer control at "
+            f"{url}/sandbox/api/{marketplace.key}/chats/<chat_id>/messages)",
+            flush=True,
+        )
     limits = emulator.rate_limits
     print(
         "Rate limits: "
@@ -72,7 +79,10 @@ def main() -> None:
         help="Telegram's sending limits with every period divided by FACTOR (default 1)",
     )
     limits.add_argument(
-        "--no-rate-limits", action="store_true", help="no sending limits (no 429 answers)"
+        "--no-rate-limits",
+        action="store_true",
+        help="no Telegram sending limits (the marketplace emulators keep theirs: PUT "
+        "/sandbox/api/{ozon|wb}/limits)",
     )
     args = parser.parse_args()
     rate_limits = None if args.no_rate_limits else TELEGRAM_RATE_LIMITS
