@@ -36,11 +36,24 @@ class MarketplaceError(Exception):
         retry_after: float | None = None,
         retryable: bool = False,
     ) -> None:
-        super().__init__(f"{reason.value}: {detail}")
+        super().__init__(reason, detail)
         self.reason = reason
         self.detail = detail
         self.retry_after = retry_after
         self.retryable = retryable
+
+    def __str__(self) -> str:
+        return f"{self.reason.value}: {self.detail}"
+
+
+def check_reply_text(text: str, limit: int, marketplace: str) -> None:
+    """A reply the marketplace would refuse is refused here, before any request."""
+    if not text.strip():
+        raise MarketplaceError(FailureReason.TEXT_REFUSED, "the text is empty")
+    if len(text) > limit:
+        raise MarketplaceError(
+            FailureReason.TEXT_REFUSED, f"{len(text)} characters; {marketplace} takes {limit}"
+        )
 
 
 def masked(text: str, secrets: tuple[str, ...]) -> str:

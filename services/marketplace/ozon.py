@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 
-from services.marketplace.errors import FailureReason, MarketplaceError
+from services.marketplace.errors import FailureReason, MarketplaceError, check_reply_text
 from services.marketplace.models import (
     Attachment,
     AttachmentKind,
@@ -41,6 +41,7 @@ from services.marketplace.transport import (
     Answer,
     HttpConnector,
     MarketplaceTransport,
+    header_seconds,
     server_failure,
 )
 from services.retry_policy import RetryPolicy
@@ -78,7 +79,7 @@ def ozon_failure(answer: Answer) -> MarketplaceError | None:
         return MarketplaceError(
             FailureReason.RATE_LIMITED,
             message,
-            retry_after=retry_after_header(answer) or 1.0,
+            retry_after=header_seconds(answer, "Retry-After") or 1.0,
             retryable=True,
         )
     if code == CODE_PERMISSION_DENIED and answer.status != 401:
@@ -97,22 +98,6 @@ def ozon_failure(answer: Answer) -> MarketplaceError | None:
     if "text" in lowered:
         return MarketplaceError(FailureReason.TEXT_REFUSED, message)
     return MarketplaceError(FailureReason.REJECTED, f"HTTP {answer.status}: {message}")
-
-
-def retry_after_header(answer: Answer) -> float | None:
-    try:
-        return float(answer.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
-
-
-def check_text(text: str) -> None:
-    if not text.strip():
-        raise MarketplaceError(FailureReason.TEXT_REFUSED, "the text is empty")
-    if len(text) > OZON_TEXT_LIMIT:
-        raise MarketplaceError(
-            FailureReason.TEXT_REFUSED, f"{len(text)} characters; Ozon takes {OZON_TEXT_LIMIT}"
-        )
 
 
 class OzonConnector(HttpConnector):
@@ -217,7 +202,7 @@ class OzonConnector(HttpConnector):
             start = after = int(fresh[-1]["message_id"])
 
     async def send_text(self, chat: ChatAddress, text: str) -> SendResult:
-        check_text(text)
+        check_reply_text(text, OZON_TEXT_LIMIT, "Ozon")
         await self._post(
             "/v1/chat/send/message", {"chat_id": chat.chat_id, "text": text}, idempotent=False
         )

@@ -147,7 +147,6 @@ class MarketplaceTransport:
         if failure is None:
             return answer
         failure.detail = masked(failure.detail, self._secrets)
-        failure.args = (f"{failure.reason.value}: {failure.detail}",)
         if failure.reason is FailureReason.RATE_LIMITED:
             await self.pacer.pause(pace_key, failure.retry_after or self.rate.interval)
             logger.warning("%s asked to wait %.1fs (429)", url, failure.retry_after or 0)
@@ -165,6 +164,16 @@ class HttpConnector:
 
     async def close(self) -> None:
         await self._http.close()
+
+
+def header_seconds(answer: Answer, *names: str) -> float | None:
+    """The first of `names` that holds a number of seconds."""
+    for name in names:
+        try:
+            return float(answer.headers[name])
+        except (KeyError, ValueError):
+            continue
+    return None
 
 
 def server_failure(answer: Answer, detail: str) -> MarketplaceError | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from services.marketplace.errors import FailureReason, MarketplaceError
+from services.marketplace.errors import FailureReason, MarketplaceError, check_reply_text
 from services.marketplace.models import (
     Attachment,
     AttachmentKind,
@@ -42,6 +42,7 @@ from services.marketplace.transport import (
     Answer,
     HttpConnector,
     MarketplaceTransport,
+    header_seconds,
     server_failure,
 )
 from services.retry_policy import RetryPolicy
@@ -84,7 +85,10 @@ def wildberries_failure(answer: Answer) -> MarketplaceError | None:
         return failure
     if answer.status == 429:
         return MarketplaceError(
-            FailureReason.RATE_LIMITED, detail, retry_after=retry_seconds(answer), retryable=True
+            FailureReason.RATE_LIMITED,
+            detail,
+            retry_after=header_seconds(answer, "X-Ratelimit-Retry", "Retry-After"),
+            retryable=True,
         )
     if answer.status in (401, 403):
         return MarketplaceError(FailureReason.CREDENTIALS, detail)
@@ -97,23 +101,6 @@ def wildberries_failure(answer: Answer) -> MarketplaceError | None:
     if '"message"' in lowered:
         return MarketplaceError(FailureReason.TEXT_REFUSED, detail)
     return MarketplaceError(FailureReason.REJECTED, f"HTTP {answer.status}: {detail}")
-
-
-def retry_seconds(answer: Answer) -> float | None:
-    for header in ("X-Ratelimit-Retry", "Retry-After"):
-        try:
-            return float(answer.headers[header])
-        except (KeyError, ValueError):
-            continue
-    return None
-
-
-def check_text(text: str) -> None:
-    if len(text) > WILDBERRIES_TEXT_LIMIT:
-        raise MarketplaceError(
-            FailureReason.TEXT_REFUSED,
-            f"{len(text)} characters; Wildberries takes {WILDBERRIES_TEXT_LIMIT}",
-        )
 
 
 def check_file(file: OutgoingFile) -> None:
@@ -218,9 +205,7 @@ class WildberriesConnector(HttpConnector):
         return form
 
     async def send_text(self, chat: ChatAddress, text: str) -> SendResult:
-        if not text.strip():
-            raise MarketplaceError(FailureReason.TEXT_REFUSED, "the text is empty")
-        check_text(text)
+        check_reply_text(text, WILDBERRIES_TEXT_LIMIT, "Wildberries")
         form = await self._form(chat)
         form.add_field("message", text)
         return await self._send(chat, form)

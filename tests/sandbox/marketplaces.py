@@ -3,8 +3,6 @@ fast retry policy, and a look at what the emulator received."""
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import Awaitable
 from typing import Any
 
@@ -59,20 +57,6 @@ async def statuses(control: Any, method: str | None = None) -> list[int]:
     return [entry["status"] for entry in await control.requests(method)]
 
 
-def tiny_png() -> bytes:
-    """A valid 1×1 PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
-
 async def buyer_chats(control: Any, chats: int, messages: int, prefix: str) -> list[str]:
     """`chats` buyer chats of `messages` messages each; returns the texts in writing order."""
     texts = []
@@ -91,6 +75,5 @@ __all__ = [
     "ozon_connector",
     "refusal",
     "statuses",
-    "tiny_png",
     "wildberries_connector",
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import struct
-import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -16,31 +15,10 @@ from aiogram.types import BufferedInputFile
 
 from sandbox import SandboxClient
 from sandbox.telegram.media import image_size
-from tests.sandbox.helpers import BOT_ID, BOT_TOKEN, raw_call
+from tests.sandbox.helpers import BOT_ID, BOT_TOKEN, png, raw_call
 
 NewUser = Callable[..., dict[str, Any]]
 UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
-
-
-def png(width: int, height: int) -> bytes:
-    """A real (grey) PNG image of the given size."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body))
-            + kind
-            + body
-            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-        )
-
-    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def jpeg_header(width: int, height: int) -> bytes:

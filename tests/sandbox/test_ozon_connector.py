@@ -21,7 +21,8 @@ from services.marketplace import (
     OzonCredentials,
     RequestRate,
 )
-from tests.sandbox.marketplaces import buyer_chats, ozon_connector, refusal, statuses, tiny_png
+from tests.sandbox.helpers import png
+from tests.sandbox.marketplaces import buyer_chats, ozon_connector, refusal, statuses
 
 SECRET_KEY = "ozon-secret-key-4f9a"
 
@@ -154,21 +155,21 @@ async def test_replies_and_files_reach_the_buyer(
 ) -> None:
     await client.ozon.buyer_writes("reply", "Do you have it in red?")
     await ozon.send_text(ChatAddress("reply"), "Yes, in red and blue")
-    await ozon.send_file(ChatAddress("reply"), OutgoingFile("red.png", tiny_png(), "image/png"))
+    await ozon.send_file(ChatAddress("reply"), OutgoingFile("red.png", png(1, 1), "image/png"))
     seller_messages = [
         m for m in (await client.ozon.chat("reply"))["messages"] if m["author"] == "seller"
     ]
     assert seller_messages[0]["text"] == "Yes, in red and blue"
     assert seller_messages[1]["files"][0]["name"] == "red.png"
-    assert seller_messages[1]["files"][0]["size"] == len(tiny_png())
+    assert seller_messages[1]["files"][0]["size"] == len(png(1, 1))
 
 
 async def test_a_buyers_image_downloads(ozon: OzonConnector, client: SandboxClient) -> None:
-    await client.ozon.buyer_writes("photo", image=("box.png", tiny_png(), "image/png"))
+    await client.ozon.buyer_writes("photo", image=("box.png", png(1, 1), "image/png"))
     (message,) = (await ozon.fetch_new(None)).messages
     (image,) = message.attachments
     assert image.kind is AttachmentKind.IMAGE
-    assert await ozon.download(image) == tiny_png()
+    assert await ozon.download(image) == png(1, 1)
 
 
 async def test_refused_replies_say_why(ozon: OzonConnector, client: SandboxClient) -> None:

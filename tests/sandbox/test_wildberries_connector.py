@@ -21,11 +21,11 @@ from services.marketplace import (
     WildberriesConnector,
     WildberriesCredentials,
 )
+from tests.sandbox.helpers import png
 from tests.sandbox.marketplaces import (
     buyer_chats,
     refusal,
     statuses,
-    tiny_png,
     wildberries_connector,
 )
 
@@ -135,15 +135,15 @@ async def test_a_reply_without_a_known_sign_looks_it_up_and_an_unknown_chat_has_
 async def test_files_go_out_and_buyers_images_come_in(
     wb: WildberriesConnector, client: SandboxClient
 ) -> None:
-    await client.wildberries.buyer_writes("1:files", image=("box.png", tiny_png(), "image/png"))
+    await client.wildberries.buyer_writes("1:files", image=("box.png", png(1, 1), "image/png"))
     (message,) = (await wb.fetch_new(None)).messages
     (image,) = message.attachments
     assert image.kind is AttachmentKind.IMAGE
-    assert await wb.download(image) == tiny_png()
+    assert await wb.download(image) == png(1, 1)
 
     chat = ChatAddress("1:files", message.reply_sign)
     await wb.send_file(chat, OutgoingFile("receipt.pdf", PDF, "application/pdf"))
-    await wb.send_file(chat, OutgoingFile("photo.png", tiny_png(), "image/png"))
+    await wb.send_file(chat, OutgoingFile("photo.png", png(1, 1), "image/png"))
     sent = [m for m in (await client.wildberries.chat("1:files"))["messages"][1:]]
     assert [f["name"] for m in sent for f in m["files"]] == ["receipt.pdf", "photo.png"]
 
