@@ -15,6 +15,7 @@ from services.send_budgets import SendLimits, Window
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "easyflow.sqlite3"
+GENERATED_MARKETPLACE_KEY_PATH = PROJECT_ROOT / "data" / "marketplace.key"
 BUNDLED_TELEGRAM_SPEC = PROJECT_ROOT / "sandbox" / "telegram" / "spec" / "api.json"
 
 
@@ -94,6 +95,14 @@ class Settings(BaseSettings):
     refund_window_days: int = Field(default=14, ge=0)
     refund_max_used_interviews: int = Field(default=0, ge=0)
 
+    # Marketplace desk. Without a key, credentials are sealed with one kept in data/.
+    marketplace_credentials_key: SecretStr | None = None
+    marketplace_poll_seconds: float = Field(default=30.0, ge=1)
+    marketplace_timezone: str = "Europe/Moscow"
+    # None = the marketplace's production API (the sandbox sets its emulators').
+    ozon_api_url: str | None = None
+    wildberries_api_url: str | None = None
+
     # Interviews
     free_interviews: int = Field(default=3, ge=0)
 
@@ -147,6 +156,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
         return value
+
+    @field_validator("marketplace_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("ozon_api_url", "wildberries_api_url", "marketplace_credentials_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("default_language")
     @classmethod

@@ -11,6 +11,13 @@ from services.models.interview import (
     ReportShare,
     Specialization,
 )
+from services.models.marketplace import (
+    BuyerAttachment,
+    BuyerChat,
+    BuyerMessage,
+    MarketplaceAccount,
+    Seller,
+)
 from services.models.payments import (
     Order,
     Payment,
@@ -24,10 +31,14 @@ from services.models.user import User
 __all__ = [
     "Base",
     "Bookmark",
+    "BuyerAttachment",
+    "BuyerChat",
+    "BuyerMessage",
     "CreditAccount",
     "CreditEntry",
     "InterviewAnswer",
     "InterviewSession",
+    "MarketplaceAccount",
     "Order",
     "Payment",
     "Price",
@@ -36,6 +47,7 @@ __all__ = [
     "Question",
     "RefundRequest",
     "ReportShare",
+    "Seller",
     "Specialization",
     "User",
 ]

@@ -1,0 +1,151 @@
+"""The marketplace desk: sellers (one Telegram forum group each), their marketplace accounts,
+buyer chats (one forum topic each), buyer messages and their attachments.
+
+A message is stored once: (buyer chat, marketplace message id) is unique, and a buyer chat is
+unique per account and marketplace chat id, so replays, overlapping polls and pushes never
+forward a message twice. A row records where it went in Telegram (topic, message id), so a
+restart resumes with what was not forwarded yet.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.models.base import Base, BigIntId, utcnow
+
+_BigIntRef = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Seller(Base):
+    """A shop's support team: its Telegram forum group, where buyer chats become topics."""
+
+    __tablename__ = "sellers"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    forum_chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(8))  # of the group's notices and cards
+    connected_by: Mapped[int] = mapped_column(BigInteger)  # the Telegram user who connected
+    # Set while the bot cannot manage the group's topics (demoted, removed): sync pauses.
+    rights_lost_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MarketplaceAccount(Base):
+    """A seller's account on one marketplace, with its credentials sealed (Fernet)."""
+
+    __tablename__ = "marketplace_accounts"
+    __table_args__ = (UniqueConstraint("seller_id", "marketplace"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    seller_id: Mapped[int] = mapped_column(
+        _BigIntRef, ForeignKey("sellers.id", ondelete="CASCADE"), index=True
+    )
+    marketplace: Mapped[str] = mapped_column(String(16))  # ozon | wb
+    # Not secret: Ozon's Client-Id (pushes name it), or a Wildberries token's fingerprint.
+    external_id: Mapped[str] = mapped_column(String(64), index=True)
+    sealed_credentials: Mapped[bytes] = mapped_column(LargeBinary)
+    cursor: Mapped[str | None] = mapped_column(Text, default=None)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set when the marketplace refused the credentials; sync waits for /connect.
+    refused_at: Mapped[datetime | None] = mapped_column(default=None)
+    refusal: Mapped[str | None] = mapped_column(String(32), default=None)
+    last_synced_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(String(32), default=None)
+    last_error_at: Mapped[datetime | None] = mapped_column(default=None)
+    connected_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BuyerChat(Base):
+    """One buyer's chat on a marketplace, and the forum topic it lives in."""
+
+    __tablename__ = "buyer_chats"
+    __table_args__ = (UniqueConstraint("account_id", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(
+        _BigIntRef, ForeignKey("marketplace_accounts.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[str] = mapped_column(String(128))
+    buyer_name: Mapped[str | None] = mapped_column(String(128), default=None)
+    order_number: Mapped[str | None] = mapped_column(String(64), default=None)
+    product: Mapped[str | None] = mapped_column(String(255), default=None)
+    reply_sign: Mapped[str | None] = mapped_column(Text, default=None)  # Wildberries replies
+    topic_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BuyerMessage(Base):
+    """A message of a buyer chat, stored once, and where it was forwarded to."""
+
+    __tablename__ = "buyer_messages"
+    __table_args__ = (
+        UniqueConstraint("buyer_chat_id", "message_id"),
+        Index(
+            "ix_buyer_messages_unforwarded",
+            "buyer_chat_id",
+            postgresql_where=text("forwarded_at IS NULL"),
+            sqlite_where=text("forwarded_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    buyer_chat_id: Mapped[int] = mapped_column(
+        _BigIntRef, ForeignKey("buyer_chats.id", ondelete="CASCADE")
+    )
+    message_id: Mapped[str] = mapped_column(String(128))
+    author: Mapped[str] = mapped_column(String(16))  # buyer | seller | marketplace
+    text: Mapped[str] = mapped_column(Text, default="")
+    written_at: Mapped[datetime] = mapped_column()  # the marketplace's time
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    topic_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    forwarded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class BuyerAttachment(Base):
+    """An image or file of a buyer message; retried until it reaches the topic."""
+
+    __tablename__ = "buyer_attachments"
+    __table_args__ = (
+        UniqueConstraint("message_id", "position"),
+        Index(
+            "ix_buyer_attachments_unforwarded",
+            "message_id",
+            postgresql_where=text("forwarded_at IS NULL"),
+            sqlite_where=text("forwarded_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(
+        _BigIntRef, ForeignKey("buyer_messages.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # image | file
+    reference: Mapped[str] = mapped_column(Text)  # a link or download id, for the connector
+    name: Mapped[str | None] = mapped_column(String(255), default=None)
+    content_type: Mapped[str | None] = mapped_column(String(128), default=None)
+    size: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    forwarded_at: Mapped[datetime | None] = mapped_column(default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(255), default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
