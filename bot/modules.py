@@ -24,6 +24,10 @@ def registration(module: Module) -> ModuleRegistration:
         from handlers.payments import REGISTRATION as payments
 
         return payments
+    if module is Module.MARKETPLACE:
+        from handlers.marketplace import REGISTRATION as marketplace
+
+        return marketplace
     # Built in the issues that follow; until then the core menu shows their intro.
     return ModuleRegistration(name=module.value)
 

@@ -1,0 +1,60 @@
+"""The marketplace module: a seller's support desk in its Telegram forum group. /connect links
+Ozon and Wildberries accounts (credentials asked in private, checked, sealed), /seller shows and
+steers them, and buyer chats sync into forum topics (a scheduled job, and Ozon's pushes)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Router
+
+from bot.config import Module, Settings
+from bot.registration import ModuleContext, ModuleRegistration, ScheduledJob
+
+SYNC_JOB_EVERY_SECONDS = 1.0
+
+
+def build_router() -> Router:
+    from handlers.marketplace import connect, rights, seller
+
+    router = Router(name="marketplace")
+    for part in (rights, connect, seller):
+        part.register(router)
+    return router
+
+
+def workflow_data(settings: Settings) -> dict[str, Any]:
+    from handlers.marketplace.tools import TOOLS_KEY, build_tools
+
+    return {TOOLS_KEY: build_tools(settings)}
+
+
+def web_routes(settings: Settings) -> list[Any]:
+    from handlers.marketplace.webhooks import web_routes as routes
+
+    return routes(settings)
+
+
+async def sync_due_accounts(context: ModuleContext) -> None:
+    from handlers.marketplace.syncing import sync_due_accounts as sync
+
+    await sync(context)
+
+
+REGISTRATION = ModuleRegistration(
+    name=Module.MARKETPLACE.value,
+    routers=(build_router,),
+    web_routes=(web_routes,),
+    # Every process ticks; each account's sync runs where its lease is won, when it is due.
+    jobs=(
+        ScheduledJob(
+            name="marketplace-sync",
+            run=sync_due_accounts,
+            every=timedelta(seconds=SYNC_JOB_EVERY_SECONDS),
+            once_across_processes=False,
+        ),
+    ),
+    commands=(),
+    workflow_data=(workflow_data,),
+)

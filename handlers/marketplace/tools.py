@@ -1,0 +1,61 @@
+"""The marketplace module's long-lived objects, built once from settings: the credential vault,
+the connector factory (one HTTP session, one request pacer) and the Redis client that paces
+requests and leases syncs across processes. Handlers get it as `marketplace`; jobs and web
+routes as `context.workflow_data[TOOLS_KEY]`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from redis.asyncio import Redis
+
+from bot.config import GENERATED_MARKETPLACE_KEY_PATH, Settings
+from services.marketplace.connections import ConnectorFactory, MarketplaceEndpoints
+from services.marketplace.ozon import OZON_API_URL
+from services.marketplace.pacing import create_request_pacer
+from services.marketplace.vault import CredentialVault, load_or_create_key
+from services.marketplace.wildberries import WILDBERRIES_API_URL
+
+logger = logging.getLogger(__name__)
+
+TOOLS_KEY = "marketplace"
+
+
+@dataclass
+class MarketplaceTools:
+    vault: CredentialVault
+    connectors: ConnectorFactory
+    redis: Redis | None
+    timezone: ZoneInfo
+    poll_seconds: float
+
+    async def close(self) -> None:
+        await self.connectors.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def build_tools(settings: Settings) -> MarketplaceTools:
+    if settings.marketplace_credentials_key is not None:
+        key = settings.marketplace_credentials_key.get_secret_value().encode()
+    else:
+        key = load_or_create_key(GENERATED_MARKETPLACE_KEY_PATH)
+        logger.info(
+            "MARKETPLACE_CREDENTIALS_KEY is not set: marketplace credentials are sealed with the "
+            "key in %s",
+            GENERATED_MARKETPLACE_KEY_PATH,
+        )
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    endpoints = MarketplaceEndpoints(
+        ozon_url=settings.ozon_api_url or OZON_API_URL,
+        wildberries_url=settings.wildberries_api_url or WILDBERRIES_API_URL,
+    )
+    return MarketplaceTools(
+        vault=CredentialVault(key),
+        connectors=ConnectorFactory(endpoints, create_request_pacer(redis)),
+        redis=redis,
+        timezone=ZoneInfo(settings.marketplace_timezone),
+        poll_seconds=settings.marketplace_poll_seconds,
+    )
