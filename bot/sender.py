@@ -43,6 +43,7 @@ from services.send_budgets import SendBudgets, counts_against_budget, take
 from services.telegram_text import (
     TELEGRAM_TEXT_LIMIT,
     AuthoredText,
+    attribution_line,
     merge_in_order,
     merged_text,
     split_text,
@@ -164,6 +165,8 @@ class OutgoingText:
     author: str | None = None
     sent_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     disable_notification: bool | None = None
+    # The attribution line even when the text goes out alone (forwarded buyer messages).
+    attributed: bool = False
 
     @property
     def mergeable(self) -> bool:
@@ -207,7 +210,8 @@ class _Queued:
     def merge_key(self) -> tuple[Any, ...] | None:
         if self.method is not None or not self.texts[0].mergeable:
             return None
-        return (self.texts[0].message_thread_id, self.texts[0].parse_mode)
+        first = self.texts[0]
+        return (first.message_thread_id, first.parse_mode, first.attributed)
 
     @property
     def thread(self) -> int | None:
@@ -219,7 +223,8 @@ class _Queued:
         if self.method is not None:
             return self.method
         first = self.texts[0]
-        return first.method(merged_text([text.authored for text in self.texts], first.escape))
+        authored = [text.authored for text in self.texts]
+        return first.method(merged_text(authored, first.escape, always_attributed=first.attributed))
 
 
 class TelegramSender:
@@ -267,7 +272,10 @@ class TelegramSender:
     def _submit_text(
         self, item: OutgoingText, lane: Lane, loop: asyncio.AbstractEventLoop
     ) -> asyncio.Future[SendOutcome]:
-        parts = split_text(item.text, TELEGRAM_TEXT_LIMIT)
+        limit = TELEGRAM_TEXT_LIMIT
+        if item.attributed:  # room for the attribution line above the text
+            limit -= len(item.escape(attribution_line(item.author or "", item.sent_at))) + 1
+        parts = split_text(item.text, limit)
         if not parts:
             logger.warning("an empty text for chat %s was not sent", item.chat_id)
             return _resolved(loop, SendOutcome(failure=SendFailure.EMPTY_TEXT, detail="empty"))
@@ -275,7 +283,11 @@ class TelegramSender:
             logger.info("a text of %d characters goes out in %d parts", len(item.text), len(parts))
             # Parts of one text are not merged with others: they are near the limit anyway.
             futures = [
-                self._submit_text(replace(item, text=part, author=None), lane, loop)
+                self._submit_text(
+                    replace(item, text=part, author=item.author if item.attributed else None),
+                    lane,
+                    loop,
+                )
                 for part in parts
             ]
             return asyncio.ensure_future(_all_parts(futures))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -44,3 +45,18 @@ async def ping(engine: AsyncEngine) -> None:
 
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """`insert` of the session's dialect, which has `on_conflict_do_nothing` (PostgreSQL and
+    SQLite, the two the platform runs on)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    raise NotImplementedError(f"needs PostgreSQL or SQLite, not {dialect}")

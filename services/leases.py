@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+EXTEND_IF_STILL_OURS = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
 RELEASE_IF_STILL_OURS = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -32,6 +36,7 @@ class RedisLeases:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self._release = redis.register_script(RELEASE_IF_STILL_OURS)
+        self._extend = redis.register_script(EXTEND_IF_STILL_OURS)
 
     async def try_acquire(self, name: str, ttl_ms: int) -> Lease | None:
         """The lease, or None when someone else holds it now."""
@@ -45,3 +50,7 @@ class RedisLeases:
     async def release(self, lease: Lease) -> bool:
         """Gives the lease back; False when it had already expired (and may be someone else's)."""
         return bool(await self._release(keys=[lease.name], args=[lease.token]))
+
+    async def extend(self, lease: Lease, ttl_ms: int) -> bool:
+        """Gives a held lease `ttl_ms` more from now; False when it had already expired."""
+        return bool(await self._extend(keys=[lease.name], args=[lease.token, ttl_ms]))

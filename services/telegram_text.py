@@ -62,10 +62,15 @@ def attribution_line(author: str, sent_at: datetime) -> str:
     return f"— {author} · {sent_at:%H:%M}"
 
 
-def merged_text(texts: Sequence[AuthoredText], escape: Callable[[str], str] = str) -> str:
-    """One text as it was; several, each under its attribution line (`escape` applies to the
-    lines only, for HTML texts)."""
-    if len(texts) == 1:
+def merged_text(
+    texts: Sequence[AuthoredText],
+    escape: Callable[[str], str] = str,
+    *,
+    always_attributed: bool = False,
+) -> str:
+    """One text as it was (under its attribution line if `always_attributed`); several, each
+    under its attribution line (`escape` applies to the lines only, for HTML texts)."""
+    if len(texts) == 1 and not always_attributed:
         return texts[0].text
     return "\n\n".join(
         f"{escape(attribution_line(item.author, item.sent_at))}\n{item.text}" for item in texts

@@ -1,9 +1,47 @@
-"""Placeholder: the sync job."""
+"""The sync job: every tick, the accounts that are due start syncing (in the background, so
+one slow account holds up no other); Ozon's pushes wake their account at once."""
 
 from __future__ import annotations
 
-from bot.registration import ModuleContext
+from collections.abc import Callable
+from typing import Any
+
+from bot.registration import ModuleContext, Translations
+from handlers.marketplace.outbox import TelegramDeskOutbox
+from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools
+from services.marketplace.forwarding import Translate
+from services.marketplace.sync import DeskSync, create_sync_guard
+
+
+def translations_for(translations: Translations) -> Callable[[str], Translate]:
+    """The desk's texts in a seller's language."""
+
+    def translate_for(language: str) -> Translate:
+        def translate(key: str, **values: Any) -> str:
+            return translations.get(key, language, **values)
+
+        return translate
+
+    return translate_for
+
+
+def desk_sync(context: ModuleContext) -> DeskSync:
+    """The process's one `DeskSync`, made on first use (the sender exists once polling or the
+    webhook has started) and closed with the module's tools."""
+    tools: MarketplaceTools = context.workflow_data[TOOLS_KEY]
+    if tools.desk is None:
+        tools.desk = DeskSync(
+            session_factory=context.session_factory,
+            vault=tools.vault,
+            connectors=tools.connectors,
+            outbox=TelegramDeskOutbox(context.sender),
+            translate_for=translations_for(context.i18n_core),
+            timezone=tools.timezone,
+            guard=create_sync_guard(tools.redis),
+            poll_seconds=tools.poll_seconds,
+        )
+    return tools.desk
 
 
 async def sync_due_accounts(context: ModuleContext) -> None:
-    del context
+    await desk_sync(context).sync_due()

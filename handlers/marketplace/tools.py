@@ -15,6 +15,7 @@ from bot.config import GENERATED_MARKETPLACE_KEY_PATH, Settings
 from services.marketplace.connections import ConnectorFactory, MarketplaceEndpoints
 from services.marketplace.ozon import OZON_API_URL
 from services.marketplace.pacing import create_request_pacer
+from services.marketplace.sync import DeskSync
 from services.marketplace.vault import CredentialVault, load_or_create_key
 from services.marketplace.wildberries import WILDBERRIES_API_URL
 
@@ -30,8 +31,12 @@ class MarketplaceTools:
     redis: Redis | None
     timezone: ZoneInfo
     poll_seconds: float
+    # Made on first use by handlers/marketplace/syncing.py, once the sender exists.
+    desk: DeskSync | None = None
 
     async def close(self) -> None:
+        if self.desk is not None:
+            await self.desk.close()
         await self.connectors.close()
         if self.redis is not None:
             await self.redis.aclose()

@@ -1,0 +1,113 @@
+"""The desk's outbox over the one sender: topics, texts and files into the seller's group,
+and private notices. Telegram's answers become the desk's plain `Delivery` values."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+
+from aiogram.methods import CreateForumTopic, SendDocument, SendPhoto
+from aiogram.types import BufferedInputFile, ReplyParameters
+
+from bot.sender import OutgoingText, SendFailure, SendOutcome, TelegramSender
+from services.marketplace.models import OutgoingFile
+from services.marketplace.outbox import Delivery, DeliveryProblem
+
+CAPTION_LIMIT = 1024
+RIGHTS_WORDS = ("not enough rights", "have no rights", "need administrator rights")
+
+
+def delivery(outcome: SendOutcome) -> Delivery:
+    if outcome.sent:
+        thread = getattr(outcome.result, "message_thread_id", None)
+        message_id = outcome.message_id if outcome.message_id is not None else thread
+        return Delivery(message_id=message_id)
+    return Delivery(problem=_problem(outcome), detail=outcome.detail)
+
+
+def _problem(outcome: SendOutcome) -> DeliveryProblem:
+    failure = outcome.failure
+    if failure is SendFailure.THREAD_NOT_FOUND:
+        return DeliveryProblem.TOPIC_GONE
+    if failure in {SendFailure.FORBIDDEN, SendFailure.CHAT_NOT_FOUND, SendFailure.BLOCKED}:
+        return DeliveryProblem.NO_RIGHTS
+    if failure is SendFailure.REJECTED and any(
+        words in outcome.detail.lower() for words in RIGHTS_WORDS
+    ):
+        return DeliveryProblem.NO_RIGHTS
+    if failure in {SendFailure.UNAVAILABLE, SendFailure.STOPPED}:
+        return DeliveryProblem.UNAVAILABLE
+    return DeliveryProblem.REJECTED
+
+
+class TelegramDeskOutbox:
+    def __init__(self, sender: TelegramSender) -> None:
+        self.sender = sender
+
+    async def open_topic(self, chat_id: int, name: str) -> Delivery:
+        return delivery(await self.sender.send(CreateForumTopic(chat_id=chat_id, name=name)))
+
+    def post_text(
+        self,
+        chat_id: int,
+        topic_id: int | None,
+        text: str,
+        *,
+        author: str | None = None,
+        written_at: datetime | None = None,
+    ) -> Awaitable[Delivery]:
+        attributed = author is not None and written_at is not None
+        item = OutgoingText(
+            chat_id,
+            text,
+            message_thread_id=topic_id,
+            author=author,
+            attributed=attributed,
+            **({"sent_at": written_at} if written_at is not None else {}),
+        )
+        return self._delivered(self.sender.submit(item))
+
+    async def post_file(
+        self,
+        chat_id: int,
+        topic_id: int | None,
+        file: OutgoingFile,
+        *,
+        as_photo: bool,
+        caption: str | None = None,
+        reply_to: int | None = None,
+    ) -> Delivery:
+        upload = BufferedInputFile(file.content, filename=file.name)
+        reply = (
+            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+            if reply_to is not None
+            else None
+        )
+        caption = caption[:CAPTION_LIMIT] if caption else None
+        method: SendPhoto | SendDocument
+        if as_photo:
+            method = SendPhoto(
+                chat_id=chat_id,
+                photo=upload,
+                message_thread_id=topic_id,
+                caption=caption,
+                parse_mode=None,
+                reply_parameters=reply,
+            )
+        else:
+            method = SendDocument(
+                chat_id=chat_id,
+                document=upload,
+                message_thread_id=topic_id,
+                caption=caption,
+                parse_mode=None,
+                reply_parameters=reply,
+            )
+        return delivery(await self.sender.send(method))
+
+    async def tell_user(self, user_id: int, text: str) -> Delivery:
+        return delivery(await self.sender.send(OutgoingText(user_id, text)))
+
+    @staticmethod
+    async def _delivered(pending: Awaitable[SendOutcome]) -> Delivery:
+        return delivery(await pending)

@@ -1,0 +1,21 @@
+# The marketplace desk in the seller's forum group: topics, cards, forwarded messages, notices.
+desk-buyer = Buyer
+desk-card-title = 🛒 { $marketplace } · buyer chat
+desk-card-buyer = Buyer: { $buyer }
+desk-card-order = Order: #{ $order }
+desk-card-product = Product / SKU: { $product }
+desk-card-product-link = Product page: { $link }
+desk-card-chats-link = Chats in the seller account: { $link }
+desk-author-buyer = { $buyer } ({ $marketplace })
+desk-author-marketplace = { $marketplace } support
+desk-attachment-pending = 📎 { $count ->
+    [one] An attachment
+   *[other] { $count } attachments
+} could not be loaded from { $marketplace } yet. It will follow here as soon as it can be.
+desk-attachment-late = 📎 The attachment of this message, loaded late.
+desk-credentials-refused = ⚠️ { $marketplace } refused our access, so buyer chats from { $marketplace } are paused.
+    { $reason }
+    A group admin can fix it with /connect; sync then resumes where it stopped, nothing is lost.
+desk-rights-lost = ⚠️ I can no longer manage topics in “{ $group }”, so buyer chats from the marketplaces are paused there.
+    To fix it, open the group's settings → Administrators, and make me an administrator with the “Manage topics” right. Sync resumes by itself, and nothing is lost.
+desk-rights-restored = ✅ I can manage topics here again: buyer chats sync resumes, with everything that came in meanwhile.
