@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from sandbox.marketplace_client import MarketplaceControl
+from sandbox.marketplace_client import MarketplaceControl, OzonControl
 from sandbox.telegram.limits import RateLimits
 
 User = dict[str, Any]
@@ -84,16 +84,26 @@ class SandboxClient:
 
     # ----------------------------------------------------------- marketplaces
     @property
-    def ozon(self) -> MarketplaceControl:
-        return MarketplaceControl(self._request, "ozon")
+    def ozon(self) -> OzonControl:
+        return OzonControl(self._request)
 
     @property
     def wildberries(self) -> MarketplaceControl:
         return MarketplaceControl(self._request, "wb")
 
     async def marketplaces(self) -> dict[str, Any]:
-        """The emulated marketplaces, their API URLs and demo credentials."""
+        """The emulated marketplaces (API URLs, demo credentials, the demo seller's buyer
+        chats) and the demo seller with its forum group, once set."""
         return await self._request("GET", "/marketplace")
+
+    async def set_marketplace_demo(self, seller: str, forum_chat_id: int) -> dict[str, Any]:
+        """Names the demo seller and its forum group (the chat page's buyer panel shows then);
+        answers :meth:`marketplaces`."""
+        body = {"seller": seller, "forum_chat_id": forum_chat_id}
+        return await self._request("PUT", "/marketplace/demo", json_body=body)
+
+    async def forget_marketplace_demo(self) -> dict[str, Any]:
+        return await self._request("DELETE", "/marketplace/demo")
 
     async def advance_marketplace_clock(self, seconds: float) -> str:
         answer = await self._request(

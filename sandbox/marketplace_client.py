@@ -40,15 +40,41 @@ class MarketplaceControl:
             "product": product,
             "seller": seller,
         }
+        return await self._write(f"/chats/{chat_id}/messages", fields, image)
+
+    async def buyer_starts_chat(
+        self,
+        text: str | None = None,
+        *,
+        buyer_name: str | None = None,
+        order: str | None = None,
+        product: str | None = None,
+        seller: str | None = None,
+        image: tuple[str, bytes, str] | None = None,
+    ) -> dict[str, Any]:
+        """A buyer writes into a new chat, whose id the marketplace makes up (``chat_id`` of the
+        answer)."""
+        fields = {
+            "text": text,
+            "buyer_name": buyer_name,
+            "order": order,
+            "product": product,
+            "seller": seller,
+        }
+        return await self._write("/chats", fields, image)
+
+    async def _write(
+        self, path: str, fields: dict[str, str | None], image: tuple[str, bytes, str] | None
+    ) -> dict[str, Any]:
         present = {name: value for name, value in fields.items() if value is not None}
         if image is None:
-            return await self._call("POST", f"/chats/{chat_id}/messages", json_body=present)
+            return await self._call("POST", path, json_body=present)
         form = aiohttp.FormData()
         for name, value in present.items():
             form.add_field(name, value)
         name, content, content_type = image
         form.add_field("image", content, filename=name, content_type=content_type)
-        return await self._call("POST", f"/chats/{chat_id}/messages", data=form)
+        return await self._call("POST", path, data=form)
 
     async def chat(self, chat_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/chats/{chat_id}/messages")
@@ -86,3 +112,23 @@ class MarketplaceControl:
     async def set_limit(self, limit: int | None, period_seconds: float = 1.0) -> Any:
         body = {"limit": limit, "period_seconds": period_seconds}
         return await self._call("PUT", "/limits", json_body=body)
+
+
+class OzonControl(MarketplaceControl):
+    """Ozon's control API, with its push notifications."""
+
+    def __init__(self, request: ControlRequest) -> None:
+        super().__init__(request, "ozon")
+
+    async def set_push_url(self, url: str | None) -> dict[str, Any]:
+        """Where pushes go (None: nowhere); answers :meth:`pushes`."""
+        return await self._call("PUT", "/push", json_body={"url": url})
+
+    async def pushes(self) -> dict[str, Any]:
+        """``{"url", "deliveries": [{"message_type", "chat_id"?, "message_id"?, "status" |
+        "error"}, ...]}``, oldest first."""
+        return await self._call("GET", "/push")
+
+    async def ping(self) -> dict[str, Any]:
+        """Sends ``TYPE_PING`` now: ``{"status", "answer"}`` or ``{"error"}``."""
+        return await self._call("POST", "/push/ping")

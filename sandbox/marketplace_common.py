@@ -7,7 +7,8 @@ Their control APIs have the same shape under ``/sandbox/api/{ozon|wb}``:
 
 - ``POST /chats/{chat_id}/messages``: a buyer writes (JSON ``{"text", "buyer_name", "order",
   "product", "seller"}`` or multipart with an ``image`` file and the same fields); the chat is
-  created when new;
+  created when new; ``POST /chats``: the same into a new chat, its id made up the
+  marketplace's way;
 - ``GET /chats/{chat_id}/messages``: the chat as the marketplace holds it, seller replies too;
 - ``POST /chats/{chat_id}/close``: the marketplace closes the chat;
 - ``POST /sellers``, ``GET /sellers``: sellers and their credentials (a demo seller exists);
@@ -16,9 +17,13 @@ Their control APIs have the same shape under ``/sandbox/api/{ozon|wb}``:
 - ``GET /limits``, ``PUT /limits``: the request limit (``{"limit": n, "period_seconds": s}``,
   ``{"limit": null}`` for none).
 
-``/sandbox/api/marketplace`` lists the emulated marketplaces with their demo credentials, and
-``/sandbox/api/marketplace/clock`` reads (GET) or moves (POST ``{"advance_seconds": s}``) the
-clock that both emulators read.
+Ozon's emulator also sends push notifications (see :mod:`sandbox.ozon.pushes`).
+
+``/sandbox/api/marketplace`` lists the emulated marketplaces with their demo credentials and
+the demo seller's buyer chats, and names the demo seller and its forum group once one is set
+up (``PUT /sandbox/api/marketplace/demo`` ``{"seller", "forum_chat_id"}``, ``DELETE`` to
+forget it; `make run` does it). ``/sandbox/api/marketplace/clock`` reads (GET) or moves (POST
+``{"advance_seconds": s}``) the clock that both emulators read.
 """
 
 from __future__ import annotations
@@ -302,30 +307,84 @@ class MarketplaceEmulator(Protocol):
 
     def demo_credentials(self) -> dict[str, str]: ...
 
+    @property
+    def demo_seller_id(self) -> str: ...
 
-def marketplace_routes(
-    clock: MarketplaceClock, emulators: list[MarketplaceEmulator], base_url: Callable[[], str]
-) -> list[web.RouteDef]:
-    """The routes shared by the marketplace emulators: the overview and the clock."""
+    def chat_summaries(self, seller_id: str) -> list[dict[str, Any]]: ...
 
-    async def overview(request: web.Request) -> web.Response:
-        return web.json_response(
-            {
-                # The demo seller and its forum group are wired up with the marketplace desk.
-                "seller": None,
-                "forum_chat_id": None,
-                "marketplaces": {
-                    emulator.key: {
-                        "title": emulator.title,
-                        "api_url": emulator.api_url(base_url()),
-                        "credentials": emulator.demo_credentials(),
-                    }
-                    for emulator in emulators
-                },
-            }
-        )
 
-    return [web.get("/sandbox/api/marketplace", overview), *clock_routes(clock)]
+@dataclass(frozen=True)
+class MarketplaceDemo:
+    """The demo seller the sandbox shows (`make run` sets one up): its name and the forum group
+    its buyer chats go to, connected to every emulator as that emulator's demo seller."""
+
+    seller: str
+    forum_chat_id: int
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> MarketplaceDemo:
+        seller, forum_chat_id = body.get("seller"), body.get("forum_chat_id")
+        if not isinstance(seller, str) or not seller.strip():
+            raise ControlError(400, "seller must be a non-empty string")
+        if not isinstance(forum_chat_id, int) or isinstance(forum_chat_id, bool):
+            raise ControlError(400, "forum_chat_id must be an integer")
+        if forum_chat_id >= 0:
+            raise ControlError(400, "forum_chat_id must be a group's (negative) id")
+        return cls(seller.strip(), forum_chat_id)
+
+
+class MarketplaceOverview:
+    """``/sandbox/api/marketplace``: the emulators, and the demo seller once there is one."""
+
+    def __init__(
+        self,
+        clock: MarketplaceClock,
+        emulators: list[MarketplaceEmulator],
+        base_url: Callable[[], str],
+    ) -> None:
+        self.clock = clock
+        self.emulators = emulators
+        self.base_url = base_url
+        self.demo: MarketplaceDemo | None = None
+
+    def view(self) -> dict[str, Any]:
+        """``{"seller": {"name"} | null, "forum_chat_id": int | null, "marketplaces": {key:
+        {"title", "api_url", "credentials", "seller_id", "chats": [summary, ...]}}}``: the
+        demo seller's chats in each emulator, oldest first."""
+        demo = self.demo
+        return {
+            "seller": {"name": demo.seller} if demo is not None else None,
+            "forum_chat_id": demo.forum_chat_id if demo is not None else None,
+            "marketplaces": {
+                emulator.key: {
+                    "title": emulator.title,
+                    "api_url": emulator.api_url(self.base_url()),
+                    "credentials": emulator.demo_credentials(),
+                    "seller_id": emulator.demo_seller_id,
+                    "chats": emulator.chat_summaries(emulator.demo_seller_id),
+                }
+                for emulator in self.emulators
+            },
+        }
+
+    def routes(self) -> list[web.RouteDef]:
+        async def overview(request: web.Request) -> web.Response:
+            return web.json_response(self.view())
+
+        async def set_demo(request: web.Request) -> web.Response:
+            self.demo = MarketplaceDemo.from_json(await control_json(request))
+            return web.json_response(self.view())
+
+        async def forget_demo(request: web.Request) -> web.Response:
+            self.demo = None
+            return web.json_response(self.view())
+
+        return [
+            web.get("/sandbox/api/marketplace", overview),
+            web.put("/sandbox/api/marketplace/demo", set_demo),
+            web.delete("/sandbox/api/marketplace/demo", forget_demo),
+            *clock_routes(self.clock),
+        ]
 
 
 def clock_routes(clock: MarketplaceClock) -> list[web.RouteDef]:

@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp import web
 
 from sandbox.control import control_errors
-from sandbox.marketplace_common import MarketplaceClock, marketplace_routes
+from sandbox.marketplace_common import MarketplaceClock, MarketplaceDemo, MarketplaceOverview
 from sandbox.ozon import OzonEmulator
 from sandbox.telegram.botapi import BotApi
 from sandbox.telegram.control import ControlApi
@@ -31,7 +31,8 @@ class TelegramEmulator:
     ``app`` can be run by :meth:`start` or mounted/run by the caller's own ``AppRunner``.
     The same app serves the YooKassa emulator (:attr:`yookassa`, API at
     :attr:`yookassa_api_url`) and the marketplace emulators (:attr:`ozon`, :attr:`wildberries`,
-    APIs at ``<base>/ozon`` and ``<base>/wb``, sharing :attr:`marketplace_clock`).
+    APIs at ``<base>/ozon`` and ``<base>/wb``, sharing :attr:`marketplace_clock`; the demo
+    seller they show is set by :meth:`set_marketplace_demo`).
     """
 
     def __init__(
@@ -50,6 +51,9 @@ class TelegramEmulator:
         self.ozon = OzonEmulator(self.marketplace_clock)
         self.wildberries = WildberriesEmulator(self.marketplace_clock)
         self.marketplaces = [self.ozon, self.wildberries]
+        self.marketplace_overview = MarketplaceOverview(
+            self.marketplace_clock, self.marketplaces, lambda: self.base_url or ""
+        )
         self.base_url: str | None = None
         self._runner: web.AppRunner | None = None
         self.app = self._build_app()
@@ -63,9 +67,7 @@ class TelegramEmulator:
                 web.get("/", self._index),
                 *self.control.routes(),
                 *self.yookassa.routes(),
-                *marketplace_routes(
-                    self.marketplace_clock, self.marketplaces, lambda: self.base_url or ""
-                ),
+                *self.marketplace_overview.routes(),
                 *(route for emulator in self.marketplaces for route in emulator.routes()),
             ]
         )
@@ -96,6 +98,12 @@ class TelegramEmulator:
             await self.bot_api.http.close()
             self.bot_api.http = None
         await self.yookassa.close()
+        await self.ozon.close()
+
+    def set_marketplace_demo(self, seller: str, forum_chat_id: int) -> None:
+        """Names the demo seller whose buyer chats go to the forum group ``forum_chat_id``
+        (the chat page shows its buyer panel then)."""
+        self.marketplace_overview.demo = MarketplaceDemo(seller, forum_chat_id)
 
     @property
     def rate_limits(self) -> RateLimits | None:
@@ -124,10 +132,13 @@ class TelegramEmulator:
         sockets = getattr(server, "sockets", None) or []
         actual_port = sockets[0].getsockname()[1] if sockets else port
         self.base_url = f"http://{host}:{actual_port}"
+        # Confirmation pages open in a browser, and pushes' file links are fetched by the bot:
+        # neither can go to a wildcard address.
+        public_host = "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host
         if self.yookassa.public_url is None:
-            # Confirmation pages open in a browser, which cannot go to a wildcard address.
-            public_host = "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host
             self.yookassa.public_url = f"http://{public_host}:{actual_port}"
+        if self.ozon.public_url is None:
+            self.ozon.public_url = f"http://{public_host}:{actual_port}"
         return self.base_url
 
     async def stop(self) -> None:

@@ -3,10 +3,13 @@
 
 - ``POST /chats/{chat_id}/messages``: a buyer writes (201 with the chat when it is new, else
   200); ``GET /chats/{chat_id}/messages``: the chat with every message, seller replies too;
-- ``GET /chats`` (``?seller=``): the chats without their messages;
+- ``GET /chats`` (``?seller=``): the chats without their messages; ``POST /chats``: a buyer
+  writes into a new chat (its id made up the way Ozon's are, a UUID);
 - ``POST /chats/{chat_id}/close``: Ozon closes the chat;
 - ``GET /sellers``, ``POST /sellers`` (create or update);
-- ``GET|POST|DELETE /faults``, ``GET|DELETE /requests`` (``?method=``), ``GET|PUT /limits``.
+- ``GET|POST|DELETE /faults``, ``GET|DELETE /requests`` (``?method=``), ``GET|PUT /limits``;
+- ``GET /push``: the push URL and the latest deliveries; ``PUT /push`` ``{"url": str|null}``;
+  ``POST /push/ping``: sends ``TYPE_PING`` now and answers what the push URL answered.
 
 Errors are ``{"error": ...}`` via :class:`sandbox.control.ControlError`.
 """
@@ -27,6 +30,7 @@ from sandbox.marketplace_common import (
     RequestLog,
 )
 from sandbox.ozon.model import CONTROL_PREFIX, OzonChat, Seller
+from sandbox.ozon.pushes import OzonPushes
 
 
 class ControlledOzon(Protocol):
@@ -37,8 +41,13 @@ class ControlledOzon(Protocol):
     faults: FaultBook
     limiter: RequestLimiter
     requests: RequestLog
+    pushes: OzonPushes
 
     def buyer_writes(self, chat_id: str, writes: BuyerWrites) -> tuple[OzonChat, bool]: ...
+
+    def buyer_starts_chat(self, writes: BuyerWrites) -> OzonChat: ...
+
+    async def ping(self) -> dict[str, Any]: ...
 
     def close_chat(self, chat_id: str) -> OzonChat: ...
 
@@ -53,6 +62,7 @@ class OzonControlApi:
         control = CONTROL_PREFIX
         return [
             web.get(f"{control}/chats", self.list_chats),
+            web.post(f"{control}/chats", self.buyer_starts_chat),
             web.post(f"{control}/chats/{{chat_id}}/messages", self.buyer_writes),
             web.get(f"{control}/chats/{{chat_id}}/messages", self.chat_messages),
             web.post(f"{control}/chats/{{chat_id}}/close", self.close_chat),
@@ -65,6 +75,9 @@ class OzonControlApi:
             web.delete(f"{control}/requests", self.clear_requests),
             web.get(f"{control}/limits", self.get_limits),
             web.put(f"{control}/limits", self.set_limits),
+            web.get(f"{control}/push", self.get_push),
+            web.put(f"{control}/push", self.set_push),
+            web.post(f"{control}/push/ping", self.send_ping),
         ]
 
     # ------------------------------------------------------------- chats
@@ -87,6 +100,11 @@ class OzonControlApi:
         writes = await BuyerWrites.from_request(request)
         chat, created = self.emulator.buyer_writes(request.match_info["chat_id"], writes)
         return web.json_response(chat.to_control_view(), status=201 if created else 200)
+
+    async def buyer_starts_chat(self, request: web.Request) -> web.Response:
+        """The body of ``POST /chats/{chat_id}/messages``; 201 with the new chat."""
+        chat = self.emulator.buyer_starts_chat(await BuyerWrites.from_request(request))
+        return web.json_response(chat.to_control_view(), status=201)
 
     async def chat_messages(self, request: web.Request) -> web.Response:
         """``{"chat_id", "seller", "status", "buyer_name", "order", "product", "messages":
@@ -172,6 +190,24 @@ class OzonControlApi:
         """``{"limit": n, "period_seconds": s}`` per Client-Id, or ``{"limit": null}``."""
         self.emulator.limiter.set_limit(RequestLimit.from_json(await control_json(request)))
         return web.json_response(self._limits_view())
+
+    # ------------------------------------------------------------- pushes
+    async def get_push(self, request: web.Request) -> web.Response:
+        """``{"url", "deliveries": [{"message_type", "chat_id"?, "message_id"?, "status" |
+        "error"}, ...]}``, oldest first."""
+        return web.json_response(self.emulator.pushes.view())
+
+    async def set_push(self, request: web.Request) -> web.Response:
+        body = await control_json(request)
+        if "url" not in body:
+            raise ControlError(400, "url is required (null: no pushes)")
+        self.emulator.pushes.set_url(body["url"])
+        return web.json_response(self.emulator.pushes.view())
+
+    async def send_ping(self, request: web.Request) -> web.Response:
+        """``{"status", "answer"}`` (the push URL's answer) or ``{"error"}`` when it could not
+        be reached; 409 without a push URL."""
+        return web.json_response(await self.emulator.ping())
 
 
 def _optional_string(body: dict[str, Any], name: str) -> str | None:

@@ -21,6 +21,7 @@ import base64
 import binascii
 import itertools
 import secrets
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -77,6 +78,7 @@ from sandbox.ozon.model import (
     invalid_argument,
     iso_utc,
 )
+from sandbox.ozon.pushes import OzonPushes, chat_closed_push, new_message_push, ping_push
 from sandbox.ozon.validation import (
     json_object,
     optional_choice,
@@ -119,6 +121,10 @@ class OzonEmulator:
         self._message_ids = itertools.count(FIRST_MESSAGE_ID)
         self._buyer_ids = itertools.count(FIRST_BUYER_ID)
         self._chat_sequence = itertools.count(1)
+        self.pushes = OzonPushes()
+        # Where the sandbox is served: the origin of the file links in pushes (the API's own
+        # answers use the origin each request came to).
+        self.public_url: str | None = None
 
     # ------------------------------------------------------------- the sandbox's view
     def routes(self) -> list[web.RouteDef]:
@@ -145,6 +151,35 @@ class OzonEmulator:
 
     def demo_credentials(self) -> dict[str, str]:
         return {"client_id": DEMO_CLIENT_ID, "api_key": DEMO_API_KEY}
+
+    @property
+    def demo_seller_id(self) -> str:
+        return DEMO_CLIENT_ID
+
+    def chat_summaries(self, seller_id: str) -> list[dict[str, Any]]:
+        """The seller's chats, oldest first, without their messages."""
+        return [
+            {
+                **chat.to_control_view(with_messages=False),
+                "messages": len(chat.messages),
+                "last_text": next((m.text for m in reversed(chat.messages) if m.text), None),
+            }
+            for chat in self.chats.values()
+            if chat.seller == seller_id
+        ]
+
+    # ------------------------------------------------------------- push notifications
+    def set_push_url(self, url: str | None) -> None:
+        """Where pushes go (``TYPE_NEW_MESSAGE`` when a buyer writes, ``TYPE_CHAT_CLOSED``),
+        e.g. ``http://127.0.0.1:8081/webhooks/ozon``; None: nowhere."""
+        self.pushes.set_url(url)
+
+    async def ping(self) -> dict[str, Any]:
+        """Sends ``TYPE_PING`` now; answers ``{"status", "answer"}`` or ``{"error"}``."""
+        return await self.pushes.send_now(ping_push(self.clock.now()))
+
+    async def close(self) -> None:
+        await self.pushes.close()
 
     # ------------------------------------------------------------- API plumbing
     def _api(
@@ -392,6 +427,7 @@ class OzonEmulator:
             if message.author == "seller":
                 message.read = True
         context = {"order": chat.order, "product": chat.product}
+        written = []
         if writes.image is not None:
             image = writes.image
             stored = self._store_file(
@@ -400,14 +436,27 @@ class OzonEmulator:
                 guess_content_type(image.name, image.content_type),
                 image.content,
             )
-            self._add_message(chat, "buyer", chat.buyer_id, file=stored, **context)
+            written.append(self._add_message(chat, "buyer", chat.buyer_id, file=stored, **context))
         if writes.text is not None:
-            self._add_message(chat, "buyer", chat.buyer_id, text=writes.text, **context)
+            written.append(
+                self._add_message(chat, "buyer", chat.buyer_id, text=writes.text, **context)
+            )
+        origin = (self.public_url or "").rstrip("/")
+        for message in written:
+            data = _message_view(message, origin)["data"]
+            self.pushes.send_later(new_message_push(chat, message, data))
         return chat, created
+
+    def buyer_starts_chat(self, writes: BuyerWrites) -> OzonChat:
+        """A buyer writes into a new chat, with an id shaped like Ozon's (a UUID)."""
+        chat, _ = self.buyer_writes(str(uuid.uuid4()), writes)
+        return chat
 
     def close_chat(self, chat_id: str) -> OzonChat:
         chat = self.control_chat(chat_id)
-        chat.status = "Closed"
+        if chat.status != "Closed":
+            chat.status = "Closed"
+            self.pushes.send_later(chat_closed_push(chat))
         return chat
 
     def control_chat(self, chat_id: str) -> OzonChat:

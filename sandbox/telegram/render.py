@@ -141,6 +141,7 @@ def message_to_view(chat: Chat, message: StoredMessage) -> dict[str, Any]:
         "raw_text": message.raw_text,
         "entities": message.entities,
         "caption": message.caption,
+        "caption_entities": message.caption_entities,
         "parse_mode": message.parse_mode,
         "reply_markup": message.reply_markup,
         "media": media,

@@ -56,6 +56,7 @@ from sandbox.wildberries.state import (
     Sender,
     StoredFile,
     good_card,
+    new_chat_id,
     new_reply_sign,
     to_millis,
 )
@@ -113,6 +114,7 @@ class WildberriesEmulator:
                 self._api(DOWNLOAD_METHOD, self.download),
             ),
             web.get(f"{control}/chats", self.control_list_chats),
+            web.post(f"{control}/chats", self.control_buyer_starts_chat),
             web.post(f"{control}/chats/{{chat_id}}/messages", self.control_buyer_writes),
             web.get(f"{control}/chats/{{chat_id}}/messages", self.control_chat),
             web.post(f"{control}/chats/{{chat_id}}/close", self.control_close),
@@ -132,6 +134,22 @@ class WildberriesEmulator:
 
     def demo_credentials(self) -> dict[str, str]:
         return {"token": DEMO_TOKEN}
+
+    @property
+    def demo_seller_id(self) -> str:
+        return DEMO_SELLER_ID
+
+    def chat_summaries(self, seller_id: str) -> list[dict[str, Any]]:
+        """The seller's chats, oldest first, without their messages."""
+        return [
+            {
+                **chat.control_view(with_messages=False),
+                "messages": len(chat.events),
+                "last_text": next((e.text for e in reversed(chat.events) if e.text), None),
+            }
+            for chat in self.chats.values()
+            if chat.seller_id == seller_id
+        ]
 
     # ------------------------------------------------------------------ state
     def add_seller(
@@ -381,15 +399,15 @@ class WildberriesEmulator:
         chat_id = request.match_info["chat_id"].strip()
         if not chat_id:
             raise ControlError(400, "the chat id must not be empty")
-        writes = await BuyerWrites.from_request(request)
-        price = 0
-        if not request.content_type.startswith("multipart/"):
-            # The JSON body was read once already; aiohttp keeps it, so this costs nothing.
-            price = (await control_json(request)).get("price", 0)
-            if not isinstance(price, int) or isinstance(price, bool) or price < 0:
-                raise ControlError(400, "price must be a non-negative integer")
+        writes, price = await _buyer_writes_with_price(request)
         chat, created = self.buyer_writes(chat_id, writes, price)
         return web.json_response(chat.control_view(), status=201 if created else 200)
+
+    async def control_buyer_starts_chat(self, request: web.Request) -> web.Response:
+        """A buyer writes into a new chat, its id shaped like WB's (``1:<uuid>``); 201."""
+        writes, price = await _buyer_writes_with_price(request)
+        chat, _ = self.buyer_writes(new_chat_id(), writes, price)
+        return web.json_response(chat.control_view(), status=201)
 
     async def control_chat(self, request: web.Request) -> web.Response:
         return web.json_response(self._control_chat(request).control_view())
@@ -457,3 +475,15 @@ class WildberriesEmulator:
     async def control_set_limits(self, request: web.Request) -> web.Response:
         self.limiter.set_limit(RequestLimit.from_json(await control_json(request)))
         return web.json_response(self._limits_view())
+
+
+async def _buyer_writes_with_price(request: web.Request) -> tuple[BuyerWrites, int]:
+    """The shared "a buyer writes" body, plus WB's ``price`` of the order (JSON only)."""
+    writes = await BuyerWrites.from_request(request)
+    price = 0
+    if not request.content_type.startswith("multipart/"):
+        # The JSON body was read once already; aiohttp keeps it, so this costs nothing.
+        price = (await control_json(request)).get("price", 0)
+        if not isinstance(price, int) or isinstance(price, bool) or price < 0:
+            raise ControlError(400, "price must be a non-negative integer")
+    return writes, price

@@ -192,8 +192,8 @@ class Chat:
         }
         return view
 
-    def control_view(self) -> dict[str, Any]:
-        return {
+    def control_view(self, with_messages: bool = True) -> dict[str, Any]:
+        view: dict[str, Any] = {
             "chat_id": self.chat_id,
             "seller": self.seller_id,
             "status": "opened",  # WB chats are never closed
@@ -201,8 +201,10 @@ class Chat:
             "order": self.order,
             "product": self.product,
             "reply_sign": self.reply_sign,
-            "messages": [event.control_view() for event in self.events],
         }
+        if with_messages:
+            view["messages"] = [event.control_view() for event in self.events]
+        return view
 
 
 def good_card(order: str | None, product: str | None, price: int, at: datetime) -> dict[str, Any]:
