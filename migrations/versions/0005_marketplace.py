@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(length=64), nullable=False),
         sa.Column("sealed_credentials", sa.LargeBinary(), nullable=False),
         sa.Column("cursor", sa.Text(), nullable=True),
-        sa.Column("paused", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("paused", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("refused_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("refusal", sa.String(length=32), nullable=True),
         sa.Column("last_synced_at", sa.DateTime(timezone=True), nullable=True),

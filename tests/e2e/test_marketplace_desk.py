@@ -109,6 +109,9 @@ async def test_replayed_pushes_forward_every_message_once(harness_factory):
 
 
 async def test_two_processes_syncing_one_seller_forward_once(harness_factory, real_backend):
+    # Two bots long-polling one token get Telegram's "terminated by other getUpdates request"
+    # now and then: the emulator says so as Telegram would, and that is not the desk's doing.
+    harness_factory.allow_rejected_requests = True
     desk = await open_desk(harness_factory, tuple(BOTH))
     # A second process on the same database and Redis: it syncs the same accounts.
     await harness_factory.start(**desk.overrides)
