@@ -219,3 +219,58 @@ async def test_an_attachment_that_fails_to_download_follows_later(harness_factor
     late = messages[-1]
     assert late["media"]["kind"] == "photo"
     assert late["reply_to_message_id"] == noted[0]["message_id"]
+
+
+async def test_a_push_is_answered_at_once_while_the_marketplace_is_slow(harness_factory):
+    desk = await open_desk(harness_factory, (Marketplace.OZON,), marketplace_poll_seconds=3600)
+    await desk.client.ozon.buyer_starts_chat("slow day", order="S-1")
+    await desk.client.ozon.fault("slow", delay_seconds=6, times=1)
+    push = {"message_type": "TYPE_NEW_MESSAGE", "seller_id": "100500", "chat_id": "x"}
+    async with aiohttp.ClientSession() as http:
+        started = asyncio.get_running_loop().time()
+        answer = await http.post(f"{desk.harness.web_url}/webhooks/ozon", json=push)
+        waited = asyncio.get_running_loop().time() - started
+    assert answer.status == 200 and waited < 1.0
+    messages = await desk.wait_for_messages("S-1", 2, timeout=20)
+    assert messages[1]["text"].endswith("slow day")
+
+
+async def test_a_restart_resumes_without_forwarding_anything_twice(harness_factory):
+    desk = await open_desk(harness_factory, (Marketplace.WILDBERRIES,))
+    control = desk.client.wildberries
+    chat = await control.buyer_starts_chat("before", buyer_name="Rita", order="R-1")
+    await desk.wait_for_messages("R-1", 2)
+    await desk.harness.stop()
+    for word in ("while", "down"):
+        await control.buyer_writes(chat["chat_id"], word)
+    await harness_factory.start(**desk.overrides)
+    messages = await desk.wait_for_messages("R-1", 4)
+    await asyncio.sleep(1.5)
+    messages = next(t for t in await desk.topics() if "R-1" in t["name"])["messages"]
+    assert [t.rsplit("\n", 1)[-1] for t in texts(messages)[1:]] == ["before", "while", "down"]
+
+
+async def test_a_removed_bot_pauses_and_the_admin_is_told(harness_factory):
+    harness_factory.allow_rejected_requests = True  # calls into a group it was removed from
+    desk = await open_desk(harness_factory, (Marketplace.OZON,))
+    before = (await desk.client.messages(desk.operator["id"]))[-1]["message_id"]
+    await desk.client.remove_bot(desk.group_id, desk.operator)
+    private = await desk.client.wait_for_bot_messages(desk.operator["id"], after=before)
+    assert "Shop support" in private[0]["text"]
+    await desk.client.ozon.buyer_starts_chat("hello?", order="H-1")
+    await asyncio.sleep(2.5)
+    async with desk.harness.resources.session_factory() as session:
+        waiting = (await session.scalars(select(BuyerMessage))).all()
+    # Nothing is lost: the message waits, unforwarded, for the bot to be back.
+    assert all(row.forwarded_at is None for row in waiting)
+
+
+async def test_a_file_that_is_not_a_photo_goes_as_a_document(harness_factory):
+    desk = await open_desk(harness_factory, (Marketplace.OZON,))
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    await desk.client.ozon.buyer_starts_chat(
+        None, order="F-1", image=("invoice.pdf", pdf, "application/pdf")
+    )
+    messages = await desk.wait_for_messages("F-1", 2)
+    assert messages[1]["media"]["kind"] == "document"
+    assert messages[1]["caption"].startswith("— Buyer (Ozon) · ")
