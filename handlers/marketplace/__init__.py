@@ -16,10 +16,10 @@ SYNC_JOB_EVERY_SECONDS = 1.0
 
 
 def build_router() -> Router:
-    from handlers.marketplace import connect, rights, seller
+    from handlers.marketplace import connect, menu, rights, seller
 
     router = Router(name="marketplace")
-    for part in (rights, connect, seller):
+    for part in (rights, menu, connect, seller):
         part.register(router)
     return router
 

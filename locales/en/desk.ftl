@@ -19,3 +19,13 @@ desk-credentials-refused = ⚠️ { $marketplace } refused our access, so buyer 
 desk-rights-lost = ⚠️ I can no longer manage topics in “{ $group }”, so buyer chats from the marketplaces are paused there.
     To fix it, open the group's settings → Administrators, and make me an administrator with the “Manage topics” right. Sync resumes by itself, and nothing is lost.
 desk-rights-restored = ✅ I can manage topics here again: buyer chats sync resumes, with everything that came in meanwhile.
+desk-setup =
+    🛒 <b>Marketplace chats</b>
+    Answer Ozon and Wildberries buyers from a Telegram group: each buyer chat becomes a topic, and your team replies there.
+
+    1. Create a group for your support team and turn on <b>Topics</b> in its settings.
+    2. Add me to it as an administrator with the <b>Manage topics</b> right (the button below asks for it).
+    3. Type /connect in the group. I will ask for the marketplace API keys here, in private, never in the group.
+
+    /seller in the group shows what is connected and lets admins pause or disconnect it.
+desk-button-add-to-group = ➕ Add me to a group

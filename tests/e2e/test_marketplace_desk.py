@@ -14,6 +14,7 @@ from services.marketplace.models import Marketplace
 from services.models.base import utcnow
 from services.models.marketplace import BuyerAttachment, BuyerChat, BuyerMessage
 from tests.e2e.desk import open_desk, texts
+from tests.e2e.harness import button_data, new_user
 from tests.sandbox.helpers import png
 
 pytestmark = pytest.mark.asyncio
@@ -274,3 +275,14 @@ async def test_a_file_that_is_not_a_photo_goes_as_a_document(harness_factory):
     messages = await desk.wait_for_messages("F-1", 2)
     assert messages[1]["media"]["kind"] == "document"
     assert messages[1]["caption"].startswith("— Buyer (Ozon) · ")
+
+
+async def test_the_menu_explains_the_setup_with_an_add_to_group_button(harness_factory):
+    harness = await harness_factory.start()
+    user = new_user()
+    menu = (await harness.say(user, "/start"))[-1]
+    await harness.press(user, menu, button_data(menu, "Marketplace"))
+    [screen] = await harness.client.wait_for_edit(user["id"], menu["message_id"], "/connect")
+    assert "/connect" in screen["text"] and "Manage topics" in screen["text"]
+    urls = [b.get("url") for row in screen["reply_markup"]["inline_keyboard"] for b in row]
+    assert any(url and "startgroup=" in url and "manage_topics" in url for url in urls)
