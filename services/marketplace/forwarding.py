@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -277,7 +277,9 @@ class Forwarding:
         return self.translate("desk-author-marketplace", marketplace=marketplace)
 
     def _local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.timezone) if moment.tzinfo else moment
+        # SQLite gives back naive datetimes; they were stored in UTC.
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(self.timezone)
 
     def _post_text(self, message: _Message, text: str) -> Awaitable[Delivery]:
         return self.outbox.post_text(

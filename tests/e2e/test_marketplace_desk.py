@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -46,6 +48,10 @@ async def test_buyer_text_and_image_reach_one_topic_in_order(harness_factory, ma
     assert first["text"].startswith(f"— {buyer} ({NAMES[marketplace]}) · ")
     assert first["text"].endswith("Hello! Where is my parcel?")
     assert second["text"].endswith("It was due yesterday.")
+    # The time is the seller's (MARKETPLACE_TIMEZONE, Moscow by default), not UTC.
+    forwarded = datetime.fromtimestamp(first["date"], ZoneInfo("Europe/Moscow"))
+    minutes = {f"· {moment:%H:%M}\n" for moment in (forwarded, forwarded - timedelta(minutes=1))}
+    assert any(minute in first["text"] for minute in minutes)
     assert image["media"]["kind"] == "photo" and buyer in image["caption"]
     assert len(messages) == 4
 
