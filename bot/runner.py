@@ -6,12 +6,14 @@ import asyncio
 import logging
 import signal
 from contextlib import suppress
+from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Resources, build_dispatcher, create_bot, warm_up_modules
-from bot.config import Settings
+from bot.config import Module, Settings
 from bot.modules import module_tree
 from bot.web import build_web_app, webhook_secret
 
@@ -47,6 +49,24 @@ def with_sandbox_yookassa(settings: Settings) -> Settings:
     )
 
 
+def with_sandbox_marketplaces(settings: Settings) -> Settings:
+    """In the sandbox, Ozon and Wildberries calls go to the sandbox's emulators unless their
+    API URLs are set."""
+    if not settings.uses_sandbox:
+        return settings
+    from sandbox.ozon import API_PREFIX as OZON_PREFIX
+    from sandbox.wildberries import API_PREFIX as WILDBERRIES_PREFIX
+    from sandbox.yookassa import loopback_url
+
+    host, port = settings.sandbox_host, settings.sandbox_port
+    update = {}
+    if settings.ozon_api_url is None:
+        update["ozon_api_url"] = loopback_url(host, port, OZON_PREFIX)
+    if settings.wildberries_api_url is None:
+        update["wildberries_api_url"] = loopback_url(host, port, WILDBERRIES_PREFIX)
+    return settings.model_copy(update=update) if update else settings
+
+
 SANDBOX_ADMIN_GROUP = "EasyFlow admins"
 SANDBOX_OPERATOR = {"id": 1000, "first_name": "Operator", "language_code": "en", "is_bot": False}
 
@@ -66,6 +86,119 @@ async def with_sandbox_admin_group(settings: Settings, sandbox_url: str) -> Sett
     )
 
 
+SANDBOX_DEMO_SHOP = "EasyFlow Demo Shop"
+SANDBOX_DEMO_GROUP = f"{SANDBOX_DEMO_SHOP} — support"
+OZON_PUSH_PATH = "/webhooks/ozon"
+# What the demo's buyers have written when the sandbox starts: (marketplace, fields of
+# MarketplaceControl.buyer_writes, the messages in order).
+SANDBOX_DEMO_BUYER_CHATS: tuple[tuple[str, dict[str, str], tuple[str, ...]], ...] = (
+    (
+        "ozon",
+        {"buyer_name": "Anna", "order": "24219509-0020", "product": "1487256390"},
+        (
+            "Hello! My order 24219509-0020 was due yesterday and still has not arrived. "
+            "Where is it?",
+        ),
+    ),
+    (
+        "ozon",
+        {"buyer_name": "Ирина", "order": "31874412-0047", "product": "1520033417"},
+        (
+            "Здравствуйте! Кружка из заказа 31874412-0047 пришла с трещиной.",
+            "Как оформить возврат?",
+        ),
+    ),
+    (
+        "wb",
+        {"buyer_name": "Дмитрий", "order": "96213547310", "product": "178934512"},
+        ("Добрый день! Подойдёт ли этот чехол к iPhone 15 Pro? И есть ли он в чёрном?",),
+    ),
+    (
+        "wb",
+        {"buyer_name": "Maria", "order": "96213550984", "product": "201148776"},
+        ("Hi! Can I still change the delivery address of my order 96213550984?",),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SandboxDemoShop:
+    seller_id: int
+    forum_chat_id: int
+    title: str
+
+
+async def set_up_sandbox_demo_shop(
+    settings: Settings, sandbox_url: str, session_factory: async_sessionmaker[AsyncSession]
+) -> SandboxDemoShop | None:
+    """With the marketplace module on, the sandbox gets a demo seller: a forum group (the
+    operator owns it, the bot manages its topics), the seller registered for it with both
+    marketplaces connected on the emulators' demo credentials, and a few buyers who wrote
+    already. Each start makes a new group (the emulators start empty), and the seller kept in
+    the database moves to it. ``settings`` must point the marketplace APIs at the sandbox
+    (:func:`with_sandbox_marketplaces`)."""
+    if not settings.module_enabled(Module.MARKETPLACE):
+        return None
+    from handlers.marketplace.tools import build_tools
+    from sandbox import SandboxClient
+    from services.marketplace.demo import move_demo_seller
+    from services.marketplace.models import Marketplace
+    from services.marketplace.sellers import connect_account
+    from services.users import TelegramProfile, upsert_user
+
+    async with SandboxClient(sandbox_url) as client:
+        overview = await client.marketplaces()
+        group = await client.create_forum(
+            SANDBOX_DEMO_GROUP, members=[{"user": SANDBOX_OPERATOR, "status": "creator"}]
+        )
+        controls = {"ozon": client.ozon, "wb": client.wildberries}
+        for key, chat, texts in SANDBOX_DEMO_BUYER_CHATS:
+            chat_id = None
+            for text in texts:
+                if chat_id is None:
+                    started = await controls[key].buyer_starts_chat(text, **chat)
+                    chat_id = started["chat_id"]
+                else:
+                    await controls[key].buyer_writes(chat_id, text)
+        tools = build_tools(settings)
+        try:
+            async with session_factory() as session:
+                # The bot hears of both sandbox groups at once, each time from the operator:
+                # known beforehand, the two updates are not both a first contact, which
+                # would insert the same user twice.
+                await upsert_user(
+                    session,
+                    TelegramProfile(
+                        telegram_id=SANDBOX_OPERATOR["id"],
+                        first_name=SANDBOX_OPERATOR["first_name"],
+                        language_code=SANDBOX_OPERATOR["language_code"],
+                    ),
+                    fallback_language=settings.default_language,
+                )
+                await session.commit()
+                seller = await move_demo_seller(
+                    session,
+                    title=SANDBOX_DEMO_GROUP,
+                    forum_chat_id=group["id"],
+                    language=settings.default_language,
+                    user_id=SANDBOX_OPERATOR["id"],
+                )
+                for marketplace in (Marketplace.OZON, Marketplace.WILDBERRIES):
+                    await connect_account(
+                        session,
+                        seller_id=seller.id,
+                        marketplace=marketplace,
+                        values=overview["marketplaces"][marketplace.value]["credentials"],
+                        user_id=SANDBOX_OPERATOR["id"],
+                        vault=tools.vault,
+                        connectors=tools.connectors,
+                    )
+        finally:
+            await tools.close()
+        await client.set_marketplace_demo(SANDBOX_DEMO_SHOP, group["id"])
+    return SandboxDemoShop(seller.id, group["id"], SANDBOX_DEMO_GROUP)
+
+
 def _stop_starting_on_sigterm() -> None:
     """Until polling (or the webhook) takes the signals over, SIGTERM cancels start-up the way
     Ctrl-C does, so what was already started is stopped in order rather than killed."""
@@ -77,9 +210,10 @@ def _stop_starting_on_sigterm() -> None:
 
 async def run(settings: Settings) -> None:
     _stop_starting_on_sigterm()
-    settings = with_sandbox_yookassa(settings)
+    settings = with_sandbox_marketplaces(with_sandbox_yookassa(settings))
     resources = Resources.open(settings)
     emulator = None
+    demo_shop: SandboxDemoShop | None = None
     try:
         if settings.uses_sandbox:
             from sandbox import TelegramEmulator
@@ -96,14 +230,27 @@ async def run(settings: Settings) -> None:
             if settings.admin_chat_id is None:
                 settings = await with_sandbox_admin_group(settings, sandbox_url)
                 resources.settings = settings
+            demo_shop = await _sandbox_demo_shop(settings, sandbox_url, resources)
+            # Set after the demo's buyers wrote: the bot's web server is not up before
+            # _serve, and its sync finds those messages anyway.
+            emulator.ozon.set_push_url(
+                loopback_url(settings.web_host, settings.web_port, OZON_PUSH_PATH)
+            )
             bot = create_bot(
                 SANDBOX_BOT_TOKEN, settings, api_base_url=sandbox_url, redis=resources.redis
             )
             logger.info("BOT_TOKEN is not set: running against the built-in Telegram sandbox")
+            operator = f"act as {SANDBOX_OPERATOR['first_name']}, id {SANDBOX_OPERATOR['id']}"
+            demo_line = (
+                f'\n  Demo shop: "{demo_shop.title}" ({operator}): buyer chats from the Ozon and'
+                " Wildberries emulators as topics; write as a buyer in the page's buyer panel"
+                if demo_shop is not None
+                else ""
+            )
             print(
                 f"\n  EasyFlow sandbox is up: open {sandbox_url}/ to chat with the bot"
-                f'\n  Admin group: "{SANDBOX_ADMIN_GROUP}" (act as {SANDBOX_OPERATOR["first_name"]},'
-                f" id {SANDBOX_OPERATOR['id']}): prices, refunds\n",
+                f'\n  Admin group: "{SANDBOX_ADMIN_GROUP}" ({operator}): prices, refunds'
+                f"{demo_line}\n",
                 flush=True,
             )
         else:
@@ -119,10 +266,43 @@ async def run(settings: Settings) -> None:
             for task in warming:
                 task.cancel()
     finally:
+        if demo_shop is not None:
+            await _forget_sandbox_demo_shop(resources)
         if emulator is not None:
             await emulator.stop()
         await resources.close()
         logger.info("stopped")
+
+
+async def _sandbox_demo_shop(
+    settings: Settings, sandbox_url: str, resources: Resources
+) -> SandboxDemoShop | None:
+    """The demo shop, or None (logged) when it cannot be set up: the sandbox runs without it."""
+    try:
+        demo_shop = await set_up_sandbox_demo_shop(settings, sandbox_url, resources.session_factory)
+    except Exception:
+        logger.exception("the sandbox's demo shop could not be set up; running without it")
+        return None
+    if demo_shop is not None:
+        logger.info(
+            "sandbox demo shop: seller %s in the forum group %s (%s)",
+            demo_shop.seller_id,
+            demo_shop.forum_chat_id,
+            demo_shop.title,
+        )
+    return demo_shop
+
+
+async def _forget_sandbox_demo_shop(resources: Resources) -> None:
+    """Its group goes with the emulator; left in the database, the seller's accounts would be
+    synced by any later run that shares it (the tests' runs too) into a group that is gone."""
+    from services.marketplace.demo import forget_demo_seller
+
+    try:
+        async with resources.session_factory() as session:
+            await forget_demo_seller(session, title=SANDBOX_DEMO_GROUP)
+    except Exception as error:  # the next start moves the row to its new group anyway
+        logger.warning("the sandbox's demo seller could not be forgotten: %s", error)
 
 
 async def _serve(
