@@ -194,14 +194,13 @@ class Desk:
         return {account.marketplace: account for account in found}
 
     async def change_account(self, account_id: int, **values: Any) -> None:
+        await self.change(MarketplaceAccount, account_id, **values)
+
+    async def change(self, table: Any, row_id: int, **values: Any) -> None:
         engine = create_engine(self.database_url)
         try:
             async with create_session_factory(engine)() as session:
-                await session.execute(
-                    update(MarketplaceAccount)
-                    .where(MarketplaceAccount.id == account_id)
-                    .values(**values)
-                )
+                await session.execute(update(table).where(table.id == row_id).values(**values))
                 await session.commit()
         finally:
             await engine.dispose()
@@ -303,6 +302,8 @@ async def test_ozon_is_connected_in_private_and_the_key_never_shows(desk: Desk) 
 
     spaced = await desk.ask(chat, admin, "two words", "doesn't look like an API key")
     assert spaced["message_id"] > refused["message_id"]
+    # Only the wrong key reached Ozon: malformed values are refused before any call.
+    assert len(await desk.client.ozon.requests("/v3/chat/list")) == 1
 
     right_id = await desk.say(chat, admin, OZON_API_KEY)
     done = await desk.bot_text(chat, "Ozon is connected to Acme support", after=right_id)
@@ -465,7 +466,7 @@ async def test_seller_shows_accounts_and_only_admins_steer_them(desk: Desk) -> N
     forum_id = await desk.forum(admin, members=(member,), title="Acme support")
 
     nobody = await desk.forum(admin, title="Empty")
-    await desk.ask(nobody, member, "/seller", "No marketplace is connected")
+    empty = await desk.ask(nobody, member, "/seller", "No marketplace is connected")
 
     await desk.connect_ozon(forum_id, admin)
     [ozon] = (await desk.accounts_of(forum_id)).values()
@@ -479,8 +480,13 @@ async def test_seller_shows_accounts_and_only_admins_steer_them(desk: Desk) -> N
         last_error_at=datetime(2025, 3, 1, 6, 0, tzinfo=UTC),
         last_synced_at=datetime(2025, 3, 1, 5, 30, tzinfo=UTC),
     )
+    seller = await desk.seller_of(forum_id)
+    assert seller is not None
+    await desk.change(Seller, seller.id, rights_lost_at=datetime.now(UTC))
     status = await desk.ask(forum_id, member, "/seller", "Acme support: marketplaces")
+    await desk.change(Seller, seller.id, rights_lost_at=None)
     text = status["text"]
+    assert "Sync is paused: I can't manage this group's topics" in text
     assert "Ozon: ⛔ stopped until the key is replaced" in text
     assert "Last sync: 01.03.2025 08:30" in text  # Europe/Moscow
     assert "Last error (01.03.2025 09:00): The marketplace did not accept the API key" in text
@@ -518,3 +524,11 @@ async def test_seller_shows_accounts_and_only_admins_steer_them(desk: Desk) -> N
     # A button of the old screen finds nothing to act on.
     pressed = await desk.press(forum_id, admin, status, "Pause")
     assert "not connected any more" in (await desk.alert(pressed))["text"]
+
+    # An admin of another group cannot reach this seller's account with a made-up button.
+    await desk.connect_ozon(forum_id, admin)
+    [ozon] = (await desk.accounts_of(forum_id)).values()
+    forged = f"mpa:pause:{ozon.id}"
+    pressed = await desk.client.press(nobody, admin, empty["message_id"], forged)
+    assert "not connected any more" in (await desk.alert(pressed["callback_query_id"]))["text"]
+    assert not (await desk.accounts_of(forum_id))["ozon"].paused
