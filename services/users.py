@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.database import dialect_insert
 from services.languages import SUPPORTED_LANGUAGES, language_from_telegram
 from services.models import User
 from services.models.base import utcnow
@@ -40,18 +41,25 @@ async def upsert_user(
     user = await session.get(User, profile.telegram_id)
     now = utcnow()
     if user is None:
-        user = User(
-            telegram_id=profile.telegram_id,
-            username=profile.username,
-            first_name=profile.first_name,
-            last_name=profile.last_name,
-            language=language_from_telegram(profile.language_code, fallback_language),
-            created_at=now,
-            last_seen_at=now,
+        # Two first updates of one person can arrive at once (from two chats): the row is
+        # inserted unless it exists, with no unique-key error to spoil either update.
+        inserted = await session.scalar(
+            dialect_insert(session)(User)
+            .values(
+                telegram_id=profile.telegram_id,
+                username=profile.username,
+                first_name=profile.first_name,
+                last_name=profile.last_name,
+                language=language_from_telegram(profile.language_code, fallback_language),
+                created_at=now,
+                last_seen_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[User.telegram_id])
+            .returning(User.telegram_id)
         )
-        session.add(user)
-        await session.flush()
-        return user, True
+        user = await session.get(User, profile.telegram_id, populate_existing=True)
+        assert user is not None
+        return user, inserted is not None
     user.username = profile.username
     user.first_name = profile.first_name
     user.last_name = profile.last_name

@@ -61,3 +61,32 @@ def test_first_deep_link_wins() -> None:
     assert record_start_source(user, "ads_vk")
     assert not record_start_source(user, "ads_tg")
     assert user.start_source == "ads_vk"
+
+
+@pytest.mark.asyncio
+async def test_two_first_updates_of_one_person_at_once_both_succeed(
+    migrated_database_url: str,
+) -> None:
+    """A new user's first updates can come from two chats at once: one row, no error."""
+    import asyncio
+    import random
+
+    from services.database import create_engine, create_session_factory
+    from services.users import TelegramProfile, upsert_user
+
+    engine = create_engine(migrated_database_url)
+    sessions = create_session_factory(engine)
+    profile = TelegramProfile(random.randint(10**9, 2 * 10**9), "Twice", language_code="ru")
+
+    async def first_contact() -> bool:
+        async with sessions() as session:
+            user, created = await upsert_user(session, profile, "en")
+            await session.commit()
+            assert user.language == "ru"
+            return created
+
+    try:
+        created = await asyncio.gather(*(first_contact() for _ in range(4)))
+    finally:
+        await engine.dispose()
+    assert sorted(created) == [False, False, False, True]
