@@ -88,7 +88,6 @@ async def with_sandbox_admin_group(settings: Settings, sandbox_url: str) -> Sett
 
 SANDBOX_DEMO_SHOP = "EasyFlow Demo Shop"
 SANDBOX_DEMO_GROUP = f"{SANDBOX_DEMO_SHOP} — support"
-OZON_PUSH_PATH = "/webhooks/ozon"
 # What the demo's buyers have written when the sandbox starts: (marketplace, fields of
 # MarketplaceControl.buyer_writes, the messages in order).
 SANDBOX_DEMO_BUYER_CHATS: tuple[tuple[str, dict[str, str], tuple[str, ...]], ...] = (
@@ -233,6 +232,8 @@ async def run(settings: Settings) -> None:
             demo_shop = await _sandbox_demo_shop(settings, sandbox_url, resources)
             # Set after the demo's buyers wrote: the bot's web server is not up before
             # _serve, and its sync finds those messages anyway.
+            from services.marketplace.ozon import OZON_PUSH_PATH
+
             emulator.ozon.set_push_url(
                 loopback_url(settings.web_host, settings.web_port, OZON_PUSH_PATH)
             )

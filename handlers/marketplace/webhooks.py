@@ -19,10 +19,10 @@ from bot.config import Settings
 from bot.registration import MODULE_CONTEXT_KEY
 from handlers.marketplace.syncing import desk_sync
 from services.marketplace.models import Marketplace
+from services.marketplace.ozon import OZON_PUSH_PATH
 
 logger = logging.getLogger(__name__)
 
-OZON_PUSH_PATH = "/webhooks/ozon"
 SERVICE_NAME = "easyflow"
 SERVICE_VERSION = "1.0"
 WAKE_TIMEOUT_SECONDS = 3.0

@@ -47,6 +47,8 @@ from services.marketplace.transport import (
 from services.retry_policy import RetryPolicy
 
 OZON_API_URL = "https://api-seller.ozon.ru"
+# Where the bot's web server takes Ozon's push notifications (set it in the Ozon seller account).
+OZON_PUSH_PATH = "/webhooks/ozon"
 OZON_TEXT_LIMIT = 1000
 CURSOR_VERSION = 1
 # A history item that is nothing but a Markdown link (an image: "![name](url)").
