@@ -168,7 +168,9 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
 
-    @field_validator("ozon_api_url", "wildberries_api_url", "marketplace_credentials_key", mode="before")
+    @field_validator(
+        "ozon_api_url", "wildberries_api_url", "marketplace_credentials_key", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
