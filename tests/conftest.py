@@ -76,9 +76,27 @@ def real_backend(backend: Backend) -> Backend:
 async def harness_factory(migrated_database_url: str, backend: Backend) -> AsyncIterator[object]:
     from tests.e2e.harness import HarnessFactory
 
+    await forget_sellers(migrated_database_url)
     factory = HarnessFactory(database_url=migrated_database_url, redis_url=backend.redis_url)
     yield factory
     await factory.close_all()
+
+
+async def forget_sellers(database_url: str) -> None:
+    """Each test has its own emulators; sellers an earlier test left in the shared database
+    point at groups and keys that no longer exist, and the bot's sync job would try them."""
+    from sqlalchemy import delete
+
+    from services.database import create_engine, create_session_factory
+    from services.models.marketplace import Seller
+
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            await session.execute(delete(Seller))  # their accounts, chats and messages go too
+            await session.commit()
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="session")

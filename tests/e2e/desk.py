@@ -9,20 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import delete
 
 from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools
 from sandbox.ozon import DEMO_API_KEY, DEMO_CLIENT_ID
 from sandbox.wildberries import DEMO_TOKEN
 from services.marketplace.models import Marketplace
 from services.marketplace.sellers import connect_account, register_seller
-from services.models.marketplace import (
-    BuyerAttachment,
-    BuyerChat,
-    BuyerMessage,
-    MarketplaceAccount,
-    Seller,
-)
 from tests.e2e.harness import BotHarness, HarnessFactory, new_user
 
 DEMO_CREDENTIALS = {
@@ -124,7 +116,6 @@ async def open_desk(
     await client.wildberries.set_limit(None)
     settings = desk_settings(factory, **overrides)
     harness = await factory.start(**settings)
-    await forget_sellers(harness)
     operator = new_user(first_name="Olga")
     # The operator has talked to the bot (as after /connect): private notices reach them.
     await harness.say(operator, "/start")
@@ -137,14 +128,6 @@ async def open_desk(
     for marketplace in marketplaces:
         await desk.connect(marketplace)
     return desk
-
-
-async def forget_sellers(harness: BotHarness) -> None:
-    """The test database is shared: earlier tests' sellers must not sync in this one."""
-    async with harness.resources.session_factory() as session:
-        for table in (BuyerAttachment, BuyerMessage, BuyerChat, MarketplaceAccount, Seller):
-            await session.execute(delete(table))
-        await session.commit()
 
 
 def texts(messages: list[dict[str, Any]]) -> list[str]:

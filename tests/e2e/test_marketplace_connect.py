@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from services.database import create_engine, create_session_factory
 from services.marketplace.vault import CredentialVault
@@ -206,25 +206,9 @@ class Desk:
             await engine.dispose()
 
 
-async def _forget_sellers(database_url: str) -> None:
-    """Each test has its own emulators, so sellers left in the shared database by earlier tests
-    point at groups and keys that no longer exist; the running sync job would try them."""
-    engine = create_engine(database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            await session.execute(delete(Seller))
-            await session.commit()
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture
 async def desk(harness_factory: HarnessFactory) -> AsyncIterator[Desk]:
-    await _forget_sellers(harness_factory.database_url)
-    desk = await _desk(harness_factory)
-    yield desk
-    await desk.harness.stop()  # no sync runs while its sellers go
-    await _forget_sellers(harness_factory.database_url)
+    yield await _desk(harness_factory)
 
 
 async def _desk(factory: HarnessFactory) -> Desk:
