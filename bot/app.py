@@ -20,12 +20,18 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKey
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.methods.base import Response, TelegramMethod
-from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.types import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault
 from redis.asyncio import ConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.modules import enabled_commands, enabled_jobs, enabled_routers, enabled_workflow_data
+from bot.modules import (
+    enabled_commands,
+    enabled_group_admin_commands,
+    enabled_jobs,
+    enabled_routers,
+    enabled_workflow_data,
+)
 from bot.registration import ModuleContext
 from bot.retry import RetryOnFloodAndServerErrors
 from bot.scheduler import JobScheduler
@@ -255,3 +261,15 @@ async def _publish_commands(bot: Bot, dispatcher: Dispatcher) -> None:
             for name in names
         ]
         await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=language)
+    # Group commands (a seller's /connect, say) in every group's menu, for its administrators.
+    group_names = enabled_group_admin_commands(dispatcher["settings"])
+    if not group_names:
+        return
+    for language in (*SUPPORTED_LANGUAGES, None):
+        commands = [
+            BotCommand(command=name, description=core.get(f"command-{name}", language or "en"))
+            for name in group_names
+        ]
+        await bot.set_my_commands(
+            commands, scope=BotCommandScopeAllChatAdministrators(), language_code=language
+        )

@@ -52,6 +52,12 @@ def enabled_commands(settings: Settings) -> list[str]:
     return [command for part in enabled_registrations(settings) for command in part.commands]
 
 
+def enabled_group_admin_commands(settings: Settings) -> list[str]:
+    return [
+        command for part in enabled_registrations(settings) for command in part.group_admin_commands
+    ]
+
+
 def enabled_jobs(settings: Settings) -> list[ScheduledJob]:
     return [job for part in enabled_registrations(settings) for job in part.jobs]
 
@@ -86,7 +92,7 @@ def _module_items(part: ModuleRegistration, settings: Settings) -> list[str]:
         if isinstance(route, web.RouteDef)
     ]
     jobs = [f"{job.name} every {_duration(job.every.total_seconds())}" for job in part.jobs]
-    if not (routers or routes or jobs or part.commands):
+    if not (routers or routes or jobs or part.commands or part.group_admin_commands):
         return ["nothing registered yet"]
     items = [f"routers: {', '.join(routers)}"] if routers else []
     if routes:
@@ -95,6 +101,9 @@ def _module_items(part: ModuleRegistration, settings: Settings) -> list[str]:
         items.append(f"jobs: {', '.join(jobs)}")
     if part.commands:
         items.append("commands: " + " ".join(f"/{command}" for command in part.commands))
+    if part.group_admin_commands:
+        group = " ".join(f"/{command}" for command in part.group_admin_commands)
+        items.append("group admins' commands: " + group)
     return items
 
 

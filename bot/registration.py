@@ -93,4 +93,6 @@ class ModuleRegistration:
     jobs: tuple[ScheduledJob, ...] = ()
     # Commands for Telegram's menu; each needs a `command-<name>` description in locales.
     commands: tuple[str, ...] = ()
+    # Commands for the menu of group administrators (in every group), described the same way.
+    group_admin_commands: tuple[str, ...] = ()
     workflow_data: tuple[WorkflowDataFactory, ...] = ()

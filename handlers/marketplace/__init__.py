@@ -55,6 +55,6 @@ REGISTRATION = ModuleRegistration(
             once_across_processes=False,
         ),
     ),
-    commands=(),
+    group_admin_commands=("connect", "seller"),
     workflow_data=(workflow_data,),
 )

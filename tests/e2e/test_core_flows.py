@@ -229,6 +229,12 @@ async def test_bot_commands_are_published_per_language(harness_factory: HarnessF
     assert {c["command"]: c["description"] for c in russian}["language"] == "Сменить язык"
     assert {c["command"]: c["description"] for c in russian}["progress"] == "Мой прогресс"
     assert default == english
+    # The marketplace desk's commands are for group administrators.
+    group = await harness.client.bot_commands(
+        language_code="ru", scope={"type": "all_chat_administrators"}
+    )
+    assert [c["command"] for c in group] == ["connect", "seller"]
+    assert all(c["description"] for c in group)
 
 
 async def test_a_module_that_is_off_publishes_no_commands(harness_factory: HarnessFactory) -> None:
