@@ -33,13 +33,7 @@ class MarketplaceControl:
     ) -> dict[str, Any]:
         """A buyer writes into ``chat_id`` (created when new); ``image`` is (name, bytes, type).
         Returns the chat as the marketplace holds it."""
-        fields = {
-            "text": text,
-            "buyer_name": buyer_name,
-            "order": order,
-            "product": product,
-            "seller": seller,
-        }
+        fields = _buyer_fields(text, buyer_name, order, product, seller)
         return await self._write(f"/chats/{chat_id}/messages", fields, image)
 
     async def buyer_starts_chat(
@@ -54,13 +48,7 @@ class MarketplaceControl:
     ) -> dict[str, Any]:
         """A buyer writes into a new chat, whose id the marketplace makes up (``chat_id`` of the
         answer)."""
-        fields = {
-            "text": text,
-            "buyer_name": buyer_name,
-            "order": order,
-            "product": product,
-            "seller": seller,
-        }
+        fields = _buyer_fields(text, buyer_name, order, product, seller)
         return await self._write("/chats", fields, image)
 
     async def _write(
@@ -132,3 +120,19 @@ class OzonControl(MarketplaceControl):
     async def ping(self) -> dict[str, Any]:
         """Sends ``TYPE_PING`` now: ``{"status", "answer"}`` or ``{"error"}``."""
         return await self._call("POST", "/push/ping")
+
+
+def _buyer_fields(
+    text: str | None,
+    buyer_name: str | None,
+    order: str | None,
+    product: str | None,
+    seller: str | None,
+) -> dict[str, str | None]:
+    return {
+        "text": text,
+        "buyer_name": buyer_name,
+        "order": order,
+        "product": product,
+        "seller": seller,
+    }

@@ -16,10 +16,9 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.database import dialect_insert
 from services.models import CreditAccount, CreditEntry, User
 from services.models.base import utcnow
 
@@ -78,8 +77,7 @@ async def _account(session: AsyncSession, user_id: int, *, lock: bool = False) -
     if account is None:
         # Two first payments of one user can arrive at once: the row is inserted unless it
         # exists (no unique-key error that would fail a payment), then read (and locked).
-        connection = await session.connection()
-        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(session)
         now = utcnow()
         await session.execute(
             insert(CreditAccount)

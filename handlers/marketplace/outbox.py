@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
+from typing import Any
 
 from aiogram.methods import CreateForumTopic, SendDocument, SendPhoto
 from aiogram.types import BufferedInputFile, ReplyParameters
@@ -83,26 +84,18 @@ class TelegramDeskOutbox:
             if reply_to is not None
             else None
         )
-        caption = caption[:CAPTION_LIMIT] if caption else None
-        method: SendPhoto | SendDocument
-        if as_photo:
-            method = SendPhoto(
-                chat_id=chat_id,
-                photo=upload,
-                message_thread_id=topic_id,
-                caption=caption,
-                parse_mode=None,
-                reply_parameters=reply,
-            )
-        else:
-            method = SendDocument(
-                chat_id=chat_id,
-                document=upload,
-                message_thread_id=topic_id,
-                caption=caption,
-                parse_mode=None,
-                reply_parameters=reply,
-            )
+        common: dict[str, Any] = {
+            "chat_id": chat_id,
+            "message_thread_id": topic_id,
+            "caption": caption[:CAPTION_LIMIT] if caption else None,
+            "parse_mode": None,  # the buyer's name and the note are plain text
+            "reply_parameters": reply,
+        }
+        method = (
+            SendPhoto(photo=upload, **common)
+            if as_photo
+            else SendDocument(document=upload, **common)
+        )
         return delivery(await self.sender.send(method))
 
     async def tell_user(self, user_id: int, text: str) -> Delivery:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.database import dialect_insert
 from services.models import InterviewSession, ReportShare
 from services.models.base import utcnow
 
@@ -55,7 +55,7 @@ async def create_share(session: AsyncSession, interview_id: int) -> str:
     # ON CONFLICT DO NOTHING: when a concurrent request (a double tap) shares the interview
     # first, this insert yields to it and both answer with the same token, with no error that
     # would spoil the caller's transaction.
-    insert = _insert_for(session)
+    insert = dialect_insert(session)
     for _ in range(3):
         values = {"token": new_token(), "session_id": interview_id, "created_at": utcnow()}
         await session.execute(insert(ReportShare).values(**values).on_conflict_do_nothing())
@@ -65,17 +65,6 @@ async def create_share(session: AsyncSession, interview_id: int) -> str:
     raise RuntimeError(f"could not create a share for interview {interview_id}")
 
 
-def _insert_for(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert
-    raise NotImplementedError(f"report shares need PostgreSQL or SQLite, not {dialect}")
 
 
 async def revoke_share(session: AsyncSession, interview_id: int) -> bool:
