@@ -1,4 +1,4 @@
-"""`python -m bench updates|evaluate|voice|payments|sender|connectors` — see each benchmark's module docstring."""
+"""`python -m bench updates|evaluate|voice|payments|sender|connectors|marketplace` — see each benchmark's module docstring."""
 
 from __future__ import annotations
 
@@ -35,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="fewer messages, and Wildberries only at its limit scaled to 10 per 2 s",
     )
+    marketplace = commands.add_parser(
+        "marketplace",
+        help="the marketplace desk under a burst: group rate, lost/twice, latency, sync rate",
+    )
+    marketplace.add_argument(
+        "--quick", action="store_true", help="a smaller burst and light phase (~30 s)"
+    )
     args = parser.parse_args(argv)
 
     if args.name == "updates":
@@ -57,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.connectors import run as run_connectors
 
         return run_connectors(quick=args.quick)
+    if args.name == "marketplace":
+        from bench.marketplace import run as run_marketplace
+
+        return run_marketplace(quick=args.quick)
     if args.name == "evaluate":
         from bench.evaluate import run as run_evaluations
         from bench.report import BAR_SECONDS, measure_report
