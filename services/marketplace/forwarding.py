@@ -37,8 +37,9 @@ from services.telegram_text import attribution_line
 logger = logging.getLogger(__name__)
 
 TOPIC_NAME_LIMIT = 128
-MESSAGES_PER_PASS = 200
-MAX_PASSES = 20
+# Small passes: what is fetched while a backlog goes out joins the next pass.
+MESSAGES_PER_PASS = 50
+MAX_PASSES = 100
 # A failed attachment is tried again after 1, 2, 4 ... minutes, at most hourly, 12 times.
 ATTACHMENT_RETRY_BASE = timedelta(minutes=1)
 ATTACHMENT_RETRY_MAX = timedelta(hours=1)
@@ -159,29 +160,34 @@ class Forwarding:
         if not messages:
             return False
         forwarded_before = self.report.forwarded
-        chats: dict[int, _Chat] = {}
+        # Chat by chat, in the order their first pending message was written: a new chat's
+        # topic opens just before its own messages, so no buyer waits for others' topics.
+        by_chat: dict[int, list[_Message]] = {}
         for message in messages:
-            chats.setdefault(message.chat.id, message.chat)
-        for chat in chats.values():
-            opened = chat.topic_id is not None or await self._open_topic(chat)
-            if not opened and self.report.problem is not None:
-                return False
+            by_chat.setdefault(message.chat.id, []).append(message)
         in_flight: list[tuple[_Message, Awaitable[Delivery]]] = []
-        for message in messages:
-            if message.chat.broken:
+        for chat_messages in by_chat.values():
+            chat = chat_messages[0].chat
+            if chat.topic_id is None and not await self._open_topic(chat):
+                if self.report.problem is not None:
+                    break
                 continue
-            if message.attachments:
-                if not await self._settle(in_flight) or not await self.keep_alive():
-                    return False
-                in_flight = []
-                await self._forward_with_attachments(message)
-            else:
-                in_flight.append((message, self._post_text(message, message.text)))
+            for message in chat_messages:
+                if message.attachments:
+                    if not await self._settle(in_flight) or not await self.keep_alive():
+                        return False
+                    in_flight = []
+                    await self._forward_with_attachments(message)
+                else:
+                    in_flight.append((message, self._post_text(message, message.text)))
+                if chat.broken or self.report.problem is not None:
+                    break
             if self.report.problem is not None:
                 break
         await self._settle(in_flight)
         # Another pass when this one got somewhere, or found topics to open again.
-        return self.report.forwarded > forwarded_before or any(c.broken for c in chats.values())
+        chats = [chat_messages[0].chat for chat_messages in by_chat.values()]
+        return self.report.forwarded > forwarded_before or any(chat.broken for chat in chats)
 
     async def _pending(self) -> list[_Message]:
         async with self.session_factory() as session:

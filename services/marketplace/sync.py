@@ -71,6 +71,25 @@ class SyncReport:
     error: FailureReason | None = None
 
 
+@dataclass(frozen=True)
+class _Fetched:
+    cursor: str | None
+    fetched: int = 0
+    new: int = 0
+    error: FailureReason | None = None
+    lease_lost: bool = False
+
+    def after(self, earlier: _Fetched) -> _Fetched:
+        """This fetch's outcome, counting the messages of the earlier ones of the same sync."""
+        return _Fetched(
+            self.cursor,
+            earlier.fetched + self.fetched,
+            earlier.new + self.new,
+            self.error,
+            self.lease_lost,
+        )
+
+
 class HeldLease(Protocol):
     async def extend(self) -> bool: ...
 
@@ -286,28 +305,9 @@ class DeskSync:
         cursor: str | None,
         held: HeldLease,
     ) -> SyncReport:
-        fetched = new = 0
-        error: FailureReason | None = None
-        try:
-            result = await connector.fetch_new(cursor)
-        except MarketplaceError as failure:
-            error = failure.reason
-            if failure.reason in REFUSALS:
-                await self._refused(account, failure.reason)
-                return SyncReport(account.id, ran=True, error=error)
-            logger.warning(
-                "%s account %s: fetch failed (%s); the next sync catches up",
-                account.marketplace_name,
-                account.id,
-                failure,
-            )
-            await self._record_error(account.id, failure.reason.value)
-        else:
-            fetched = len(result.messages)
-            if not await held.extend():
-                return SyncReport(account.id, ran=True, fetched=fetched)
-            async with self.session_factory() as session:
-                new = (await store_fetched(session, account.id, result.messages, result.cursor)).new
+        fetch = await self._fetch(account, connector, cursor, held)
+        if fetch.error in REFUSALS or fetch.lease_lost:
+            return SyncReport(account.id, True, fetch.fetched, fetch.new, None, fetch.error)
         # What is pending goes out even when the fetch failed: it was stored before.
         forwarding = Forwarding(
             self.session_factory,
@@ -318,12 +318,56 @@ class DeskSync:
             self.timezone,
             held.extend,
         )
-        report = await forwarding.run()
+        forwarded = asyncio.create_task(forwarding.run())
+        try:
+            # A backlog can take minutes at a group's 20 messages a minute: meanwhile the
+            # account is still fetched every period, so what buyers write joins the next pass
+            # instead of waiting for the backlog to go out.
+            while not (await asyncio.wait({forwarded}, timeout=self.poll_seconds))[0]:
+                more = await self._fetch(account, connector, fetch.cursor, held)
+                fetch = more.after(fetch)
+                if fetch.lease_lost:  # forwarding stops too, at its next check of the lease
+                    await asyncio.wait({forwarded})
+                    break
+            report = forwarded.result()
+        finally:
+            if not forwarded.done():
+                forwarded.cancel()
+                await asyncio.wait({forwarded})
         if report.problem is DeliveryProblem.NO_RIGHTS:
             await self._rights_lost(account)
         elif report.problem is not None:
             await self._record_error(account.id, f"telegram_{report.problem.value}")
-        return SyncReport(account.id, True, fetched, new, report, error)
+        return SyncReport(account.id, True, fetch.fetched, fetch.new, report, fetch.error)
+
+    async def _fetch(
+        self,
+        account: DeskAccount,
+        connector: MarketplaceConnector,
+        cursor: str | None,
+        held: HeldLease,
+    ) -> _Fetched:
+        """Fetches from `cursor` and stores what came; a refusal pauses the account (told
+        once), any other failure is recorded and leaves the cursor where it was."""
+        try:
+            result = await connector.fetch_new(cursor)
+        except MarketplaceError as failure:
+            if failure.reason in REFUSALS:
+                await self._refused(account, failure.reason)
+            else:
+                logger.warning(
+                    "%s account %s: fetch failed (%s); the next sync catches up",
+                    account.marketplace_name,
+                    account.id,
+                    failure,
+                )
+                await self._record_error(account.id, failure.reason.value)
+            return _Fetched(cursor, error=failure.reason)
+        if not await held.extend():
+            return _Fetched(cursor, fetched=len(result.messages), lease_lost=True)
+        async with self.session_factory() as session:
+            stored = await store_fetched(session, account.id, result.messages, result.cursor)
+        return _Fetched(result.cursor, fetched=stored.received, new=stored.new)
 
     async def _load(self, account_id: int) -> tuple[DeskAccount, bytes, str | None] | None:
         async with self.session_factory() as session:

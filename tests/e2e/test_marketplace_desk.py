@@ -12,12 +12,14 @@ import aiohttp
 import pytest
 from sqlalchemy import select, update
 
+from sandbox.telegram.limits import RateLimits, Window
 from services.marketplace.models import Marketplace
 from services.models.base import utcnow
 from services.models.marketplace import BuyerAttachment, BuyerChat, BuyerMessage
 from tests.e2e.desk import open_desk, texts
 from tests.e2e.harness import button_data, new_user
 from tests.sandbox.helpers import png
+from tests.servers import sending_settings
 
 pytestmark = pytest.mark.asyncio
 
@@ -292,3 +294,36 @@ async def test_the_menu_explains_the_setup_with_an_add_to_group_button(harness_f
     assert "/connect" in screen["text"] and "Manage topics" in screen["text"]
     urls = [b.get("url") for row in screen["reply_markup"]["inline_keyboard"] for b in row]
     assert any(url and "startgroup=" in url and "manage_topics" in url for url in urls)
+
+
+async def test_new_messages_are_fetched_while_a_backlog_goes_out(harness_factory):
+    """At a group's limit a backlog takes a while; what buyers write meanwhile is stored at
+    once (and joins the next pass) instead of waiting for the backlog to go out."""
+    limits = RateLimits(
+        private_chat=Window(3, 1.0), group_chat=Window(4, 2.0), overall=Window(30, 1.0)
+    )
+    client = await harness_factory.sandbox()
+    await client.set_rate_limits(limits)
+    desk = await open_desk(
+        harness_factory, (Marketplace.OZON,), **sending_settings(limits, margin_seconds=0.05)
+    )
+    chats = [
+        await desk.client.ozon.buyer_starts_chat(f"backlog {n}", order=f"B-{n}") for n in range(6)
+    ]
+    await desk.wait_for_topics(lambda topics: len(topics) >= 1, what="the backlog to start")
+    await desk.client.ozon.buyer_writes(chats[0]["chat_id"], "written during the backlog")
+    loop = asyncio.get_running_loop()
+    written = loop.time()
+    while True:
+        async with desk.harness.resources.session_factory() as session:
+            stored = await session.scalar(
+                select(BuyerMessage).where(BuyerMessage.text == "written during the backlog")
+            )
+        if stored is not None or loop.time() - written > 10:
+            break
+        await asyncio.sleep(0.1)
+    assert stored is not None and loop.time() - written < 3.5
+    topics = await desk.topics()
+    assert len(topics) < 6 or sum(len(t["messages"]) for t in topics) < 12  # still going
+    messages = await desk.wait_for_messages("B-0", 3, timeout=60)
+    assert texts(messages)[2].endswith("written during the backlog")
