@@ -362,7 +362,10 @@ class TelegramSender:
                 if not_before > now:
                     soonest = min(soonest or not_before - now, not_before - now)
                     continue
-                self._chat_not_before.pop(chat_id, None)
+                if self._chat_not_before.pop(chat_id, None) is not None:
+                    # Texts queued while the chat waited go out merged too, not one by one.
+                    self._merge_queued_texts(queue, chat_id)
+                    queued = next(each for each in queue if each.chat_id == chat_id)
                 if not counts_against_budget(_api_method(queued), chat_id):
                     queue.remove(queued)
                     return queued, None

@@ -107,7 +107,8 @@ async def seller_by_id(session: AsyncSession, seller_id: int) -> SellerView | No
 async def register_seller(
     session: AsyncSession, forum_chat_id: int, title: str, language: str, user_id: int
 ) -> SellerView:
-    """The group's seller, created on first /connect; the title follows the group's."""
+    """The group's seller, created on first /connect; the title follows the group's. Called
+    once the bot's rights in the group are checked, so a pause for lost rights ends here too."""
     seller = await session.scalar(select(Seller).where(Seller.forum_chat_id == forum_chat_id))
     if seller is None:
         seller = Seller(
@@ -119,6 +120,7 @@ async def register_seller(
         session.add(seller)
     else:
         seller.title = title[:255]
+        seller.rights_lost_at = None
     await session.commit()
     return await _view(session, seller)
 

@@ -77,6 +77,23 @@ async def test_queued_texts_of_a_spent_chat_merge_per_topic_around_other_calls()
     assert outcomes[2].merged_with == 1  # alone in its topic
 
 
+async def test_texts_queued_while_a_chat_waits_go_out_merged_when_it_may_send() -> None:
+    sender, bot = sender_with(ONE_PER_SECOND_GROUP)
+    chat = -100
+
+    def text(body: str) -> OutgoingText:
+        return OutgoingText(chat, body, message_thread_id=5, author="Ivan")
+
+    first = [sender.submit(text("one")), sender.submit(text("two"))]
+    await asyncio.sleep(0.05)  # "one" went, "two" waits for the chat's window
+    later = [sender.submit(text(word)) for word in ("three", "four", "five")]
+    outcomes = await asyncio.gather(*first, *later)
+    assert all(outcome.sent for outcome in outcomes)
+    # Two sends in all: "one", then everything that queued up while the chat waited.
+    assert len(bot.calls) == 2 and bot.calls[1].text.count("— Ivan") == 4
+    assert [outcome.merged_with for outcome in outcomes] == [1, 4, 4, 4, 4]
+
+
 async def test_texts_without_an_author_or_with_buttons_are_never_merged() -> None:
     sender, bot = sender_with(ONE_PER_SECOND_GROUP)
     button = InlineKeyboardMarkup(
