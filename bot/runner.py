@@ -143,7 +143,6 @@ async def set_up_sandbox_demo_shop(
     from services.marketplace.demo import move_demo_seller
     from services.marketplace.models import Marketplace
     from services.marketplace.sellers import connect_account
-    from services.users import TelegramProfile, upsert_user
 
     async with SandboxClient(sandbox_url) as client:
         overview = await client.marketplaces()
@@ -162,19 +161,6 @@ async def set_up_sandbox_demo_shop(
         tools = build_tools(settings)
         try:
             async with session_factory() as session:
-                # The bot hears of both sandbox groups at once, each time from the operator:
-                # known beforehand, the two updates are not both a first contact, which
-                # would insert the same user twice.
-                await upsert_user(
-                    session,
-                    TelegramProfile(
-                        telegram_id=SANDBOX_OPERATOR["id"],
-                        first_name=SANDBOX_OPERATOR["first_name"],
-                        language_code=SANDBOX_OPERATOR["language_code"],
-                    ),
-                    fallback_language=settings.default_language,
-                )
-                await session.commit()
                 seller = await move_demo_seller(
                     session,
                     title=SANDBOX_DEMO_GROUP,

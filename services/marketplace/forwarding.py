@@ -142,6 +142,7 @@ class Forwarding:
         self.timezone = timezone
         self.keep_alive = keep_alive
         self.report = ForwardReport()
+        self._cards: list[tuple[_Chat, Awaitable[Delivery]]] = []
 
     async def run(self) -> ForwardReport:
         for _ in range(MAX_PASSES):
@@ -160,34 +161,36 @@ class Forwarding:
         if not messages:
             return False
         forwarded_before = self.report.forwarded
-        # Chat by chat, in the order their first pending message was written: a new chat's
-        # topic opens just before its own messages, so no buyer waits for others' topics.
-        by_chat: dict[int, list[_Message]] = {}
+        chats: dict[int, _Chat] = {}
         for message in messages:
-            by_chat.setdefault(message.chat.id, []).append(message)
+            chats.setdefault(message.chat.id, message.chat)
+        # New chats' topics open first, then every text of the pass is queued at once: while
+        # the group's budget is spent, each topic's texts go out merged into one message. (Chat
+        # by chat, each text would trail its own topic and card, and go alone more often: in
+        # `python -m bench marketplace` that took a quarter more calls and doubled the p50.)
+        for chat in chats.values():
+            opened = chat.topic_id is not None or await self._open_topic(chat)
+            if not opened and self.report.problem is not None:
+                await self._settle_cards()
+                return False
         in_flight: list[tuple[_Message, Awaitable[Delivery]]] = []
-        for chat_messages in by_chat.values():
-            chat = chat_messages[0].chat
-            if chat.topic_id is None and not await self._open_topic(chat):
-                if self.report.problem is not None:
-                    break
+        for message in messages:
+            if message.chat.broken:
                 continue
-            for message in chat_messages:
-                if message.attachments:
-                    if not await self._settle(in_flight) or not await self.keep_alive():
-                        return False
-                    in_flight = []
-                    await self._forward_with_attachments(message)
-                else:
-                    in_flight.append((message, self._post_text(message, message.text)))
-                if chat.broken or self.report.problem is not None:
-                    break
+            if message.attachments:
+                if not await self._settle(in_flight) or not await self.keep_alive():
+                    await self._settle_cards()
+                    return False
+                in_flight = []
+                await self._forward_with_attachments(message)
+            else:
+                in_flight.append((message, self._post_text(message, message.text)))
             if self.report.problem is not None:
                 break
         await self._settle(in_flight)
+        await self._settle_cards()
         # Another pass when this one got somewhere, or found topics to open again.
-        chats = [chat_messages[0].chat for chat_messages in by_chat.values()]
-        return self.report.forwarded > forwarded_before or any(chat.broken for chat in chats)
+        return self.report.forwarded > forwarded_before or any(c.broken for c in chats.values())
 
     async def _pending(self) -> list[_Message]:
         async with self.session_factory() as session:
@@ -253,12 +256,18 @@ class Forwarding:
                 update(BuyerChat).where(BuyerChat.id == chat.id).values(topic_id=chat.topic_id)
             )
             await session.commit()
-        card = await self.outbox.post_text(
-            self.account.forum_chat_id, chat.topic_id, self._card(chat)
-        )
-        if not card.delivered:
-            self._note_problem(card, f"card of chat {chat.chat_id}")
-        return card.delivered
+        # Not awaited: the chat's texts queue up behind the card, and while the group's budget
+        # is spent they go out merged rather than one by one.
+        card = self.outbox.post_text(self.account.forum_chat_id, chat.topic_id, self._card(chat))
+        self._cards.append((chat, card))
+        return True
+
+    async def _settle_cards(self) -> None:
+        cards, self._cards = self._cards, []
+        for chat, pending in cards:
+            card = await pending
+            if not card.delivered:
+                self._note_problem(card, f"card of chat {chat.chat_id}")
 
     def _card(self, chat: _Chat) -> str:
         marketplace = self.account.marketplace
