@@ -49,9 +49,13 @@ def with_sandbox_yookassa(settings: Settings) -> Settings:
     )
 
 
+SANDBOX_MARKETPLACE_POLL_SECONDS = 5.0
+
+
 def with_sandbox_marketplaces(settings: Settings) -> Settings:
     """In the sandbox, Ozon and Wildberries calls go to the sandbox's emulators unless their
-    API URLs are set."""
+    API URLs are set; and unless MARKETPLACE_POLL_SECONDS is set, accounts are polled every
+    5 s, so what the buyer panel writes on Wildberries (which has no pushes) shows soon."""
     if not settings.uses_sandbox:
         return settings
     from sandbox.ozon import API_PREFIX as OZON_PREFIX
@@ -64,6 +68,8 @@ def with_sandbox_marketplaces(settings: Settings) -> Settings:
         update["ozon_api_url"] = loopback_url(host, port, OZON_PREFIX)
     if settings.wildberries_api_url is None:
         update["wildberries_api_url"] = loopback_url(host, port, WILDBERRIES_PREFIX)
+    if "marketplace_poll_seconds" not in settings.model_fields_set:
+        update["marketplace_poll_seconds"] = SANDBOX_MARKETPLACE_POLL_SECONDS
     return settings.model_copy(update=update) if update else settings
 
 

@@ -81,6 +81,11 @@ def test_in_the_sandbox_the_marketplaces_are_the_emulators_unless_set(
     telegram = settings.model_copy(update={"bot_token": SecretStr("1:real")})
     assert with_sandbox_marketplaces(telegram).ozon_api_url is None
 
+    # Polled often enough for the buyer panel's Wildberries messages, unless set.
+    assert with_sandbox_marketplaces(Settings(_env_file=None)).marketplace_poll_seconds == 5
+    chosen = Settings(_env_file=None, marketplace_poll_seconds=60)
+    assert with_sandbox_marketplaces(chosen).marketplace_poll_seconds == 60
+
 
 async def test_the_demo_shop_is_a_forum_with_a_seller_connected_to_both_marketplaces(
     bot: Bot,
