@@ -37,8 +37,9 @@ from services.telegram_text import attribution_line
 logger = logging.getLogger(__name__)
 
 TOPIC_NAME_LIMIT = 128
-# Small passes: what is fetched while a backlog goes out joins the next pass.
-MESSAGES_PER_PASS = 50
+# A pass queues all its texts at once, so each topic's go out merged while the group's budget
+# is spent; a burst from many chats arrives interleaved, so a pass must hold several of each.
+MESSAGES_PER_PASS = 500
 MAX_PASSES = 100
 # A failed attachment is tried again after 1, 2, 4 ... minutes, at most hourly, 12 times.
 ATTACHMENT_RETRY_BASE = timedelta(minutes=1)
