@@ -65,8 +65,6 @@ async def create_share(session: AsyncSession, interview_id: int) -> str:
     raise RuntimeError(f"could not create a share for interview {interview_id}")
 
 
-
-
 async def revoke_share(session: AsyncSession, interview_id: int) -> bool:
     """Disables the interview's link; False when it had no active link."""
     existing = await _share_row(session, interview_id)
