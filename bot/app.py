@@ -182,6 +182,12 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     dispatcher.update.outer_middleware(UnhandledUpdateLogger())
     dispatcher.update.outer_middleware(DatabaseSessionMiddleware(resources.session_factory))
     dispatcher.update.outer_middleware(UserMiddleware(settings.default_language))
+    # Shutdown handlers run in the order they are registered: work that still runs (scheduled
+    # jobs, modules' background work) stops first, while the translations, which the i18n
+    # middleware unloads at its own shutdown, the sender and the database are all still there.
+    jobs = JobScheduler(enabled_jobs(settings))
+    dispatcher.shutdown.register(jobs.stop)
+    dispatcher.shutdown.register(_wind_down_modules)
     create_i18n_middleware(settings.default_language).setup(dispatcher)
     counter = (
         RedisUpdateCounter(resources.redis, settings.throttle_period_seconds)
@@ -200,8 +206,6 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     dispatcher.include_router(fallback_router())
     dispatcher.startup.register(_publish_commands)
 
-    jobs = JobScheduler(enabled_jobs(settings))
-
     async def start_sender_and_jobs(bot: Bot, dispatcher: Dispatcher) -> None:
         dispatcher.workflow_data[SENDER_KEY] = TelegramSender(bot, send_budgets_of(bot))
         jobs.start(module_context(resources, dispatcher, bot))
@@ -211,10 +215,9 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
         if sender is not None:
             await sender.stop()
 
-    # Stopping runs in this order: no new ticks (runs under way finish), the sender sends what
-    # is queued, then module objects close, so no job finds its tools closed.
+    # Then the sender sends what is queued, and module objects close last, so no job finds
+    # its tools closed.
     dispatcher.startup.register(start_sender_and_jobs)
-    dispatcher.shutdown.register(jobs.stop)
     dispatcher.shutdown.register(stop_sender)
     dispatcher.shutdown.register(_close_module_resources)
     return dispatcher
@@ -240,6 +243,15 @@ def warm_up_modules(dispatcher: Dispatcher) -> list[asyncio.Task[None]]:
         for value in dispatcher.workflow_data.values()
         if inspect.iscoroutinefunction(getattr(value, "warm_up", None))
     ]
+
+
+async def _wind_down_modules(dispatcher: Dispatcher) -> None:
+    """Module objects with work of their own in the background (the marketplace desk's syncs)
+    expose `async wind_down()`: it lets that work finish or stops it, first at shutdown."""
+    for value in dispatcher.workflow_data.values():
+        wind_down = getattr(value, "wind_down", None)
+        if inspect.iscoroutinefunction(wind_down):
+            await wind_down()
 
 
 async def _close_module_resources(dispatcher: Dispatcher) -> None:

@@ -51,6 +51,9 @@ from services.telegram_text import (
 
 logger = logging.getLogger(__name__)
 
+# At a stop, how long calls already on their way get for Telegram's answer.
+IN_FLIGHT_GRACE_SECONDS = 10.0
+
 # Handlers get the sender as the `sender` argument; modules' jobs and routes as context.sender.
 SENDER_KEY = "sender"
 
@@ -311,8 +314,13 @@ class TelegramSender:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
-        for task in list(self._in_flight):
-            task.cancel()
+        in_flight = list(self._in_flight)
+        if in_flight:
+            # A call already on its way may have reached Telegram: its answer is awaited rather
+            # than reported as unsent, which would have its caller send it again.
+            _, unanswered = await asyncio.wait(in_flight, timeout=IN_FLIGHT_GRACE_SECONDS)
+            for task in unanswered:
+                task.cancel()
         for queue in self._lanes.values():
             while queue:
                 _resolve(queue.popleft().futures, SendOutcome(failure=SendFailure.STOPPED))

@@ -34,6 +34,11 @@ class MarketplaceTools:
     # Made on first use by handlers/marketplace/syncing.py, once the sender exists.
     desk: DeskSync | None = None
 
+    async def wind_down(self) -> None:
+        """Running syncs end while the sender and the translations still work."""
+        if self.desk is not None:
+            await self.desk.wind_down()
+
     async def close(self) -> None:
         if self.desk is not None:
             await self.desk.close()

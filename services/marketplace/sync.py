@@ -108,6 +108,17 @@ class SyncGuard(Protocol):
     async def take_wake_up(self, account_id: int) -> bool: ...
 
 
+class _UnlessStopping:
+    """A held lease that reports itself lost once the desk is stopping, so a sync's
+    forwarding ends after what it has queued, and it fetches no more."""
+
+    def __init__(self, held: HeldLease, desk: DeskSync) -> None:
+        self.held, self.desk = held, desk
+
+    async def extend(self) -> bool:
+        return not self.desk._stopping and await self.held.extend()
+
+
 class _RedisHeld:
     def __init__(self, leases: RedisLeases, lease: Lease, ttl_ms: int) -> None:
         self.leases, self.lease, self.ttl_ms = leases, lease, ttl_ms
@@ -215,6 +226,7 @@ class DeskSync:
         self.guard = guard
         self.poll_seconds = poll_seconds
         self._tasks: dict[int, asyncio.Task[SyncReport]] = {}
+        self._stopping = False
 
     # ------------------------------------------------------------------ starting syncs
     async def sync_due(self) -> list[int]:
@@ -241,17 +253,29 @@ class DeskSync:
         return account_ids
 
     def _start(self, account_id: int) -> None:
+        if self._stopping:
+            return
         task = asyncio.create_task(self.sync(account_id), name=f"marketplace-sync-{account_id}")
         self._tasks[account_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(account_id, None))
 
-    async def close(self, grace_seconds: float = 5.0) -> None:
-        """Lets running syncs finish for `grace_seconds`, then cancels them (their leases
-        are given back; what they forwarded is recorded)."""
+    async def wind_down(self, grace_seconds: float = 5.0) -> None:
+        """No new syncs, fetches or passes; running syncs get `grace_seconds` to record what
+        they sent. Called first at shutdown: the sender and the translations still work."""
+        self._stopping = True
         tasks = list(self._tasks.values())
-        if not tasks:
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace_seconds)
+
+    async def close(self, grace_seconds: float = 5.0) -> None:
+        """Once the sender has stopped, every send a sync waits for has its outcome: the syncs
+        get `grace_seconds` to record them and end; what still runs then is cancelled (leases
+        are given back)."""
+        self._stopping = True
+        running = [task for task in self._tasks.values() if not task.done()]
+        if not running:
             return
-        _, unfinished = await asyncio.wait(tasks, timeout=grace_seconds)
+        _, unfinished = await asyncio.wait(running, timeout=grace_seconds)
         for task in unfinished:
             task.cancel()
         if unfinished:
@@ -266,9 +290,12 @@ class DeskSync:
             # A wake-up left before we held the lease is served by this run.
             await self.guard.take_wake_up(account_id)
             report = SyncReport(account_id, ran=True)
+            working = _UnlessStopping(held, self)
             for _ in range(MAX_ROUNDS):
+                if self._stopping:
+                    break
                 try:
-                    report = await self._sync_once(account_id, held)
+                    report = await self._sync_once(account_id, working)
                 except Exception:  # one account's bug must not stop the others
                     logger.exception("marketplace sync of account %s failed", account_id)
                     await self._record_error(account_id, "unexpected")
@@ -324,6 +351,8 @@ class DeskSync:
             # account is still fetched every period, so what buyers write joins the next pass
             # instead of waiting for the backlog to go out.
             while not (await asyncio.wait({forwarded}, timeout=self.poll_seconds))[0]:
+                if self._stopping:
+                    continue  # no more fetches; forwarding ends after what it has queued
                 more = await self._fetch(account, connector, fetch.cursor, held)
                 fetch = more.after(fetch)
                 if fetch.lease_lost:  # forwarding stops too, at its next check of the lease

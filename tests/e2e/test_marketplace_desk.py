@@ -327,3 +327,34 @@ async def test_new_messages_are_fetched_while_a_backlog_goes_out(harness_factory
     assert len(topics) < 6 or sum(len(t["messages"]) for t in topics) < 12  # still going
     messages = await desk.wait_for_messages("B-0", 3, timeout=60)
     assert texts(messages)[2].endswith("written during the backlog")
+
+
+async def test_stopping_mid_backlog_repeats_and_loses_nothing(harness_factory, caplog):
+    """Stopped while a backlog goes out at the group's limit: what was sent is recorded (the
+    sync ends before the translations and the sender go), and the next start sends the rest."""
+    harness_factory.allow_rejected_requests = True  # the second poller's getUpdates conflict
+    limits = RateLimits(
+        private_chat=Window(3, 1.0), group_chat=Window(4, 2.0), overall=Window(30, 1.0)
+    )
+    client = await harness_factory.sandbox()
+    await client.set_rate_limits(limits)
+    desk = await open_desk(
+        harness_factory, (Marketplace.OZON,), **sending_settings(limits, margin_seconds=0.05)
+    )
+    for n in range(5):
+        await desk.client.ozon.buyer_starts_chat(f"stop {n}", order=f"T-{n}")
+    await desk.wait_for_topics(lambda topics: len(topics) >= 2, what="the backlog to start")
+    caplog.clear()
+    await desk.harness.stop()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
+    await harness_factory.start(**desk.overrides)
+    await desk.wait_for_topics(
+        lambda topics: len(topics) == 5 and all(len(t["messages"]) == 2 for t in topics),
+        timeout=40,
+        what="every chat's card and message",
+    )
+    await asyncio.sleep(2.5)
+    topics = await desk.topics()
+    assert sorted(t["name"] for t in topics) == [f"Ozon · #T-{n} · Buyer" for n in range(5)]
+    bodies = Counter(text.rsplit("\n", 1)[-1] for t in topics for text in texts(t["messages"])[1:])
+    assert bodies == Counter({f"stop {n}": 1 for n in range(5)})
