@@ -74,7 +74,6 @@ from services.marketplace import (
     WildberriesConnector,
     WildberriesCredentials,
 )
-from services.marketplace.forwarding import MARKETPLACE_NAMES
 from services.marketplace.models import Marketplace
 from services.marketplace.pacing import OZON_RATE, WILDBERRIES_RATE, RequestPacer, RequestRate
 from services.models.marketplace import BuyerMessage
@@ -355,7 +354,7 @@ class MarketplaceBench:
                 written = self.written[each]
                 latency = accepted[each] - written.at
                 split["all"].append(latency)
-                split[MARKETPLACE_NAMES[marketplace_of(written.chat)]].append(latency)
+                split[marketplace_of(written.chat).label].append(latency)
         return "; ".join(f"{name} {quantiles(values)}" for name, values in split.items())
 
     async def marketplace_429s(self) -> dict[str, int]:

@@ -12,7 +12,7 @@ without spending free interviews or credits, and opens premium questions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.database import dialect_insert
 from services.models import CreditAccount, CreditEntry, User
-from services.models.base import utcnow
+from services.models.base import aware, utcnow
 
 
 class PaidWith(StrEnum):
@@ -54,11 +54,6 @@ class Access:
         """Premium tasks are for subscribers and users who hold credits (the interview may be
         paid by one)."""
         return self.subscribed or self.credits > 0
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes even for timezone-aware columns; they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def active_until(account: CreditAccount | None, now: datetime | None = None) -> datetime | None:

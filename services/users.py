@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.database import dialect_insert
 from services.languages import SUPPORTED_LANGUAGES, language_from_telegram
 from services.models import User
-from services.models.base import utcnow
+from services.models.base import aware, utcnow
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
@@ -65,7 +65,7 @@ async def upsert_user(
     user.last_name = profile.last_name
     user.is_blocked = False
     # Refreshing last-seen on every update would turn each read into a write.
-    if now - _aware(user.last_seen_at) > LAST_SEEN_RESOLUTION:
+    if now - aware(user.last_seen_at) > LAST_SEEN_RESOLUTION:
         user.last_seen_at = now
     return user, False
 
@@ -91,7 +91,7 @@ class RecentUsers:
         if user is None:
             return None
         if (
-            utcnow() - _aware(user.last_seen_at) > self.ttl
+            utcnow() - aware(user.last_seen_at) > self.ttl
             or user.is_blocked
             or (user.username, user.first_name, user.last_name)
             != (profile.username, profile.first_name, profile.last_name)
@@ -108,11 +108,6 @@ class RecentUsers:
 
     def forget(self, telegram_id: int) -> None:
         self._users.pop(telegram_id, None)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes even for timezone-aware columns.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -15,11 +15,10 @@ import re
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatMemberStatus
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ChatMemberAdministrator, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,17 +29,20 @@ from handlers.marketplace.keyboards import (
     ConnectPick,
     cancel_only,
     marketplace_choice,
-    marketplace_name,
     open_private_chat,
     retry_or_cancel,
 )
+from handlers.marketplace.membership import GROUP_CHAT, is_admin, is_group_admin, manages_topics
 from handlers.marketplace.states import ConnectFlow
 from handlers.marketplace.tools import MarketplaceTools
 from handlers.screens import show
-from services.marketplace.connections import CredentialsMalformed, normalized_credentials
+from services.marketplace.connections import (
+    CredentialsMalformed,
+    normalized_client_id,
+    normalized_credentials,
+)
 from services.marketplace.errors import FailureReason, MarketplaceError
 from services.marketplace.models import Marketplace
-from services.marketplace.seller_access import ozon_client_id
 from services.marketplace.sellers import (
     Connected,
     SellerView,
@@ -51,10 +53,8 @@ from services.marketplace.sellers import (
 
 logger = logging.getLogger(__name__)
 
-GROUP_CHAT = Magic(F.chat.type.in_({"group", "supergroup"}))
 PRIVATE_CALLBACK = Magic(F.message.chat.type == "private")
 CONNECT_PAYLOAD = re.compile(r"^connect-(\d{1,18})$")
-GROUP_ADMIN_STATUSES = frozenset({ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR})
 # The marketplace's refusals that say "later", not "wrong": the key may be right.
 TRY_LATER_REASONS = frozenset({FailureReason.UNAVAILABLE, FailureReason.RATE_LIMITED})
 
@@ -65,15 +65,6 @@ CLIENT_ID = "client_id"
 
 def connect_link(bot_username: str, seller_id: int) -> str:
     return f"https://t.me/{bot_username}?start=connect-{seller_id}"
-
-
-async def is_group_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
-    try:
-        member = await bot.get_chat_member(chat_id, user_id)
-    except (TelegramBadRequest, TelegramForbiddenError) as error:
-        logger.info("no admin check of %s in %s: %s", user_id, chat_id, error.message)
-        return False
-    return member.status in GROUP_ADMIN_STATUSES
 
 
 # ----------------------------------------------------------------------------- in the group
@@ -94,10 +85,10 @@ async def connect_in_group(
         await message.answer(i18n.get("seller-connect-caller-not-admin"))
         return
     rights = await bot.get_chat_member(chat.id, bot.id)
-    if rights.status not in GROUP_ADMIN_STATUSES:
+    if not is_admin(rights):
         await message.answer(i18n.get("seller-connect-bot-not-admin"))
         return
-    if isinstance(rights, ChatMemberAdministrator) and not rights.can_manage_topics:
+    if not manages_topics(rights):
         await message.answer(i18n.get("seller-connect-bot-no-topics"))
         return
 
@@ -199,7 +190,7 @@ async def cancel_connect(query: CallbackQuery, i18n: I18nContext, state: FSMCont
 async def client_id_received(message: Message, i18n: I18nContext, state: FSMContext) -> None:
     seller_id = int((await state.get_data()).get(SELLER) or 0)
     try:
-        client_id = ozon_client_id(message.text or "")
+        client_id = normalized_client_id(message.text or "")
     except CredentialsMalformed:
         await message.answer(
             i18n.get("seller-connect-malformed-client-id"),
@@ -231,7 +222,7 @@ def _malformed_text(i18n: I18nContext, malformed: CredentialsMalformed) -> str:
 
 
 def _refusal_text(i18n: I18nContext, chosen: Marketplace, reason: FailureReason) -> str:
-    name = marketplace_name(i18n, chosen)
+    name = chosen.label
     # The generic texts of a later attempt promise a retry by the bot: here the seller retries.
     why = (
         i18n.get("seller-connect-try-later", marketplace=name)
@@ -277,9 +268,7 @@ async def secret_received(
         )
         return
 
-    progress = await message.answer(
-        i18n.get("seller-connect-checking", marketplace=marketplace_name(i18n, chosen))
-    )
+    progress = await message.answer(i18n.get("seller-connect-checking", marketplace=chosen.label))
     try:
         connected = await connect_account(
             session,
@@ -311,7 +300,7 @@ async def secret_received(
 def _connected_text(
     i18n: I18nContext, chosen: Marketplace, seller: SellerView, connected: Connected
 ) -> str:
-    name = marketplace_name(i18n, chosen)
+    name = chosen.label
     group = escape(seller.title)
     if connected.resumed:
         return i18n.get("seller-connect-done-resumed", marketplace=name, group=group)
@@ -323,7 +312,7 @@ async def _tell_the_group(
     name: str,
 ) -> None:  # fmt: skip
     language = connected.language
-    marketplace = i18n.get("seller-marketplace-name", language, marketplace=chosen.value)
+    marketplace = chosen.label
     if connected.resumed:
         text = i18n.get(
             "seller-connect-group-resumed", language, marketplace=marketplace, name=name

@@ -29,10 +29,6 @@ class AccountAction(CallbackData, prefix="mpa"):
     account: int
 
 
-def marketplace_name(i18n: I18nContext, marketplace: Marketplace | str) -> str:
-    return i18n.get("seller-marketplace-name", marketplace=str(marketplace))
-
-
 def open_private_chat(i18n: I18nContext, url: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=i18n.get("seller-button-open-private"), url=url)
@@ -43,7 +39,7 @@ def marketplace_choice(i18n: I18nContext, seller_id: int) -> InlineKeyboardMarku
     builder = InlineKeyboardBuilder()
     for marketplace in Marketplace:
         builder.button(
-            text=marketplace_name(i18n, marketplace),
+            text=marketplace.label,
             callback_data=ConnectPick(seller=seller_id, marketplace=marketplace.value),
         )
     builder.button(
@@ -82,7 +78,7 @@ def account_controls(i18n: I18nContext, seller: SellerView) -> InlineKeyboardMar
         return None
     builder = InlineKeyboardBuilder()
     for account in seller.accounts:
-        name = marketplace_name(i18n, account.marketplace)
+        name = account.marketplace.label
         if account.paused:
             builder.button(
                 text=i18n.get("seller-button-resume", marketplace=name),

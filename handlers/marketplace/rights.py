@@ -10,17 +10,11 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sender import OutgoingText, TelegramSender
+from handlers.marketplace.membership import manages_topics
 from handlers.marketplace.outbox import TelegramDeskOutbox
 from handlers.marketplace.syncing import translations_for
 from services.marketplace.sellers import mark_rights_restored, seller_of_group
 from services.marketplace.sync import notify_rights_lost
-
-
-def manages_topics(member: object) -> bool:
-    status = getattr(member, "status", None)
-    if status == "creator":
-        return True
-    return status == "administrator" and bool(getattr(member, "can_manage_topics", False))
 
 
 async def bot_rights_changed(

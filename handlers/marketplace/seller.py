@@ -4,7 +4,7 @@ admins only (checked with Telegram at every press)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -15,30 +15,28 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.filters import PRIVATE_CHAT
-from handlers.marketplace.connect import GROUP_CHAT, is_group_admin
 from handlers.marketplace.keyboards import (
     AccountAction,
     account_controls,
     disconnect_confirm,
-    marketplace_name,
 )
+from handlers.marketplace.membership import GROUP_CHAT, is_group_admin
 from handlers.marketplace.tools import MarketplaceTools
 from handlers.screens import show
 from services.marketplace.errors import FailureReason
-from services.marketplace.seller_access import account_of_group
 from services.marketplace.sellers import (
     AccountView,
     SellerView,
+    account_of_group,
     disconnect,
     seller_of_group,
     set_paused,
 )
+from services.models.base import aware
 
 
 def _local_time(moment: datetime, timezone: ZoneInfo) -> str:
-    if moment.tzinfo is None:  # SQLite gives back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(timezone).strftime("%d.%m.%Y %H:%M")
+    return aware(moment).astimezone(timezone).strftime("%d.%m.%Y %H:%M")
 
 
 def _error_text(i18n: I18nContext, error: str) -> str:
@@ -56,7 +54,7 @@ def _account_lines(i18n: I18nContext, account: AccountView, timezone: ZoneInfo) 
         state = i18n.get("seller-status-paused")
     else:
         state = i18n.get("seller-status-syncing")
-    name = marketplace_name(i18n, account.marketplace)
+    name = account.marketplace.label
     lines = [i18n.get("seller-status-account", marketplace=name, state=state)]
     if account.last_synced_at is None:
         lines.append(i18n.get("seller-status-never-synced"))
@@ -124,7 +122,7 @@ async def account_action(
         await query.answer(i18n.get("seller-account-gone"), show_alert=True)
         return
     account = found.account
-    name = marketplace_name(i18n, account.marketplace)
+    name = account.marketplace.label
     who = escape(query.from_user.full_name)
     action = callback_data.action
     if action == "disconnect":

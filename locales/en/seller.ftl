@@ -3,10 +3,6 @@
 command-connect = Connect Ozon or Wildberries to this group
 command-seller = This group's marketplaces
 
-seller-marketplace-name = { $marketplace ->
-    [ozon] Ozon
-   *[wb] Wildberries
-}
 
 seller-button-open-private = 🔐 Continue in private
 seller-button-cancel = ✖️ Cancel

@@ -3,10 +3,6 @@
 command-connect = Подключить Ozon или Wildberries к этой группе
 command-seller = Маркетплейсы этой группы
 
-seller-marketplace-name = { $marketplace ->
-    [ozon] Ozon
-   *[wb] Wildberries
-}
 
 seller-button-open-private = 🔐 Продолжить в личке
 seller-button-cancel = ✖️ Отмена

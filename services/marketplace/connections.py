@@ -30,13 +30,19 @@ class CredentialsMalformed(ValueError):
         self.field = field
 
 
+def normalized_client_id(text: str) -> str:
+    """An Ozon Client-Id as stored (digits, trimmed); checked the moment it is typed too."""
+    client_id = text.strip()
+    if not client_id.isdigit() or len(client_id) > OZON_CLIENT_ID_MAX_DIGITS:
+        raise CredentialsMalformed("client_id")
+    return client_id
+
+
 def normalized_credentials(marketplace: Marketplace, values: dict[str, str]) -> dict[str, str]:
     """The credentials as stored: trimmed and checked for shape."""
     if marketplace is Marketplace.OZON:
-        client_id = values.get("client_id", "").strip()
+        client_id = normalized_client_id(values.get("client_id", ""))
         api_key = values.get("api_key", "").strip()
-        if not client_id.isdigit() or len(client_id) > OZON_CLIENT_ID_MAX_DIGITS:
-            raise CredentialsMalformed("client_id")
         if not api_key or len(api_key) > CREDENTIAL_MAX_LENGTH or any(c.isspace() for c in api_key):
             raise CredentialsMalformed("api_key")
         return {"client_id": client_id, "api_key": api_key}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from services.marketplace.models import (
     OutgoingFile,
 )
 from services.marketplace.outbox import Delivery, DeliveryProblem, DeskOutbox
-from services.models.base import utcnow
+from services.models.base import aware, utcnow
 from services.models.marketplace import BuyerAttachment, BuyerChat, BuyerMessage
 from services.telegram_text import attribution_line
 
@@ -48,7 +48,6 @@ MAX_ATTACHMENT_ATTEMPTS = 12
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
-MARKETPLACE_NAMES = {Marketplace.OZON: "Ozon", Marketplace.WILDBERRIES: "Wildberries"}
 PRODUCT_LINKS = {
     Marketplace.OZON: "https://www.ozon.ru/product/{product}/",
     Marketplace.WILDBERRIES: "https://www.wildberries.ru/catalog/{product}/detail.aspx",
@@ -75,7 +74,7 @@ class DeskAccount:
 
     @property
     def marketplace_name(self) -> str:
-        return MARKETPLACE_NAMES[self.marketplace]
+        return self.marketplace.label
 
 
 @dataclass
@@ -109,7 +108,7 @@ class _Message:
 
 def topic_name(marketplace: Marketplace, order: str | None, buyer: str) -> str:
     """`Ozon · #order · Buyer`, within Telegram's 1-128 characters."""
-    parts = [MARKETPLACE_NAMES[marketplace], *([f"#{order}"] if order else []), buyer]
+    parts = [marketplace.label, *([f"#{order}"] if order else []), buyer]
     name = " · ".join(part.strip() for part in parts if part.strip())
     return name[: TOPIC_NAME_LIMIT - 1] + "…" if len(name) > TOPIC_NAME_LIMIT else name
 
@@ -293,9 +292,7 @@ class Forwarding:
         return self.translate("desk-author-marketplace", marketplace=marketplace)
 
     def _local(self, moment: datetime) -> datetime:
-        # SQLite gives back naive datetimes; they were stored in UTC.
-        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return aware.astimezone(self.timezone)
+        return aware(moment).astimezone(self.timezone)
 
     def _post_text(self, message: _Message, text: str) -> Awaitable[Delivery]:
         return self.outbox.post_text(

@@ -9,6 +9,7 @@ no-op, as they do for overlapping polls, replayed pushes and two processes at on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,8 @@ from services.models.marketplace import (
 NAME_LENGTH = 128
 ORDER_LENGTH = 64
 PRODUCT_LENGTH = 255
+# Rows per INSERT: well inside SQLite's and PostgreSQL's limits on bound parameters.
+ROWS_PER_INSERT = 500
 
 
 @dataclass(frozen=True)
@@ -40,31 +43,26 @@ async def store_fetched(
 ) -> Stored:
     insert = dialect_insert(session)
     chat_ids = await _buyer_chats(session, account_id, messages)
-    new = 0
     now = utcnow()
-    for message in messages:
-        inserted = await session.scalar(
+    by_key = {(chat_ids[m.chat_id], m.message_id): m for m in messages}
+    keys = list(by_key)
+    new = 0
+    # One statement per batch; RETURNING names the rows that were not there before.
+    for start in range(0, len(keys), ROWS_PER_INSERT):
+        batch = keys[start : start + ROWS_PER_INSERT]
+        inserted = await session.execute(
             insert(BuyerMessage)
             .values(
-                buyer_chat_id=chat_ids[message.chat_id],
-                message_id=message.message_id,
-                author=message.author.value,
-                text=message.text,
-                written_at=message.created_at,
-                received_at=now,
-                # The seller's own answers (written on the marketplace) are kept, not forwarded.
-                forwarded_at=now if message.author is Author.SELLER else None,
+                [_message_row(chat, by_key[chat, message_id], now) for chat, message_id in batch]
             )
             .on_conflict_do_nothing(index_elements=["buyer_chat_id", "message_id"])
-            .returning(BuyerMessage.id)
+            .returning(BuyerMessage.id, BuyerMessage.buyer_chat_id, BuyerMessage.message_id)
         )
-        if inserted is None:
-            continue
-        new += 1
-        for position, attachment in enumerate(message.attachments):
-            session.add(
+        for row_id, chat, message_id in inserted.all():
+            new += 1
+            session.add_all(
                 BuyerAttachment(
-                    message_id=inserted,
+                    message_id=row_id,
                     position=position,
                     kind=attachment.kind.value,
                     reference=attachment.reference,
@@ -72,6 +70,7 @@ async def store_fetched(
                     content_type=attachment.content_type,
                     size=attachment.size,
                 )
+                for position, attachment in enumerate(by_key[chat, message_id].attachments)
             )
     await session.execute(
         update(MarketplaceAccount)
@@ -80,6 +79,19 @@ async def store_fetched(
     )
     await session.commit()
     return Stored(received=len(messages), new=new)
+
+
+def _message_row(buyer_chat_id: int, message: ChatMessage, now: datetime) -> dict[str, object]:
+    return {
+        "buyer_chat_id": buyer_chat_id,
+        "message_id": message.message_id,
+        "author": message.author.value,
+        "text": message.text,
+        "written_at": message.created_at,
+        "received_at": now,
+        # The seller's own answers (written on the marketplace) are kept, not forwarded.
+        "forwarded_at": now if message.author is Author.SELLER else None,
+    }
 
 
 async def _buyer_chats(
@@ -92,13 +104,14 @@ async def _buyer_chats(
         by_chat.setdefault(message.chat_id, []).append(message)
     if not by_chat:
         return {}
-    insert = dialect_insert(session)
-    for chat_id in by_chat:
-        await session.execute(
-            insert(BuyerChat)
-            .values(account_id=account_id, chat_id=chat_id, created_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["account_id", "chat_id"])
+    now = utcnow()
+    await session.execute(
+        dialect_insert(session)(BuyerChat)
+        .values(
+            [{"account_id": account_id, "chat_id": chat, "created_at": now} for chat in by_chat]
         )
+        .on_conflict_do_nothing(index_elements=["account_id", "chat_id"])
+    )
     rows = (
         await session.scalars(
             select(BuyerChat).where(

@@ -11,6 +11,11 @@ class Marketplace(StrEnum):
     OZON = "ozon"
     WILDBERRIES = "wb"
 
+    @property
+    def label(self) -> str:
+        """The marketplace's name as sellers know it (a brand: the same in every language)."""
+        return "Ozon" if self is Marketplace.OZON else "Wildberries"
+
 
 class Author(StrEnum):
     BUYER = "buyer"

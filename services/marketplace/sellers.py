@@ -99,6 +99,24 @@ async def seller_of_group(session: AsyncSession, forum_chat_id: int) -> SellerVi
     return None if seller is None else await _view(session, seller)
 
 
+@dataclass(frozen=True)
+class GroupAccount:
+    seller: SellerView
+    account: AccountView
+
+
+async def account_of_group(
+    session: AsyncSession, forum_chat_id: int, account_id: int
+) -> GroupAccount | None:
+    """The account when it belongs to the seller of this group; None otherwise (gone, or a
+    button pressed in another seller's group)."""
+    seller = await seller_of_group(session, forum_chat_id)
+    if seller is None:
+        return None
+    account = next((a for a in seller.accounts if a.id == account_id), None)
+    return None if account is None else GroupAccount(seller, account)
+
+
 async def seller_by_id(session: AsyncSession, seller_id: int) -> SellerView | None:
     seller = await session.get(Seller, seller_id)
     return None if seller is None else await _view(session, seller)

@@ -33,7 +33,6 @@ from services.marketplace import MarketplaceConnector
 from services.marketplace.connections import ConnectorFactory
 from services.marketplace.errors import FailureReason, MarketplaceError
 from services.marketplace.forwarding import (
-    MARKETPLACE_NAMES,
     DeskAccount,
     Forwarding,
     ForwardReport,
@@ -164,17 +163,12 @@ class _LocalHeld:
 class LocalSyncGuard:
     """One process (no Redis): its memory is the truth."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._due_at: dict[int, float] = {}
+    def __init__(self) -> None:
         self._held: set[int] = set()
         self._woken: set[int] = set()
 
     async def claim_due(self, account_id: int, period_seconds: float) -> bool:
-        now = self._clock()
-        if self._due_at.get(account_id, 0.0) > now:
-            return False
-        self._due_at[account_id] = now + period_seconds - 0.2
+        # The only process: `DeskSync` looks once per period, so whatever it finds is due.
         return True
 
     @contextlib.asynccontextmanager
@@ -227,10 +221,16 @@ class DeskSync:
         self.poll_seconds = poll_seconds
         self._tasks: dict[int, asyncio.Task[SyncReport]] = {}
         self._stopping = False
+        self._next_look = 0.0
 
     # ------------------------------------------------------------------ starting syncs
     async def sync_due(self) -> list[int]:
-        """Starts (in the background) the syncs due now; returns their account ids."""
+        """Starts (in the background) the syncs due now; returns their account ids. Looks once
+        per poll period: the job ticks every second, the database and Redis need not."""
+        now = time.monotonic()
+        if now < self._next_look:
+            return []
+        self._next_look = now + self.poll_seconds
         async with self.session_factory() as session:
             account_ids = await accounts_to_sync(session)
         started = []
@@ -432,7 +432,7 @@ class DeskSync:
         translate = self.translate_for(account.language)
         text = translate(
             "desk-credentials-refused",
-            marketplace=MARKETPLACE_NAMES[account.marketplace],
+            marketplace=account.marketplace_name,
             reason=translate(f"marketplace-failure-{reason.value}"),
         )
         await self.outbox.post_text(account.forum_chat_id, None, text)

@@ -104,18 +104,26 @@ class Desk:
         return next(t for t in topics if topic_name_part in t["name"])["messages"]
 
 
+async def start_desk_bot(
+    factory: HarnessFactory, **overrides: Any
+) -> tuple[BotHarness, dict[str, Any]]:
+    """The bot with the marketplace module on the emulators, and the settings it started with."""
+    client = await factory.sandbox()
+    # The marketplaces' own limits are the connectors' tests' subject; here they would slow.
+    await client.ozon.set_limit(None)
+    await client.wildberries.set_limit(None)
+    settings = desk_settings(factory, **overrides)
+    return await factory.start(**settings), settings
+
+
 async def open_desk(
     factory: HarnessFactory,
     marketplaces: tuple[Marketplace, ...] = (Marketplace.OZON, Marketplace.WILDBERRIES),
     **overrides: Any,
 ) -> Desk:
     """A running bot with the marketplace module, and a seller with `marketplaces` connected."""
-    client = await factory.sandbox()
-    # The marketplaces' own limits are the connectors' tests' subject; here they would slow.
-    await client.ozon.set_limit(None)
-    await client.wildberries.set_limit(None)
-    settings = desk_settings(factory, **overrides)
-    harness = await factory.start(**settings)
+    harness, settings = await start_desk_bot(factory, **overrides)
+    client = harness.client
     operator = new_user(first_name="Olga")
     # The operator has talked to the bot (as after /connect): private notices reach them.
     await harness.say(operator, "/start")

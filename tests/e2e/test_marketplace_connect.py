@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 
 from services.database import create_engine, create_session_factory
 from services.marketplace.vault import CredentialVault
 from services.models import User as UserRow
 from services.models.marketplace import MarketplaceAccount, Seller
+from tests.e2e.desk import start_desk_bot
 from tests.e2e.harness import BotHarness, HarnessFactory, button_data, new_user
 from tests.e2e.interview_driver import labels, rows
 
@@ -212,17 +212,8 @@ async def desk(harness_factory: HarnessFactory) -> AsyncIterator[Desk]:
 
 
 async def _desk(factory: HarnessFactory) -> Desk:
-    await factory.sandbox()
-    assert factory.emulator is not None
-    key = Fernet.generate_key()
-    harness = await factory.start(
-        ozon_api_url=factory.emulator.base_url + "/ozon",
-        wildberries_api_url=factory.emulator.base_url + "/wb",
-        marketplace_credentials_key=key.decode(),
-    )
-    await harness.client.ozon.set_limit(None)
-    await harness.client.wildberries.set_limit(None)
-    return Desk(harness, factory, key)
+    harness, settings = await start_desk_bot(factory)
+    return Desk(harness, factory, settings["marketplace_credentials_key"].encode())
 
 
 async def test_connect_is_refused_with_what_to_change(desk: Desk) -> None:

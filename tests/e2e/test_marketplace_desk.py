@@ -24,6 +24,19 @@ from tests.servers import sending_settings
 pytestmark = pytest.mark.asyncio
 
 BOTH = [Marketplace.OZON, Marketplace.WILDBERRIES]
+# A group that takes 4 messages per 2 s, on the emulator and the sender: backlogs take seconds.
+SLOW_GROUP = RateLimits(
+    private_chat=Window(3, 1.0), group_chat=Window(4, 2.0), overall=Window(30, 1.0)
+)
+
+
+async def open_ozon_desk_at_a_slow_group(harness_factory):
+    client = await harness_factory.sandbox()
+    await client.set_rate_limits(SLOW_GROUP)
+    settings = sending_settings(SLOW_GROUP, margin_seconds=0.05)
+    return await open_desk(harness_factory, (Marketplace.OZON,), **settings)
+
+
 NAMES = {Marketplace.OZON: "Ozon", Marketplace.WILDBERRIES: "Wildberries"}
 
 
@@ -299,14 +312,7 @@ async def test_the_menu_explains_the_setup_with_an_add_to_group_button(harness_f
 async def test_new_messages_are_fetched_while_a_backlog_goes_out(harness_factory):
     """At a group's limit a backlog takes a while; what buyers write meanwhile is stored at
     once (and joins the next pass) instead of waiting for the backlog to go out."""
-    limits = RateLimits(
-        private_chat=Window(3, 1.0), group_chat=Window(4, 2.0), overall=Window(30, 1.0)
-    )
-    client = await harness_factory.sandbox()
-    await client.set_rate_limits(limits)
-    desk = await open_desk(
-        harness_factory, (Marketplace.OZON,), **sending_settings(limits, margin_seconds=0.05)
-    )
+    desk = await open_ozon_desk_at_a_slow_group(harness_factory)
     chats = [
         await desk.client.ozon.buyer_starts_chat(f"backlog {n}", order=f"B-{n}") for n in range(6)
     ]
@@ -333,14 +339,7 @@ async def test_stopping_mid_backlog_repeats_and_loses_nothing(harness_factory, c
     """Stopped while a backlog goes out at the group's limit: what was sent is recorded (the
     sync ends before the translations and the sender go), and the next start sends the rest."""
     harness_factory.allow_rejected_requests = True  # the second poller's getUpdates conflict
-    limits = RateLimits(
-        private_chat=Window(3, 1.0), group_chat=Window(4, 2.0), overall=Window(30, 1.0)
-    )
-    client = await harness_factory.sandbox()
-    await client.set_rate_limits(limits)
-    desk = await open_desk(
-        harness_factory, (Marketplace.OZON,), **sending_settings(limits, margin_seconds=0.05)
-    )
+    desk = await open_ozon_desk_at_a_slow_group(harness_factory)
     for n in range(5):
         await desk.client.ozon.buyer_starts_chat(f"stop {n}", order=f"T-{n}")
     await desk.wait_for_topics(lambda topics: len(topics) >= 2, what="the backlog to start")
