@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "easyflow:marketplace:sync"
 LEASE_SECONDS = 120.0
+LOOK_EARLY_SECONDS = 0.5
 REFUSALS = {FailureReason.CREDENTIALS, FailureReason.PREMIUM_REQUIRED}
 # After this many wake-ups in a row a sync lets go, so a stream of pushes cannot hold it.
 MAX_ROUNDS = 10
@@ -230,7 +231,9 @@ class DeskSync:
         now = time.monotonic()
         if now < self._next_look:
             return []
-        self._next_look = now + self.poll_seconds
+        # A little early: the job's ticks jitter, and a look that came just too soon would
+        # wait a whole tick more. Redis's claim still keeps each account to once a period.
+        self._next_look = now + max(self.poll_seconds - LOOK_EARLY_SECONDS, 0.0)
         async with self.session_factory() as session:
             account_ids = await accounts_to_sync(session)
         started = []
