@@ -76,6 +76,9 @@ async def ask(
     """Sends the turn (a question or its follow-up) with its buttons and remembers its message,
     and puts the user into the answering state. Users who turned it on in /settings also hear
     the question as a voice note."""
+    # What led here (the interview and its charge, the answer just scored) is saved before
+    # the user sees the question: whatever they do next finds it in the database.
+    await session.commit()
     if turn.follow_up is not None:
         spoken = turn.follow_up
         text = i18n.get(
