@@ -34,6 +34,7 @@ async def deliver_results(
     interview: InterviewSession,
 ) -> None:  # fmt: skip
     translate = translator(i18n)
+    await session.commit()  # the finished interview is saved before its results are shown
     if interview.mode == Mode.PRACTICE:
         await _deliver_practice(bot, chat_id, i18n, session, interview)
         return
