@@ -29,26 +29,20 @@ forget it; `make run` does it). ``/sandbox/api/marketplace/clock`` reads (GET) o
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Generic, Literal, Protocol, TypeVar, get_args
+from urllib.parse import unquote
 
 from aiohttp import web
 
 from sandbox.control import ControlError, control_json
 
 FaultKind = Literal["rate_limited", "server_error", "slow", "revoked", "premium_required"]
-FAULT_KINDS: tuple[str, ...] = (
-    "rate_limited",
-    "server_error",
-    "slow",
-    "revoked",
-    "premium_required",
-)
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 MAX_LOGGED_REQUESTS = 2000
 
 
@@ -107,8 +101,8 @@ class Fault:
             numbers[name] = float(value)
         return cls(
             kind=kind,
-            seller=_optional_text(body, "seller"),
-            method=_optional_text(body, "method"),
+            seller=optional_text(body, "seller"),
+            method=optional_text(body, "method"),
             times=times,
             status=status,
             **numbers,
@@ -130,7 +124,8 @@ class Fault:
         }
 
 
-def _optional_text(body: dict[str, Any], name: str) -> str | None:
+def optional_text(body: dict[str, Any], name: str) -> str | None:
+    """``body[name]``: a string or absent/None (400 otherwise)."""
     value = body.get(name)
     if value is not None and not isinstance(value, str):
         raise ControlError(400, f"{name} must be a string")
@@ -194,11 +189,8 @@ class RequestLimiter:
     Runs on the monotonic clock, not the movable one: moving the clock must not refill budgets.
     """
 
-    def __init__(
-        self, limit: RequestLimit | None, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, limit: RequestLimit | None) -> None:
         self.limit = limit
-        self._clock = clock
         self._theoretical_arrival: dict[str, float] = {}
 
     def set_limit(self, limit: RequestLimit | None) -> None:
@@ -209,7 +201,7 @@ class RequestLimiter:
         """None when the request is within the limit, else the seconds until it would be."""
         if self.limit is None:
             return None
-        now = self._clock()
+        now = time.monotonic()
         interval = self.limit.interval
         tolerance = interval * (self.limit.limit - 1)
         arrival = max(self._theoretical_arrival.get(key, now), now)
@@ -225,7 +217,6 @@ class LoggedRequest:
     method: str
     seller: str | None
     status: int
-    at: float = field(default_factory=time.monotonic)
 
     def to_view(self) -> dict[str, Any]:
         return {"method": self.method, "seller": self.seller, "status": self.status}
@@ -241,10 +232,143 @@ class RequestLog:
     def view(self, method: str | None = None) -> list[dict[str, Any]]:
         return [e.to_view() for e in self.entries if method in (None, e.method)]
 
+    def clear(self) -> None:
+        self.entries.clear()
+
 
 async def hold(fault: Fault) -> None:
     """A ``slow`` fault's delay."""
     await asyncio.sleep(fault.delay_seconds)
+
+
+class ApiRefusal(Exception):
+    """Ends an API call with the marketplace's refusal, :meth:`to_response`."""
+
+    def to_response(self) -> web.Response:
+        raise NotImplementedError
+
+
+SellerT = TypeVar("SellerT")
+ApiHandler = Callable[[web.Request, SellerT], Awaitable[web.StreamResponse]]
+Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class MarketplaceApi(Generic[SellerT]):
+    """The API request pipeline both emulators share: the body is read at once, then auth →
+    injected fault → the marketplace's own admission checks (the request limit) → the method;
+    an :class:`ApiRefusal` anywhere is the answer, and every answer is logged.
+
+    The body is read first so that a client that gives up during a ``slow`` fault still has
+    its call served, as a real server would (the request may well have been delivered); see
+    :func:`body_read_first`.
+    """
+
+    faults: FaultBook
+    requests: RequestLog
+
+    def _authenticate(self, request: web.Request) -> SellerT:
+        raise NotImplementedError
+
+    def _seller_key(self, seller: SellerT) -> str:
+        """The seller as faults name it."""
+        raise NotImplementedError
+
+    async def _apply_fault(self, fault: Fault, seller: SellerT) -> None:
+        """Raises the fault's refusal; a ``slow`` fault only waits and lets the call go on."""
+        raise NotImplementedError
+
+    def _admit(self, seller: SellerT, method: str) -> None:
+        """Raises a refusal when the call is over the request limit (or otherwise refused)."""
+        raise NotImplementedError
+
+    def _logged_seller(self, request: web.Request, seller: SellerT | None) -> str | None:
+        """Who the request log names for the call (``seller`` None: authentication failed)."""
+        raise NotImplementedError
+
+    def _api(self, method: str, handler: ApiHandler[SellerT]) -> Route:
+        async def route(request: web.Request) -> web.StreamResponse:
+            if body_read_first(request):
+                await request.read()
+            seller = None
+            try:
+                seller = self._authenticate(request)
+                fault = self.faults.take(self._seller_key(seller), method)
+                if fault is not None:
+                    await self._apply_fault(fault, seller)
+                self._admit(seller, method)
+                response = await handler(request, seller)
+            except ApiRefusal as refusal:
+                response = refusal.to_response()
+            self.requests.add(method, self._logged_seller(request, seller), response.status)
+            return response
+
+        return route
+
+
+def body_read_first(request: web.Request) -> bool:
+    """Whether the API pipeline reads the body before anything else: unless it says it is over
+    the server's body limit, which would answer 413 (a method may stream a big upload and
+    refuse it the marketplace's way instead)."""
+    length = request.content_length
+    return length is None or length <= request.client_max_size
+
+
+def control_routes(
+    prefix: str,
+    faults: FaultBook,
+    requests: RequestLog,
+    limiter: RequestLimiter,
+    no_limit: dict[str, Any],
+    fault_key: str | None = None,
+) -> list[web.RouteDef]:
+    """The control API's ``/faults``, ``/requests`` and ``/limits`` under ``prefix``;
+    ``no_limit`` is how ``/limits`` reads with no limit set, and a fault added is answered
+    under ``fault_key`` (None: the fault's view itself)."""
+
+    async def list_faults(request: web.Request) -> web.Response:
+        return web.json_response({"faults": [fault.to_view() for fault in faults.faults]})
+
+    async def add_fault(request: web.Request) -> web.Response:
+        """A :class:`Fault` (``method``: an API path without the emulator's prefix)."""
+        fault = Fault.from_json(await control_json(request))
+        faults.add(fault)
+        view = fault.to_view()
+        return web.json_response({fault_key: view} if fault_key else view, status=201)
+
+    async def clear_faults(request: web.Request) -> web.Response:
+        faults.clear()
+        return web.json_response({"ok": True})
+
+    async def list_requests(request: web.Request) -> web.Response:
+        """``{"requests": [{"method", "seller", "status"}, ...]}``, oldest first; ``?method=``
+        narrows to one API path."""
+        return web.json_response({"requests": requests.view(request.query.get("method"))})
+
+    async def clear_requests(request: web.Request) -> web.Response:
+        requests.clear()
+        return web.json_response({"ok": True})
+
+    def limits_view() -> dict[str, Any]:
+        limit = limiter.limit
+        return limit.to_json() if limit is not None else dict(no_limit)
+
+    async def get_limits(request: web.Request) -> web.Response:
+        return web.json_response(limits_view())
+
+    async def set_limits(request: web.Request) -> web.Response:
+        """``{"limit": n, "period_seconds": s}``, or ``{"limit": null}`` for none."""
+        limiter.set_limit(RequestLimit.from_json(await control_json(request)))
+        return web.json_response(limits_view())
+
+    return [
+        web.get(f"{prefix}/faults", list_faults),
+        web.post(f"{prefix}/faults", add_fault),
+        web.delete(f"{prefix}/faults", clear_faults),
+        web.get(f"{prefix}/requests", list_requests),
+        web.delete(f"{prefix}/requests", clear_requests),
+        web.get(f"{prefix}/limits", get_limits),
+        web.put(f"{prefix}/limits", set_limits),
+    ]
 
 
 @dataclass
@@ -274,7 +398,8 @@ class BuyerWrites:
             while (part := await reader.next()) is not None:
                 if part.name == "image" and getattr(part, "filename", None):
                     image = BuyerUpload(
-                        name=part.filename or "image.jpg",
+                        # aiohttp's FormData percent-encodes a file name that is not ASCII.
+                        name=unquote(part.filename or "") or "image.jpg",
                         content_type=part.headers.get("Content-Type", "application/octet-stream"),
                         content=bytes(await part.read()),
                     )
@@ -402,7 +527,3 @@ def clock_routes(clock: MarketplaceClock) -> list[web.RouteDef]:
         web.get("/sandbox/api/marketplace/clock", read),
         web.post("/sandbox/api/marketplace/clock", advance),
     ]
-
-
-def whole_seconds(seconds: float) -> int:
-    return max(1, math.ceil(seconds))

@@ -23,11 +23,11 @@ from aiohttp import web
 from sandbox.control import ControlError, control_json
 from sandbox.marketplace_common import (
     BuyerWrites,
-    Fault,
     FaultBook,
-    RequestLimit,
     RequestLimiter,
     RequestLog,
+    control_routes,
+    optional_text,
 )
 from sandbox.ozon.model import CONTROL_PREFIX, OzonChat, Seller
 from sandbox.ozon.pushes import OzonPushes
@@ -68,13 +68,16 @@ class OzonControlApi:
             web.post(f"{control}/chats/{{chat_id}}/close", self.close_chat),
             web.get(f"{control}/sellers", self.list_sellers),
             web.post(f"{control}/sellers", self.save_seller),
-            web.get(f"{control}/faults", self.list_faults),
-            web.post(f"{control}/faults", self.add_fault),
-            web.delete(f"{control}/faults", self.clear_faults),
-            web.get(f"{control}/requests", self.list_requests),
-            web.delete(f"{control}/requests", self.clear_requests),
-            web.get(f"{control}/limits", self.get_limits),
-            web.put(f"{control}/limits", self.set_limits),
+            # Fault methods are API paths without ``/ozon`` (``/v3/chat/list``; file downloads
+            # are ``/v2/chat/file``); the limit is per Client-Id.
+            *control_routes(
+                control,
+                self.emulator.faults,
+                self.emulator.requests,
+                self.emulator.limiter,
+                no_limit={"limit": None},
+                fault_key="fault",
+            ),
             web.get(f"{control}/push", self.get_push),
             web.put(f"{control}/push", self.set_push),
             web.post(f"{control}/push/ping", self.send_ping),
@@ -132,8 +135,8 @@ class OzonControlApi:
             client_id = str(client_id)
         if not isinstance(client_id, str) or not client_id:
             raise ControlError(400, "client_id must be a non-empty string")
-        api_key = _optional_string(body, "api_key")
-        name = _optional_string(body, "name")
+        api_key = optional_text(body, "api_key") or None
+        name = optional_text(body, "name") or None
         premium_plus = _optional_bool(body, "premium_plus")
         revoked = _optional_bool(body, "revoked")
         seller = self.emulator.sellers.get(client_id)
@@ -153,44 +156,6 @@ class OzonControlApi:
             seller.revoked = revoked
         return web.json_response(seller.to_view(), status=201 if created else 200)
 
-    # ------------------------------------------------------------- faults, requests, limits
-    async def list_faults(self, request: web.Request) -> web.Response:
-        return web.json_response(
-            {"faults": [fault.to_view() for fault in self.emulator.faults.faults]}
-        )
-
-    async def add_fault(self, request: web.Request) -> web.Response:
-        """A :class:`Fault` (``method`` is an API path without ``/ozon``: ``/v3/chat/list``;
-        file downloads are ``/v2/chat/file``)."""
-        fault = Fault.from_json(await control_json(request))
-        self.emulator.faults.add(fault)
-        return web.json_response({"fault": fault.to_view()}, status=201)
-
-    async def clear_faults(self, request: web.Request) -> web.Response:
-        self.emulator.faults.clear()
-        return web.json_response({"ok": True})
-
-    async def list_requests(self, request: web.Request) -> web.Response:
-        """``{"requests": [{"method", "seller", "status"}, ...]}``, oldest first."""
-        method = request.query.get("method")
-        return web.json_response({"requests": self.emulator.requests.view(method)})
-
-    async def clear_requests(self, request: web.Request) -> web.Response:
-        self.emulator.requests.entries.clear()
-        return web.json_response({"ok": True})
-
-    def _limits_view(self) -> dict[str, Any]:
-        limit = self.emulator.limiter.limit
-        return limit.to_json() if limit is not None else {"limit": None}
-
-    async def get_limits(self, request: web.Request) -> web.Response:
-        return web.json_response(self._limits_view())
-
-    async def set_limits(self, request: web.Request) -> web.Response:
-        """``{"limit": n, "period_seconds": s}`` per Client-Id, or ``{"limit": null}``."""
-        self.emulator.limiter.set_limit(RequestLimit.from_json(await control_json(request)))
-        return web.json_response(self._limits_view())
-
     # ------------------------------------------------------------- pushes
     async def get_push(self, request: web.Request) -> web.Response:
         """``{"url", "deliveries": [{"message_type", "chat_id"?, "message_id"?, "status" |
@@ -208,13 +173,6 @@ class OzonControlApi:
         """``{"status", "answer"}`` (the push URL's answer) or ``{"error"}`` when it could not
         be reached; 409 without a push URL."""
         return web.json_response(await self.emulator.ping())
-
-
-def _optional_string(body: dict[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ControlError(400, f"{name} must be a string")
-    return value or None
 
 
 def _optional_bool(body: dict[str, Any], name: str) -> bool | None:

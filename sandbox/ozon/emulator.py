@@ -22,7 +22,6 @@ import binascii
 import itertools
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +32,7 @@ from sandbox.marketplace_common import (
     BuyerWrites,
     Fault,
     FaultBook,
+    MarketplaceApi,
     MarketplaceClock,
     RequestLimit,
     RequestLimiter,
@@ -91,13 +91,12 @@ from sandbox.ozon.validation import (
     required_text,
 )
 
-ChatHandler = Callable[[web.Request, Seller], Awaitable[web.StreamResponse]]
 CHAT_STATUS_FILTERS = ("All", "Opened", "Closed")
 DIRECTIONS = ("Forward", "Backward")
 CURSOR_PREFIX = "chats-after:"
 
 
-class OzonEmulator:
+class OzonEmulator(MarketplaceApi[Seller]):
     """State and routes of the fake Ozon Seller API (buyer chats)."""
 
     key = "ozon"
@@ -182,35 +181,18 @@ class OzonEmulator:
         await self.pushes.close()
 
     # ------------------------------------------------------------- API plumbing
-    def _api(
-        self, method: str, handler: ChatHandler
-    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        async def route(request: web.Request) -> web.StreamResponse:
-            # The body is read at once: a client that gives up during a slow fault must still
-            # have its request served, as a real server would (it may have been delivered).
-            await request.read()
-            try:
-                response = await self._serve(request, method, handler)
-            except OzonError as error:
-                response = error.to_response()
-            self.requests.add(method, request.headers.get("Client-Id") or None, response.status)
-            return response
+    def _seller_key(self, seller: Seller) -> str:
+        return seller.client_id
 
-        return route
-
-    async def _serve(
-        self, request: web.Request, method: str, handler: ChatHandler
-    ) -> web.StreamResponse:
-        seller = self._authenticate(request)
-        fault = self.faults.take(seller.client_id, method)
-        if fault is not None:
-            await self._apply_fault(fault)
+    def _admit(self, seller: Seller, method: str) -> None:
         if self.limiter.take(seller.client_id) is not None:
             # Ozon sends no Retry-After: clients back off on their own.
             raise OzonError(429, CODE_RESOURCE_EXHAUSTED, RATE_LIMIT_MESSAGE)
         if not seller.premium_plus:
             raise OzonError(403, CODE_PERMISSION_DENIED, PREMIUM_MESSAGE)
-        return await handler(request, seller)
+
+    def _logged_seller(self, request: web.Request, seller: Seller | None) -> str | None:
+        return request.headers.get("Client-Id") or None
 
     def _authenticate(self, request: web.Request) -> Seller:
         client_id = request.headers.get("Client-Id", "")
@@ -222,8 +204,7 @@ class OzonEmulator:
             raise OzonError(401, CODE_UNAUTHENTICATED, REVOKED_KEY_MESSAGE)
         return seller
 
-    async def _apply_fault(self, fault: Fault) -> None:
-        """Raises the fault's answer; a ``slow`` fault only waits and lets the call go on."""
+    async def _apply_fault(self, fault: Fault, seller: Seller) -> None:
         if fault.kind == "slow":
             await hold(fault)
         elif fault.kind == "rate_limited":

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from sandbox.marketplace_common import RequestLimit
+from sandbox.marketplace_common import ApiRefusal, RequestLimit
 
 API_PREFIX = "/ozon"
 CONTROL_PREFIX = "/sandbox/api/ozon"
@@ -54,7 +54,7 @@ ChatStatus = Literal["Opened", "Closed"]
 Author = Literal["buyer", "seller"]
 
 
-class OzonError(Exception):
+class OzonError(ApiRefusal):
     """An API refusal, answered in Ozon's rpcStatus shape ``{"code", "message", "details"}``."""
 
     def __init__(self, status: int, code: int, message: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.marketplace_common import ApiRefusal
 from sandbox.wildberries.state import iso_seconds, new_request_id
 
 PROBLEM_JSON = "application/problem+json"
@@ -30,12 +31,15 @@ INVALID_FILE_ID = "invalid fileID"
 NOT_MULTIPART = "request Content-Type isn't multipart/form-data"
 
 
-class Refusal(Exception):
+class Refusal(ApiRefusal):
     """Ends an API call with ``response``."""
 
     def __init__(self, response: web.Response) -> None:
         super().__init__(response.status)
         self.response = response
+
+    def to_response(self) -> web.Response:
+        return self.response
 
 
 def _status_text(status: int) -> str:

@@ -8,33 +8,33 @@ control API the sandbox and tests drive it with.
 - ``/sandbox/api/wb/...``: the shape every marketplace emulator shares (see
   :mod:`sandbox.marketplace_common`); WB chats are never closed, so ``close`` answers 404.
 
-Every answer to an API call goes through :meth:`WildberriesEmulator._serve` in the order auth →
-injected fault → request limit → the method's own checks → its work, and is logged.
+Every API call goes through the shared pipeline (:class:`sandbox.marketplace_common.MarketplaceApi`)
+in the order auth → injected fault → request limit → the method's own checks → its work, and
+every answer is logged.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 import uuid
 from bisect import bisect_right
-from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import unquote
 
 from aiohttp import web
 
 from sandbox.control import ControlError, control_json
 from sandbox.marketplace_common import (
-    BuyerUpload,
     BuyerWrites,
     Fault,
     FaultBook,
+    MarketplaceApi,
     MarketplaceClock,
     RequestLimit,
     RequestLimiter,
     RequestLog,
+    control_routes,
     hold,
-    whole_seconds,
 )
 from sandbox.wildberries.answers import (
     INVALID_NEXT,
@@ -75,10 +75,13 @@ EVENTS_METHOD = "/api/v1/seller/events"
 MESSAGE_METHOD = "/api/v1/seller/message"
 DOWNLOAD_METHOD = "/api/v1/seller/download"
 
-ApiHandler = Callable[[web.Request, Seller], Awaitable[web.StreamResponse]]
+
+def whole_seconds(seconds: float) -> int:
+    """WB's Retry-After and reset headers: whole seconds, rounded up, at least 1."""
+    return max(1, math.ceil(seconds))
 
 
-class WildberriesEmulator:
+class WildberriesEmulator(MarketplaceApi[Seller]):
     """Sellers, their chats and events, in memory; changed only from the event loop."""
 
     key = "wb"
@@ -97,6 +100,8 @@ class WildberriesEmulator:
         self.requests = RequestLog()
         self.sellers: dict[str, Seller] = {}
         self.chats: dict[str, Chat] = {}
+        # The chats by their reply signature: what a seller's reply names.
+        self.chats_by_sign: dict[str, Chat] = {}
         self.files: dict[str, StoredFile] = {}
         # Per seller, ordered by addTimestamp (unique and increasing): what the events page.
         self.events: dict[str, list[Event]] = {}
@@ -120,13 +125,14 @@ class WildberriesEmulator:
             web.post(f"{control}/chats/{{chat_id}}/close", self.control_close),
             web.get(f"{control}/sellers", self.control_list_sellers),
             web.post(f"{control}/sellers", self.control_put_seller),
-            web.get(f"{control}/faults", self.control_list_faults),
-            web.post(f"{control}/faults", self.control_add_fault),
-            web.delete(f"{control}/faults", self.control_clear_faults),
-            web.get(f"{control}/requests", self.control_list_requests),
-            web.delete(f"{control}/requests", self.control_clear_requests),
-            web.get(f"{control}/limits", self.control_get_limits),
-            web.put(f"{control}/limits", self.control_set_limits),
+            # The limit is per seller and method.
+            *control_routes(
+                control,
+                self.faults,
+                self.requests,
+                self.limiter,
+                no_limit={"limit": None, "period_seconds": None},
+            ),
         ]
 
     def api_url(self, base_url: str) -> str:
@@ -176,7 +182,7 @@ class WildberriesEmulator:
                 return seller
         return None
 
-    def buyer_writes(self, chat_id: str, writes: BuyerWrites, price: int = 0) -> tuple[Chat, bool]:
+    def buyer_writes(self, chat_id: str, writes: BuyerWrites) -> tuple[Chat, bool]:
         """A buyer's message (text and/or an image) in ``chat_id``, created when new; returns
         the chat and whether it was created."""
         seller_id = writes.seller or DEMO_SELLER_ID
@@ -193,6 +199,7 @@ class WildberriesEmulator:
                 client_name=writes.buyer_name or DEFAULT_BUYER_NAME,
             )
             self.chats[chat_id] = chat
+            self.chats_by_sign[chat.reply_sign] = chat
         elif writes.seller is not None and writes.seller != chat.seller_id:
             raise ControlError(409, f"chat {chat_id} belongs to seller {chat.seller_id}")
         elif writes.buyer_name is not None:
@@ -201,16 +208,16 @@ class WildberriesEmulator:
         if writes.order is not None or writes.product is not None:
             chat.order = writes.order or chat.order
             chat.product = writes.product or chat.product
-            card = good_card(chat.order, chat.product, price, self.clock.now())
+            card = good_card(chat.order, chat.product, 0, self.clock.now())
             chat.good_card = card
-        files = [self._store_buyer_image(chat, writes.image)] if writes.image else []
+        image = writes.image
+        files = (
+            [self._store_file(chat.seller_id, image.name, image.content_type, image.content)]
+            if image is not None
+            else []
+        )
         self._add_event(chat, "client", writes.text, files, card)
         return chat, created
-
-    def _store_buyer_image(self, chat: Chat, image: BuyerUpload) -> StoredFile:
-        # aiohttp's FormData percent-encodes a file name that is not ASCII; keep the real one.
-        name = unquote(image.name) or "image.jpg"
-        return self._store_file(chat.seller_id, name, image.content_type, image.content)
 
     def _store_file(
         self, seller_id: str, name: str, content_type: str, content: bytes
@@ -256,29 +263,11 @@ class WildberriesEmulator:
         return event
 
     # ------------------------------------------------------------- API plumbing
-    def _api(
-        self, method: str, handler: ApiHandler
-    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        async def route(request: web.Request) -> web.StreamResponse:
-            seller, response = await self._serve(request, method, handler)
-            self.requests.add(method, seller.seller_id if seller else None, response.status)
-            return response
+    def _seller_key(self, seller: Seller) -> str:
+        return seller.seller_id
 
-        return route
-
-    async def _serve(
-        self, request: web.Request, method: str, handler: ApiHandler
-    ) -> tuple[Seller | None, web.StreamResponse]:
-        seller = None
-        try:
-            seller = self._authenticate(request)
-            fault = self.faults.take(seller.seller_id, method)
-            if fault is not None:
-                await self._apply_fault(fault, seller)
-            self._check_limit(seller, method)
-            return seller, await handler(request, seller)
-        except Refusal as refusal:
-            return seller, refusal.response
+    def _logged_seller(self, request: web.Request, seller: Seller | None) -> str | None:
+        return seller.seller_id if seller is not None else None
 
     def _authenticate(self, request: web.Request) -> Seller:
         header = request.headers.get("Authorization", "").strip()
@@ -306,7 +295,7 @@ class WildberriesEmulator:
             await hold(fault)
         # premium_required is Ozon's: WB serves the call as usual.
 
-    def _check_limit(self, seller: Seller, method: str) -> None:
+    def _admit(self, seller: Seller, method: str) -> None:
         limit = self.limiter.limit
         wait = self.limiter.take(f"{seller.seller_id} {method}")
         if wait is None or limit is None:
@@ -360,14 +349,11 @@ class WildberriesEmulator:
 
     async def send_message(self, request: web.Request, seller: Seller) -> web.StreamResponse:
         outgoing = await read_outgoing_message(request)
-        chats_by_sign = {
-            chat.reply_sign: chat
-            for chat in self.chats.values()
-            if chat.seller_id == seller.seller_id
-        }
-        check_outgoing_message(outgoing, set(chats_by_sign))
-        assert outgoing.reply_sign is not None  # checked above
-        chat = chats_by_sign[outgoing.reply_sign]
+        chat = self.chats_by_sign.get(outgoing.reply_sign or "")
+        # Another seller's chat is as unknown as one that does not exist.
+        known = chat is not None and chat.seller_id == seller.seller_id
+        check_outgoing_message(outgoing, known)
+        assert chat is not None  # checked above
         files = []
         for upload in outgoing.uploads:
             content_type = upload.accepted_type()
@@ -399,14 +385,12 @@ class WildberriesEmulator:
         chat_id = request.match_info["chat_id"].strip()
         if not chat_id:
             raise ControlError(400, "the chat id must not be empty")
-        writes, price = await _buyer_writes_with_price(request)
-        chat, created = self.buyer_writes(chat_id, writes, price)
+        chat, created = self.buyer_writes(chat_id, await BuyerWrites.from_request(request))
         return web.json_response(chat.control_view(), status=201 if created else 200)
 
     async def control_buyer_starts_chat(self, request: web.Request) -> web.Response:
         """A buyer writes into a new chat, its id shaped like WB's (``1:<uuid>``); 201."""
-        writes, price = await _buyer_writes_with_price(request)
-        chat, _ = self.buyer_writes(new_chat_id(), writes, price)
+        chat, _ = self.buyer_writes(new_chat_id(), await BuyerWrites.from_request(request))
         return web.json_response(chat.control_view(), status=201)
 
     async def control_chat(self, request: web.Request) -> web.Response:
@@ -444,46 +428,3 @@ class WildberriesEmulator:
         created = seller_id not in self.sellers
         seller = self.add_seller(seller_id, token.strip(), name, revoked)
         return web.json_response(seller.to_view(), status=201 if created else 200)
-
-    async def control_list_faults(self, request: web.Request) -> web.Response:
-        return web.json_response({"faults": [fault.to_view() for fault in self.faults.faults]})
-
-    async def control_add_fault(self, request: web.Request) -> web.Response:
-        fault = Fault.from_json(await control_json(request))
-        self.faults.add(fault)
-        return web.json_response(fault.to_view(), status=201)
-
-    async def control_clear_faults(self, request: web.Request) -> web.Response:
-        self.faults.clear()
-        return web.json_response({"ok": True})
-
-    async def control_list_requests(self, request: web.Request) -> web.Response:
-        """``{"requests": [{"method", "seller", "status"}, ...]}``; ``?method=`` narrows."""
-        return web.json_response({"requests": self.requests.view(request.query.get("method"))})
-
-    async def control_clear_requests(self, request: web.Request) -> web.Response:
-        self.requests.entries.clear()
-        return web.json_response({"ok": True})
-
-    def _limits_view(self) -> dict[str, Any]:
-        limit = self.limiter.limit
-        return limit.to_json() if limit else {"limit": None, "period_seconds": None}
-
-    async def control_get_limits(self, request: web.Request) -> web.Response:
-        return web.json_response(self._limits_view())
-
-    async def control_set_limits(self, request: web.Request) -> web.Response:
-        self.limiter.set_limit(RequestLimit.from_json(await control_json(request)))
-        return web.json_response(self._limits_view())
-
-
-async def _buyer_writes_with_price(request: web.Request) -> tuple[BuyerWrites, int]:
-    """The shared "a buyer writes" body, plus WB's ``price`` of the order (JSON only)."""
-    writes = await BuyerWrites.from_request(request)
-    price = 0
-    if not request.content_type.startswith("multipart/"):
-        # The JSON body was read once already; aiohttp keeps it, so this costs nothing.
-        price = (await control_json(request)).get("price", 0)
-        if not isinstance(price, int) or isinstance(price, bool) or price < 0:
-            raise ControlError(400, "price must be a non-negative integer")
-    return writes, price

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, MultipartReader, StreamReader, web
 
+from sandbox.marketplace_common import body_read_first
 from sandbox.wildberries.answers import (
     INVALID_MESSAGE,
     INVALID_SIGNATURE,
@@ -71,7 +73,10 @@ async def read_outgoing_message(request: web.Request) -> OutgoingMessage:
         raise Refusal(bad_request(NOT_MULTIPART))
     outgoing = OutgoingMessage()
     try:
-        reader = await request.multipart()
+        if body_read_first(request):
+            reader = _multipart(request, await request.read())
+        else:
+            reader = await request.multipart()
         while (part := await reader.next()) is not None:
             if not isinstance(part, BodyPartReader):
                 continue  # nested multipart is not something WB's form has
@@ -86,6 +91,16 @@ async def read_outgoing_message(request: web.Request) -> OutgoingMessage:
     except (ValueError, AssertionError, UnicodeDecodeError):
         raise Refusal(bad_request("malformed multipart body")) from None
     return outgoing
+
+
+def _multipart(request: web.Request, body: bytes) -> MultipartReader:
+    """A reader of the body the API pipeline has read already."""
+    stream = StreamReader(
+        request.protocol, max(2**16, len(body) + 1), loop=asyncio.get_running_loop()
+    )
+    stream.feed_data(body)
+    stream.feed_eof()
+    return MultipartReader(request.headers, stream)
 
 
 async def _read_upload(part: BodyPartReader) -> Upload:
@@ -105,10 +120,11 @@ async def _read_upload(part: BodyPartReader) -> Upload:
     )
 
 
-def check_outgoing_message(outgoing: OutgoingMessage, known_signs: set[str]) -> None:
-    """The spec's refusals, in the order WB reports them: the signature, the text, the files."""
+def check_outgoing_message(outgoing: OutgoingMessage, sign_known: bool) -> None:
+    """The spec's refusals, in the order WB reports them: the signature (``sign_known``: it
+    names one of the seller's chats), the text, the files."""
     sign = outgoing.reply_sign
-    if not sign or len(sign) > MAX_REPLY_SIGN or sign not in known_signs:
+    if not sign or len(sign) > MAX_REPLY_SIGN or not sign_known:
         raise Refusal(bad_request(INVALID_SIGNATURE))
     text = outgoing.text or ""
     if len(text) > MAX_MESSAGE or (not text.strip() and not outgoing.uploads):
