@@ -23,6 +23,9 @@ class Magic(Filter):
 
 
 PRIVATE_CHAT = Magic(F.chat.type == "private")
+GROUP_CHAT = Magic(F.chat.type.in_({"group", "supergroup"}))
+# A button pressed under a message in a private chat.
+PRIVATE_CALLBACK = Magic(F.message.chat.type == "private")
 HAS_TEXT = Magic(F.text)
 NO_TEXT = Magic(~F.text)
 HAS_DOCUMENT = Magic(F.document)

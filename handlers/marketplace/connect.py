@@ -23,7 +23,7 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sender import OutgoingText, TelegramSender
-from handlers.filters import PLAIN_TEXT, PRIVATE_CHAT, Magic
+from handlers.filters import GROUP_CHAT, PLAIN_TEXT, PRIVATE_CALLBACK, PRIVATE_CHAT
 from handlers.marketplace.keyboards import (
     ConnectCancel,
     ConnectPick,
@@ -32,7 +32,7 @@ from handlers.marketplace.keyboards import (
     open_private_chat,
     retry_or_cancel,
 )
-from handlers.marketplace.membership import GROUP_CHAT, is_admin, is_group_admin, manages_topics
+from handlers.marketplace.membership import is_admin, is_group_admin, manages_topics
 from handlers.marketplace.states import ConnectFlow
 from handlers.marketplace.tools import MarketplaceTools
 from handlers.screens import show
@@ -53,14 +53,22 @@ from services.marketplace.sellers import (
 
 logger = logging.getLogger(__name__)
 
-PRIVATE_CALLBACK = Magic(F.message.chat.type == "private")
 CONNECT_PAYLOAD = re.compile(r"^connect-(\d{1,18})$")
 # The marketplace's refusals that say "later", not "wrong": the key may be right.
 TRY_LATER_REASONS = frozenset({FailureReason.UNAVAILABLE, FailureReason.RATE_LIMITED})
 
 SELLER = "seller_id"
-MARKETPLACE = "marketplace"
 CLIENT_ID = "client_id"
+# The state that waits for a marketplace's first credential, and which marketplace a secret
+# belongs to by the state that waited for it.
+ASK_FIRST = {
+    Marketplace.OZON: (ConnectFlow.ozon_client_id, "seller-connect-ask-client-id"),
+    Marketplace.WILDBERRIES: (ConnectFlow.wildberries_token, "seller-connect-ask-token"),
+}
+SECRET_OF = {
+    ConnectFlow.ozon_api_key.state: Marketplace.OZON,
+    ConnectFlow.wildberries_token.state: Marketplace.WILDBERRIES,
+}
 
 
 def connect_link(bot_username: str, seller_id: int) -> str:
@@ -166,20 +174,10 @@ async def pick_marketplace(
         await state.clear()
         await show(query, refusal)
         return
-    await state.set_data({SELLER: seller.id, MARKETPLACE: chosen.value})
-    group = escape(seller.title)
-    if chosen is Marketplace.OZON:
-        await state.set_state(ConnectFlow.ozon_client_id)
-        await show(
-            query,
-            i18n.get("seller-connect-ask-client-id", group=group),
-            cancel_only(i18n, seller.id),
-        )
-    else:
-        await state.set_state(ConnectFlow.wildberries_token)
-        await show(
-            query, i18n.get("seller-connect-ask-token", group=group), cancel_only(i18n, seller.id)
-        )
+    waiting, ask = ASK_FIRST[chosen]
+    await state.set_data({SELLER: seller.id})
+    await state.set_state(waiting)
+    await show(query, i18n.get(ask, group=escape(seller.title)), cancel_only(i18n))
 
 
 async def cancel_connect(query: CallbackQuery, i18n: I18nContext, state: FSMContext) -> None:
@@ -188,20 +186,17 @@ async def cancel_connect(query: CallbackQuery, i18n: I18nContext, state: FSMCont
 
 
 async def client_id_received(message: Message, i18n: I18nContext, state: FSMContext) -> None:
-    seller_id = int((await state.get_data()).get(SELLER) or 0)
     try:
         client_id = normalized_client_id(message.text or "")
     except CredentialsMalformed:
         await message.answer(
             i18n.get("seller-connect-malformed-client-id"),
-            reply_markup=cancel_only(i18n, seller_id),
+            reply_markup=cancel_only(i18n),
         )
         return
     await state.update_data({CLIENT_ID: client_id})
     await state.set_state(ConnectFlow.ozon_api_key)
-    await message.answer(
-        i18n.get("seller-connect-ask-api-key"), reply_markup=cancel_only(i18n, seller_id)
-    )
+    await message.answer(i18n.get("seller-connect-ask-api-key"), reply_markup=cancel_only(i18n))
 
 
 async def _delete_credential_message(message: Message) -> None:
@@ -211,14 +206,6 @@ async def _delete_credential_message(message: Message) -> None:
         logger.warning(
             "the message with a credential in chat %s stays: %s", message.chat.id, error.message
         )
-
-
-def _malformed_text(i18n: I18nContext, malformed: CredentialsMalformed) -> str:
-    if malformed.field == "client_id":
-        return i18n.get("seller-connect-malformed-client-id")
-    if malformed.field == "api_key":
-        return i18n.get("seller-connect-malformed-api-key")
-    return i18n.get("seller-connect-malformed-token")
 
 
 def _refusal_text(i18n: I18nContext, chosen: Marketplace, reason: FailureReason) -> str:
@@ -240,32 +227,31 @@ def _refusal_text(i18n: I18nContext, chosen: Marketplace, reason: FailureReason)
 
 async def secret_received(
     message: Message, bot: Bot, i18n: I18nContext, session: AsyncSession, state: FSMContext,
-    sender: TelegramSender, marketplace: MarketplaceTools,
+    sender: TelegramSender, marketplace: MarketplaceTools, raw_state: str | None,
 ) -> None:  # fmt: skip
     """The API key (Ozon) or the token (Wildberries): deleted from the chat first, then checked
     with the marketplace and sealed; it lives only in this call."""
     secret = message.text or ""
     await _delete_credential_message(message)
     data = await state.get_data()
-    chosen = Marketplace(data.get(MARKETPLACE, Marketplace.WILDBERRIES.value))
+    chosen = SECRET_OF[raw_state or ""]
     user_id = message.from_user.id if message.from_user else message.chat.id
     seller, refusal = await _admin_seller(bot, i18n, session, int(data.get(SELLER) or 0), user_id)
     if seller is None:
         await state.clear()
         await message.answer(refusal)
         return
+    # The Client-Id was checked and stored when it was typed: here only the secret can be wrong.
     if chosen is Marketplace.OZON:
         values = {"client_id": str(data.get(CLIENT_ID, "")), "api_key": secret}
+        malformed = "seller-connect-malformed-api-key"
     else:
         values = {"token": secret}
+        malformed = "seller-connect-malformed-token"
     try:
         normalized_credentials(chosen, values)
-    except CredentialsMalformed as malformed:
-        if malformed.field == "client_id":
-            await state.set_state(ConnectFlow.ozon_client_id)
-        await message.answer(
-            _malformed_text(i18n, malformed), reply_markup=cancel_only(i18n, seller.id)
-        )
+    except CredentialsMalformed:
+        await message.answer(i18n.get(malformed), reply_markup=cancel_only(i18n))
         return
 
     progress = await message.answer(i18n.get("seller-connect-checking", marketplace=chosen.label))
@@ -300,27 +286,16 @@ async def secret_received(
 def _connected_text(
     i18n: I18nContext, chosen: Marketplace, seller: SellerView, connected: Connected
 ) -> str:
-    name = chosen.label
-    group = escape(seller.title)
-    if connected.resumed:
-        return i18n.get("seller-connect-done-resumed", marketplace=name, group=group)
-    return i18n.get("seller-connect-done", marketplace=name, group=group)
+    key = "seller-connect-done-resumed" if connected.resumed else "seller-connect-done"
+    return i18n.get(key, marketplace=chosen.label, group=escape(seller.title))
 
 
 async def _tell_the_group(
     i18n: I18nContext, sender: TelegramSender, chosen: Marketplace, connected: Connected,
     name: str,
 ) -> None:  # fmt: skip
-    language = connected.language
-    marketplace = chosen.label
-    if connected.resumed:
-        text = i18n.get(
-            "seller-connect-group-resumed", language, marketplace=marketplace, name=name
-        )
-    else:
-        text = i18n.get(
-            "seller-connect-group-connected", language, marketplace=marketplace, name=name
-        )
+    key = "seller-connect-group-resumed" if connected.resumed else "seller-connect-group-connected"
+    text = i18n.get(key, connected.language, marketplace=chosen.label, name=name)
     told = await sender.send(OutgoingText(connected.forum_chat_id, text, parse_mode="HTML"))
     if not told.sent:
         logger.warning(

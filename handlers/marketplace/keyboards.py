@@ -7,6 +7,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
+from handlers.core.keyboards import built_once_per_language
 from services.marketplace.models import Marketplace
 from services.marketplace.sellers import SellerView
 
@@ -19,7 +20,7 @@ class ConnectPick(CallbackData, prefix="mpc"):
 
 
 class ConnectCancel(CallbackData, prefix="mpx"):
-    seller: int
+    """Stop connecting; the flow's state says what there is to stop."""
 
 
 class AccountAction(CallbackData, prefix="mpa"):
@@ -42,18 +43,15 @@ def marketplace_choice(i18n: I18nContext, seller_id: int) -> InlineKeyboardMarku
             text=marketplace.label,
             callback_data=ConnectPick(seller=seller_id, marketplace=marketplace.value),
         )
-    builder.button(
-        text=i18n.get("seller-button-cancel"), callback_data=ConnectCancel(seller=seller_id)
-    )
+    builder.button(text=i18n.get("seller-button-cancel"), callback_data=ConnectCancel())
     builder.adjust(len(Marketplace), 1)
     return builder.as_markup()
 
 
-def cancel_only(i18n: I18nContext, seller_id: int) -> InlineKeyboardMarkup:
+@built_once_per_language
+def cancel_only(i18n: I18nContext) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=i18n.get("seller-button-cancel"), callback_data=ConnectCancel(seller=seller_id)
-    )
+    builder.button(text=i18n.get("seller-button-cancel"), callback_data=ConnectCancel())
     return builder.as_markup()
 
 
@@ -65,9 +63,7 @@ def retry_or_cancel(
         text=i18n.get("seller-button-retry"),
         callback_data=ConnectPick(seller=seller_id, marketplace=marketplace.value),
     )
-    builder.button(
-        text=i18n.get("seller-button-cancel"), callback_data=ConnectCancel(seller=seller_id)
-    )
+    builder.button(text=i18n.get("seller-button-cancel"), callback_data=ConnectCancel())
     builder.adjust(2)
     return builder.as_markup()
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F
+from aiogram import Bot
 from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
-from handlers.filters import Magic
+# Re-exported: the group filter lives with the other chat filters, rights.py imports it here.
+from handlers.filters import GROUP_CHAT as GROUP_CHAT
 
 logger = logging.getLogger(__name__)
 
-GROUP_CHAT = Magic(F.chat.type.in_({"group", "supergroup"}))
 GROUP_ADMIN_STATUSES = frozenset({ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR})
 
 

@@ -14,13 +14,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.filters import PRIVATE_CHAT
+from handlers.filters import GROUP_CHAT, PRIVATE_CHAT
 from handlers.marketplace.keyboards import (
     AccountAction,
     account_controls,
     disconnect_confirm,
 )
-from handlers.marketplace.membership import GROUP_CHAT, is_group_admin
+from handlers.marketplace.membership import is_group_admin
 from handlers.marketplace.tools import MarketplaceTools
 from handlers.screens import show
 from services.marketplace.errors import FailureReason
@@ -147,7 +147,8 @@ async def account_action(
     elif action != "keep":
         await query.answer(i18n.get("callback-stale"))
         return
-    seller = await seller_of_group(session, chat_id)
+    # "keep" changed nothing: the seller as loaded still holds.
+    seller = found.seller if action == "keep" else await seller_of_group(session, chat_id)
     assert seller is not None  # the account was found through it
     await show(
         query,
