@@ -3,7 +3,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
@@ -33,6 +33,13 @@ def built_once_per_language(
     return cached
 
 
+def main_menu_button(i18n: I18nContext) -> InlineKeyboardButton:
+    """The button that leads home, under the screens of every module."""
+    return InlineKeyboardButton(
+        text=i18n.get("button-main-menu"), callback_data=MenuCallback(section=HOME_SECTION).pack()
+    )
+
+
 def main_menu(i18n: I18nContext, modules: list[Module], is_admin: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for module in modules:
@@ -51,11 +58,7 @@ def main_menu(i18n: I18nContext, modules: list[Module], is_admin: bool) -> Inlin
 
 @built_once_per_language
 def back_to_menu(i18n: I18nContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=i18n.get("button-main-menu"), callback_data=MenuCallback(section=HOME_SECTION)
-    )
-    return builder.as_markup()
+    return InlineKeyboardMarkup(inline_keyboard=[[main_menu_button(i18n)]])
 
 
 @built_once_per_language

@@ -8,7 +8,7 @@ from aiogram_i18n import I18nContext
 
 from bot.config import Module
 from handlers.core.callbacks import MenuCallback
-from handlers.core.keyboards import HOME_SECTION, built_once_per_language
+from handlers.core.keyboards import built_once_per_language, main_menu_button
 from handlers.interview.callbacks import (
     BookmarkAction,
     InterviewMenu,
@@ -24,12 +24,6 @@ from services.interview.catalog import LENGTHS, LEVELS
 RANDOM_TOPIC = "*"
 
 
-def _main_menu_button(builder: InlineKeyboardBuilder, i18n: I18nContext) -> None:
-    builder.button(
-        text=i18n.get("button-main-menu"), callback_data=MenuCallback(section=HOME_SECTION)
-    )
-
-
 @built_once_per_language
 def interview_home(i18n: I18nContext) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
@@ -37,7 +31,7 @@ def interview_home(i18n: I18nContext) -> InlineKeyboardMarkup:
         builder.button(
             text=i18n.get(f"interview-menu-{action}"), callback_data=InterviewMenu(action=action)
         )
-    _main_menu_button(builder, i18n)
+    builder.add(main_menu_button(i18n))
     builder.adjust(1, 1, 1, 2, 1)
     return builder.as_markup()
 
@@ -127,7 +121,7 @@ def resume_offer(i18n: I18nContext, interview_id: int) -> InlineKeyboardMarkup:
         text=i18n.get("interview-button-abandon"),
         callback_data=ResumeAction(action="abandon", interview=interview_id),
     )
-    _main_menu_button(builder, i18n)
+    builder.add(main_menu_button(i18n))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -147,7 +141,7 @@ def after_report(i18n: I18nContext, interview_id: int, shared: bool | None) -> I
     builder.button(
         text=i18n.get("interview-button-new"), callback_data=InterviewMenu(action="home")
     )
-    _main_menu_button(builder, i18n)
+    builder.add(main_menu_button(i18n))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -161,7 +155,7 @@ def no_interviews_left(i18n: I18nContext, payments_enabled: bool) -> InlineKeybo
     builder.button(
         text=i18n.get("interview-menu-practice"), callback_data=InterviewMenu(action="practice")
     )
-    _main_menu_button(builder, i18n)
+    builder.add(main_menu_button(i18n))
     builder.adjust(1)
     return builder.as_markup()
 

@@ -10,7 +10,7 @@ from aiogram_i18n import I18nContext
 
 from bot.config import Module
 from handlers.core.callbacks import MenuCallback
-from handlers.core.keyboards import HOME_SECTION
+from handlers.core.keyboards import main_menu_button
 from handlers.screens import show
 
 # Telegram's "add to group" link asks for these administrator rights up front.
@@ -24,9 +24,7 @@ def add_to_group_url(bot_username: str) -> str:
 def desk_setup(i18n: I18nContext, bot_username: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=i18n.get("desk-button-add-to-group"), url=add_to_group_url(bot_username))
-    builder.button(
-        text=i18n.get("button-main-menu"), callback_data=MenuCallback(section=HOME_SECTION)
-    )
+    builder.add(main_menu_button(i18n))
     builder.adjust(1)
     return builder.as_markup()
 

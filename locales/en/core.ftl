@@ -22,9 +22,6 @@ module-interview-intro =
 module-payments-intro =
     💳 <b>Interview packs</b>
     Buy more interviews or an unlimited subscription with Telegram Stars or a card.
-module-marketplace-intro =
-    🛒 <b>Marketplace chats</b>
-    Answer Ozon and Wildberries buyers from your Telegram forum group, one topic per buyer.
 module-admin-intro =
     🛠 <b>Admin</b>
     Stats, prices, refunds, broadcasts and the question bank live in the admin group.
