@@ -75,9 +75,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_marketplace_accounts_external_id"), ["external_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_marketplace_accounts_seller_id"), ["seller_id"], unique=False
-        )
 
     op.create_table(
         "buyer_chats",
@@ -106,8 +103,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_buyer_chats")),
         sa.UniqueConstraint("account_id", "chat_id", name=op.f("uq_buyer_chats_account_id")),
     )
-    with op.batch_alter_table("buyer_chats", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_buyer_chats_account_id"), ["account_id"], unique=False)
 
     op.create_table(
         "buyer_messages",
@@ -206,12 +201,8 @@ def downgrade() -> None:
         )
 
     op.drop_table("buyer_messages")
-    with op.batch_alter_table("buyer_chats", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_buyer_chats_account_id"))
-
     op.drop_table("buyer_chats")
     with op.batch_alter_table("marketplace_accounts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_marketplace_accounts_seller_id"))
         batch_op.drop_index(batch_op.f("ix_marketplace_accounts_external_id"))
 
     op.drop_table("marketplace_accounts")

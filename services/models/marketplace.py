@@ -28,8 +28,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.models.base import Base, BigIntId, utcnow
 
-_BigIntRef = BigInteger().with_variant(Integer(), "sqlite")
-
 
 class Seller(Base):
     """A shop's support team: its Telegram forum group, where buyer chats become topics."""
@@ -54,7 +52,7 @@ class MarketplaceAccount(Base):
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     seller_id: Mapped[int] = mapped_column(
-        _BigIntRef, ForeignKey("sellers.id", ondelete="CASCADE"), index=True
+        BigIntId, ForeignKey("sellers.id", ondelete="CASCADE")
     )
     marketplace: Mapped[str] = mapped_column(String(16))  # ozon | wb
     # Not secret: Ozon's Client-Id (pushes name it), or a Wildberries token's fingerprint.
@@ -81,7 +79,7 @@ class BuyerChat(Base):
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     account_id: Mapped[int] = mapped_column(
-        _BigIntRef, ForeignKey("marketplace_accounts.id", ondelete="CASCADE"), index=True
+        BigIntId, ForeignKey("marketplace_accounts.id", ondelete="CASCADE")
     )
     chat_id: Mapped[str] = mapped_column(String(128))
     buyer_name: Mapped[str | None] = mapped_column(String(128), default=None)
@@ -108,7 +106,7 @@ class BuyerMessage(Base):
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     buyer_chat_id: Mapped[int] = mapped_column(
-        _BigIntRef, ForeignKey("buyer_chats.id", ondelete="CASCADE")
+        BigIntId, ForeignKey("buyer_chats.id", ondelete="CASCADE")
     )
     message_id: Mapped[str] = mapped_column(String(128))
     author: Mapped[str] = mapped_column(String(16))  # buyer | seller | marketplace
@@ -136,7 +134,7 @@ class BuyerAttachment(Base):
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     message_id: Mapped[int] = mapped_column(
-        _BigIntRef, ForeignKey("buyer_messages.id", ondelete="CASCADE")
+        BigIntId, ForeignKey("buyer_messages.id", ondelete="CASCADE")
     )
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))  # image | file
