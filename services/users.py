@@ -42,7 +42,8 @@ async def upsert_user(
     now = utcnow()
     if user is None:
         # Two first updates of one person can arrive at once (from two chats): the row is
-        # inserted unless it exists, with no unique-key error to spoil either update.
+        # inserted unless it exists, with no unique-key error to spoil either update; only the
+        # update that lost the race reads the row the other inserted.
         inserted = await session.scalar(
             dialect_insert(session)(User)
             .values(
@@ -55,11 +56,13 @@ async def upsert_user(
                 last_seen_at=now,
             )
             .on_conflict_do_nothing(index_elements=[User.telegram_id])
-            .returning(User.telegram_id)
+            .returning(User)
         )
+        if inserted is not None:
+            return inserted, True
         user = await session.get(User, profile.telegram_id, populate_existing=True)
         assert user is not None
-        return user, inserted is not None
+        return user, False
     user.username = profile.username
     user.first_name = profile.first_name
     user.last_name = profile.last_name

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.marketplace.sellers import SellerView, register_seller, seller_by_id
+from services.marketplace.sellers import SellerView, register_seller
 from services.models.marketplace import MarketplaceAccount, Seller
 
 
@@ -43,9 +43,17 @@ async def move_demo_seller(
     demo.language = language
     demo.connected_by = user_id
     demo.rights_lost_at = None
+    # Read before the commit expires the row; its accounts were just deleted.
+    view = SellerView(
+        id=demo.id,
+        forum_chat_id=forum_chat_id,
+        title=demo.title,
+        language=language,
+        connected_by=user_id,
+        rights_lost=False,
+        accounts=(),
+    )
     await session.commit()
-    view = await seller_by_id(session, demo.id)
-    assert view is not None
     return view
 
 
