@@ -24,7 +24,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from redis.asyncio import Redis
 
@@ -131,16 +131,31 @@ async def take(budgets: SendBudgets, chat_id: int | str) -> float:
     return waited
 
 
-class InProcessSendBudgets:
+Key = TypeVar("Key")
+
+
+class InProcessPauses(Generic[Key]):
+    """Pauses per key kept in the process; a longer pause that is already there is kept.
+    Shared with the marketplaces' request pacer (`services.marketplace.pacing`)."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._paused_until: dict[Key, float] = {}
+
+    async def pause(self, key: Key, seconds: float) -> None:
+        until = self._clock() + seconds
+        self._paused_until[key] = max(until, self._paused_until.get(key, 0.0))
+
+
+class InProcessSendBudgets(InProcessPauses[int | str | None]):
     """The budgets of one process (the embedded default without Redis)."""
 
     SWEEP_EVERY = 1024  # takes
 
     def __init__(self, limits: SendLimits, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(clock)
         self.limits = limits
-        self._clock = clock
         self._chat_windows: dict[int | str, deque[float]] = {}
-        self._paused_until: dict[int | str | None, float] = {}
         self._next_send_due = 0.0  # at the bot's pace
         self._takes = 0
 
@@ -183,10 +198,6 @@ class InProcessSendBudgets:
             return 0.0
         return log[len(log) - window.limit] + period - now
 
-    async def pause(self, chat_id: int | str | None, seconds: float) -> None:
-        until = self._clock() + seconds
-        self._paused_until[chat_id] = max(until, self._paused_until.get(chat_id, 0.0))
-
 
 # KEYS: chat window, chat pause, bot pause, when the bot's next paced send is due.
 # ARGV: chat limit, chat period ms, a unique member, spacing ms, slack ms.
@@ -225,6 +236,17 @@ return 1
 """
 
 
+class RedisPauses:
+    """Pauses per key kept in Redis (PAUSE_SCRIPT), in whole milliseconds, at least one.
+    Shared with the marketplaces' request pacer (`services.marketplace.pacing`)."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._pause = redis.register_script(PAUSE_SCRIPT)
+
+    async def pause(self, key: str, seconds: float) -> None:
+        await self._pause(keys=[key], args=[max(1, math.ceil(seconds * 1000))])
+
+
 class RedisSendBudgets:
     """The budgets of every process of one bot, kept in Redis."""
 
@@ -233,7 +255,7 @@ class RedisSendBudgets:
         self.redis = redis
         self.prefix = f"easyflow:send:{bot_id}"
         self._take = redis.register_script(TAKE_SCRIPT)
-        self._pause = redis.register_script(PAUSE_SCRIPT)
+        self._pauses = RedisPauses(redis)
 
     def _period_ms(self, window: Window) -> int:
         return math.ceil(self.limits.stretched(window) * 1000)
@@ -261,7 +283,7 @@ class RedisSendBudgets:
 
     async def pause(self, chat_id: int | str | None, seconds: float) -> None:
         key = f"{self.prefix}:pause" if chat_id is None else f"{self.prefix}:pause:{chat_id}"
-        await self._pause(keys=[key], args=[max(1, math.ceil(seconds * 1000))])
+        await self._pauses.pause(key, seconds)
 
 
 def create_send_budgets(
@@ -273,7 +295,9 @@ def create_send_budgets(
 
 
 __all__ = [
+    "InProcessPauses",
     "InProcessSendBudgets",
+    "RedisPauses",
     "RedisSendBudgets",
     "Refusal",
     "SendBudgets",

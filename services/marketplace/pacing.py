@@ -14,13 +14,14 @@ Redis it lives in the process.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
+
+from services.send_budgets import InProcessPauses, RedisPauses
 
 SAFETY_MARGIN = 0.03  # the interval between requests is 3 % longer than the marketplace's
 ARRIVAL_JITTER_SECONDS = 0.25
@@ -73,11 +74,10 @@ async def wait_turn(pacer: RequestPacer, key: str, rate: RequestRate) -> None:
         await asyncio.sleep(wait)
 
 
-class InProcessRequestPacer:
+class InProcessRequestPacer(InProcessPauses[str]):
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
+        super().__init__(clock)
         self._theoretical_arrival: dict[str, float] = {}
-        self._paused_until: dict[str, float] = {}
 
     async def try_take(self, key: str, rate: RequestRate) -> float:
         now = self._clock()
@@ -90,10 +90,6 @@ class InProcessRequestPacer:
             return wait
         self._theoretical_arrival[key] = arrival + rate.interval
         return 0.0
-
-    async def pause(self, key: str, seconds: float) -> None:
-        until = self._clock() + seconds
-        self._paused_until[key] = max(until, self._paused_until.get(key, 0.0))
 
 
 # KEYS: the theoretical arrival time, the pause. ARGV: interval ms, tolerance ms.
@@ -111,14 +107,6 @@ redis.call('SET', KEYS[1], arrival + interval, 'PX', math.ceil(arrival + interva
 return 0
 """
 
-# A longer pause that is already there is kept.
-PAUSE_SCRIPT = """
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
-end
-return 1
-"""
-
 
 class RedisRequestPacer:
     """The pace of every process, in Redis. Keys never hold credentials (see the connectors)."""
@@ -127,7 +115,7 @@ class RedisRequestPacer:
 
     def __init__(self, redis: Redis) -> None:
         self._take = redis.register_script(TAKE_SCRIPT)
-        self._pause = redis.register_script(PAUSE_SCRIPT)
+        self._pauses = RedisPauses(redis)  # a longer pause that is already there is kept
 
     async def try_take(self, key: str, rate: RequestRate) -> float:
         wait_ms = await self._take(
@@ -137,9 +125,7 @@ class RedisRequestPacer:
         return max(0, int(wait_ms)) / 1000
 
     async def pause(self, key: str, seconds: float) -> None:
-        await self._pause(
-            keys=[f"{self.PREFIX}:{key}:pause"], args=[max(1, math.ceil(seconds * 1000))]
-        )
+        await self._pauses.pause(f"{self.PREFIX}:{key}:pause", seconds)
 
 
 def create_request_pacer(redis: Redis | None) -> InProcessRequestPacer | RedisRequestPacer:
