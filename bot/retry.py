@@ -33,14 +33,13 @@ class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
     def __init__(
         self, max_attempts: int = 4, max_retry_after: float = 60.0, base_delay: float = 0.5
     ) -> None:
-        self.max_retry_after = max_retry_after
         self.policy = RetryPolicy(
             attempts=max_attempts, base_delay=base_delay, max_delay=max_retry_after
         )
 
     def _worth_retrying(self, error: BaseException) -> bool:
         if isinstance(error, TelegramRetryAfter):
-            return not is_queued_call() and error.retry_after <= self.max_retry_after
+            return not is_queued_call() and error.retry_after <= self.policy.max_delay
         return isinstance(error, TelegramServerError | TelegramNetworkError)
 
     async def __call__(
@@ -50,19 +49,22 @@ class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         lost_connection = False
+
+        async def attempt_once() -> Response[TelegramType]:
+            nonlocal lost_connection
+            try:
+                return await make_request(bot, method)
+            except TelegramNetworkError:
+                lost_connection = True
+                raise
+
         try:
-            async for attempt in self.policy.retrying(
+            return await self.policy.call(
+                attempt_once,
                 retry_on=self._worth_retrying,
                 purpose=method.__api_method__,
-                server_wait=telegram_retry_after,
                 log=logger,
-            ):
-                with attempt:
-                    try:
-                        return await make_request(bot, method)
-                    except TelegramNetworkError:
-                        lost_connection = True
-                        raise
+            )
         except TelegramBadRequest:
             # The connection broke after Telegram had answered the callback, so the retry
             # is refused as a duplicate: the first attempt did its job.
@@ -70,11 +72,6 @@ class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
                 logger.info("answerCallbackQuery had gone through before the disconnect")
                 return Response[bool](ok=True, result=True)  # type: ignore[return-value]
             raise
-        raise AssertionError("the retry policy ends with a result or an error")
-
-
-def telegram_retry_after(error: BaseException) -> float | None:
-    return float(error.retry_after) if isinstance(error, TelegramRetryAfter) else None
 
 
 __all__ = ["RetryOnFloodAndServerErrors"]

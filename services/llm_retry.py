@@ -116,14 +116,12 @@ async def with_retries(
     """
     policy = RetryPolicy(attempts=max(1, attempts), base_delay=base_delay, max_delay=max_delay)
     try:
-        async for attempt in policy.retrying(
+        return await policy.call(
+            attempt_once,
             retry_on=lambda error: isinstance(error, RetryableLLMError),
             purpose=purpose,
-            server_wait=lambda error: getattr(error, "retry_after", None),
             log=logger,
-        ):
-            with attempt:
-                return await attempt_once()
+        )
     except RetryableLLMError as error:
         logger.warning(
             "%s failed %d times (last: %s); falling back offline", purpose, policy.attempts, error

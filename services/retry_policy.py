@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 
-def no_hint(error: BaseException) -> float | None:
-    return None
+
+def retry_after(error: BaseException) -> float | None:
+    """The wait the server asked for, as every failure of the platform carries it: a
+    `retry_after` attribute (Telegram's, the marketplaces', the LLM's), None when it did not say."""
+    seconds = getattr(error, "retry_after", None)
+    return None if seconds is None else float(seconds)
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class RetryPolicy:
         *,
         retry_on: Callable[[BaseException], bool],
         purpose: str,
-        server_wait: Callable[[BaseException], float | None] = no_hint,
+        server_wait: Callable[[BaseException], float | None] = retry_after,
         log: logging.Logger = logger,
     ) -> AsyncRetrying:
         """``async for attempt in policy.retrying(...): with attempt: ...``; the last failure,
@@ -74,6 +80,24 @@ class RetryPolicy:
             reraise=True,
         )
 
+    async def call(
+        self,
+        attempt_once: Callable[[], Awaitable[T]],
+        *,
+        retry_on: Callable[[BaseException], bool],
+        purpose: str,
+        server_wait: Callable[[BaseException], float | None] = retry_after,
+        log: logging.Logger = logger,
+    ) -> T:
+        """`attempt_once()`'s result, retried as `retrying` says; the last failure, or one that
+        `retry_on` refuses, is raised as it was."""
+        async for attempt in self.retrying(
+            retry_on=retry_on, purpose=purpose, server_wait=server_wait, log=log
+        ):
+            with attempt:
+                return await attempt_once()
+        raise AssertionError("the retry policy ends with a result or an error")
+
 
 def describe(error: BaseException | None) -> str:
     """A failure for a log line: its type and message, which never carry credentials."""
@@ -83,4 +107,4 @@ def describe(error: BaseException | None) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-__all__ = ["RetryPolicy", "describe", "no_hint"]
+__all__ = ["RetryPolicy", "describe", "retry_after"]

@@ -105,17 +105,14 @@ class MarketplaceTransport:
         link the marketplace gave); the credentials go only to the marketplace's own API."""
         target = url or f"{self.base_url}{path}"
         request["headers"] = self._headers if self.is_api_url(target) else {}
-        async for attempt in self.retry_policy.retrying(
+        return await self.retry_policy.call(
+            lambda: self._attempt(
+                http_method, target, pace_key=pace_key, idempotent=idempotent, **request
+            ),
             retry_on=lambda error: isinstance(error, MarketplaceError) and error.retryable,
             purpose=f"{http_method} {path}",
-            server_wait=lambda error: getattr(error, "retry_after", None),
             log=logger,
-        ):
-            with attempt:
-                return await self._attempt(
-                    http_method, target, pace_key=pace_key, idempotent=idempotent, **request
-                )
-        raise AssertionError("the retry policy ends with a result or an error")
+        )
 
     async def _attempt(
         self, http_method: str, url: str, *, pace_key: str, idempotent: bool, **request: Any
