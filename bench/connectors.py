@@ -53,8 +53,8 @@ from services.marketplace import (
     WildberriesCredentials,
 )
 from services.marketplace.pacing import OZON_RATE, WILDBERRIES_RATE
+from tests.sandbox.marketplaces import UNPACED
 
-UNPACED = RequestRate(100_000, 1.0)
 # The emulators log the last 2000 API calls: a fetch round (Ozon: 2 list pages, a history per
 # chat, 2 list pages to see it caught up) and a run at the limit must stay under that.
 CHATS = 200
@@ -79,7 +79,6 @@ Caller = Callable[[Any], Callable[[], Awaitable[object]]]  # connector → one c
 # ------------------------------------------------------------------ the emulator's side
 @dataclass
 class Sandbox:
-    base_url: str
     client: SandboxClient
     ozon_url: str
     ozon_credentials: OzonCredentials
@@ -92,7 +91,6 @@ class Sandbox:
         marketplaces = (await client.marketplaces())["marketplaces"]
         ozon, wb = marketplaces["ozon"], marketplaces["wb"]
         return cls(
-            base_url=base_url,
             client=client,
             ozon_url=ozon["api_url"],
             ozon_credentials=OzonCredentials(**ozon["credentials"]),

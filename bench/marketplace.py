@@ -61,13 +61,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.connectors import UNPACED, connector_fetch_all
+from bench.connectors import connector_fetch_all
 from bench.sender import GROUP, OVERALL, PRIVATE, RATE_BAR, busiest_window, p99, sustained_rate
 from bot.migrate import upgrade
 from sandbox.marketplace_client import MarketplaceControl
-from sandbox.ozon import DEMO_API_KEY, DEMO_CLIENT_ID
 from sandbox.telegram.limits import RateLimits, Window, is_counted
-from sandbox.wildberries import DEMO_TOKEN
 from services.marketplace import (
     OzonConnector,
     OzonCredentials,
@@ -77,8 +75,9 @@ from services.marketplace import (
 from services.marketplace.models import Marketplace
 from services.marketplace.pacing import OZON_RATE, WILDBERRIES_RATE, RequestPacer, RequestRate
 from services.models.marketplace import BuyerMessage
-from tests.e2e.desk import Desk, open_desk
+from tests.e2e.desk import Desk, open_desk, texts
 from tests.e2e.harness import HarnessFactory
+from tests.sandbox.marketplaces import UNPACED
 from tests.servers import ThrowawayPostgres, ThrowawayRedis, sending_settings
 
 
@@ -332,8 +331,8 @@ class MarketplaceBench:
         misplaced = out_of_order = carriers = 0
         for topic in await self.client.topics(self.desk.group_id, with_messages=True):
             order: list[str] = []
-            for message in topic["messages"]:
-                found = BODY.findall(message.get("text") or message.get("caption") or "")
+            for text in texts(topic["messages"]):
+                found = BODY.findall(text)
                 carriers += bool(found)
                 for each in found:
                     seen[each] += 1
@@ -358,24 +357,26 @@ class MarketplaceBench:
         return "; ".join(f"{name} {quantiles(values)}" for name, values in split.items())
 
     async def marketplace_429s(self) -> dict[str, int]:
-        return {
-            name: sum(1 for entry in await control.requests() if entry["status"] == 429)
-            for name, control in (("ozon", self.client.ozon), ("wb", self.client.wildberries))
-        }
+        logs = {key: await self.client.marketplace(key).requests() for key in ("ozon", "wb")}
+        return {key: sum(1 for e in log if e["status"] == 429) for key, log in logs.items()}
 
     # ------------------------------------------------------------------ the baseline
     async def raw_fetch(self) -> tuple[int, float, float, float]:
         """The connectors alone, unpaced and concurrently, from no cursor until caught up:
         (messages, median seconds, Ozon's and Wildberries' median seconds)."""
-        assert self.emulator.base_url is not None
+        base = self.emulator.base_url
+        assert base is not None
         for control in (self.client.ozon, self.client.wildberries):
             await control.set_limit(None)
-        base = self.emulator.base_url
         ozon = OzonConnector(
-            OzonCredentials(DEMO_CLIENT_ID, DEMO_API_KEY), base_url=f"{base}/ozon", rate=UNPACED
+            OzonCredentials(**self.emulator.ozon.demo_credentials()),
+            base_url=self.emulator.ozon.api_url(base),
+            rate=UNPACED,
         )
         wb = WildberriesConnector(
-            WildberriesCredentials(DEMO_TOKEN), base_url=f"{base}/wb", rate=UNPACED
+            WildberriesCredentials(**self.emulator.wildberries.demo_credentials()),
+            base_url=self.emulator.wildberries.api_url(base),
+            rate=UNPACED,
         )
 
         async def timed(connector: OzonConnector | WildberriesConnector) -> tuple[int, float]:

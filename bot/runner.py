@@ -155,15 +155,15 @@ async def set_up_sandbox_demo_shop(
         group = await client.create_forum(
             SANDBOX_DEMO_GROUP, members=[{"user": SANDBOX_OPERATOR, "status": "creator"}]
         )
-        controls = {"ozon": client.ozon, "wb": client.wildberries}
         for key, chat, texts in SANDBOX_DEMO_BUYER_CHATS:
+            control = client.marketplace(key)
             chat_id = None
             for text in texts:
                 if chat_id is None:
-                    started = await controls[key].buyer_starts_chat(text, **chat)
+                    started = await control.buyer_starts_chat(text, **chat)
                     chat_id = started["chat_id"]
                 else:
-                    await controls[key].buyer_writes(chat_id, text)
+                    await control.buyer_writes(chat_id, text)
         tools = build_tools(settings)
         try:
             async with session_factory() as session:

@@ -91,6 +91,14 @@ class SandboxClient:
     def wildberries(self) -> MarketplaceControl:
         return MarketplaceControl(self._request, "wb")
 
+    def marketplace(self, key: str) -> MarketplaceControl:
+        """The control API of the marketplace ``key`` (``"ozon"`` | ``"wb"``)."""
+        if key == "ozon":
+            return self.ozon
+        if key == "wb":
+            return self.wildberries
+        raise ValueError(f"no marketplace {key!r}")
+
     async def marketplaces(self) -> dict[str, Any]:
         """The emulated marketplaces (API URLs, demo credentials, the demo seller's buyer
         chats) and the demo seller with its forum group, once set."""

@@ -67,9 +67,6 @@ class MarketplaceControl:
     async def chat(self, chat_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/chats/{chat_id}/messages")
 
-    async def chats(self, seller: str | None = None) -> Any:
-        return await self._call("GET", "/chats", params={"seller": seller})
-
     async def close_chat(self, chat_id: str) -> dict[str, Any]:
         return await self._call("POST", f"/chats/{chat_id}/close")
 
@@ -91,8 +88,7 @@ class MarketplaceControl:
         await self._call("DELETE", "/faults")
 
     async def requests(self, method: str | None = None) -> list[dict[str, Any]]:
-        answer = await self._call("GET", "/requests", params={"method": method})
-        return answer["requests"] if isinstance(answer, dict) else answer
+        return (await self._call("GET", "/requests", params={"method": method}))["requests"]
 
     async def clear_requests(self) -> None:
         await self._call("DELETE", "/requests")

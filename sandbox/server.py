@@ -10,7 +10,12 @@ import aiohttp
 from aiohttp import web
 
 from sandbox.control import control_errors
-from sandbox.marketplace_common import MarketplaceClock, MarketplaceDemo, MarketplaceOverview
+from sandbox.marketplace_common import (
+    MarketplaceClock,
+    MarketplaceDemo,
+    MarketplaceEmulator,
+    MarketplaceOverview,
+)
 from sandbox.ozon import OzonEmulator
 from sandbox.telegram.botapi import BotApi
 from sandbox.telegram.control import ControlApi
@@ -50,7 +55,7 @@ class TelegramEmulator:
         self.marketplace_clock = MarketplaceClock()
         self.ozon = OzonEmulator(self.marketplace_clock)
         self.wildberries = WildberriesEmulator(self.marketplace_clock)
-        self.marketplaces = [self.ozon, self.wildberries]
+        self.marketplaces: list[MarketplaceEmulator] = [self.ozon, self.wildberries]
         self.marketplace_overview = MarketplaceOverview(
             self.marketplace_clock, self.marketplaces, lambda: self.base_url or ""
         )
@@ -99,6 +104,13 @@ class TelegramEmulator:
             self.bot_api.http = None
         await self.yookassa.close()
         await self.ozon.close()
+
+    def marketplace(self, key: str) -> MarketplaceEmulator:
+        """The emulator of the marketplace ``key`` (``"ozon"`` | ``"wb"``)."""
+        for emulator in self.marketplaces:
+            if emulator.key == key:
+                return emulator
+        raise ValueError(f"no marketplace {key!r}")
 
     def set_marketplace_demo(self, seller: str, forum_chat_id: int) -> None:
         """Names the demo seller whose buyer chats go to the forum group ``forum_chat_id``

@@ -11,24 +11,18 @@ from typing import Any
 from cryptography.fernet import Fernet
 
 from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools
-from sandbox.ozon import DEMO_API_KEY, DEMO_CLIENT_ID
-from sandbox.wildberries import DEMO_TOKEN
+from sandbox.marketplace_client import MarketplaceControl
 from services.marketplace.models import Marketplace
 from services.marketplace.sellers import connect_account, register_seller
 from tests.e2e.harness import BotHarness, HarnessFactory, new_user
 
-DEMO_CREDENTIALS = {
-    Marketplace.OZON: {"client_id": DEMO_CLIENT_ID, "api_key": DEMO_API_KEY},
-    Marketplace.WILDBERRIES: {"token": DEMO_TOKEN},
-}
-
 
 def desk_settings(factory: HarnessFactory, **overrides: Any) -> dict[str, Any]:
-    assert factory.emulator is not None
-    base = factory.emulator.base_url
+    emulator = factory.emulator
+    assert emulator is not None and emulator.base_url is not None
     return {
-        "ozon_api_url": f"{base}/ozon",
-        "wildberries_api_url": f"{base}/wb",
+        "ozon_api_url": emulator.ozon.api_url(emulator.base_url),
+        "wildberries_api_url": emulator.wildberries.api_url(emulator.base_url),
         "marketplace_poll_seconds": 1,
         "marketplace_credentials_key": Fernet.generate_key().decode(),
         **overrides,
@@ -42,7 +36,6 @@ class Desk:
     operator: dict[str, Any]
     group_id: int
     seller_id: int
-    account_ids: dict[Marketplace, int]
     overrides: dict[str, Any]
 
     @property
@@ -53,23 +46,24 @@ class Desk:
     def tools(self) -> MarketplaceTools:
         return self.harness.dispatcher.workflow_data[TOOLS_KEY]
 
-    def control(self, marketplace: Marketplace):  # type: ignore[no-untyped-def]
-        return self.client.ozon if marketplace is Marketplace.OZON else self.client.wildberries
+    def control(self, marketplace: Marketplace) -> MarketplaceControl:
+        return self.client.marketplace(marketplace)
 
     async def connect(self, marketplace: Marketplace, harness: BotHarness | None = None) -> Any:
         harness = harness or self.harness
         tools: MarketplaceTools = harness.dispatcher.workflow_data[TOOLS_KEY]
+        assert self.factory.emulator is not None
+        credentials = self.factory.emulator.marketplace(marketplace).demo_credentials()
         async with harness.resources.session_factory() as session:
             connected = await connect_account(
                 session,
                 seller_id=self.seller_id,
                 marketplace=marketplace,
-                values=DEMO_CREDENTIALS[marketplace],
+                values=credentials,
                 user_id=self.operator["id"],
                 vault=tools.vault,
                 connectors=tools.connectors,
             )
-        self.account_ids[marketplace] = connected.account_id
         return connected
 
     async def topics(self) -> list[dict[str, Any]]:
@@ -132,7 +126,7 @@ async def open_desk(
     )
     async with harness.resources.session_factory() as session:
         seller = await register_seller(session, group["id"], "Shop support", "en", operator["id"])
-    desk = Desk(factory, harness, operator, group["id"], seller.id, {}, settings)
+    desk = Desk(factory, harness, operator, group["id"], seller.id, settings)
     for marketplace in marketplaces:
         await desk.connect(marketplace)
     return desk

@@ -20,7 +20,8 @@ from services.marketplace import (
 from services.retry_policy import RetryPolicy
 
 FAST_RETRIES = RetryPolicy(attempts=3, base_delay=0.05, max_delay=5.0)
-UNLIMITED = RequestRate(10_000, 1.0)
+# A rate far above any marketplace's limit: the connector does not pace its calls.
+UNPACED = RequestRate(100_000, 1.0)
 
 
 def ozon_connector(emulator: TelegramEmulator, **options: Any) -> OzonConnector:
@@ -29,7 +30,7 @@ def ozon_connector(emulator: TelegramEmulator, **options: Any) -> OzonConnector:
         **emulator.ozon.demo_credentials()
     )
     options.setdefault("retry_policy", FAST_RETRIES)
-    options.setdefault("rate", UNLIMITED)
+    options.setdefault("rate", UNPACED)
     return OzonConnector(credentials, base_url=emulator.ozon.api_url(emulator.base_url), **options)
 
 
@@ -39,7 +40,7 @@ def wildberries_connector(emulator: TelegramEmulator, **options: Any) -> Wildber
         **emulator.wildberries.demo_credentials()
     )
     options.setdefault("retry_policy", FAST_RETRIES)
-    options.setdefault("rate", UNLIMITED)
+    options.setdefault("rate", UNPACED)
     return WildberriesConnector(
         credentials, base_url=emulator.wildberries.api_url(emulator.base_url), **options
     )
@@ -70,6 +71,7 @@ async def buyer_chats(control: Any, chats: int, messages: int, prefix: str) -> l
 
 __all__ = [
     "FAST_RETRIES",
+    "UNPACED",
     "SandboxClient",
     "buyer_chats",
     "ozon_connector",
