@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Literal, Protocol, TypeVar, get_args
@@ -418,6 +418,63 @@ class BuyerWrites:
         if values["text"] is None and image is None:
             raise ControlError(400, "a buyer writes text, an image or both")
         return cls(image=image, **values)
+
+
+class ChatMessage(Protocol):
+    @property
+    def text(self) -> str | None: ...
+
+
+class ControlledChat(Protocol):
+    """What the control API and the sandbox's overview read of an emulator's chat."""
+
+    @property
+    def seller(self) -> str: ...
+
+    @property
+    def messages(self) -> Sequence[ChatMessage]: ...
+
+    def to_control_view(self, with_messages: bool = True) -> dict[str, Any]: ...
+
+
+ChatT = TypeVar("ChatT", bound=ControlledChat)
+
+
+def find_or_create_chat(
+    chats: dict[str, ChatT],
+    chat_id: str,
+    writes: BuyerWrites,
+    sellers: Container[str],
+    demo_seller: str,
+    new_chat: Callable[[str, str], ChatT],
+) -> tuple[ChatT, bool]:
+    """The chat a buyer writes in and whether it was created (``new_chat(chat_id, seller)``,
+    for ``writes.seller`` or else the demo seller); 404 for an unknown seller, 409 when the
+    chat is another seller's."""
+    seller = writes.seller or demo_seller
+    if seller not in sellers:
+        raise ControlError(404, f"seller {seller} not found")
+    chat = chats.get(chat_id)
+    if chat is None:
+        chat = chats[chat_id] = new_chat(chat_id, seller)
+        return chat, True
+    if writes.seller is not None and writes.seller != chat.seller:
+        raise ControlError(409, f"chat {chat_id} belongs to seller {chat.seller}")
+    return chat, False
+
+
+def chat_summaries(chats: Iterable[ControlledChat], seller_id: str) -> list[dict[str, Any]]:
+    """The seller's chats in ``chats``' order, without their messages: how many there are and
+    the last text."""
+    return [
+        {
+            **chat.to_control_view(with_messages=False),
+            "messages": len(chat.messages),
+            "last_text": next((m.text for m in reversed(chat.messages) if m.text), None),
+        }
+        for chat in chats
+        if chat.seller == seller_id
+    ]
 
 
 class MarketplaceEmulator(Protocol):

@@ -37,6 +37,8 @@ from sandbox.marketplace_common import (
     RequestLimit,
     RequestLimiter,
     RequestLog,
+    chat_summaries,
+    find_or_create_chat,
     hold,
 )
 from sandbox.ozon.control import OzonControlApi
@@ -157,15 +159,7 @@ class OzonEmulator(MarketplaceApi[Seller]):
 
     def chat_summaries(self, seller_id: str) -> list[dict[str, Any]]:
         """The seller's chats, oldest first, without their messages."""
-        return [
-            {
-                **chat.to_control_view(with_messages=False),
-                "messages": len(chat.messages),
-                "last_text": next((m.text for m in reversed(chat.messages) if m.text), None),
-            }
-            for chat in self.chats.values()
-            if chat.seller == seller_id
-        ]
+        return chat_summaries(self.chats.values(), seller_id)
 
     # ------------------------------------------------------------- push notifications
     def set_push_url(self, url: str | None) -> None:
@@ -383,22 +377,9 @@ class OzonEmulator(MarketplaceApi[Seller]):
     def buyer_writes(self, chat_id: str, writes: BuyerWrites) -> tuple[OzonChat, bool]:
         """A buyer's message (an image and/or text) in ``chat_id``, creating the chat when new
         and reopening it when closed. Answers the chat and whether it was created."""
-        seller_id = writes.seller or DEMO_CLIENT_ID
-        if seller_id not in self.sellers:
-            raise ControlError(404, f"seller {seller_id} not found")
-        chat = self.chats.get(chat_id)
-        created = chat is None
-        if chat is None:
-            chat = OzonChat(
-                chat_id=chat_id,
-                seller=seller_id,
-                buyer_id=str(next(self._buyer_ids)),
-                created_at=self.clock.now(),
-                sequence=next(self._chat_sequence),
-            )
-            self.chats[chat_id] = chat
-        elif writes.seller is not None and writes.seller != chat.seller:
-            raise ControlError(409, f"chat {chat_id} belongs to seller {chat.seller}")
+        chat, created = find_or_create_chat(
+            self.chats, chat_id, writes, self.sellers, DEMO_CLIENT_ID, self._new_chat
+        )
         chat.buyer_name = writes.buyer_name or chat.buyer_name
         chat.order = writes.order or chat.order
         chat.product = writes.product or chat.product
@@ -427,6 +408,15 @@ class OzonEmulator(MarketplaceApi[Seller]):
             data = _message_view(message, origin)["data"]
             self.pushes.send_later(new_message_push(chat, message, data))
         return chat, created
+
+    def _new_chat(self, chat_id: str, seller_id: str) -> OzonChat:
+        return OzonChat(
+            chat_id=chat_id,
+            seller=seller_id,
+            buyer_id=str(next(self._buyer_ids)),
+            created_at=self.clock.now(),
+            sequence=next(self._chat_sequence),
+        )
 
     def buyer_starts_chat(self, writes: BuyerWrites) -> OzonChat:
         """A buyer writes into a new chat, with an id shaped like Ozon's (a UUID)."""

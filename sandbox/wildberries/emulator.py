@@ -33,7 +33,9 @@ from sandbox.marketplace_common import (
     RequestLimit,
     RequestLimiter,
     RequestLog,
+    chat_summaries,
     control_routes,
+    find_or_create_chat,
     hold,
 )
 from sandbox.wildberries.answers import (
@@ -147,15 +149,7 @@ class WildberriesEmulator(MarketplaceApi[Seller]):
 
     def chat_summaries(self, seller_id: str) -> list[dict[str, Any]]:
         """The seller's chats, oldest first, without their messages."""
-        return [
-            {
-                **chat.control_view(with_messages=False),
-                "messages": len(chat.events),
-                "last_text": next((e.text for e in reversed(chat.events) if e.text), None),
-            }
-            for chat in self.chats.values()
-            if chat.seller_id == seller_id
-        ]
+        return chat_summaries(self.chats.values(), seller_id)
 
     # ------------------------------------------------------------------ state
     def add_seller(
@@ -185,25 +179,10 @@ class WildberriesEmulator(MarketplaceApi[Seller]):
     def buyer_writes(self, chat_id: str, writes: BuyerWrites) -> tuple[Chat, bool]:
         """A buyer's message (text and/or an image) in ``chat_id``, created when new; returns
         the chat and whether it was created."""
-        seller_id = writes.seller or DEMO_SELLER_ID
-        if seller_id not in self.sellers:
-            raise ControlError(404, f"no seller {seller_id}")
-        chat = self.chats.get(chat_id)
-        created = chat is None
-        if chat is None:
-            chat = Chat(
-                chat_id=chat_id,
-                seller_id=seller_id,
-                reply_sign=new_reply_sign(chat_id),
-                client_id=str(100000 + secrets.randbelow(900000)),
-                client_name=writes.buyer_name or DEFAULT_BUYER_NAME,
-            )
-            self.chats[chat_id] = chat
-            self.chats_by_sign[chat.reply_sign] = chat
-        elif writes.seller is not None and writes.seller != chat.seller_id:
-            raise ControlError(409, f"chat {chat_id} belongs to seller {chat.seller_id}")
-        elif writes.buyer_name is not None:
-            chat.client_name = writes.buyer_name
+        chat, created = find_or_create_chat(
+            self.chats, chat_id, writes, self.sellers, DEMO_SELLER_ID, self._new_chat
+        )
+        chat.client_name = writes.buyer_name or chat.client_name
         card = None
         if writes.order is not None or writes.product is not None:
             chat.order = writes.order or chat.order
@@ -212,12 +191,23 @@ class WildberriesEmulator(MarketplaceApi[Seller]):
             chat.good_card = card
         image = writes.image
         files = (
-            [self._store_file(chat.seller_id, image.name, image.content_type, image.content)]
+            [self._store_file(chat.seller, image.name, image.content_type, image.content)]
             if image is not None
             else []
         )
         self._add_event(chat, "client", writes.text, files, card)
         return chat, created
+
+    def _new_chat(self, chat_id: str, seller_id: str) -> Chat:
+        chat = Chat(
+            chat_id=chat_id,
+            seller=seller_id,
+            reply_sign=new_reply_sign(chat_id),
+            client_id=str(100000 + secrets.randbelow(900000)),
+            client_name=DEFAULT_BUYER_NAME,
+        )
+        self.chats_by_sign[chat.reply_sign] = chat
+        return chat
 
     def _store_file(
         self, seller_id: str, name: str, content_type: str, content: bytes
@@ -241,11 +231,11 @@ class WildberriesEmulator(MarketplaceApi[Seller]):
         files: list[StoredFile],
         card: dict[str, Any] | None = None,
     ) -> Event:
-        seller = self.sellers[chat.seller_id]
+        seller = self.sellers[chat.seller]
         # The events page by addTimestamp, so two events of a seller never share one.
         add_ms = max(to_millis(self.clock.now()), seller.last_event_ms + 1)
         seller.last_event_ms = add_ms
-        is_new_chat = not chat.events
+        is_new_chat = not chat.messages
         if is_new_chat and card is None:
             card = chat.good_card
         event = Event(
@@ -258,8 +248,8 @@ class WildberriesEmulator(MarketplaceApi[Seller]):
             good_card=card,
             files=files,
         )
-        chat.events.append(event)
-        self.events[chat.seller_id].append(event)
+        chat.messages.append(event)
+        self.events[chat.seller].append(event)
         return event
 
     # ------------------------------------------------------------- API plumbing
@@ -315,8 +305,8 @@ class WildberriesEmulator(MarketplaceApi[Seller]):
 
     # ------------------------------------------------------------- API methods
     async def list_chats(self, request: web.Request, seller: Seller) -> web.StreamResponse:
-        chats = [chat for chat in self.chats.values() if chat.seller_id == seller.seller_id]
-        chats.sort(key=lambda chat: chat.events[-1].add_ms if chat.events else 0, reverse=True)
+        chats = [chat for chat in self.chats.values() if chat.seller == seller.seller_id]
+        chats.sort(key=lambda chat: chat.messages[-1].add_ms if chat.messages else 0, reverse=True)
         return web.json_response({"result": [chat.api_view() for chat in chats], "errors": None})
 
     async def list_events(self, request: web.Request, seller: Seller) -> web.StreamResponse:
@@ -351,7 +341,7 @@ class WildberriesEmulator(MarketplaceApi[Seller]):
         outgoing = await read_outgoing_message(request)
         chat = self.chats_by_sign.get(outgoing.reply_sign or "")
         # Another seller's chat is as unknown as one that does not exist.
-        known = chat is not None and chat.seller_id == seller.seller_id
+        known = chat is not None and chat.seller == seller.seller_id
         check_outgoing_message(outgoing, known)
         assert chat is not None  # checked above
         files = []
@@ -386,23 +376,23 @@ class WildberriesEmulator(MarketplaceApi[Seller]):
         if not chat_id:
             raise ControlError(400, "the chat id must not be empty")
         chat, created = self.buyer_writes(chat_id, await BuyerWrites.from_request(request))
-        return web.json_response(chat.control_view(), status=201 if created else 200)
+        return web.json_response(chat.to_control_view(), status=201 if created else 200)
 
     async def control_buyer_starts_chat(self, request: web.Request) -> web.Response:
         """A buyer writes into a new chat, its id shaped like WB's (``1:<uuid>``); 201."""
         chat, _ = self.buyer_writes(new_chat_id(), await BuyerWrites.from_request(request))
-        return web.json_response(chat.control_view(), status=201)
+        return web.json_response(chat.to_control_view(), status=201)
 
     async def control_chat(self, request: web.Request) -> web.Response:
-        return web.json_response(self._control_chat(request).control_view())
+        return web.json_response(self._control_chat(request).to_control_view())
 
     async def control_list_chats(self, request: web.Request) -> web.Response:
         """``{"chats": [view, ...]}``, oldest first; ``?seller=`` narrows to one seller."""
         seller_id = request.query.get("seller")
         chats = [
-            chat.control_view()
+            chat.to_control_view()
             for chat in self.chats.values()
-            if seller_id in (None, chat.seller_id)
+            if seller_id in (None, chat.seller)
         ]
         return web.json_response({"chats": chats})
 

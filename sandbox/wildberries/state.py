@@ -168,14 +168,14 @@ class Event:
 @dataclass(eq=False)
 class Chat:
     chat_id: str
-    seller_id: str
+    seller: str
     reply_sign: str
     client_id: str
     client_name: str
     order: str | None = None
     product: str | None = None
     good_card: dict[str, Any] | None = None
-    events: list[Event] = field(default_factory=list)
+    messages: list[Event] = field(default_factory=list)
 
     def api_view(self) -> dict[str, Any]:
         view: dict[str, Any] = {
@@ -185,17 +185,17 @@ class Chat:
         }
         if self.good_card is not None:
             view["goodCard"] = dict(self.good_card)
-        last = self.events[-1] if self.events else None
+        last = self.messages[-1] if self.messages else None
         view["lastMessage"] = {
             "text": (last.text or "") if last else "",
             "addTimestamp": last.add_ms if last else 0,
         }
         return view
 
-    def control_view(self, with_messages: bool = True) -> dict[str, Any]:
+    def to_control_view(self, with_messages: bool = True) -> dict[str, Any]:
         view: dict[str, Any] = {
             "chat_id": self.chat_id,
-            "seller": self.seller_id,
+            "seller": self.seller,
             "status": "opened",  # WB chats are never closed
             "buyer_name": self.client_name,
             "order": self.order,
@@ -203,7 +203,7 @@ class Chat:
             "reply_sign": self.reply_sign,
         }
         if with_messages:
-            view["messages"] = [event.control_view() for event in self.events]
+            view["messages"] = [event.control_view() for event in self.messages]
         return view
 
 
