@@ -11,6 +11,7 @@ from services.marketplace import MarketplaceConnector
 from services.marketplace.models import Marketplace
 from services.marketplace.ozon import OZON_API_URL, OzonConnector, OzonCredentials
 from services.marketplace.pacing import RequestPacer
+from services.marketplace.transport import DEFAULT_TIMEOUT_SECONDS
 from services.marketplace.wildberries import (
     WILDBERRIES_API_URL,
     WildberriesConnector,
@@ -72,7 +73,10 @@ class ConnectorFactory:
     against the same limit, in every process when the pacer is Redis's."""
 
     def __init__(
-        self, endpoints: MarketplaceEndpoints, pacer: RequestPacer, timeout_seconds: float = 15.0
+        self,
+        endpoints: MarketplaceEndpoints,
+        pacer: RequestPacer,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> None:
         self.endpoints = endpoints
         self.pacer = pacer

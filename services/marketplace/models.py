@@ -48,6 +48,14 @@ class OrderContext:
     order: str | None = None
     product: str | None = None
 
+    @classmethod
+    def of(cls, order: object, product: object) -> OrderContext | None:
+        """From the marketplace's own values (numbers or strings, empty when unknown); None
+        when it named neither."""
+        if not order and not product:
+            return None
+        return cls(str(order) if order else None, str(product) if product else None)
+
 
 @dataclass(frozen=True)
 class ChatMessage:

@@ -16,9 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import aiohttp
+from typing import Any, Unpack
 
 from services.marketplace.errors import FailureReason, MarketplaceError, check_reply_text
 from services.marketplace.models import (
@@ -33,18 +31,15 @@ from services.marketplace.models import (
     OutgoingFile,
     SendResult,
 )
-from services.marketplace.pacing import OZON_RATE, InProcessRequestPacer, RequestPacer, RequestRate
+from services.marketplace.pacing import OZON_RATE
 from services.marketplace.timestamps import parse_timestamp
 from services.marketplace.transport import (
-    DEFAULT_TIMEOUT_SECONDS,
-    MARKETPLACE_RETRY_POLICY,
     Answer,
+    ConnectorOptions,
     HttpConnector,
-    MarketplaceTransport,
     header_seconds,
     server_failure,
 )
-from services.retry_policy import RetryPolicy
 
 OZON_API_URL = "https://api-seller.ozon.ru"
 # Where the bot's web server takes Ozon's push notifications (set it in the Ozon seller account).
@@ -104,43 +99,30 @@ def ozon_failure(answer: Answer) -> MarketplaceError | None:
 
 class OzonConnector(HttpConnector):
     marketplace = Marketplace.OZON
+    api_url = OZON_API_URL
+    request_rate = OZON_RATE
 
     def __init__(
         self,
         credentials: OzonCredentials,
         *,
-        base_url: str = OZON_API_URL,
-        pacer: RequestPacer | None = None,
-        rate: RequestRate = OZON_RATE,
-        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
-        retry_policy: RetryPolicy = MARKETPLACE_RETRY_POLICY,
-        session: aiohttp.ClientSession | None = None,
         page_size: int = 100,
+        **options: Unpack[ConnectorOptions],
     ) -> None:
         self._pace_key = f"ozon:{credentials.client_id}"
         self.page_size = page_size
         super().__init__(
-            MarketplaceTransport(
-                base_url=base_url,
-                headers={"Client-Id": credentials.client_id, "Api-Key": credentials.api_key},
-                secrets=(credentials.api_key,),
-                pacer=pacer or InProcessRequestPacer(),
-                rate=rate,
-                failure_of=ozon_failure,
-                timeout_seconds=timeout_seconds,
-                retry_policy=retry_policy,
-                session=session,
-            )
+            headers={"Client-Id": credentials.client_id, "Api-Key": credentials.api_key},
+            secrets=(credentials.api_key,),
+            failure_of=ozon_failure,
+            **options,
         )
 
     async def _post(self, path: str, body: dict[str, Any], *, idempotent: bool = True) -> Any:
         answer = await self._http.call(
             "POST", path, json=body, pace_key=self._pace_key, idempotent=idempotent
         )
-        data = answer.json()
-        if not isinstance(data, dict):
-            raise MarketplaceError(FailureReason.UNAVAILABLE, f"{path} answered no JSON object")
-        return data
+        return answer.json_object(path)
 
     async def check_credentials(self) -> None:
         await self._post("/v3/chat/list", {"filter": {"chat_status": "All"}, "limit": 1})
@@ -263,9 +245,7 @@ def message_from_ozon(chat_id: str, item: dict[str, Any]) -> ChatMessage:
         text="\n".join(texts).strip(),
         created_at=parse_timestamp(item.get("created_at")),
         attachments=tuple(attachments),
-        context=OrderContext(str(order) if order else None, str(product) if product else None)
-        if order or product
-        else None,
+        context=OrderContext.of(order, product),
     )
 
 

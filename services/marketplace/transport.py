@@ -12,13 +12,13 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, TypedDict
 
 import aiohttp
 from multidict import CIMultiDictProxy
 
 from services.marketplace.errors import FailureReason, MarketplaceError, masked
-from services.marketplace.pacing import RequestPacer, RequestRate, wait_turn
+from services.marketplace.pacing import InProcessRequestPacer, RequestPacer, RequestRate, wait_turn
 from services.retry_policy import RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,13 @@ class Answer:
             return json.loads(self.body) if self.body else None
         except ValueError:
             return None
+
+    def json_object(self, path: str) -> dict[str, Any]:
+        """The answer's JSON object; anything else means the marketplace is not itself."""
+        data = self.json()
+        if not isinstance(data, dict):
+            raise MarketplaceError(FailureReason.UNAVAILABLE, f"{path} answered no JSON object")
+        return data
 
     @property
     def text(self) -> str:
@@ -150,11 +157,50 @@ class MarketplaceTransport:
         raise failure
 
 
-class HttpConnector:
-    """What every connector shares: its transport, a repr without credentials, closing."""
+class ConnectorOptions(TypedDict, total=False):
+    """What every connector takes besides its credentials (defaults: `HttpConnector`'s)."""
 
-    def __init__(self, transport: MarketplaceTransport) -> None:
-        self._http = transport
+    base_url: str
+    pacer: RequestPacer | None
+    rate: RequestRate
+    timeout_seconds: float
+    retry_policy: RetryPolicy
+    session: aiohttp.ClientSession | None
+
+
+class HttpConnector:
+    """What every connector shares: its transport, a repr without credentials, closing.
+
+    A connector names its marketplace's `api_url` and `request_rate` (the defaults of
+    `base_url` and `rate`) and gives its credentials and the way it reads failures."""
+
+    api_url: ClassVar[str]
+    request_rate: ClassVar[RequestRate]
+
+    def __init__(
+        self,
+        *,
+        headers: dict[str, str],
+        secrets: tuple[str, ...],
+        failure_of: FailureOf,
+        base_url: str | None = None,
+        pacer: RequestPacer | None = None,
+        rate: RequestRate | None = None,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        retry_policy: RetryPolicy = MARKETPLACE_RETRY_POLICY,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        self._http = MarketplaceTransport(
+            base_url=self.api_url if base_url is None else base_url,
+            headers=headers,
+            secrets=secrets,
+            pacer=pacer or InProcessRequestPacer(),
+            rate=self.request_rate if rate is None else rate,
+            failure_of=failure_of,
+            timeout_seconds=timeout_seconds,
+            retry_policy=retry_policy,
+            session=session,
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._http.base_url!r})"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 import aiohttp
 
@@ -29,23 +29,15 @@ from services.marketplace.models import (
     OutgoingFile,
     SendResult,
 )
-from services.marketplace.pacing import (
-    WILDBERRIES_RATE,
-    InProcessRequestPacer,
-    RequestPacer,
-    RequestRate,
-)
+from services.marketplace.pacing import WILDBERRIES_RATE
 from services.marketplace.timestamps import parse_timestamp
 from services.marketplace.transport import (
-    DEFAULT_TIMEOUT_SECONDS,
-    MARKETPLACE_RETRY_POLICY,
     Answer,
+    ConnectorOptions,
     HttpConnector,
-    MarketplaceTransport,
     header_seconds,
     server_failure,
 )
-from services.retry_policy import RetryPolicy
 
 WILDBERRIES_API_URL = "https://buyer-chat-api.wildberries.ru"
 WILDBERRIES_TEXT_LIMIT = 1000
@@ -67,6 +59,8 @@ class WildberriesCredentials:
 
 
 def wildberries_failure(answer: Answer) -> MarketplaceError | None:
+    if 200 <= answer.status < 300 and answer.status != 202:
+        return None  # a success's body is read by whoever asked for it, if at all
     body = answer.json()
     body = body if isinstance(body, dict) else {}
     if answer.status == 202:
@@ -77,8 +71,6 @@ def wildberries_failure(answer: Answer) -> MarketplaceError | None:
             retry_after=float(body.get("retrySeconds") or 5),
             retryable=True,
         )
-    if 200 <= answer.status < 300:
-        return None
     detail = str(body.get("detail") or body.get("error") or body.get("title") or answer.text[:300])
     lowered = detail.lower()
     if failure := server_failure(answer, detail):
@@ -116,31 +108,18 @@ def check_file(file: OutgoingFile) -> None:
 
 class WildberriesConnector(HttpConnector):
     marketplace = Marketplace.WILDBERRIES
+    api_url = WILDBERRIES_API_URL
+    request_rate = WILDBERRIES_RATE
 
     def __init__(
-        self,
-        credentials: WildberriesCredentials,
-        *,
-        base_url: str = WILDBERRIES_API_URL,
-        pacer: RequestPacer | None = None,
-        rate: RequestRate = WILDBERRIES_RATE,
-        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
-        retry_policy: RetryPolicy = MARKETPLACE_RETRY_POLICY,
-        session: aiohttp.ClientSession | None = None,
+        self, credentials: WildberriesCredentials, **options: Unpack[ConnectorOptions]
     ) -> None:
         self._seller = credentials.fingerprint
         super().__init__(
-            MarketplaceTransport(
-                base_url=base_url,
-                headers={"Authorization": credentials.token},
-                secrets=(credentials.token,),
-                pacer=pacer or InProcessRequestPacer(),
-                rate=rate,
-                failure_of=wildberries_failure,
-                timeout_seconds=timeout_seconds,
-                retry_policy=retry_policy,
-                session=session,
-            )
+            headers={"Authorization": credentials.token},
+            secrets=(credentials.token,),
+            failure_of=wildberries_failure,
+            **options,
         )
 
     async def _call(
@@ -157,10 +136,7 @@ class WildberriesConnector(HttpConnector):
         )
 
     async def _json(self, path: str, **request: Any) -> dict[str, Any]:
-        data = (await self._call("GET", path, **request)).json()
-        if not isinstance(data, dict):
-            raise MarketplaceError(FailureReason.UNAVAILABLE, f"{path} answered no JSON object")
-        return data
+        return (await self._call("GET", path, **request)).json_object(path)
 
     async def check_credentials(self) -> None:
         await self._call("GET", "/api/v1/seller/chats")
@@ -261,9 +237,7 @@ def message_from_event(event: dict[str, Any]) -> ChatMessage | None:
         text=text,
         created_at=parse_timestamp(event.get("addTimestamp") or event.get("addTime")),
         attachments=tuple(attachments),
-        context=OrderContext(str(order) if order else None, str(product) if product else None)
-        if order or product
-        else None,
+        context=OrderContext.of(order, product),
         buyer_name=event.get("clientName"),
         reply_sign=event.get("replySign") if event.get("isNewChat") else None,
     )
