@@ -43,7 +43,7 @@ from services.send_budgets import SendBudgets, counts_against_budget, take
 from services.telegram_text import (
     TELEGRAM_TEXT_LIMIT,
     AuthoredText,
-    attribution_line,
+    attribution_heading,
     merge_in_order,
     merged_text,
     split_text,
@@ -128,6 +128,7 @@ class SendFailure(StrEnum):
     CHAT_NOT_FOUND = "chat_not_found"
     THREAD_NOT_FOUND = "thread_not_found"  # the forum topic was deleted
     EMPTY_TEXT = "empty_text"
+    NO_RIGHTS = "no_rights"  # a 400 for missing administrator rights (to manage topics, say)
     REJECTED = "rejected"  # any other 400: the call itself is wrong
     UNAVAILABLE = "unavailable"  # Telegram kept failing (5xx, network) after the retries
     STOPPED = "stopped"  # the sender stopped before the item went out
@@ -277,7 +278,7 @@ class TelegramSender:
     ) -> asyncio.Future[SendOutcome]:
         limit = TELEGRAM_TEXT_LIMIT
         if item.attributed:  # room for the attribution line above the text
-            limit -= len(item.escape(attribution_line(item.author or "", item.sent_at))) + 1
+            limit -= len(attribution_heading(item.authored, item.escape))
         parts = split_text(item.text, limit)
         if not parts:
             logger.warning("an empty text for chat %s was not sent", item.chat_id)
@@ -384,9 +385,9 @@ class TelegramSender:
                 if refusal.whole_bot:
                     self._bot_not_before = now + refusal.wait
                     return None, refusal.wait
+                # Its texts are merged once its wait ends (above), with those queued meanwhile.
                 self._chat_not_before[chat_id] = now + refusal.wait
                 soonest = min(soonest or refusal.wait, refusal.wait)
-                self._merge_queued_texts(queue, chat_id)
         return None, soonest
 
     def _merge_queued_texts(self, queue: deque[_Queued], chat_id: int | str) -> None:
@@ -473,6 +474,10 @@ class TelegramSender:
         return SendOutcome(message_ids, result=result, merged_with=max(1, len(queued.texts)))
 
 
+# How Telegram's 400s say that the bot lacks an administrator right.
+RIGHTS_WORDS = ("not enough rights", "have no rights", "need administrator rights")
+
+
 def _bad_request_failure(description: str) -> SendFailure:
     text = description.lower()
     if "chat not found" in text:
@@ -481,6 +486,8 @@ def _bad_request_failure(description: str) -> SendFailure:
         return SendFailure.THREAD_NOT_FOUND
     if "text is empty" in text or "text must be non-empty" in text:
         return SendFailure.EMPTY_TEXT
+    if any(words in text for words in RIGHTS_WORDS):
+        return SendFailure.NO_RIGHTS
     return SendFailure.REJECTED
 
 

@@ -62,6 +62,11 @@ def attribution_line(author: str, sent_at: datetime) -> str:
     return f"— {author} · {sent_at:%H:%M}"
 
 
+def attribution_heading(item: AuthoredText, escape: Callable[[str], str] = str) -> str:
+    """What goes above an attributed text: its attribution line and a line break."""
+    return f"{escape(attribution_line(item.author, item.sent_at))}\n"
+
+
 def merged_text(
     texts: Sequence[AuthoredText],
     escape: Callable[[str], str] = str,
@@ -72,9 +77,7 @@ def merged_text(
     under its attribution line (`escape` applies to the lines only, for HTML texts)."""
     if len(texts) == 1 and not always_attributed:
         return texts[0].text
-    return "\n\n".join(
-        f"{escape(attribution_line(item.author, item.sent_at))}\n{item.text}" for item in texts
-    )
+    return "\n\n".join(attribution_heading(item, escape) + item.text for item in texts)
 
 
 def merge_in_order(
@@ -96,6 +99,7 @@ def merge_in_order(
 __all__ = [
     "TELEGRAM_TEXT_LIMIT",
     "AuthoredText",
+    "attribution_heading",
     "attribution_line",
     "merge_in_order",
     "merged_text",

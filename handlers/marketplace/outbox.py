@@ -15,7 +15,6 @@ from services.marketplace.models import OutgoingFile
 from services.marketplace.outbox import Delivery, DeliveryProblem
 
 CAPTION_LIMIT = 1024
-RIGHTS_WORDS = ("not enough rights", "have no rights", "need administrator rights")
 
 
 def delivery(outcome: SendOutcome) -> Delivery:
@@ -30,11 +29,12 @@ def _problem(outcome: SendOutcome) -> DeliveryProblem:
     failure = outcome.failure
     if failure is SendFailure.THREAD_NOT_FOUND:
         return DeliveryProblem.TOPIC_GONE
-    if failure in {SendFailure.FORBIDDEN, SendFailure.CHAT_NOT_FOUND, SendFailure.BLOCKED}:
-        return DeliveryProblem.NO_RIGHTS
-    if failure is SendFailure.REJECTED and any(
-        words in outcome.detail.lower() for words in RIGHTS_WORDS
-    ):
+    if failure in {
+        SendFailure.FORBIDDEN,
+        SendFailure.CHAT_NOT_FOUND,
+        SendFailure.BLOCKED,
+        SendFailure.NO_RIGHTS,
+    }:
         return DeliveryProblem.NO_RIGHTS
     if failure in {SendFailure.UNAVAILABLE, SendFailure.STOPPED}:
         return DeliveryProblem.UNAVAILABLE
