@@ -7,8 +7,9 @@ import contextlib
 import functools
 import inspect
 import logging
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import aiogram.methods
 from aiogram import Bot, Dispatcher, Router
@@ -20,7 +21,12 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKey
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.methods.base import Response, TelegramMethod
-from aiogram.types import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeDefault,
+    BotCommandScopeUnion,
+)
 from redis.asyncio import ConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -238,50 +244,49 @@ def warm_up_modules(dispatcher: Dispatcher) -> list[asyncio.Task[None]]:
     """Module objects that start slowly (speech recognition's worker processes, about 2 s)
     expose `async warm_up()`: started in the background while the bot starts, so the first
     user does not wait. Closing such an object ends its warm-up quietly."""
-    return [
-        asyncio.create_task(value.warm_up())
-        for value in dispatcher.workflow_data.values()
-        if inspect.iscoroutinefunction(getattr(value, "warm_up", None))
-    ]
+    return [asyncio.create_task(warm_up()) for warm_up in _module_hooks(dispatcher, "warm_up")]
 
 
 async def _wind_down_modules(dispatcher: Dispatcher) -> None:
     """Module objects with work of their own in the background (the marketplace desk's syncs)
     expose `async wind_down()`: it lets that work finish or stops it, first at shutdown."""
-    for value in dispatcher.workflow_data.values():
-        wind_down = getattr(value, "wind_down", None)
-        if inspect.iscoroutinefunction(wind_down):
-            await wind_down()
+    for wind_down in _module_hooks(dispatcher, "wind_down"):
+        await wind_down()
 
 
 async def _close_module_resources(dispatcher: Dispatcher) -> None:
     """Module objects that hold processes or connections (speech recognition's worker pool,
     say) expose `async close()`; they are closed when polling or the webhook stops."""
-    for value in dispatcher.workflow_data.values():
-        close = getattr(value, "close", None)
-        if inspect.iscoroutinefunction(close):
-            await close()
+    for close in _module_hooks(dispatcher, "close"):
+        await close()
+
+
+def _module_hooks(
+    dispatcher: Dispatcher, name: str
+) -> list[Callable[[], Coroutine[object, object, None]]]:
+    """The module objects' `async <name>()` methods, in the order the objects were given."""
+    hooks = (getattr(value, name, None) for value in dispatcher.workflow_data.values())
+    return [hook for hook in hooks if inspect.iscoroutinefunction(hook)]
 
 
 async def _publish_commands(bot: Bot, dispatcher: Dispatcher) -> None:
     """Telegram shows the command menu in the user's app language; publish one per language."""
     core = dispatcher["i18n_middleware"].core
     names = [BOT_COMMANDS[0], *enabled_commands(dispatcher["settings"]), *BOT_COMMANDS[1:]]
+    await _set_commands(bot, core, names, BotCommandScopeDefault())
+    # Group commands (a seller's /connect, say) in every group's menu, for its administrators.
+    group_names = enabled_group_admin_commands(dispatcher["settings"])
+    if group_names:
+        await _set_commands(bot, core, group_names, BotCommandScopeAllChatAdministrators())
+
+
+async def _set_commands(
+    bot: Bot, core: Any, names: Sequence[str], scope: BotCommandScopeUnion
+) -> None:
+    """The commands' menu for `scope`, once per language and once for any other language."""
     for language in (*SUPPORTED_LANGUAGES, None):
         commands = [
             BotCommand(command=name, description=core.get(f"command-{name}", language or "en"))
             for name in names
         ]
-        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=language)
-    # Group commands (a seller's /connect, say) in every group's menu, for its administrators.
-    group_names = enabled_group_admin_commands(dispatcher["settings"])
-    if not group_names:
-        return
-    for language in (*SUPPORTED_LANGUAGES, None):
-        commands = [
-            BotCommand(command=name, description=core.get(f"command-{name}", language or "en"))
-            for name in group_names
-        ]
-        await bot.set_my_commands(
-            commands, scope=BotCommandScopeAllChatAdministrators(), language_code=language
-        )
+        await bot.set_my_commands(commands, scope=scope, language_code=language)
