@@ -5,6 +5,7 @@ A module that is off brings nothing; its package is not even imported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import Router
@@ -48,18 +49,27 @@ def enabled_workflow_data(settings: Settings) -> dict[str, Any]:
     return data
 
 
+def _enabled_commands(
+    settings: Settings, of: Callable[[ModuleRegistration], tuple[str, ...]]
+) -> list[str]:
+    return [command for part in enabled_registrations(settings) for command in of(part)]
+
+
 def enabled_commands(settings: Settings) -> list[str]:
-    return [command for part in enabled_registrations(settings) for command in part.commands]
+    return _enabled_commands(settings, lambda part: part.commands)
 
 
 def enabled_group_admin_commands(settings: Settings) -> list[str]:
-    return [
-        command for part in enabled_registrations(settings) for command in part.group_admin_commands
-    ]
+    return _enabled_commands(settings, lambda part: part.group_admin_commands)
+
+
+def module_jobs(part: ModuleRegistration, settings: Settings) -> list[ScheduledJob]:
+    """The module's jobs, those made from settings made now."""
+    return [job if isinstance(job, ScheduledJob) else job(settings) for job in part.jobs]
 
 
 def enabled_jobs(settings: Settings) -> list[ScheduledJob]:
-    return [job for part in enabled_registrations(settings) for job in part.jobs]
+    return [job for part in enabled_registrations(settings) for job in module_jobs(part, settings)]
 
 
 def module_tree(settings: Settings) -> str:
@@ -91,7 +101,10 @@ def _module_items(part: ModuleRegistration, settings: Settings) -> list[str]:
         for route in factory(settings)
         if isinstance(route, web.RouteDef)
     ]
-    jobs = [f"{job.name} every {_duration(job.every.total_seconds())}" for job in part.jobs]
+    jobs = [
+        f"{job.name} every {_duration(job.every.total_seconds())}"
+        for job in module_jobs(part, settings)
+    ]
     if not (routers or routes or jobs or part.commands or part.group_admin_commands):
         return ["nothing registered yet"]
     items = [f"routers: {', '.join(routers)}"] if routers else []

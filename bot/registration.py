@@ -85,12 +85,16 @@ class ScheduledJob:
         return max(self.every.total_seconds(), 60.0)
 
 
+# A job whose period (or anything else) comes from settings.
+JobFactory = Callable[[Settings], ScheduledJob]
+
+
 @dataclass(frozen=True)
 class ModuleRegistration:
     name: str
     routers: tuple[RouterFactory, ...] = ()
     web_routes: tuple[WebRoutesFactory, ...] = ()
-    jobs: tuple[ScheduledJob, ...] = ()
+    jobs: tuple[ScheduledJob | JobFactory, ...] = ()
     # Commands for Telegram's menu; each needs a `command-<name>` description in locales.
     commands: tuple[str, ...] = ()
     # Commands for the menu of group administrators (in every group), described the same way.

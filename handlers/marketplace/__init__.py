@@ -12,8 +12,6 @@ from aiogram import Router
 from bot.config import Module, Settings
 from bot.registration import ModuleContext, ModuleRegistration, ScheduledJob
 
-SYNC_JOB_EVERY_SECONDS = 1.0
-
 
 def build_router() -> Router:
     from handlers.marketplace import connect, menu, rights, seller
@@ -42,19 +40,22 @@ async def sync_due_accounts(context: ModuleContext) -> None:
     await sync(context)
 
 
+def sync_job(settings: Settings) -> ScheduledJob:
+    """Every process ticks once per poll period; each account's sync runs where its due claim
+    and then its lease are won."""
+    return ScheduledJob(
+        name="marketplace-sync",
+        run=sync_due_accounts,
+        every=timedelta(seconds=settings.marketplace_poll_seconds),
+        once_across_processes=False,
+    )
+
+
 REGISTRATION = ModuleRegistration(
     name=Module.MARKETPLACE.value,
     routers=(build_router,),
     web_routes=(web_routes,),
-    # Every process ticks; each account's sync runs where its lease is won, when it is due.
-    jobs=(
-        ScheduledJob(
-            name="marketplace-sync",
-            run=sync_due_accounts,
-            every=timedelta(seconds=SYNC_JOB_EVERY_SECONDS),
-            once_across_processes=False,
-        ),
-    ),
+    jobs=(sync_job,),
     group_admin_commands=("connect", "seller"),
     workflow_data=(workflow_data,),
 )

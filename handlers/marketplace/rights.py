@@ -9,12 +9,12 @@ from aiogram.types import ChatMemberUpdated
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sender import OutgoingText, TelegramSender
-from handlers.marketplace.membership import manages_topics
+from bot.sender import TelegramSender
+from handlers.marketplace.membership import GROUP_CHAT, manages_topics
 from handlers.marketplace.outbox import TelegramDeskOutbox
 from handlers.marketplace.syncing import translations_for
-from services.marketplace.sellers import mark_rights_restored, seller_of_group
-from services.marketplace.sync import notify_rights_lost
+from services.marketplace.sellers import seller_of_group
+from services.marketplace.sync import notify_rights_lost, notify_rights_restored
 
 
 async def bot_rights_changed(
@@ -26,15 +26,13 @@ async def bot_rights_changed(
     seller = await seller_of_group(session, event.chat.id)
     if seller is None:
         return
+    outbox, translate_for = TelegramDeskOutbox(sender), translations_for(i18n.core)
     if manages_topics(event.new_chat_member):
-        if await mark_rights_restored(session, seller.id):
-            text = i18n.core.get("desk-rights-restored", seller.language)
-            await sender.send(OutgoingText(seller.forum_chat_id, text))
-        return
-    await notify_rights_lost(
-        session, TelegramDeskOutbox(sender), translations_for(i18n.core), seller.id
-    )
+        await notify_rights_restored(session, outbox, translate_for, seller)
+    else:
+        await notify_rights_lost(session, outbox, translate_for, seller.id)
 
 
 def register(router: Router) -> None:
-    router.my_chat_member.register(bot_rights_changed)
+    # Only groups can be a seller's: a private block or unblock costs no query.
+    router.my_chat_member.register(bot_rights_changed, GROUP_CHAT)

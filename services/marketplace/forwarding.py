@@ -69,19 +69,11 @@ class DeskAccount:
     seller_id: int
     forum_chat_id: int
     language: str
-    connected_by: int
-    group_title: str
-
-    @property
-    def marketplace_name(self) -> str:
-        return self.marketplace.label
 
 
 @dataclass
 class ForwardReport:
     forwarded: int = 0
-    attachments: int = 0
-    topics_opened: int = 0
     problem: DeliveryProblem | None = None
 
 
@@ -250,7 +242,6 @@ class Forwarding:
             self._note_problem(opened, f"topic for chat {chat.chat_id}")
             return False
         chat.topic_id = opened.message_id
-        self.report.topics_opened += 1
         async with self.session_factory() as session:
             await session.execute(
                 update(BuyerChat).where(BuyerChat.id == chat.id).values(topic_id=chat.topic_id)
@@ -271,7 +262,7 @@ class Forwarding:
 
     def _card(self, chat: _Chat) -> str:
         marketplace = self.account.marketplace
-        lines = [self.translate("desk-card-title", marketplace=self.account.marketplace_name)]
+        lines = [self.translate("desk-card-title", marketplace=self.account.marketplace.label)]
         if chat.buyer_name:
             lines.append(self.translate("desk-card-buyer", buyer=chat.buyer_name))
         if chat.order_number:
@@ -285,7 +276,7 @@ class Forwarding:
 
     # ------------------------------------------------------------------ messages
     def _author(self, message: _Message) -> str:
-        marketplace = self.account.marketplace_name
+        marketplace = self.account.marketplace.label
         if message.author is Author.BUYER:
             buyer = message.chat.buyer_name or self.translate("desk-buyer")
             return self.translate("desk-author-buyer", buyer=buyer, marketplace=marketplace)
@@ -328,16 +319,19 @@ class Forwarding:
 
     async def _forward_with_attachments(self, message: _Message) -> None:
         downloaded: list[tuple[BuyerAttachment, OutgoingFile]] = []
-        failed: list[BuyerAttachment] = []
+        failed: list[tuple[BuyerAttachment, str]] = []
         for attachment in message.attachments:
-            file = await self._download(attachment)
-            (failed.append(attachment) if file is None else downloaded.append((attachment, file)))
+            file, error = await self._download(attachment)
+            if file is None:
+                failed.append((attachment, error))
+            else:
+                downloaded.append((attachment, file))
         text = message.text
         if failed:
             note = self.translate(
                 "desk-attachment-pending",
                 count=len(failed),
-                marketplace=self.account.marketplace_name,
+                marketplace=self.account.marketplace.label,
             )
             text = f"{text}\n\n{note}" if text else note
         first_message_id: int | None = None
@@ -351,14 +345,7 @@ class Forwarding:
             caption = None
             if first_message_id is None:  # no text: the first file carries the author line
                 caption = attribution_line(self._author(message), self._local(message.written_at))
-            delivery = await self.outbox.post_file(
-                self.account.forum_chat_id,
-                message.chat.topic_id,
-                file,
-                as_photo=attachment.kind == AttachmentKind.IMAGE.value
-                and looks_like_photo(file.content),
-                caption=caption,
-            )
+            delivery = await self._post_attachment(message.chat.topic_id, attachment, file, caption)
             if not delivery.delivered:
                 if first_message_id is None:
                     await self._settle([(message, _done(delivery))])
@@ -369,12 +356,31 @@ class Forwarding:
             if first_message_id is None:
                 first_message_id = delivery.message_id
             await self._record_attachment(attachment, delivery.message_id)
-            self.report.attachments += 1
         await self._record_message(message, first_message_id)
-        for attachment in failed:
-            await self._record_attachment_failure(attachment, attachment.last_error or "")
+        for attachment, error in failed:
+            await self._record_attachment_failure(attachment, error)
 
-    async def _download(self, attachment: BuyerAttachment) -> OutgoingFile | None:
+    async def _post_attachment(
+        self,
+        topic_id: int | None,
+        attachment: BuyerAttachment,
+        file: OutgoingFile,
+        caption: str | None,
+        reply_to: int | None = None,
+    ) -> Delivery:
+        """An image that Telegram takes as a photo goes as one; anything else as a document."""
+        return await self.outbox.post_file(
+            self.account.forum_chat_id,
+            topic_id,
+            file,
+            as_photo=attachment.kind == AttachmentKind.IMAGE.value
+            and looks_like_photo(file.content),
+            caption=caption,
+            reply_to=reply_to,
+        )
+
+    async def _download(self, attachment: BuyerAttachment) -> tuple[OutgoingFile | None, str]:
+        """The file, or None and why not."""
         try:
             content = await self.connector.download(
                 Attachment(
@@ -386,19 +392,20 @@ class Forwarding:
                 )
             )
         except Exception as error:  # any failure: the message goes on, the file is retried
-            attachment.last_error = str(error)[:255] or type(error).__name__
+            reason = str(error)[:255] or type(error).__name__
             logger.warning(
                 "%s attachment %s could not be downloaded: %s",
-                self.account.marketplace_name,
+                self.account.marketplace.label,
                 attachment.id,
-                attachment.last_error,
+                reason,
             )
-            return None
-        return OutgoingFile(
+            return None, reason
+        file = OutgoingFile(
             attachment.name or "attachment",
             content,
             attachment.content_type or "application/octet-stream",
         )
+        return file, ""
 
     # ------------------------------------------------------------------ late attachments
     async def _retry_attachments(self) -> None:
@@ -420,22 +427,19 @@ class Forwarding:
                 )
             ).all()
         for attachment, stored, chat in rows:
-            file = await self._download(attachment)
+            file, error = await self._download(attachment)
             if file is None:
-                await self._record_attachment_failure(attachment, attachment.last_error or "")
+                await self._record_attachment_failure(attachment, error)
                 continue
-            delivery = await self.outbox.post_file(
-                self.account.forum_chat_id,
+            delivery = await self._post_attachment(
                 chat.topic_id,
+                attachment,
                 file,
-                as_photo=attachment.kind == AttachmentKind.IMAGE.value
-                and looks_like_photo(file.content),
-                caption=self.translate("desk-attachment-late"),
+                self.translate("desk-attachment-late"),
                 reply_to=stored.telegram_message_id,
             )
             if delivery.delivered:
                 await self._record_attachment(attachment, delivery.message_id)
-                self.report.attachments += 1
             elif delivery.problem is DeliveryProblem.REJECTED:
                 await self._record_attachment_failure(attachment, delivery.detail)
             else:

@@ -8,7 +8,6 @@ no-op, as they do for overlapping polls, replayed pushes and two processes at on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -32,21 +31,14 @@ PRODUCT_LENGTH = 255
 ROWS_PER_INSERT = 500
 
 
-@dataclass(frozen=True)
-class Stored:
-    received: int  # messages in the fetch
-    new: int  # of them, not stored before
-
-
 async def store_fetched(
     session: AsyncSession, account_id: int, messages: list[ChatMessage], cursor: str
-) -> Stored:
+) -> None:
     insert = dialect_insert(session)
     chat_ids = await _buyer_chats(session, account_id, messages)
     now = utcnow()
     by_key = {(chat_ids[m.chat_id], m.message_id): m for m in messages}
     keys = list(by_key)
-    new = 0
     # One statement per batch; RETURNING names the rows that were not there before.
     for start in range(0, len(keys), ROWS_PER_INSERT):
         batch = keys[start : start + ROWS_PER_INSERT]
@@ -59,7 +51,6 @@ async def store_fetched(
             .returning(BuyerMessage.id, BuyerMessage.buyer_chat_id, BuyerMessage.message_id)
         )
         for row_id, chat, message_id in inserted.all():
-            new += 1
             session.add_all(
                 BuyerAttachment(
                     message_id=row_id,
@@ -78,7 +69,6 @@ async def store_fetched(
         .values(cursor=cursor, last_synced_at=now, last_error=None, last_error_at=None)
     )
     await session.commit()
-    return Stored(received=len(messages), new=new)
 
 
 def _message_row(buyer_chat_id: int, message: ChatMessage, now: datetime) -> dict[str, object]:

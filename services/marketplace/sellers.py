@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.marketplace.connections import (
@@ -21,6 +21,14 @@ from services.marketplace.models import Marketplace
 from services.marketplace.vault import CredentialVault
 from services.models.base import utcnow
 from services.models.marketplace import MarketplaceAccount, Seller
+
+# An account's sync is on: not paused, credentials not refused, the bot's rights in the group
+# intact (a condition on the account joined with its seller).
+SYNC_IS_ON = and_(
+    MarketplaceAccount.paused.is_(False),
+    MarketplaceAccount.refused_at.is_(None),
+    Seller.rights_lost_at.is_(None),
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,6 @@ class Connected:
     language: str
     # A reconnection that lifted a refusal (or a pause): sync resumes, and the group is told.
     resumed: bool
-    replaced: bool  # the account had other credentials before
 
 
 def _account_view(account: MarketplaceAccount) -> AccountView:
@@ -175,7 +182,7 @@ async def connect_account(
     )
     new_external_id = external_id(marketplace, credentials)
     sealed = vault.seal(credentials)
-    resumed = replaced = False
+    resumed = False
     if account is None:
         account = MarketplaceAccount(
             seller_id=seller_id,
@@ -203,7 +210,6 @@ async def connect_account(
         forum_chat_id=seller.forum_chat_id,
         language=seller.language,
         resumed=resumed,
-        replaced=replaced,
     )
 
 
@@ -272,16 +278,11 @@ async def record_sync_error(session: AsyncSession, account_id: int, error: str) 
 
 
 async def accounts_to_sync(session: AsyncSession) -> list[int]:
-    """Accounts whose sync is on: not paused, credentials not refused, the bot's rights
-    intact."""
+    """Accounts whose sync is on (`SYNC_IS_ON`)."""
     rows = await session.scalars(
         select(MarketplaceAccount.id)
         .join(Seller, Seller.id == MarketplaceAccount.seller_id)
-        .where(
-            MarketplaceAccount.paused.is_(False),
-            MarketplaceAccount.refused_at.is_(None),
-            Seller.rights_lost_at.is_(None),
-        )
+        .where(SYNC_IS_ON)
         .order_by(MarketplaceAccount.id)
     )
     return list(rows)
