@@ -51,9 +51,7 @@ class MarketplaceAccount(Base):
     __table_args__ = (UniqueConstraint("seller_id", "marketplace"),)
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    seller_id: Mapped[int] = mapped_column(
-        BigIntId, ForeignKey("sellers.id", ondelete="CASCADE")
-    )
+    seller_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("sellers.id", ondelete="CASCADE"))
     marketplace: Mapped[str] = mapped_column(String(16))  # ozon | wb
     # Not secret: Ozon's Client-Id (pushes name it), or a Wildberries token's fingerprint.
     external_id: Mapped[str] = mapped_column(String(64), index=True)
