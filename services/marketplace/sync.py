@@ -105,10 +105,6 @@ class _RedisHeld:
     async def extend(self) -> bool:
         now = time.monotonic()
         if now - self._renewed < self.ttl_ms / 4000:
-            # Still a turn for the other syncs, as the call to Redis was: without it, one
-            # account's forwarding queues ahead of the others' and the group's budget goes to
-            # it alone (`python -m bench marketplace --quick`: the burst took 13.4 s, not 7.7 s).
-            await asyncio.sleep(0)
             return True
         if not await self.leases.extend(self.lease, self.ttl_ms):
             return False
