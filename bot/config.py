@@ -28,7 +28,12 @@ class Module(StrEnum):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # `NAME=` (as .env.example has it) means unset: the default, e.g. the sandbox.
+        env_ignore_empty=True,
     )
 
     # Telegram
@@ -167,13 +172,6 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
-
-    @field_validator(
-        "ozon_api_url", "wildberries_api_url", "marketplace_credentials_key", mode="before"
-    )
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        return None if value == "" else value
 
     @field_validator("default_language")
     @classmethod

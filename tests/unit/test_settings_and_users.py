@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -32,6 +35,21 @@ def test_defaults_are_the_embedded_ones(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.uses_sandbox
     assert settings.modules == list(Module)
     assert settings.fsm_ttl_seconds == 24 * 3600
+
+
+def test_env_example_copied_as_is_runs_the_embedded_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    names = re.findall(r"^([A-Z][A-Z0-9_]*)=", example.read_text(encoding="utf-8"), re.M)
+    assert "BOT_TOKEN" in names
+    for name in names:
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(_env_file=example)
+    assert settings.uses_sandbox  # BOT_TOKEN= is blank there
+    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.redis_url is None
+    assert settings.ozon_api_url is None and settings.marketplace_credentials_key is None
 
 
 def test_admin_ids_parse(monkeypatch: pytest.MonkeyPatch) -> None:
