@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     marketplace.add_argument(
         "--quick", action="store_true", help="a smaller burst and light phase (~30 s)"
     )
+    intents = commands.add_parser(
+        "intents", help="offline buyer-intent matcher: accuracy on the labelled set, mistakes"
+    )
+    intents.add_argument("--data", type=Path, default=None, help="a labelled .jsonl file")
     args = parser.parse_args(argv)
 
     if args.name == "updates":
@@ -68,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.marketplace import run as run_marketplace
 
         return run_marketplace(quick=args.quick)
+    if args.name == "intents":
+        from bench.intents import run as run_intents
+
+        return run_intents(args.data)
     if args.name == "evaluate":
         from bench.evaluate import run as run_evaluations
         from bench.report import BAR_SECONDS, measure_report

@@ -1,0 +1,52 @@
+"""`python -m bench intents`: the offline buyer-intent matcher against the labelled set.
+
+Reads `tests/unit/data/buyer_intents.jsonl` (or `--data PATH`) and prints accuracy overall, per
+language (ru, en), per split (tune, holdout: the part the patterns were not tuned on), per
+intent, the confusion matrix, and every mistake. Bar: 0.85 overall and on the holdout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.marketplace.intent_eval import IntentReport, evaluate
+from services.marketplace.intents import Intent
+
+DEFAULT_DATA = (
+    Path(__file__).resolve().parents[1] / "tests" / "unit" / "data" / "buyer_intents.jsonl"
+)
+BAR = 0.85
+
+
+def print_report(report: IntentReport) -> None:
+    print(f"overall   {report.overall}")
+    for language, accuracy in report.by_language.items():
+        print(f"{language:<9} {accuracy}")
+    for split, accuracy in report.by_split.items():
+        print(f"{split:<9} {accuracy}")
+    print()
+    for intent, accuracy in report.by_intent.items():
+        print(f"{intent.value:<15} {accuracy}")
+    print()
+    width = len("expected \\ predicted") + 2
+    print("expected \\ predicted".ljust(width) + " ".join(f"{i.value[:6]:>6}" for i in Intent))
+    for expected in Intent:
+        counts = " ".join(f"{report.confusion[(expected, got)]:>6}" for got in Intent)
+        print(f"{expected.value:<{width}}{counts}")
+    print()
+    print(f"mistakes: {len(report.mistakes)}")
+    for mistake in report.mistakes:
+        message = mistake.message
+        print(
+            f"  [{message.split}/{message.language}] {message.intent.value} -> "
+            f"{mistake.predicted.value}: {message.text}"
+        )
+
+
+def run(data: Path | None = None) -> int:
+    report = evaluate(data or DEFAULT_DATA)
+    print_report(report)
+    holdout = report.by_split.get("holdout")
+    passed = report.overall.value >= BAR and (holdout is None or holdout.value >= BAR)
+    print(f"bar {BAR} overall and holdout: {'met' if passed else 'NOT met'}")
+    return 0 if passed else 1
