@@ -22,6 +22,8 @@ class DatabaseSessionMiddleware(BaseMiddleware):
     ) -> Any:
         async with self.session_factory() as session:
             data["session"] = session
+            # For work that outlives the update's session (a marketplace call, say).
+            data["session_factory"] = self.session_factory
             try:
                 result = await handler(event, data)
             except BaseException:

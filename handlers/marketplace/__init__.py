@@ -12,12 +12,16 @@ from aiogram import Router
 from bot.config import Module, Settings
 from bot.registration import ModuleContext, ModuleRegistration, ScheduledJob
 
+# Pending replies (after an outage, or left by a crash) are tried again this often.
+REPLY_RETRY_SECONDS = 10
+
 
 def build_router() -> Router:
-    from handlers.marketplace import connect, menu, rights, seller
+    from handlers.marketplace import connect, menu, replies, rights, seller
 
     router = Router(name="marketplace")
-    for part in (rights, menu, connect, seller):
+    # Replies last: commands and flows in the group are theirs first.
+    for part in (rights, menu, connect, seller, replies):
         part.register(router)
     return router
 
@@ -51,11 +55,25 @@ def sync_job(settings: Settings) -> ScheduledJob:
     )
 
 
+async def deliver_due_replies(context: ModuleContext) -> None:
+    from handlers.marketplace.replies import deliver_due_replies as deliver
+
+    await deliver(context)
+
+
+REPLIES_JOB = ScheduledJob(
+    name="marketplace-replies",
+    run=deliver_due_replies,
+    every=timedelta(seconds=REPLY_RETRY_SECONDS),
+    once_across_processes=True,
+)
+
+
 REGISTRATION = ModuleRegistration(
     name=Module.MARKETPLACE.value,
     routers=(build_router,),
     web_routes=(web_routes,),
-    jobs=(sync_job,),
+    jobs=(sync_job, REPLIES_JOB),
     group_admin_commands=("connect", "seller"),
     workflow_data=(workflow_data,),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -28,6 +30,18 @@ class AccountAction(CallbackData, prefix="mpa"):
 
     action: str
     account: int
+
+
+class ReplyRetry(CallbackData, prefix="mpr"):
+    """Send this outbox reply again (pressed on the notice about its failure)."""
+
+    reply: int
+
+
+def retry_reply(t: Callable[..., str], reply_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t("desk-button-retry"), callback_data=ReplyRetry(reply=reply_id))
+    return builder.as_markup()
 
 
 def open_private_chat(i18n: I18nContext, url: str) -> InlineKeyboardMarkup:

@@ -15,6 +15,7 @@ from bot.config import GENERATED_MARKETPLACE_KEY_PATH, Settings
 from services.marketplace.connections import ConnectorFactory, MarketplaceEndpoints
 from services.marketplace.ozon import OZON_API_URL
 from services.marketplace.pacing import create_request_pacer
+from services.marketplace.replies import ReplyDelivery
 from services.marketplace.sync import DeskSync
 from services.marketplace.vault import CredentialVault, load_or_create_key
 from services.marketplace.wildberries import WILDBERRIES_API_URL
@@ -33,11 +34,15 @@ class MarketplaceTools:
     poll_seconds: float
     # Made on first use by handlers/marketplace/syncing.py, once the sender exists.
     desk: DeskSync | None = None
+    # Made on first use by handlers/marketplace/replies.py.
+    replies: ReplyDelivery | None = None
 
     async def wind_down(self) -> None:
         """Running syncs end while the sender and the translations still work."""
         if self.desk is not None:
             await self.desk.wind_down()
+        if self.replies is not None:
+            await self.replies.wind_down()
 
     async def close(self) -> None:
         if self.desk is not None:

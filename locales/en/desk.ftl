@@ -29,3 +29,19 @@ desk-setup =
 
     /seller in the group shows what is connected and lets admins pause or disconnect it.
 desk-button-add-to-group = ➕ Add me to a group
+desk-reply-delivered = ✅ Delivered to the buyer on { $marketplace }.
+desk-reply-waiting = ⏳ Not delivered to the buyer yet: { $reason }
+    I keep trying by myself; 🔁 tries now.
+desk-reply-failed = ⚠️ { $marketplace } did not take this reply, so the buyer has not got it.
+    { $reason }
+desk-reply-unsendable = 🚫 { $marketplace } does not take { $kind } in buyer chats, so nothing was sent. Send text, a photo or a PDF.
+desk-kind-sticker = stickers
+desk-kind-voice = voice messages
+desk-kind-video = videos
+desk-kind-video-note = video messages
+desk-kind-animation = GIFs
+desk-kind-audio = audio files
+desk-button-retry = 🔁 Retry
+desk-reply-retrying = Sending it again…
+desk-reply-retry-done = This reply has already been delivered.
+desk-reply-attempts = Attempts: { $count }

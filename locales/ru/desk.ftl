@@ -30,3 +30,19 @@ desk-setup =
 
     /seller в группе покажет, что подключено, и позволит администраторам приостановить или отключить синхронизацию.
 desk-button-add-to-group = ➕ Добавить меня в группу
+desk-reply-delivered = ✅ Доставлено покупателю на { $marketplace }.
+desk-reply-waiting = ⏳ Покупатель ещё не получил ответ: { $reason }
+    Я пробую снова сам; 🔁 — попробовать сейчас.
+desk-reply-failed = ⚠️ { $marketplace } не принял этот ответ, покупатель его не получил.
+    { $reason }
+desk-reply-unsendable = 🚫 { $marketplace } не принимает { $kind } в чатах с покупателями, поэтому ничего не отправлено. Отправьте текст, фото или PDF.
+desk-kind-sticker = стикеры
+desk-kind-voice = голосовые сообщения
+desk-kind-video = видео
+desk-kind-video-note = видеосообщения
+desk-kind-animation = GIF
+desk-kind-audio = аудиофайлы
+desk-button-retry = 🔁 Повторить
+desk-reply-retrying = Отправляю снова…
+desk-reply-retry-done = Этот ответ уже доставлен.
+desk-reply-attempts = Попыток: { $count }

@@ -41,6 +41,13 @@ class Seller(Base):
     connected_by: Mapped[int] = mapped_column(BigInteger)  # the Telegram user who connected
     # Set while the bot cannot manage the group's topics (demoted, removed): sync pauses.
     rights_lost_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Replies: a suggestion under every buyer message without a press, in the seller's tone.
+    auto_suggest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reply_tone: Mapped[str] = mapped_column(
+        String(16), default="friendly", server_default="friendly"
+    )  # friendly | formal | brief
+    # Set once the default reply templates were copied in (deleting them all keeps them gone).
+    templates_seeded_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -145,3 +152,84 @@ class BuyerAttachment(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(255), default=None)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class DeskReply(Base):
+    """A member's answer in a buyer's topic on its way to the marketplace (the desk's outbox).
+
+    The row is written before the marketplace is called, so a crash or an outage loses
+    nothing: `pending` rows are delivered in the order they were written in Telegram (their
+    message ids), by the handler at once and by the scheduled job after a failure, until they
+    are `sent` or `failed` (refused for good, `failure` says why). A long text goes in parts;
+    `parts_sent` counts those the marketplace has, so a retry never sends one twice.
+    """
+
+    __tablename__ = "desk_replies"
+    __table_args__ = (
+        UniqueConstraint("group_chat_id", "telegram_message_id"),
+        Index(
+            "ix_desk_replies_pending",
+            "buyer_chat_id",
+            "telegram_message_id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    buyer_chat_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("buyer_chats.id", ondelete="CASCADE")
+    )
+    group_chat_id: Mapped[int] = mapped_column(BigInteger)
+    # The member's message (or the suggestion they sent as is): the outcome is shown on it.
+    telegram_message_id: Mapped[int] = mapped_column(BigInteger)
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))  # text | photo | document
+    text: Mapped[str] = mapped_column(Text, default="")  # the text, or a file's caption
+    file_id: Mapped[str | None] = mapped_column(Text, default=None)  # Telegram's, to download
+    file_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    content_type: Mapped[str | None] = mapped_column(String(128), default=None)
+    file_size: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    failure: Mapped[str | None] = mapped_column(String(32), default=None)  # a FailureReason
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Claimed by a delivery until then (one process sends a row at a time).
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    # The bot's reply to the member about a problem with this answer, edited once it is sent.
+    notice_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ReplyTemplate(Base):
+    """A seller's saved answer for one buyer intent (`{name}` and `{order}` are filled in)."""
+
+    __tablename__ = "reply_templates"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    seller_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("sellers.id", ondelete="CASCADE"), index=True
+    )
+    intent: Mapped[str] = mapped_column(String(32))  # an Intent value
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReplySuggestion(Base):
+    """A reply the bot suggested in a buyer's topic; it reaches the buyer only when a member
+    presses "Send as is" or sends an edited version."""
+
+    __tablename__ = "reply_suggestions"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    buyer_chat_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("buyer_chats.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))  # llm | template
+    intent: Mapped[str | None] = mapped_column(String(32), default=None)
+    template_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,254 @@
+"""Answers from a buyer's topic to the marketplace: a member's text, photo or file in the topic
+goes into the outbox and on to the buyer (services/marketplace/replies.py); the member sees
+the outcome on their own message, a 👌 reaction or a notice with the reason and 🔁 Retry.
+
+Commands, bots' messages and service messages are never sent; a sticker, voice note or video,
+which no marketplace takes, is answered with a notice and sent nowhere. A member who is in the
+middle of a flow (editing a template, say) is not answering the buyer either.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.methods import EditMessageText, SendMessage, SetMessageReaction
+from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji, ReplyParameters
+from aiogram_i18n import I18nContext
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.registration import ModuleContext, Translations
+from bot.sender import TelegramSender
+from handlers.filters import GROUP_CHAT, Magic
+from handlers.marketplace.keyboards import ReplyRetry, retry_reply
+from handlers.marketplace.syncing import translations_for
+from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools
+from services.marketplace.replies import (
+    MemberReply,
+    ReplyDelivery,
+    ReplyKind,
+    ReplyOutcome,
+    buyer_chat_of_topic,
+    record_reply,
+)
+from services.marketplace.sellers import seller_of_group
+
+logger = logging.getLogger(__name__)
+
+# Telegram takes reactions from a fixed list, and ✅ is not on it: 👌 says "done" there.
+DELIVERED_REACTION = "👌"
+# What no marketplace takes, by the key of its name in locales/ (desk-kind-*).
+UNSENDABLE_KINDS = ("sticker", "voice", "video", "video_note", "animation", "audio")
+IN_A_TOPIC = Magic(F.is_topic_message & F.message_thread_id & ~F.from_user.is_bot)
+# A member's own words: text that is no command, a photo or a document.
+ANSWER = Magic((F.text & ~F.text.startswith("/")) | F.photo | F.document)
+UNSENDABLE = Magic(F.content_type.in_(set(UNSENDABLE_KINDS)))
+
+
+class TelegramFiles:
+    """Downloads what members send, for the marketplace."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def read(self, file_id: str) -> bytes:
+        downloaded = await self.bot.download(file_id)
+        if downloaded is None:
+            raise RuntimeError("Telegram gave no file")
+        return downloaded.read()
+
+
+class TelegramReplyNotices:
+    """The outcome on the member's message, in the seller's language."""
+
+    def __init__(self, sender: TelegramSender, translations: Translations) -> None:
+        self.sender = sender
+        self.translate_for = translations_for(translations)
+
+    async def delivered(self, outcome: ReplyOutcome) -> None:
+        reacted = await self.sender.send(
+            SetMessageReaction(
+                chat_id=outcome.group_chat_id,
+                message_id=outcome.telegram_message_id,
+                reaction=[ReactionTypeEmoji(emoji=DELIVERED_REACTION)],
+            )
+        )
+        t = self.translate_for(outcome.language)
+        text = t("desk-reply-delivered", marketplace=outcome.marketplace.label)
+        if outcome.notice_message_id is not None:
+            await self.sender.send(
+                EditMessageText(
+                    chat_id=outcome.group_chat_id,
+                    message_id=outcome.notice_message_id,
+                    text=text,
+                    parse_mode=None,
+                    reply_markup=None,
+                )
+            )
+        elif not reacted.sent:  # reactions are off in this group: say it in words
+            await self._reply(outcome, text)
+
+    async def problem(self, outcome: ReplyOutcome) -> int | None:
+        t = self.translate_for(outcome.language)
+        reason = t(f"marketplace-failure-{outcome.failure or 'rejected'}")
+        key = "desk-reply-waiting" if outcome.waiting else "desk-reply-failed"
+        text = t(key, marketplace=outcome.marketplace.label, reason=reason)
+        if outcome.attempts > 1:  # a retry that failed again: the notice shows it was tried
+            text = f"{text}\n{t('desk-reply-attempts', count=outcome.attempts)}"
+        keyboard = retry_reply(t, outcome.reply_id)
+        if outcome.notice_message_id is not None:
+            edited = await self.sender.send(
+                EditMessageText(
+                    chat_id=outcome.group_chat_id,
+                    message_id=outcome.notice_message_id,
+                    text=text,
+                    parse_mode=None,
+                    reply_markup=keyboard,
+                )
+            )
+            if edited.sent:
+                return outcome.notice_message_id
+        return await self._reply(outcome, text, keyboard)
+
+    async def _reply(self, outcome: ReplyOutcome, text: str, keyboard: Any = None) -> int | None:
+        sent = await self.sender.send(
+            SendMessage(
+                chat_id=outcome.group_chat_id,
+                message_thread_id=outcome.topic_id,
+                text=text,
+                parse_mode=None,
+                reply_markup=keyboard,
+                reply_parameters=ReplyParameters(
+                    message_id=outcome.telegram_message_id, allow_sending_without_reply=True
+                ),
+            )
+        )
+        return sent.message_id
+
+
+def reply_delivery(
+    tools: MarketplaceTools,
+    session_factory: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    sender: TelegramSender,
+    translations: Translations,
+) -> ReplyDelivery:
+    """The process's one `ReplyDelivery`, made on first use."""
+    if tools.replies is None:
+        tools.replies = ReplyDelivery(
+            session_factory=session_factory,
+            vault=tools.vault,
+            connectors=tools.connectors,
+            files=TelegramFiles(bot),
+            notices=TelegramReplyNotices(sender, translations),
+        )
+    return tools.replies
+
+
+def member_reply(message: Message) -> MemberReply | None:
+    """The outbox row's content of a member's message (None: nothing to send)."""
+    assert message.message_thread_id is not None and message.from_user is not None
+    common: dict[str, Any] = {
+        "group_chat_id": message.chat.id,
+        "topic_id": message.message_thread_id,
+        "telegram_message_id": message.message_id,
+        "member_id": message.from_user.id,
+    }
+    if message.photo:
+        largest = message.photo[-1]
+        return MemberReply(
+            kind=ReplyKind.PHOTO,
+            text=message.caption or "",
+            file_id=largest.file_id,
+            file_name=f"photo-{message.message_id}.jpg",
+            content_type="image/jpeg",
+            file_size=largest.file_size,
+            **common,
+        )
+    if message.document:
+        document = message.document
+        return MemberReply(
+            kind=ReplyKind.DOCUMENT,
+            text=message.caption or "",
+            file_id=document.file_id,
+            file_name=document.file_name,
+            content_type=document.mime_type,
+            file_size=document.file_size,
+            **common,
+        )
+    return MemberReply(kind=ReplyKind.TEXT, text=message.text or "", **common)
+
+
+async def member_answers(
+    message: Message,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    sender: TelegramSender,
+    i18n: I18nContext,
+    marketplace: MarketplaceTools,
+) -> None:
+    reply = member_reply(message)
+    if reply is None:
+        return
+    buyer_chat_id = await record_reply(session, reply)
+    if buyer_chat_id is None:
+        return  # a topic that is no buyer's: the team's own talk
+    delivery = reply_delivery(marketplace, session_factory, bot, sender, i18n.core)
+    delivery.deliver_soon(buyer_chat_id)
+
+
+async def unsendable_in_topic(
+    message: Message, session: AsyncSession, sender: TelegramSender, i18n: I18nContext
+) -> None:
+    assert message.message_thread_id is not None
+    chat = await buyer_chat_of_topic(session, message.chat.id, message.message_thread_id)
+    if chat is None:
+        return
+    t = translations_for(i18n.core)(chat.language)
+    text = t(
+        "desk-reply-unsendable",
+        marketplace=chat.marketplace.label,
+        kind=t(f"desk-kind-{message.content_type.replace('_', '-')}"),
+    )
+    await message.reply(text)
+
+
+async def retry_pressed(
+    callback: CallbackQuery,
+    callback_data: ReplyRetry,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    sender: TelegramSender,
+    i18n: I18nContext,
+    marketplace: MarketplaceTools,
+) -> None:
+    assert callback.message is not None
+    chat_id = callback.message.chat.id
+    delivery = reply_delivery(marketplace, session_factory, bot, sender, i18n.core)
+    seller = await seller_of_group(session, chat_id)
+    t = translations_for(i18n.core)(seller.language if seller else i18n.locale)
+    buyer_chat_id = await delivery.requeue(chat_id, callback_data.reply)
+    if buyer_chat_id is None:
+        await callback.answer(t("desk-reply-retry-done"), show_alert=True)
+        return
+    await callback.answer(t("desk-reply-retrying"))
+    delivery.deliver_soon(buyer_chat_id)
+
+
+async def deliver_due_replies(context: ModuleContext) -> None:
+    tools: MarketplaceTools = context.workflow_data[TOOLS_KEY]
+    delivery = reply_delivery(
+        tools, context.session_factory, context.bot, context.sender, context.i18n_core
+    )
+    await delivery.deliver_due()
+
+
+def register(router: Router) -> None:
+    no_flow = StateFilter(None)
+    router.message.register(member_answers, GROUP_CHAT, IN_A_TOPIC, no_flow, ANSWER)
+    router.message.register(unsendable_in_topic, GROUP_CHAT, IN_A_TOPIC, no_flow, UNSENDABLE)
+    router.callback_query.register(retry_pressed, ReplyRetry.filter())
