@@ -30,6 +30,9 @@ SYNC_IS_ON = and_(
     Seller.rights_lost_at.is_(None),
 )
 
+# How suggested replies sound; the first is the default.
+REPLY_TONES = ("friendly", "formal", "brief")
+
 
 @dataclass(frozen=True)
 class AccountView:
@@ -55,6 +58,8 @@ class SellerView:
     connected_by: int
     rights_lost: bool
     accounts: tuple[AccountView, ...]
+    auto_suggest: bool = False
+    reply_tone: str = "friendly"
 
     def account(self, marketplace: Marketplace) -> AccountView | None:
         return next((a for a in self.accounts if a.marketplace is marketplace), None)
@@ -98,6 +103,8 @@ async def _view(session: AsyncSession, seller: Seller) -> SellerView:
         connected_by=seller.connected_by,
         rights_lost=seller.rights_lost_at is not None,
         accounts=tuple(_account_view(account) for account in accounts),
+        auto_suggest=seller.auto_suggest,
+        reply_tone=seller.reply_tone if seller.reply_tone in REPLY_TONES else REPLY_TONES[0],
     )
 
 
@@ -219,6 +226,30 @@ async def set_paused(session: AsyncSession, account_id: int, paused: bool) -> bo
         update(MarketplaceAccount)
         .where(MarketplaceAccount.id == account_id, MarketplaceAccount.paused.is_not(paused))
         .values(paused=paused, updated_at=utcnow())
+    )
+    await session.commit()
+    return bool(result.rowcount)
+
+
+async def set_auto_suggest(session: AsyncSession, seller_id: int, on: bool) -> bool:
+    """Suggestions under every buyer message (on) or on request only; True when it changed."""
+    result = await session.execute(
+        update(Seller)
+        .where(Seller.id == seller_id, Seller.auto_suggest.is_not(on))
+        .values(auto_suggest=on)
+    )
+    await session.commit()
+    return bool(result.rowcount)
+
+
+async def set_reply_tone(session: AsyncSession, seller_id: int, tone: str) -> bool:
+    """True when it changed; raises ValueError for a tone not in `REPLY_TONES`."""
+    if tone not in REPLY_TONES:
+        raise ValueError(f"unknown reply tone {tone!r}")
+    result = await session.execute(
+        update(Seller)
+        .where(Seller.id == seller_id, Seller.reply_tone != tone)
+        .values(reply_tone=tone)
     )
     await session.commit()
     return bool(result.rowcount)
