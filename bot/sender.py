@@ -174,7 +174,15 @@ class OutgoingText:
 
     @property
     def mergeable(self) -> bool:
-        return self.author is not None and self.reply_markup is None
+        return self.author is not None
+
+    @property
+    def markup_key(self) -> str | None:
+        """Texts merge only under the same buttons (a buyer chat's 💡 Suggest, say)."""
+        if self.reply_markup is None:
+            return None
+        dump = getattr(self.reply_markup, "model_dump_json", None)
+        return dump(exclude_none=True) if dump is not None else repr(self.reply_markup)
 
     @property
     def authored(self) -> AuthoredText:
@@ -215,7 +223,7 @@ class _Queued:
         if self.method is not None or not self.texts[0].mergeable:
             return None
         first = self.texts[0]
-        return (first.message_thread_id, first.parse_mode, first.attributed)
+        return (first.message_thread_id, first.parse_mode, first.attributed, first.markup_key)
 
     @property
     def thread(self) -> int | None:

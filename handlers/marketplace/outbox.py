@@ -11,8 +11,9 @@ from aiogram.methods import CreateForumTopic, SendDocument, SendPhoto
 from aiogram.types import BufferedInputFile, ReplyParameters
 
 from bot.sender import OutgoingText, SendFailure, SendOutcome, TelegramSender
+from handlers.marketplace.suggestion_buttons import suggest_keyboard
 from services.marketplace.models import OutgoingFile
-from services.marketplace.outbox import Delivery, DeliveryProblem
+from services.marketplace.outbox import Delivery, DeliveryProblem, SuggestButton
 
 CAPTION_LIMIT = 1024
 
@@ -56,6 +57,7 @@ class TelegramDeskOutbox:
         *,
         author: str | None = None,
         written_at: datetime | None = None,
+        suggest: SuggestButton | None = None,
     ) -> Awaitable[Delivery]:
         attributed = author is not None and written_at is not None
         item = OutgoingText(
@@ -64,6 +66,7 @@ class TelegramDeskOutbox:
             message_thread_id=topic_id,
             author=author,
             attributed=attributed,
+            reply_markup=suggest_keyboard(suggest) if suggest is not None else None,
             **({"sent_at": written_at} if written_at is not None else {}),
         )
         return self._delivered(self.sender.submit(item))

@@ -23,8 +23,7 @@ from bot.registration import ModuleContext, Translations
 from bot.sender import TelegramSender
 from handlers.filters import GROUP_CHAT, Magic
 from handlers.marketplace.keyboards import ReplyRetry, retry_reply
-from handlers.marketplace.syncing import translations_for
-from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools
+from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools, translations_for
 from services.marketplace.replies import (
     MemberReply,
     ReplyDelivery,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.sender import TelegramSender
 from handlers.marketplace.membership import GROUP_CHAT, manages_topics
 from handlers.marketplace.outbox import TelegramDeskOutbox
-from handlers.marketplace.syncing import translations_for
+from handlers.marketplace.tools import translations_for
 from services.marketplace.sellers import seller_of_group
 from services.marketplace.sync import notify_rights_lost, notify_rights_restored
 

@@ -3,26 +3,11 @@ one slow account holds up no other); Ozon's pushes wake their account at once.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from bot.registration import ModuleContext, Translations
+from bot.registration import ModuleContext
 from handlers.marketplace.outbox import TelegramDeskOutbox
-from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools
-from services.marketplace.forwarding import Translate
+from handlers.marketplace.suggestions import suggestion_poster
+from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools, translations_for
 from services.marketplace.sync import DeskSync, create_sync_guard
-
-
-def translations_for(translations: Translations) -> Callable[[str], Translate]:
-    """The desk's texts in a seller's language."""
-
-    def translate_for(language: str) -> Translate:
-        def translate(key: str, **values: Any) -> str:
-            return translations.get(key, language, **values)
-
-        return translate
-
-    return translate_for
 
 
 def desk_sync(context: ModuleContext) -> DeskSync:
@@ -39,6 +24,9 @@ def desk_sync(context: ModuleContext) -> DeskSync:
             timezone=tools.timezone,
             guard=create_sync_guard(tools.redis),
             poll_seconds=tools.poll_seconds,
+            after_forward=suggestion_poster(
+                tools, context.session_factory, context.sender, context.i18n_core
+            ).post_automatic,
         )
     return tools.desk
 

@@ -6,19 +6,27 @@ routes as `context.workflow_data[TOOLS_KEY]`."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
 from bot.config import GENERATED_MARKETPLACE_KEY_PATH, Settings
+from bot.registration import Translations
 from services.marketplace.connections import ConnectorFactory, MarketplaceEndpoints
+from services.marketplace.forwarding import Translate
 from services.marketplace.ozon import OZON_API_URL
 from services.marketplace.pacing import create_request_pacer
 from services.marketplace.replies import ReplyDelivery
+from services.marketplace.suggestions import Suggester, create_suggester
 from services.marketplace.sync import DeskSync
 from services.marketplace.vault import CredentialVault, load_or_create_key
 from services.marketplace.wildberries import WILDBERRIES_API_URL
+
+if TYPE_CHECKING:
+    from handlers.marketplace.suggestions import SuggestionPoster
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +40,13 @@ class MarketplaceTools:
     redis: Redis | None
     timezone: ZoneInfo
     poll_seconds: float
+    suggester: Suggester
     # Made on first use by handlers/marketplace/syncing.py, once the sender exists.
     desk: DeskSync | None = None
     # Made on first use by handlers/marketplace/replies.py.
     replies: ReplyDelivery | None = None
+    # Made on first use by handlers/marketplace/suggestions.py.
+    suggestions: SuggestionPoster | None = None
 
     async def wind_down(self) -> None:
         """Running syncs end while the sender and the translations still work."""
@@ -50,6 +61,18 @@ class MarketplaceTools:
         await self.connectors.close()
         if self.redis is not None:
             await self.redis.aclose()
+
+
+def translations_for(translations: Translations) -> Callable[[str], Translate]:
+    """The desk's texts in a seller's language."""
+
+    def translate_for(language: str) -> Translate:
+        def translate(key: str, **values: Any) -> str:
+            return translations.get(key, language, **values)
+
+        return translate
+
+    return translate_for
 
 
 def build_tools(settings: Settings) -> MarketplaceTools:
@@ -73,4 +96,10 @@ def build_tools(settings: Settings) -> MarketplaceTools:
         redis=redis,
         timezone=ZoneInfo(settings.marketplace_timezone),
         poll_seconds=settings.marketplace_poll_seconds,
+        suggester=create_suggester(
+            settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
+            settings.openai_base_url,
+            settings.llm_model,
+            settings.llm_timeout_seconds,
+        ),
     )

@@ -30,7 +30,7 @@ from services.marketplace.models import (
     Marketplace,
     OutgoingFile,
 )
-from services.marketplace.outbox import Delivery, DeliveryProblem, DeskOutbox
+from services.marketplace.outbox import Delivery, DeliveryProblem, DeskOutbox, SuggestButton
 from services.models.base import aware, utcnow
 from services.models.marketplace import BuyerAttachment, BuyerChat, BuyerMessage
 from services.telegram_text import attribution_line
@@ -76,6 +76,8 @@ class DeskAccount:
 class ForwardReport:
     forwarded: int = 0
     problem: DeliveryProblem | None = None
+    # The buyer chats that got new buyer messages in the group (auto suggestions follow).
+    buyer_chats: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -293,6 +295,11 @@ class Forwarding:
             text,
             author=self._author(message),
             written_at=self._local(message.written_at),
+            suggest=(
+                SuggestButton(self.translate("desk-button-suggest"), message.chat.id)
+                if message.author is Author.BUYER
+                else None
+            ),
         )
 
     async def _settle(self, in_flight: list[tuple[_Message, Awaitable[Delivery]]]) -> bool:
@@ -487,6 +494,8 @@ class Forwarding:
             )
             await session.commit()
         self.report.forwarded += 1
+        if message.author is Author.BUYER:
+            self.report.buyer_chats.add(message.chat.id)
 
     async def _record_attachment(self, attachment: BuyerAttachment, message_id: int | None) -> None:
         await self._update_attachment(

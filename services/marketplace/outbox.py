@@ -32,6 +32,14 @@ class Delivery:
         return self.problem is None
 
 
+@dataclass(frozen=True)
+class SuggestButton:
+    """The 💡 button under a forwarded buyer message: suggests a reply in that buyer chat."""
+
+    label: str
+    buyer_chat_id: int
+
+
 class DeskOutbox(Protocol):
     async def open_topic(self, chat_id: int, name: str) -> Delivery:
         """Creates a forum topic; `message_id` of the answer is its thread id."""
@@ -45,6 +53,7 @@ class DeskOutbox(Protocol):
         *,
         author: str | None = None,
         written_at: datetime | None = None,
+        suggest: SuggestButton | None = None,
     ) -> Awaitable[Delivery]:
         """Queues the text at once (texts queued for one topic may go out merged, each under
         its author's line) and returns what to await for its delivery."""

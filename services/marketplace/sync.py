@@ -19,7 +19,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -196,7 +196,11 @@ class DeskSync:
         timezone: ZoneInfo,
         guard: SyncGuard,
         poll_seconds: float,
+        after_forward: Callable[[set[int]], Awaitable[None]] | None = None,
     ) -> None:
+        """`after_forward` hears of the buyer chats that got new buyer messages in the group
+        (automatic reply suggestions)."""
+        self.after_forward = after_forward
         self.session_factory = session_factory
         self.vault = vault
         self.connectors = connectors
@@ -340,6 +344,11 @@ class DeskSync:
             if not forwarded.done():
                 forwarded.cancel()
                 await asyncio.wait({forwarded})
+        if report.buyer_chats and self.after_forward is not None:
+            try:
+                await self.after_forward(report.buyer_chats)
+            except Exception:
+                logger.exception("after forwarding to seller %s", account.seller_id)
         if report.problem is DeliveryProblem.NO_RIGHTS:
             await self._rights_lost(account)
         elif report.problem is not None:

@@ -107,6 +107,26 @@ async def test_texts_without_an_author_or_with_buttons_are_never_merged() -> Non
     assert bot.texts() == ["alert 0", "alert 1", "alert 2", "with a button"]
 
 
+async def test_texts_under_the_same_buttons_merge_and_keep_them() -> None:
+    sender, bot = sender_with(ONE_PER_SECOND_GROUP)
+
+    def suggest(chat: int) -> InlineKeyboardMarkup:
+        button = InlineKeyboardButton(text="Suggest", callback_data=f"suggest:{chat}")
+        return InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+    outcomes = await asyncio.gather(
+        sender.submit(OutgoingText(-100, "first", author="A")),
+        *(
+            sender.submit(OutgoingText(-100, f"chat 1 #{n}", author="A", reply_markup=suggest(1)))
+            for n in range(3)
+        ),
+        sender.submit(OutgoingText(-100, "chat 2", author="A", reply_markup=suggest(2))),
+    )
+    assert [outcome.merged_with for outcome in outcomes] == [1, 3, 3, 3, 1]
+    assert [call.reply_markup for call in bot.calls] == [None, suggest(1), suggest(2)]
+    assert bot.texts()[1].count("— A") == 3
+
+
 async def test_merging_keeps_each_message_under_4096_characters() -> None:
     sender, bot = sender_with(ONE_PER_SECOND_GROUP)
     body = "x" * 1500

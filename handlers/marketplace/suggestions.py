@@ -1,0 +1,258 @@
+"""Reply suggestions in a buyer's topic: 💡 under forwarded buyer messages (or automatically,
+when the seller turned it on in /seller) posts a suggestion with Send as is / Edit / Another
+one. Nothing reaches the buyer without a member's press: "Send as is" puts the text in the
+outbox, "Edit" asks for the corrected text as a reply, which goes like any answer."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterable
+
+from aiogram import Bot, Router
+from aiogram.methods import EditMessageText, SendMessage
+from aiogram.types import CallbackQuery, ForceReply, ReplyParameters
+from aiogram_i18n import I18nContext
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.registration import Translations
+from bot.sender import TelegramSender
+from handlers.marketplace.replies import reply_delivery
+from handlers.marketplace.suggestion_buttons import (
+    SuggestionAction,
+    SuggestPress,
+    suggestion_keyboard,
+)
+from handlers.marketplace.tools import MarketplaceTools, translations_for
+from services.marketplace.forwarding import Translate
+from services.marketplace.replies import MemberReply, ReplyKind, record_reply
+from services.marketplace.suggestions import (
+    ShownSuggestion,
+    Suggester,
+    Suggestion,
+    SuggestionContext,
+    SuggestionSource,
+    chats_to_suggest_in,
+    place_suggestion,
+    record_suggestion,
+    shown_suggestion,
+    suggestion_context,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def suggestion_text(t: Translate, suggestion: Suggestion | ShownSuggestion) -> str:
+    """The suggestion as the team sees it: where it comes from, then the text itself."""
+    if suggestion.source is SuggestionSource.TEMPLATE:
+        intent = suggestion.intent.value if suggestion.intent else "other"
+        heading = t("desk-suggestion-template", intent=t(f"desk-intent-{intent}"))
+    else:
+        heading = t("desk-suggestion-ai")
+    return f"{heading}\n\n{suggestion.text}"
+
+
+class SuggestionPoster:
+    """Makes a suggestion for a buyer chat and shows it in the chat's topic."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        suggester: Suggester,
+        sender: TelegramSender,
+        translations: Translations,
+    ) -> None:
+        self.session_factory = session_factory
+        self.suggester = suggester
+        self.sender = sender
+        self.translate_for = translations_for(translations)
+
+    async def context(self, buyer_chat_id: int) -> SuggestionContext | None:
+        async with self.session_factory() as session:
+            return await suggestion_context(session, buyer_chat_id)
+
+    async def post(self, context: SuggestionContext, reply_to: int | None = None) -> bool:
+        """A new suggestion under `reply_to` (the pressed message); False when there is none
+        to make (no templates and no model)."""
+        suggestion = await self.suggester.suggest(context)
+        if suggestion is None or context.topic_id is None:
+            return False
+        async with self.session_factory() as session:
+            suggestion_id = await record_suggestion(session, context.buyer_chat_id, suggestion)
+        t = self.translate_for(context.language)
+        reply = (
+            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+            if reply_to is not None
+            else None
+        )
+        shown = await self.sender.send(
+            SendMessage(
+                chat_id=context.group_chat_id,
+                message_thread_id=context.topic_id,
+                text=suggestion_text(t, suggestion),
+                parse_mode=None,
+                reply_markup=suggestion_keyboard(t, suggestion_id),
+                reply_parameters=reply,
+            )
+        )
+        if shown.message_id is not None:
+            async with self.session_factory() as session:
+                await place_suggestion(session, suggestion_id, shown.message_id)
+        return shown.sent
+
+    async def replace(self, context: SuggestionContext, shown: ShownSuggestion) -> bool:
+        """Another suggestion in place of the shown one ("Another one")."""
+        suggestion = await self.suggester.suggest(context)
+        if suggestion is None or shown.telegram_message_id is None:
+            return False
+        async with self.session_factory() as session:
+            suggestion_id = await record_suggestion(session, context.buyer_chat_id, suggestion)
+            await place_suggestion(session, suggestion_id, shown.telegram_message_id)
+        t = self.translate_for(context.language)
+        edited = await self.sender.send(
+            EditMessageText(
+                chat_id=shown.group_chat_id,
+                message_id=shown.telegram_message_id,
+                text=suggestion_text(t, suggestion),
+                parse_mode=None,
+                reply_markup=suggestion_keyboard(t, suggestion_id),
+            )
+        )
+        return edited.sent
+
+    async def post_automatic(self, buyer_chat_ids: Iterable[int]) -> None:
+        """After buyer messages were forwarded: a suggestion in each chat whose seller wants
+        them without a press."""
+        async with self.session_factory() as session:
+            chats = await chats_to_suggest_in(session, list(buyer_chat_ids))
+        for chat_id in chats:
+            context = await self.context(chat_id)
+            if context is not None:
+                await self.post(context)
+
+
+def suggestion_poster(
+    tools: MarketplaceTools,
+    session_factory: async_sessionmaker[AsyncSession],
+    sender: TelegramSender,
+    translations: Translations,
+) -> SuggestionPoster:
+    if tools.suggestions is None:
+        tools.suggestions = SuggestionPoster(session_factory, tools.suggester, sender, translations)
+    return tools.suggestions
+
+
+async def suggest_pressed(
+    callback: CallbackQuery,
+    callback_data: SuggestPress,
+    session_factory: async_sessionmaker[AsyncSession],
+    sender: TelegramSender,
+    i18n: I18nContext,
+    marketplace: MarketplaceTools,
+) -> None:
+    assert callback.message is not None
+    poster = suggestion_poster(marketplace, session_factory, sender, i18n.core)
+    context = await poster.context(callback_data.chat)
+    if context is None or context.group_chat_id != callback.message.chat.id:
+        await callback.answer(i18n.get("desk-suggestion-gone"), show_alert=True)
+        return
+    t = translations_for(i18n.core)(context.language)
+    await callback.answer(t("desk-suggestion-preparing"))
+    if not await poster.post(context, reply_to=callback.message.message_id):
+        await sender.send(
+            SendMessage(
+                chat_id=context.group_chat_id,
+                message_thread_id=context.topic_id,
+                text=t("desk-suggestion-none"),
+                parse_mode=None,
+            )
+        )
+
+
+async def suggestion_action(
+    callback: CallbackQuery,
+    callback_data: SuggestionAction,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    sender: TelegramSender,
+    i18n: I18nContext,
+    marketplace: MarketplaceTools,
+) -> None:
+    assert callback.message is not None
+    shown = await shown_suggestion(session, callback.message.chat.id, callback_data.suggestion)
+    if shown is None or shown.topic_id is None or shown.telegram_message_id is None:
+        await callback.answer(i18n.get("desk-suggestion-gone"), show_alert=True)
+        return
+    t = translations_for(i18n.core)(shown.language)
+    if callback_data.action == "send":
+        await _send_as_is(
+            callback, shown, t, session, session_factory, bot, sender, i18n, marketplace
+        )
+    elif callback_data.action == "edit":
+        await callback.answer()
+        await sender.send(
+            SendMessage(
+                chat_id=shown.group_chat_id,
+                message_thread_id=shown.topic_id,
+                text=t("desk-suggestion-edit", text=html.escape(shown.text)),
+                parse_mode="HTML",
+                reply_markup=ForceReply(
+                    selective=True, input_field_placeholder=t("desk-suggestion-edit-placeholder")
+                ),
+                reply_parameters=ReplyParameters(
+                    message_id=shown.telegram_message_id, allow_sending_without_reply=True
+                ),
+            )
+        )
+    else:
+        poster = suggestion_poster(marketplace, session_factory, sender, i18n.core)
+        await callback.answer(t("desk-suggestion-preparing"))
+        context = await poster.context(shown.buyer_chat_id)
+        if context is None or not await poster.replace(context, shown):
+            await callback.answer(t("desk-suggestion-none"), show_alert=True)
+
+
+async def _send_as_is(
+    callback: CallbackQuery,
+    shown: ShownSuggestion,
+    t: Translate,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    sender: TelegramSender,
+    i18n: I18nContext,
+    marketplace: MarketplaceTools,
+) -> None:
+    assert shown.topic_id is not None and shown.telegram_message_id is not None
+    member = callback.from_user
+    buyer_chat_id = await record_reply(
+        session,
+        MemberReply(
+            group_chat_id=shown.group_chat_id,
+            topic_id=shown.topic_id,
+            telegram_message_id=shown.telegram_message_id,
+            member_id=member.id,
+            kind=ReplyKind.TEXT,
+            text=shown.text,
+        ),
+    )
+    await callback.answer(t("desk-suggestion-sending"))
+    await sender.send(
+        EditMessageText(
+            chat_id=shown.group_chat_id,
+            message_id=shown.telegram_message_id,
+            text=f"{suggestion_text(t, shown)}\n\n{t('desk-suggestion-sent-by', name=member.full_name)}",
+            parse_mode=None,
+            reply_markup=None,
+        )
+    )
+    if buyer_chat_id is not None:
+        reply_delivery(marketplace, session_factory, bot, sender, i18n.core).deliver_soon(
+            buyer_chat_id
+        )
+
+
+def register(router: Router) -> None:
+    router.callback_query.register(suggest_pressed, SuggestPress.filter())
+    router.callback_query.register(suggestion_action, SuggestionAction.filter())
