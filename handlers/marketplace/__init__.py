@@ -17,11 +17,11 @@ REPLY_RETRY_SECONDS = 10
 
 
 def build_router() -> Router:
-    from handlers.marketplace import connect, menu, replies, rights, seller
+    from handlers.marketplace import connect, menu, replies, rights, seller, templates
 
     router = Router(name="marketplace")
     # Replies last: commands and flows in the group are theirs first.
-    for part in (rights, menu, connect, seller, replies):
+    for part in (rights, menu, connect, seller, templates, replies):
         part.register(router)
     return router
 
@@ -74,6 +74,6 @@ REGISTRATION = ModuleRegistration(
     routers=(build_router,),
     web_routes=(web_routes,),
     jobs=(sync_job, REPLIES_JOB),
-    group_admin_commands=("connect", "seller"),
+    group_admin_commands=("connect", "seller", "templates"),
     workflow_data=(workflow_data,),
 )

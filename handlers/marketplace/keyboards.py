@@ -1,4 +1,5 @@
-"""Callback data and inline keyboards of /connect (in private) and /seller (in the group)."""
+"""Callback data and inline keyboards of /connect (in private), and /seller and /templates (in the
+group)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 
 from handlers.core.keyboards import built_once_per_language
+from services.marketplace.intents import Intent
 from services.marketplace.models import Marketplace
-from services.marketplace.sellers import SellerView
+from services.marketplace.seller_templates import SavedTemplate
+from services.marketplace.sellers import REPLY_TONES, SellerView
 
 
 class ConnectPick(CallbackData, prefix="mpc"):
@@ -30,6 +33,24 @@ class AccountAction(CallbackData, prefix="mpa"):
 
     action: str
     account: int
+
+
+class SellerOption(CallbackData, prefix="mpo"):
+    """A /seller button for the seller's replies: auto-suggest (on | off) or tone (a REPLY_TONES
+    value). It carries the value to set, so a press on an old screen sets, never flips back."""
+
+    option: str
+    value: str
+
+
+class TemplatesAction(CallbackData, prefix="mpt"):
+    """A /templates button in the group: list | intent | add | edit | delete | confirm.
+
+    `intent` is an Intent value ("" for the list), `template` a template id (0 for none)."""
+
+    action: str
+    intent: str = ""
+    template: int = 0
 
 
 class ReplyRetry(CallbackData, prefix="mpr"):
@@ -82,8 +103,14 @@ def retry_or_cancel(
     return builder.as_markup()
 
 
+def next_tone(tone: str) -> str:
+    position = REPLY_TONES.index(tone) if tone in REPLY_TONES else -1
+    return REPLY_TONES[(position + 1) % len(REPLY_TONES)]
+
+
 def account_controls(i18n: I18nContext, seller: SellerView) -> InlineKeyboardMarkup | None:
-    """Per account: pause or resume, and disconnect (which asks first)."""
+    """Per account: pause or resume, and disconnect (which asks first); then, once anything is
+    connected, the replies' options: auto suggestions on or off, and the tone (cycles)."""
     if not seller.accounts:
         return None
     builder = InlineKeyboardBuilder()
@@ -103,6 +130,17 @@ def account_controls(i18n: I18nContext, seller: SellerView) -> InlineKeyboardMar
             text=i18n.get("seller-button-disconnect", marketplace=name),
             callback_data=AccountAction(action="disconnect", account=account.id),
         )
+    suggest = "on" if seller.auto_suggest else "off"
+    builder.button(
+        text=i18n.get("seller-button-auto-suggest", suggest=suggest),
+        callback_data=SellerOption(
+            option="auto-suggest", value="off" if seller.auto_suggest else "on"
+        ),
+    )
+    builder.button(
+        text=i18n.get("seller-button-tone", tone=i18n.get(f"seller-tone-{seller.reply_tone}")),
+        callback_data=SellerOption(option="tone", value=next_tone(seller.reply_tone)),
+    )
     builder.adjust(2)
     return builder.as_markup()
 
@@ -116,6 +154,69 @@ def disconnect_confirm(i18n: I18nContext, account_id: int) -> InlineKeyboardMark
     builder.button(
         text=i18n.get("seller-button-disconnect-keep"),
         callback_data=AccountAction(action="keep", account=account_id),
+    )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def _intent_label(i18n: I18nContext, intent: Intent) -> str:
+    return i18n.get(f"templates-intent-{intent.value}")
+
+
+def templates_intents(i18n: I18nContext, counts: dict[Intent, int]) -> InlineKeyboardMarkup:
+    """One button per intent, with how many templates it has."""
+    builder = InlineKeyboardBuilder()
+    for intent in Intent:
+        builder.button(
+            text=i18n.get(
+                "templates-intent-button",
+                intent=_intent_label(i18n, intent),
+                count=counts.get(intent, 0),
+            ),
+            callback_data=TemplatesAction(action="intent", intent=intent.value),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def templates_of_intent(
+    i18n: I18nContext, intent: Intent, templates: list[SavedTemplate]
+) -> InlineKeyboardMarkup:
+    """Edit and delete per template (numbered as shown), then add and back."""
+    builder = InlineKeyboardBuilder()
+    for number, template in enumerate(templates, start=1):
+        builder.button(
+            text=i18n.get("templates-button-edit", number=number),
+            callback_data=TemplatesAction(action="edit", intent=intent.value, template=template.id),
+        )
+        builder.button(
+            text=i18n.get("templates-button-delete", number=number),
+            callback_data=TemplatesAction(
+                action="delete", intent=intent.value, template=template.id
+            ),
+        )
+    builder.button(
+        text=i18n.get("templates-button-add"),
+        callback_data=TemplatesAction(action="add", intent=intent.value),
+    )
+    builder.button(
+        text=i18n.get("templates-button-back"), callback_data=TemplatesAction(action="list")
+    )
+    builder.adjust(*([2] * len(templates)), 2)
+    return builder.as_markup()
+
+
+def template_delete_confirm(
+    i18n: I18nContext, intent: Intent, template_id: int
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=i18n.get("templates-button-delete-yes"),
+        callback_data=TemplatesAction(action="confirm", intent=intent.value, template=template_id),
+    )
+    builder.button(
+        text=i18n.get("templates-button-delete-keep"),
+        callback_data=TemplatesAction(action="intent", intent=intent.value),
     )
     builder.adjust(2)
     return builder.as_markup()

@@ -1,6 +1,7 @@
 """/seller in the seller's group: its marketplace accounts, their last sync and last error (in
 the seller's time zone), and buttons to pause, resume or disconnect each, for the group's
-admins only (checked with Telegram at every press)."""
+admins only (checked with Telegram at every press); and how replies are suggested in buyer
+topics (automatically or on request, and in which tone)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.filters import GROUP_CHAT, PRIVATE_CHAT
 from handlers.marketplace.keyboards import (
     AccountAction,
+    SellerOption,
     account_controls,
     disconnect_confirm,
 )
@@ -25,12 +27,15 @@ from handlers.marketplace.tools import MarketplaceTools
 from handlers.screens import show
 from services.marketplace.errors import FailureReason
 from services.marketplace.sellers import (
+    REPLY_TONES,
     AccountView,
     SellerView,
     account_of_group,
     disconnect,
     seller_of_group,
+    set_auto_suggest,
     set_paused,
+    set_reply_tone,
 )
 from services.models.base import aware
 
@@ -72,6 +77,14 @@ def _account_lines(i18n: I18nContext, account: AccountView, timezone: ZoneInfo) 
     return lines
 
 
+def _replies_line(i18n: I18nContext, seller: SellerView) -> str:
+    return i18n.get(
+        "seller-status-replies",
+        suggest="on" if seller.auto_suggest else "off",
+        tone=i18n.get(f"seller-tone-{seller.reply_tone}"),
+    )
+
+
 def status_text(i18n: I18nContext, seller: SellerView, timezone: ZoneInfo, note: str = "") -> str:
     lines = [i18n.get("seller-status-title", group=escape(seller.title))]
     if seller.rights_lost:
@@ -82,6 +95,7 @@ def status_text(i18n: I18nContext, seller: SellerView, timezone: ZoneInfo, note:
         lines.append("")
         lines.extend(_account_lines(i18n, account, timezone))
     if seller.accounts:
+        lines += ["", _replies_line(i18n, seller)]
         lines += ["", i18n.get("seller-status-timezone", timezone=timezone.key)]
     if note:
         lines += ["", note]
@@ -157,7 +171,45 @@ async def account_action(
     )
 
 
+async def seller_option(
+    query: CallbackQuery, callback_data: SellerOption, bot: Bot, i18n: I18nContext,
+    session: AsyncSession, marketplace: MarketplaceTools,
+) -> None:  # fmt: skip
+    """Auto suggestions on or off, or the replies' tone; the button carries the value to set."""
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(i18n.get("callback-stale"))
+        return
+    chat_id = message.chat.id
+    if not await is_group_admin(bot, chat_id, query.from_user.id):
+        await query.answer(i18n.get("seller-admins-only"), show_alert=True)
+        return
+    seller = await seller_of_group(session, chat_id)
+    if seller is None:
+        await query.answer(i18n.get("seller-status-none"), show_alert=True)
+        return
+    who = escape(query.from_user.full_name)
+    option, value = callback_data.option, callback_data.value
+    if option == "auto-suggest" and value in ("on", "off"):
+        await set_auto_suggest(session, seller.id, value == "on")
+        note = i18n.get("seller-note-auto-suggest", suggest=value, name=who)
+    elif option == "tone" and value in REPLY_TONES:
+        await set_reply_tone(session, seller.id, value)
+        note = i18n.get("seller-note-tone", tone=i18n.get(f"seller-tone-{value}"), name=who)
+    else:
+        await query.answer(i18n.get("callback-stale"))
+        return
+    seller = await seller_of_group(session, chat_id)
+    assert seller is not None  # found just above; sellers are never deleted here
+    await show(
+        query,
+        status_text(i18n, seller, marketplace.timezone, note),
+        account_controls(i18n, seller),
+    )
+
+
 def register(router: Router) -> None:
     router.message.register(seller_in_group, Command("seller"), GROUP_CHAT)
     router.message.register(seller_in_private, Command("seller"), PRIVATE_CHAT)
     router.callback_query.register(account_action, AccountAction.filter())
+    router.callback_query.register(seller_option, SellerOption.filter())

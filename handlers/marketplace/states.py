@@ -14,3 +14,14 @@ class ConnectFlow(StatesGroup):
     ozon_client_id = State()
     ozon_api_key = State()
     wildberries_token = State()
+
+
+class TemplateStates(StatesGroup):
+    """An admin writing a reply template in the seller's group (the default strategy: per user
+    in the chat, so other members, and the buyer topics' answers, go on as usual).
+
+    FSM data holds the seller id, the intent, the template being edited (0 when adding) and the
+    prompt's message id: the text is taken from a reply to that prompt.
+    """
+
+    text = State()

@@ -79,3 +79,22 @@ seller-note-resumed = ▶️ { $marketplace } resumed by { $name }.
 seller-note-disconnected = 🔌 { $marketplace } disconnected by { $name }.
 seller-admins-only = Only the group's admins can change this.
 seller-account-gone = This account is not connected any more. Send /seller for a fresh view.
+
+# /seller: how reply suggestions work in buyer topics
+seller-status-replies = 💡 Suggestions: { $suggest ->
+    [on] under every buyer message
+   *[off] on request
+}. Tone: { $tone }.
+seller-tone-friendly = friendly
+seller-tone-formal = formal
+seller-tone-brief = brief
+seller-button-auto-suggest = 💡 Auto suggestions: { $suggest ->
+    [on] on
+   *[off] off
+}
+seller-button-tone = 🗣 Tone: { $tone }
+seller-note-auto-suggest = 💡 { $suggest ->
+    [on] Auto suggestions turned on
+   *[off] Auto suggestions turned off
+} by { $name }.
+seller-note-tone = 🗣 Tone set to { $tone } by { $name }.

@@ -79,3 +79,22 @@ seller-note-resumed = ▶️ { $marketplace } возобновил(а) { $name }
 seller-note-disconnected = 🔌 { $marketplace } отключил(а) { $name }.
 seller-admins-only = Менять это могут только администраторы группы.
 seller-account-gone = Этот аккаунт уже не подключён. Отправьте /seller, чтобы увидеть актуальное состояние.
+
+# /seller: как предлагаются ответы в темах покупателей
+seller-status-replies = 💡 Подсказки: { $suggest ->
+    [on] под каждым сообщением покупателя
+   *[off] по запросу
+}. Тон: { $tone }.
+seller-tone-friendly = дружелюбный
+seller-tone-formal = официальный
+seller-tone-brief = краткий
+seller-button-auto-suggest = 💡 Автоподсказки: { $suggest ->
+    [on] вкл
+   *[off] выкл
+}
+seller-button-tone = 🗣 Тон: { $tone }
+seller-note-auto-suggest = 💡 { $suggest ->
+    [on] Автоподсказки включены
+   *[off] Автоподсказки выключены
+} ({ $name }).
+seller-note-tone = 🗣 Тон ответов: { $tone } ({ $name }).

@@ -14,6 +14,7 @@ from services.models.base import utcnow
 from services.models.marketplace import ReplyTemplate, Seller
 
 TEMPLATE_LIMIT = 1000  # characters; longer texts are refused
+INTENT_LIMIT = 20  # templates per intent an admin may have (what one screen of buttons holds)
 
 _INTENT_ORDER = {intent: position for position, intent in enumerate(Intent)}
 
