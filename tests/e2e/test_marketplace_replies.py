@@ -267,19 +267,22 @@ async def test_two_members_answering_at_once_both_go_in_order(harness_factory):
     chat_id, topic_id = await buyer_topic(desk, Marketplace.OZON, "T-1")
     colleague = new_user(first_name="Pavel")
     await desk.client.add_member(desk.group_id, colleague)
-    written = [
-        await desk.client.send_text(desk.group_id, user, text, message_thread_id=topic_id)
-        for user, text in (
-            (desk.operator, "Olga: we are checking."),
-            (colleague, "Pavel: it ships today."),
-            (desk.operator, "Olga: sorry for the wait."),
+    lines = [
+        (desk.operator, "Olga: we are checking."),
+        (colleague, "Pavel: it ships today."),
+        (desk.operator, "Olga: sorry for the wait."),
+    ]
+    written = await asyncio.gather(
+        *(
+            desk.client.send_text(desk.group_id, user, text, message_thread_id=topic_id)
+            for user, text in lines
         )
+    )
+    # Telegram's order (the message ids) is the order the buyer gets them in.
+    in_order = [
+        w["message"]["text"] for w in sorted(written, key=lambda w: w["message"]["message_id"])
     ]
     got = await seller_messages(desk, Marketplace.OZON, chat_id, 3)
-    assert [m["text"] for m in got] == [
-        "Olga: we are checking.",
-        "Pavel: it ships today.",
-        "Olga: sorry for the wait.",
-    ]
+    assert [m["text"] for m in got] == in_order
     for sent in written:
         await topic_message(desk, topic_id, sent["message"]["message_id"], reacted)
