@@ -17,11 +17,11 @@ REPLY_RETRY_SECONDS = 10
 
 
 def build_router() -> Router:
-    from handlers.marketplace import connect, menu, replies, rights, seller, templates
+    from handlers.marketplace import connect, menu, replies, rights, seller, suggestions, templates
 
     router = Router(name="marketplace")
     # Replies last: commands and flows in the group are theirs first.
-    for part in (rights, menu, connect, seller, templates, replies):
+    for part in (rights, menu, connect, seller, templates, suggestions, replies):
         part.register(router)
     return router
 
