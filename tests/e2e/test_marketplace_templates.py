@@ -140,7 +140,11 @@ async def test_admins_add_edit_and_delete_templates_members_only_look(harness_fa
     reminder = await ask(desk, admin, "Where is it?", "was not sent anywhere")
     too_long = "x" * (TEMPLATE_LIMIT + 1)
     refused = await ask(
-        desk, admin, too_long, f"at most {TEMPLATE_LIMIT:,}", reply_to_message_id=prompt["message_id"]
+        desk,
+        admin,
+        too_long,
+        f"at most {TEMPLATE_LIMIT:,}",
+        reply_to_message_id=prompt["message_id"],
     )
     assert f"{TEMPLATE_LIMIT + 1:,} characters" in _text(refused)
     assert await saved(desk, where) == defaults[where]
