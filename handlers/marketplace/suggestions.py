@@ -137,9 +137,7 @@ def suggestion_poster(
     sender: TelegramSender,
     translations: Translations,
 ) -> SuggestionPoster:
-    if tools.suggestions is None:
-        tools.suggestions = SuggestionPoster(session_factory, tools.suggester, sender, translations)
-    return tools.suggestions
+    return SuggestionPoster(session_factory, tools.suggester, sender, translations)
 
 
 async def suggest_pressed(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
@@ -24,9 +24,6 @@ from services.marketplace.suggestions import Suggester, create_suggester
 from services.marketplace.sync import DeskSync
 from services.marketplace.vault import CredentialVault, load_or_create_key
 from services.marketplace.wildberries import WILDBERRIES_API_URL
-
-if TYPE_CHECKING:
-    from handlers.marketplace.suggestions import SuggestionPoster
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +42,6 @@ class MarketplaceTools:
     desk: DeskSync | None = None
     # Made on first use by handlers/marketplace/replies.py.
     replies: ReplyDelivery | None = None
-    # Made on first use by handlers/marketplace/suggestions.py.
-    suggestions: SuggestionPoster | None = None
 
     async def wind_down(self) -> None:
         """Running syncs end while the sender and the translations still work."""

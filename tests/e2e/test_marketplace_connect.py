@@ -466,7 +466,12 @@ async def test_seller_shows_accounts_and_only_admins_steer_them(desk: Desk) -> N
     assert "Last sync: 01.03.2025 08:30" in text  # Europe/Moscow
     assert "Last error (01.03.2025 09:00): The marketplace did not accept the API key" in text
     assert "Times are in Europe/Moscow" in text
-    assert labels(status) == ["⏸ Pause Ozon", "🔌 Disconnect Ozon"]
+    assert labels(status) == [
+        "⏸ Pause Ozon",
+        "🔌 Disconnect Ozon",
+        "💡 Auto suggestions: off",
+        "🗣 Tone: friendly",
+    ]
     await desk.change_account(ozon.id, refused_at=None, refusal=None)
 
     # A member who is not an admin is refused with an alert, and nothing changes.

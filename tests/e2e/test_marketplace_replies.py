@@ -286,3 +286,23 @@ async def test_two_members_answering_at_once_both_go_in_order(harness_factory):
     assert [m["text"] for m in got] == in_order
     for sent in written:
         await topic_message(desk, topic_id, sent["message"]["message_id"], reacted)
+
+
+@pytest.mark.parametrize("marketplace", BOTH, ids=lambda m: m.value)
+async def test_a_file_the_marketplace_refuses_says_so(harness_factory, marketplace):
+    desk = await open_desk(harness_factory, (marketplace,))
+    chat_id, topic_id = await buyer_topic(desk, marketplace, "F-1")
+    sent = await desk.client.send_file(
+        desk.group_id,
+        desk.operator,
+        "document",
+        b"MZ\x90\x00 not a document a buyer should get",
+        "setup.exe",
+        "application/x-msdownload",
+        message_thread_id=topic_id,
+    )
+    notice = await notice_on(desk, topic_id, sent["message"]["message_id"])
+    assert "does not take this file" in notice["text"]
+    assert (await replies(desk))[0].failure == "file-refused"
+    chat = await desk.control(marketplace).chat(chat_id)
+    assert not [m for m in chat["messages"] if m["author"] == "seller"]
