@@ -8,6 +8,8 @@ import logging
 from aiogram import Bot
 from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import CallbackQuery, Message
+from aiogram_i18n import I18nContext
 
 # Re-exported: the group filter lives with the other chat filters, rights.py imports it here.
 from handlers.filters import GROUP_CHAT as GROUP_CHAT
@@ -38,3 +40,22 @@ async def is_group_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
         logger.info("no admin check of %s in %s: %s", user_id, chat_id, error.message)
         return False
     return is_admin(member)
+
+
+async def pressed_message(query: CallbackQuery, i18n: I18nContext) -> Message | None:
+    """The message under the pressed button; None, with the press answered, when it is too
+    old for Telegram to say."""
+    if isinstance(query.message, Message):
+        return query.message
+    await query.answer(i18n.get("callback-stale"))
+    return None
+
+
+async def refused_unless_admin(
+    query: CallbackQuery, bot: Bot, i18n: I18nContext, chat_id: int
+) -> bool:
+    """True, with an alert, when whoever pressed is not an administrator of the group."""
+    if await is_group_admin(bot, chat_id, query.from_user.id):
+        return False
+    await query.answer(i18n.get("seller-admins-only"), show_alert=True)
+    return True

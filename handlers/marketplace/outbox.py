@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
-from aiogram.methods import CreateForumTopic, SendDocument, SendPhoto
+from aiogram.methods import CreateForumTopic, EditMessageText, SendDocument, SendMessage, SendPhoto
 from aiogram.types import BufferedInputFile, ReplyParameters
 
 from bot.sender import OutgoingText, SendFailure, SendOutcome, TelegramSender
@@ -82,11 +82,7 @@ class TelegramDeskOutbox:
         reply_to: int | None = None,
     ) -> Delivery:
         upload = BufferedInputFile(file.content, filename=file.name)
-        reply = (
-            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-            if reply_to is not None
-            else None
-        )
+        reply = reply_parameters(reply_to)
         common: dict[str, Any] = {
             "chat_id": chat_id,
             "message_thread_id": topic_id,
@@ -107,3 +103,37 @@ class TelegramDeskOutbox:
     @staticmethod
     async def _delivered(pending: Awaitable[SendOutcome]) -> Delivery:
         return delivery(await pending)
+
+
+def reply_parameters(reply_to: int | None) -> ReplyParameters | None:
+    """A reply to that message, or a plain message when it is gone."""
+    if reply_to is None:
+        return None
+    return ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+
+
+def topic_text(
+    chat_id: int,
+    topic_id: int | None,
+    text: str,
+    *,
+    reply_to: int | None = None,
+    keyboard: Any = None,
+    parse_mode: str | None = None,
+) -> SendMessage:
+    """A bot message in a topic of the group, plain text unless told, maybe as a reply."""
+    return SendMessage(
+        chat_id=chat_id,
+        message_thread_id=topic_id,
+        text=text,
+        parse_mode=parse_mode,
+        reply_markup=keyboard,
+        reply_parameters=reply_parameters(reply_to),
+    )
+
+
+def edited_text(chat_id: int, message_id: int, text: str, keyboard: Any = None) -> EditMessageText:
+    """A bot message's new plain text, with `keyboard` or none."""
+    return EditMessageText(
+        chat_id=chat_id, message_id=message_id, text=text, parse_mode=None, reply_markup=keyboard
+    )

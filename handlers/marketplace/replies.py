@@ -14,8 +14,8 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
-from aiogram.methods import EditMessageText, SendMessage, SetMessageReaction
-from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji, ReplyParameters
+from aiogram.methods import SetMessageReaction
+from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +23,7 @@ from bot.registration import ModuleContext, Translations
 from bot.sender import TelegramSender
 from handlers.filters import GROUP_CHAT, Magic
 from handlers.marketplace.keyboards import ReplyRetry, retry_reply
+from handlers.marketplace.outbox import edited_text, topic_text
 from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools, translations_for
 from services.marketplace.replies import (
     MemberReply,
@@ -78,13 +79,7 @@ class TelegramReplyNotices:
         text = t("desk-reply-delivered", marketplace=outcome.marketplace.label)
         if outcome.notice_message_id is not None:
             await self.sender.send(
-                EditMessageText(
-                    chat_id=outcome.group_chat_id,
-                    message_id=outcome.notice_message_id,
-                    text=text,
-                    parse_mode=None,
-                    reply_markup=None,
-                )
+                edited_text(outcome.group_chat_id, outcome.notice_message_id, text)
             )
         elif not reacted.sent:  # reactions are off in this group: say it in words
             await self._reply(outcome, text)
@@ -99,13 +94,7 @@ class TelegramReplyNotices:
         keyboard = retry_reply(t, outcome.reply_id)
         if outcome.notice_message_id is not None:
             edited = await self.sender.send(
-                EditMessageText(
-                    chat_id=outcome.group_chat_id,
-                    message_id=outcome.notice_message_id,
-                    text=text,
-                    parse_mode=None,
-                    reply_markup=keyboard,
-                )
+                edited_text(outcome.group_chat_id, outcome.notice_message_id, text, keyboard)
             )
             if edited.sent:
                 return outcome.notice_message_id
@@ -113,15 +102,12 @@ class TelegramReplyNotices:
 
     async def _reply(self, outcome: ReplyOutcome, text: str, keyboard: Any = None) -> int | None:
         sent = await self.sender.send(
-            SendMessage(
-                chat_id=outcome.group_chat_id,
-                message_thread_id=outcome.topic_id,
-                text=text,
-                parse_mode=None,
-                reply_markup=keyboard,
-                reply_parameters=ReplyParameters(
-                    message_id=outcome.telegram_message_id, allow_sending_without_reply=True
-                ),
+            topic_text(
+                outcome.group_chat_id,
+                outcome.topic_id,
+                text,
+                reply_to=outcome.telegram_message_id,
+                keyboard=keyboard,
             )
         )
         return sent.message_id

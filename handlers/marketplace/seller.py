@@ -22,7 +22,7 @@ from handlers.marketplace.keyboards import (
     account_controls,
     disconnect_confirm,
 )
-from handlers.marketplace.membership import is_group_admin
+from handlers.marketplace.membership import pressed_message, refused_unless_admin
 from handlers.marketplace.tools import MarketplaceTools
 from handlers.screens import show
 from services.marketplace.errors import FailureReason
@@ -123,13 +123,11 @@ async def account_action(
     query: CallbackQuery, callback_data: AccountAction, bot: Bot, i18n: I18nContext,
     session: AsyncSession, marketplace: MarketplaceTools,
 ) -> None:  # fmt: skip
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(i18n.get("callback-stale"))
+    message = await pressed_message(query, i18n)
+    if message is None:
         return
     chat_id = message.chat.id
-    if not await is_group_admin(bot, chat_id, query.from_user.id):
-        await query.answer(i18n.get("seller-admins-only"), show_alert=True)
+    if await refused_unless_admin(query, bot, i18n, chat_id):
         return
     found = await account_of_group(session, chat_id, callback_data.account)
     if found is None:  # disconnected meanwhile, or a button of another seller's group
@@ -176,13 +174,11 @@ async def seller_option(
     session: AsyncSession, marketplace: MarketplaceTools,
 ) -> None:  # fmt: skip
     """Auto suggestions on or off, or the replies' tone; the button carries the value to set."""
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(i18n.get("callback-stale"))
+    message = await pressed_message(query, i18n)
+    if message is None:
         return
     chat_id = message.chat.id
-    if not await is_group_admin(bot, chat_id, query.from_user.id):
-        await query.answer(i18n.get("seller-admins-only"), show_alert=True)
+    if await refused_unless_admin(query, bot, i18n, chat_id):
         return
     seller = await seller_of_group(session, chat_id)
     if seller is None:

@@ -10,13 +10,13 @@ import logging
 from collections.abc import Iterable
 
 from aiogram import Bot, Router
-from aiogram.methods import EditMessageText, SendMessage
-from aiogram.types import CallbackQuery, ForceReply, ReplyParameters
+from aiogram.types import CallbackQuery, ForceReply
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.registration import Translations
 from bot.sender import TelegramSender
+from handlers.marketplace.outbox import edited_text, topic_text
 from handlers.marketplace.replies import reply_delivery
 from handlers.marketplace.suggestion_buttons import (
     SuggestionAction,
@@ -80,19 +80,13 @@ class SuggestionPoster:
         async with self.session_factory() as session:
             suggestion_id = await record_suggestion(session, context.buyer_chat_id, suggestion)
         t = self.translate_for(context.language)
-        reply = (
-            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-            if reply_to is not None
-            else None
-        )
         shown = await self.sender.send(
-            SendMessage(
-                chat_id=context.group_chat_id,
-                message_thread_id=context.topic_id,
-                text=suggestion_text(t, suggestion),
-                parse_mode=None,
-                reply_markup=suggestion_keyboard(t, suggestion_id),
-                reply_parameters=reply,
+            topic_text(
+                context.group_chat_id,
+                context.topic_id,
+                suggestion_text(t, suggestion),
+                reply_to=reply_to,
+                keyboard=suggestion_keyboard(t, suggestion_id),
             )
         )
         if shown.message_id is not None:
@@ -110,12 +104,11 @@ class SuggestionPoster:
             await place_suggestion(session, suggestion_id, shown.telegram_message_id)
         t = self.translate_for(context.language)
         edited = await self.sender.send(
-            EditMessageText(
-                chat_id=shown.group_chat_id,
-                message_id=shown.telegram_message_id,
-                text=suggestion_text(t, suggestion),
-                parse_mode=None,
-                reply_markup=suggestion_keyboard(t, suggestion_id),
+            edited_text(
+                shown.group_chat_id,
+                shown.telegram_message_id,
+                suggestion_text(t, suggestion),
+                suggestion_keyboard(t, suggestion_id),
             )
         )
         return edited.sent
@@ -158,12 +151,7 @@ async def suggest_pressed(
     await callback.answer(t("desk-suggestion-preparing"))
     if not await poster.post(context, reply_to=callback.message.message_id):
         await sender.send(
-            SendMessage(
-                chat_id=context.group_chat_id,
-                message_thread_id=context.topic_id,
-                text=t("desk-suggestion-none"),
-                parse_mode=None,
-            )
+            topic_text(context.group_chat_id, context.topic_id, t("desk-suggestion-none"))
         )
 
 
@@ -190,17 +178,15 @@ async def suggestion_action(
     elif callback_data.action == "edit":
         await callback.answer()
         await sender.send(
-            SendMessage(
-                chat_id=shown.group_chat_id,
-                message_thread_id=shown.topic_id,
-                text=t("desk-suggestion-edit", text=html.escape(shown.text)),
-                parse_mode="HTML",
-                reply_markup=ForceReply(
+            topic_text(
+                shown.group_chat_id,
+                shown.topic_id,
+                t("desk-suggestion-edit", text=html.escape(shown.text)),
+                reply_to=shown.telegram_message_id,
+                keyboard=ForceReply(
                     selective=True, input_field_placeholder=t("desk-suggestion-edit-placeholder")
                 ),
-                reply_parameters=ReplyParameters(
-                    message_id=shown.telegram_message_id, allow_sending_without_reply=True
-                ),
+                parse_mode="HTML",
             )
         )
     else:
@@ -208,7 +194,8 @@ async def suggestion_action(
         await callback.answer(t("desk-suggestion-preparing"))
         context = await poster.context(shown.buyer_chat_id)
         if context is None or not await poster.replace(context, shown):
-            await callback.answer(t("desk-suggestion-none"), show_alert=True)
+            none = t("desk-suggestion-none")
+            await sender.send(topic_text(shown.group_chat_id, shown.topic_id, none))
 
 
 async def _send_as_is(
@@ -236,15 +223,9 @@ async def _send_as_is(
         ),
     )
     await callback.answer(t("desk-suggestion-sending"))
-    await sender.send(
-        EditMessageText(
-            chat_id=shown.group_chat_id,
-            message_id=shown.telegram_message_id,
-            text=f"{suggestion_text(t, shown)}\n\n{t('desk-suggestion-sent-by', name=member.full_name)}",
-            parse_mode=None,
-            reply_markup=None,
-        )
-    )
+    sent_by = t("desk-suggestion-sent-by", name=member.full_name)
+    text = f"{suggestion_text(t, shown)}\n\n{sent_by}"
+    await sender.send(edited_text(shown.group_chat_id, shown.telegram_message_id, text))
     if buyer_chat_id is not None:
         reply_delivery(marketplace, session_factory, bot, sender, i18n.core).deliver_soon(
             buyer_chat_id

@@ -26,7 +26,7 @@ from handlers.marketplace.keyboards import (
     templates_intents,
     templates_of_intent,
 )
-from handlers.marketplace.membership import is_group_admin
+from handlers.marketplace.membership import is_group_admin, pressed_message, refused_unless_admin
 from handlers.marketplace.states import TemplateStates
 from handlers.screens import show
 from services.marketplace.intents import Intent
@@ -144,9 +144,8 @@ async def templates_action(
     query: CallbackQuery, callback_data: TemplatesAction, bot: Bot, i18n: I18nContext,
     session: AsyncSession, state: FSMContext,
 ) -> None:  # fmt: skip
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(i18n.get("callback-stale"))
+    message = await pressed_message(query, i18n)
+    if message is None:
         return
     chat_id = message.chat.id
     seller = await seller_of_group(session, chat_id)
@@ -172,8 +171,7 @@ async def templates_action(
     if action not in ("add", "edit", "delete", "confirm"):
         await query.answer(i18n.get("callback-stale"))
         return
-    if not await is_group_admin(bot, chat_id, query.from_user.id):
-        await query.answer(i18n.get("seller-admins-only"), show_alert=True)
+    if await refused_unless_admin(query, bot, i18n, chat_id):
         return
     label = _intent_label(i18n, intent)
     if action == "add":

@@ -36,6 +36,7 @@ from services.marketplace.models import (
     OutgoingFile,
 )
 from services.marketplace.ozon import OZON_TEXT_LIMIT
+from services.marketplace.sellers import chat_account_seller, of_buyer_chats
 from services.marketplace.splitting import split_reply
 from services.marketplace.vault import CredentialsUnreadable, CredentialVault
 from services.marketplace.wildberries import WILDBERRIES_TEXT_LIMIT
@@ -158,10 +159,9 @@ async def buyer_chat_of_topic(
 ) -> TopicChat | None:
     found = (
         await session.execute(
-            select(BuyerChat, MarketplaceAccount.marketplace, Seller)
-            .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
-            .join(Seller, Seller.id == MarketplaceAccount.seller_id)
-            .where(Seller.forum_chat_id == group_chat_id, BuyerChat.topic_id == topic_id)
+            of_buyer_chats(BuyerChat, MarketplaceAccount.marketplace, Seller).where(
+                Seller.forum_chat_id == group_chat_id, BuyerChat.topic_id == topic_id
+            )
         )
     ).first()
     if found is None:
@@ -390,14 +390,7 @@ class ReplyDelivery:
 
     async def _target(self, buyer_chat_id: int) -> _Target | None:
         async with self.session_factory() as session:
-            found = (
-                await session.execute(
-                    select(BuyerChat, MarketplaceAccount, Seller)
-                    .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
-                    .join(Seller, Seller.id == MarketplaceAccount.seller_id)
-                    .where(BuyerChat.id == buyer_chat_id)
-                )
-            ).first()
+            found = await chat_account_seller(session, buyer_chat_id)
             if found is None:
                 return None
             chat, account, seller = found

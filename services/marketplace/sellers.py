@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import Select, and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.marketplace.connections import (
@@ -20,7 +21,7 @@ from services.marketplace.errors import FailureReason
 from services.marketplace.models import Marketplace
 from services.marketplace.vault import CredentialVault
 from services.models.base import utcnow
-from services.models.marketplace import MarketplaceAccount, Seller
+from services.models.marketplace import BuyerChat, MarketplaceAccount, Seller
 
 # An account's sync is on: not paused, credentials not refused, the bot's rights in the group
 # intact (a condition on the account joined with its seller).
@@ -328,3 +329,26 @@ async def accounts_named(session: AsyncSession, marketplace: Marketplace, name: 
         )
     )
     return list(rows)
+
+
+def of_buyer_chats(*columns: Any) -> Select[Any]:
+    """`select(*columns)` from buyer chats joined to their account and seller."""
+    return (
+        select(*columns)
+        .select_from(BuyerChat)
+        .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
+        .join(Seller, Seller.id == MarketplaceAccount.seller_id)
+    )
+
+
+async def chat_account_seller(
+    session: AsyncSession, buyer_chat_id: int
+) -> tuple[BuyerChat, MarketplaceAccount, Seller] | None:
+    found = (
+        await session.execute(
+            of_buyer_chats(BuyerChat, MarketplaceAccount, Seller).where(
+                BuyerChat.id == buyer_chat_id
+            )
+        )
+    ).first()
+    return None if found is None else (found[0], found[1], found[2])

@@ -27,10 +27,10 @@ from services.marketplace.models import Author, Marketplace
 from services.marketplace.replies import TEXT_LIMITS
 from services.marketplace.reply_templates import fill_template
 from services.marketplace.seller_templates import SavedTemplate, templates_of
+from services.marketplace.sellers import chat_account_seller, of_buyer_chats
 from services.models.marketplace import (
     BuyerChat,
     BuyerMessage,
-    MarketplaceAccount,
     ReplySuggestion,
     Seller,
 )
@@ -201,17 +201,11 @@ def suggestion_messages(context: SuggestionContext, nonce: str) -> list[dict[str
 
 
 async def suggestion_context(session: AsyncSession, buyer_chat_id: int) -> SuggestionContext | None:
-    found = (
-        await session.execute(
-            select(BuyerChat, MarketplaceAccount.marketplace, Seller)
-            .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
-            .join(Seller, Seller.id == MarketplaceAccount.seller_id)
-            .where(BuyerChat.id == buyer_chat_id)
-        )
-    ).first()
+    found = await chat_account_seller(session, buyer_chat_id)
     if found is None:
         return None
-    chat, marketplace, seller = found
+    chat, account, seller = found
+    marketplace = account.marketplace
     rows = (
         await session.scalars(
             select(BuyerMessage)
@@ -288,10 +282,8 @@ async def shown_suggestion(
     """The suggestion when it belongs to a buyer chat of this group."""
     found = (
         await session.execute(
-            select(ReplySuggestion, BuyerChat.topic_id, Seller)
-            .join(BuyerChat, BuyerChat.id == ReplySuggestion.buyer_chat_id)
-            .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
-            .join(Seller, Seller.id == MarketplaceAccount.seller_id)
+            of_buyer_chats(ReplySuggestion, BuyerChat.topic_id, Seller)
+            .join(ReplySuggestion, ReplySuggestion.buyer_chat_id == BuyerChat.id)
             .where(ReplySuggestion.id == suggestion_id, Seller.forum_chat_id == group_chat_id)
         )
     ).first()
@@ -316,9 +308,7 @@ async def chats_to_suggest_in(session: AsyncSession, buyer_chat_ids: Sequence[in
     if not buyer_chat_ids:
         return []
     rows = await session.scalars(
-        select(BuyerChat.id)
-        .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
-        .join(Seller, Seller.id == MarketplaceAccount.seller_id)
+        of_buyer_chats(BuyerChat.id)
         .where(BuyerChat.id.in_(buyer_chat_ids), Seller.auto_suggest.is_(True))
         .order_by(BuyerChat.id)
     )
