@@ -16,6 +16,9 @@ async def cancel(
 ) -> None:
     had_state = await state.get_state() is not None
     await state.clear()
+    if message.chat.type != "private":  # a group has no main menu: a short reply is enough
+        await message.reply(i18n.get("cancel-done-group" if had_state else "cancel-nothing-group"))
+        return
     await message.answer(
         i18n.get("cancel-done" if had_state else "cancel-nothing"),
         reply_markup=main_menu_markup(i18n, settings, user),

@@ -62,6 +62,8 @@ settings-off = off
 
 cancel-done = ✖️ Cancelled. You're back at the main menu.
 cancel-nothing = There is nothing to cancel. Here is the main menu.
+cancel-done-group = ✖️ Cancelled.
+cancel-nothing-group = There is nothing to cancel.
 
 ## Hints and errors
 

@@ -62,6 +62,8 @@ settings-off = нет
 
 cancel-done = ✖️ Отменено. Вы в главном меню.
 cancel-nothing = Отменять нечего. Вот главное меню.
+cancel-done-group = ✖️ Отменено.
+cancel-nothing-group = Отменять нечего.
 
 ## Hints and errors
 

@@ -168,7 +168,9 @@ async def test_admins_add_edit_and_delete_templates_members_only_look(harness_fa
 
     # /cancel leaves the flow: a later reply to the prompt is not taken.
     prompt = await press_and_wait(desk, admin, done, "Add", "send the new template")
-    await ask(desk, admin, "/cancel", "Cancelled")
+    cancelled = await ask(desk, admin, "/cancel", "Cancelled")
+    # A group has no main menu: the reply says it and offers none.
+    assert _text(cancelled) == "✖️ Cancelled." and not cancelled.get("reply_markup")
     await desk.client.send_text(
         desk.group_id, admin, "Too late", reply_to_message_id=prompt["message_id"]
     )
