@@ -39,12 +39,25 @@ logger = logging.getLogger(__name__)
 
 # Telegram takes reactions from a fixed list, and ✅ is not on it: 👌 says "done" there.
 DELIVERED_REACTION = "👌"
-# What no marketplace takes, by the key of its name in locales/ (desk-kind-*).
-UNSENDABLE_KINDS = ("sticker", "voice", "video", "video_note", "animation", "audio")
-IN_A_TOPIC = Magic(F.is_topic_message & F.message_thread_id & ~F.from_user.is_bot)
-# A member's own words: text that is no command, a photo or a document.
-ANSWER = Magic((F.text & ~F.text.startswith("/")) | F.photo | F.document)
+# What no marketplace takes, by the key of its name in locales/ (desk-kind-*). Service
+# messages (topics opened, members joining, pins) are none of these, and pass in silence.
+UNSENDABLE_KINDS = (
+    "sticker", "voice", "video", "video_note", "animation", "audio",
+    "location", "venue", "contact", "poll", "dice", "game", "story",
+)  # fmt: skip
+IN_A_TOPIC = Magic(F.is_topic_message & F.message_thread_id)
+# A member's own words: text that is no command, a photo or a document (a GIF is sent as a
+# document too, with `animation` set: not one of these).
+ANSWER = Magic((F.text & ~F.text.startswith("/")) | F.photo | (F.document & ~F.animation))
 UNSENDABLE = Magic(F.content_type.in_(set(UNSENDABLE_KINDS)))
+
+
+async def from_a_member(message: Message) -> bool:
+    """Written by a person of the group: not by a bot, except the group's anonymous admins
+    (Telegram shows them as a bot, with the group itself as the sender)."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id == message.chat.id
+    return message.from_user is not None and not message.from_user.is_bot
 
 
 class TelegramFiles:
@@ -87,10 +100,17 @@ class TelegramReplyNotices:
     async def problem(self, outcome: ReplyOutcome) -> int | None:
         t = self.translate_for(outcome.language)
         reason = t(f"marketplace-failure-{outcome.failure or 'rejected'}")
-        key = "desk-reply-waiting" if outcome.waiting else "desk-reply-failed"
-        text = t(key, marketplace=outcome.marketplace.label, reason=reason)
-        if outcome.attempts > 1:  # a retry that failed again: the notice shows it was tried
-            text = f"{text}\n{t('desk-reply-attempts', count=outcome.attempts)}"
+        label = outcome.marketplace.label
+        if outcome.waiting:
+            text = t("desk-reply-waiting", marketplace=label, reason=reason)
+        elif outcome.gave_up:
+            text = t("desk-reply-gave-up", marketplace=label)
+        else:
+            text = t("desk-reply-failed", marketplace=label, reason=reason)
+        if 0 < outcome.parts_sent < outcome.parts:
+            text += "\n" + t("desk-reply-partly", sent=outcome.parts_sent, total=outcome.parts)
+        if outcome.attempts > 1 and not outcome.waiting:  # a 🔁 that failed again
+            text += "\n" + t("desk-reply-attempts", count=outcome.attempts)
         keyboard = retry_reply(t, outcome.reply_id)
         if outcome.notice_message_id is not None:
             edited = await self.sender.send(
@@ -134,12 +154,15 @@ def reply_delivery(
 
 def member_reply(message: Message) -> MemberReply | None:
     """The outbox row's content of a member's message (None: nothing to send)."""
-    assert message.message_thread_id is not None and message.from_user is not None
+    assert message.message_thread_id is not None
     common: dict[str, Any] = {
         "group_chat_id": message.chat.id,
         "topic_id": message.message_thread_id,
         "telegram_message_id": message.message_id,
-        "member_id": message.from_user.id,
+        # An anonymous admin is the group itself.
+        "member_id": message.from_user.id
+        if message.sender_chat is None and message.from_user
+        else message.chat.id,
     }
     if message.photo:
         largest = message.photo[-1]
@@ -198,7 +221,25 @@ async def unsendable_in_topic(
         marketplace=chat.marketplace.label,
         kind=t(f"desk-kind-{message.content_type.replace('_', '-')}"),
     )
-    await message.reply(text)
+    await _tell_in_topic(sender, message, text)
+
+
+async def edited_in_topic(
+    edited: Message, session: AsyncSession, sender: TelegramSender, i18n: I18nContext
+) -> None:
+    """The marketplaces keep what was sent: an edit here changes nothing for the buyer."""
+    assert edited.message_thread_id is not None
+    chat = await buyer_chat_of_topic(session, edited.chat.id, edited.message_thread_id)
+    if chat is None:
+        return
+    t = translations_for(i18n.core)(chat.language)
+    await _tell_in_topic(sender, edited, t("desk-reply-edited", marketplace=chat.marketplace.label))
+
+
+async def _tell_in_topic(sender: TelegramSender, message: Message, text: str) -> None:
+    await sender.send(
+        topic_text(message.chat.id, message.message_thread_id, text, reply_to=message.message_id)
+    )
 
 
 async def retry_pressed(
@@ -234,6 +275,8 @@ async def deliver_due_replies(context: ModuleContext) -> None:
 
 def register(router: Router) -> None:
     no_flow = StateFilter(None)
-    router.message.register(member_answers, GROUP_CHAT, IN_A_TOPIC, no_flow, ANSWER)
-    router.message.register(unsendable_in_topic, GROUP_CHAT, IN_A_TOPIC, no_flow, UNSENDABLE)
+    in_topic = (GROUP_CHAT, IN_A_TOPIC, from_a_member, no_flow)
+    router.message.register(member_answers, *in_topic, ANSWER)
+    router.message.register(unsendable_in_topic, *in_topic, UNSENDABLE)
+    router.edited_message.register(edited_in_topic, *in_topic, ANSWER)
     router.callback_query.register(retry_pressed, ReplyRetry.filter())

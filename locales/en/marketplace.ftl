@@ -10,3 +10,4 @@ marketplace-failure-file-refused = The marketplace does not take this file: send
 marketplace-failure-text-refused = The marketplace takes replies of 1 to 1000 characters. Shorten the message or split it.
 marketplace-failure-no-reply-sign = Wildberries has not given us this chat's reply key yet, so we cannot answer in it. Wait for the buyer's next message or answer in the seller account.
 marketplace-failure-rejected = The marketplace refused the request. The details are in the bot's log.
+marketplace-failure-maybe-delivered = The connection broke while the reply was on its way, so the buyer may already have it. Check the chat in the seller account before pressing 🔁, or the buyer may get it twice.

@@ -21,6 +21,8 @@ class FailureReason(StrEnum):
     FILE_REFUSED = "file-refused"  # type or size
     TEXT_REFUSED = "text-refused"  # empty or longer than the marketplace takes
     NO_REPLY_SIGN = "no-reply-sign"  # Wildberries: the chat's reply signature is unknown
+    # The connection broke while a reply was being sent: it may have reached the buyer.
+    MAYBE_DELIVERED = "maybe-delivered"
     REJECTED = "rejected"  # any other refusal of the request
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +60,8 @@ CLAIM_SECONDS = 120
 FIRST_PAUSE_SECONDS = 15
 LONGEST_PAUSE_SECONDS = 600
 GIVE_UP_AFTER = timedelta(hours=24)
+# Members' messages that came in together are all written before the first goes out.
+SETTLE_SECONDS = 0.5
 # Telegram lets a bot download files up to 20 MB.
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 
@@ -120,10 +123,32 @@ class ReplyOutcome:
     notice_message_id: int | None = None
     next_attempt_at: datetime | None = None
     attempts: int = 1
+    parts_sent: int = 0  # of `parts` calls (a file, then text parts) the marketplace has
+    parts: int = 1
+    notice_state: str | None = None  # what the member's notice says now
 
     @property
     def waiting(self) -> bool:
         return self.status is ReplyStatus.PENDING
+
+    @property
+    def gave_up(self) -> bool:
+        """Failed after a day of outages."""
+        return self.status is ReplyStatus.FAILED and self.failure in {
+            FailureReason.UNAVAILABLE,
+            FailureReason.RATE_LIMITED,
+        }
+
+    @property
+    def state(self) -> str:
+        """What a notice about this outcome says, in short: it changes when the notice must.
+        Waiting is one state whatever the attempt; each failed 🔁 is news."""
+        attempts = "" if self.waiting else f":{self.attempts}"
+        return f"{self.status.value}:{self.failure or ''}{attempts}"
+
+
+class _ClaimLost(Exception):
+    """The row's claim ran out and another delivery took it over: this one stops."""
 
 
 class FileSource(Protocol):
@@ -270,7 +295,10 @@ class ReplyDelivery:
             ).all()
         sent = 0
         for chat_id in chat_ids:
-            sent += await self.deliver_chat(chat_id)
+            try:
+                sent += await self.deliver_chat(chat_id)
+            except Exception:  # one chat's trouble (the database, say) holds up no other
+                logger.exception("delivering the replies of buyer chat %s failed", chat_id)
         return sent
 
     def deliver_soon(self, buyer_chat_id: int) -> None:
@@ -284,6 +312,9 @@ class ReplyDelivery:
 
     async def _deliver_in_background(self, buyer_chat_id: int) -> None:
         try:
+            # Members' messages that arrived together are handled concurrently: a moment for
+            # all of them to be written, so they go in Telegram's order.
+            await asyncio.sleep(SETTLE_SECONDS)
             while True:
                 self._again.discard(buyer_chat_id)
                 await self.deliver_chat(buyer_chat_id)
@@ -319,8 +350,7 @@ class ReplyDelivery:
                     status=ReplyStatus.PENDING.value,
                     failure=None,
                     next_attempt_at=None,
-                    # The day it may keep trying starts again.
-                    created_at=self.clock(),
+                    trying_since=self.clock(),  # another day of trying through outages
                 )
             )
             await session.commit()
@@ -338,23 +368,35 @@ class ReplyDelivery:
             while True:
                 row = await self._claim_next(buyer_chat_id)
                 if row is None:
-                    return sent
+                    break
                 if target is None:
                     target = await self._target(buyer_chat_id)
                     if target is None:
-                        return sent
-                outcome = await self._deliver(row, target)
+                        break  # the chat is gone, and its replies with it
+                try:
+                    outcome = await self._deliver(row, target)
+                except _ClaimLost:
+                    logger.warning("reply %s was taken over by another delivery", row.id)
+                    break
+                except Exception:
+                    # Whatever broke would break again: the member hears of it, the row rests.
+                    logger.exception("reply %s failed unexpectedly", row.id)
+                    outcome = await self._settle(
+                        row, target, ReplyStatus.FAILED, FailureReason.REJECTED
+                    )
                 if outcome.status is ReplyStatus.SENT:
                     sent += 1
-                    await self._mark_read(target)
                     await self.notices.delivered(outcome)
                 else:
                     await self._notify_problem(outcome)
                 if outcome.waiting:
-                    return sent  # what comes after it waits with it, in order
+                    break  # what comes after it waits with it, in order
+            if sent and target is not None:
+                await self._mark_read(target)
         finally:
             if target is not None and target.connector is not None:
                 await target.connector.close()
+        return sent
 
     async def _claim_next(self, buyer_chat_id: int) -> DeskReply | None:
         now = self.clock()
@@ -372,6 +414,7 @@ class ReplyDelivery:
                 row.next_attempt_at is not None and aware(row.next_attempt_at) > now
             ):
                 return None
+            token = secrets.token_hex(8)
             claimed = await session.execute(
                 update(DeskReply)
                 .where(
@@ -379,7 +422,9 @@ class ReplyDelivery:
                     DeskReply.status == ReplyStatus.PENDING.value,
                     or_(DeskReply.claimed_until.is_(None), DeskReply.claimed_until < now),
                 )
-                .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+                .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), claim_token=token)
+                # SQLite's datetimes come back naive: no comparing them in Python.
+                .execution_options(synchronize_session=False)
             )
             await session.commit()
             if not claimed.rowcount:  # type: ignore[attr-defined]
@@ -462,24 +507,34 @@ class ReplyDelivery:
         return OutgoingFile(name=name, content=content, content_type=content_type)
 
     async def _part_sent(self, row: DeskReply) -> None:
+        """Counts a part the marketplace has, and renews the claim for the next one."""
         row.parts_sent += 1
         async with self.session_factory() as session:
-            await session.execute(
-                update(DeskReply).where(DeskReply.id == row.id).values(parts_sent=row.parts_sent)
+            kept = await session.execute(
+                update(DeskReply)
+                .where(DeskReply.id == row.id, DeskReply.claim_token == row.claim_token)
+                .values(
+                    parts_sent=row.parts_sent,
+                    claimed_until=self.clock() + timedelta(seconds=CLAIM_SECONDS),
+                )
             )
             await session.commit()
+        if not kept.rowcount:  # type: ignore[attr-defined]
+            raise _ClaimLost
 
     async def _failed(
         self, row: DeskReply, target: _Target, error: MarketplaceError
     ) -> ReplyOutcome:
-        transient = error.retryable or error.reason in {
-            FailureReason.UNAVAILABLE,
-            FailureReason.RATE_LIMITED,
-        }
         logger.warning(
             "reply %s to %s chat %s: %s", row.id, target.marketplace.value, row.buyer_chat_id, error
         )
-        if transient and self.clock() - aware(row.created_at) < GIVE_UP_AFTER:
+        if error.reason is FailureReason.UNAVAILABLE and not error.retryable:
+            # The call broke after it went out: sending it again could give the buyer two.
+            return await self._settle(
+                row, target, ReplyStatus.FAILED, FailureReason.MAYBE_DELIVERED
+            )
+        transient = error.retryable or error.reason is FailureReason.RATE_LIMITED
+        if transient and self.clock() - aware(row.trying_since) < GIVE_UP_AFTER:
             pause = pause_after(row.attempts + 1)
             if error.retry_after:
                 pause = max(pause, timedelta(seconds=error.retry_after))
@@ -501,14 +556,21 @@ class ReplyDelivery:
             "status": status.value,
             "failure": failure.value if failure else None,
             "claimed_until": None,
+            "claim_token": None,
             "next_attempt_at": next_attempt_at,
             "attempts": row.attempts + 1,
         }
         if status is ReplyStatus.SENT:
             values["sent_at"] = now
         async with self.session_factory() as session:
-            await session.execute(update(DeskReply).where(DeskReply.id == row.id).values(**values))
+            kept = await session.execute(
+                update(DeskReply)
+                .where(DeskReply.id == row.id, DeskReply.claim_token == row.claim_token)
+                .values(**values)
+            )
             await session.commit()
+        if not kept.rowcount:  # type: ignore[attr-defined]
+            raise _ClaimLost
         return ReplyOutcome(
             reply_id=row.id,
             group_chat_id=row.group_chat_id,
@@ -521,11 +583,16 @@ class ReplyDelivery:
             notice_message_id=row.notice_message_id,
             next_attempt_at=next_attempt_at,
             attempts=row.attempts + 1,
+            parts_sent=row.parts_sent,
+            parts=reply_parts(row, TEXT_LIMITS[target.marketplace]),
+            notice_state=row.notice_state,
         )
 
     async def _notify_problem(self, outcome: ReplyOutcome) -> None:
-        """One notice per reply: a retry that fails again for the same reason says nothing new."""
-        if outcome.notice_message_id is not None and outcome.waiting:
+        """A notice when what it would say changes: an outage retried by itself for the same
+        reason says nothing new; a member's 🔁 that fails again is counted on the notice."""
+        state = outcome.state
+        if outcome.notice_message_id is not None and state == outcome.notice_state:
             return
         notice = await self.notices.problem(outcome)
         if notice is None:
@@ -534,7 +601,7 @@ class ReplyDelivery:
             await session.execute(
                 update(DeskReply)
                 .where(DeskReply.id == outcome.reply_id)
-                .values(notice_message_id=notice)
+                .values(notice_message_id=notice, notice_state=state)
             )
             await session.commit()
 
@@ -543,5 +610,5 @@ class ReplyDelivery:
             return
         try:
             await target.connector.mark_read(target.address, target.last_buyer_message_id)
-        except MarketplaceError as error:
+        except Exception as error:  # the replies went; a read mark is a courtesy
             logger.info("marking a %s chat read failed: %s", target.marketplace.value, error)

@@ -195,11 +195,16 @@ class DeskReply(Base):
     failure: Mapped[str | None] = mapped_column(String(32), default=None)  # a FailureReason
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Claimed by a delivery until then (one process sends a row at a time).
+    # Claimed by one delivery (its token) until then; renewed after every part it sends.
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
-    # The bot's reply to the member about a problem with this answer, edited once it is sent.
+    claim_token: Mapped[str | None] = mapped_column(String(32), default=None)
+    # The bot's reply to the member about a problem with this answer, edited as it changes
+    # (`notice_state`: what it says now) and once the answer is sent.
     notice_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    notice_state: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Outages are retried for a day from here: the reply's writing, or a member's 🔁.
+    trying_since: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
 

@@ -193,7 +193,7 @@ async def test_stickers_commands_and_the_teams_own_topics_are_not_sent(harness_f
     )
     notice = await notice_on(desk, topic_id, sticker["message"]["message_id"])
     assert "does not take stickers" in notice["text"] and "nothing was sent" in notice["text"]
-    await member_writes(desk, topic_id, "/seller")
+    await member_writes(desk, topic_id, "/whatever")  # a command no handler takes
     team_topic = await desk.client.create_topic(desk.group_id, desk.operator, "Team talk")
     await member_writes(desk, team_topic["topic"]["message_thread_id"], "internal note")
     await member_writes(desk, topic_id, "The one real answer.")
@@ -306,3 +306,24 @@ async def test_a_file_the_marketplace_refuses_says_so(harness_factory, marketpla
     assert (await replies(desk))[0].failure == "file-refused"
     chat = await desk.control(marketplace).chat(chat_id)
     assert not [m for m in chat["messages"] if m["author"] == "seller"]
+
+
+async def test_the_job_delivers_after_an_outage_without_a_press(harness_factory):
+    desk = await open_desk(harness_factory, (Marketplace.WILDBERRIES,))
+    control = desk.control(Marketplace.WILDBERRIES)
+    chat_id, topic_id = await buyer_topic(desk, Marketplace.WILDBERRIES, "J-1")
+    # Three 503s spoil the first attempt (the connector tries a 503 three times: the
+    # marketplace did nothing); the job's retry, 15 s later, goes through.
+    await control.fault("server_error", method="/api/v1/seller/message", times=3, status=503)
+    message_id = await member_writes(desk, topic_id, "Sent by the job.")
+    notice = await notice_on(desk, topic_id, message_id)
+    assert "Not delivered to the buyer yet" in notice["text"]
+    got = await seller_messages(desk, Marketplace.WILDBERRIES, chat_id, 1, timeout=60)
+    assert [m["text"] for m in got] == ["Sent by the job."]
+    await topic_message(desk, topic_id, notice["message_id"], lambda m: "Delivered" in m["text"])
+    await topic_message(desk, topic_id, message_id, reacted)
+    topic = next(t for t in await desk.topics() if t["message_thread_id"] == topic_id)
+    notices = [m for m in topic["messages"] if m.get("reply_to_message_id") == message_id]
+    assert len(notices) == 1
+    [row] = await replies(desk)
+    assert (row.status, row.attempts) == ("sent", 2)
