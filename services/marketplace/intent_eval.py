@@ -1,8 +1,10 @@
 """Accuracy of `match_intent` over a labelled JSON-lines file.
 
-Each line: `{"text": ..., "language": "ru"|"en", "intent": "<Intent value>", "split":
-"tune"|"holdout"}` (`split` defaults to "tune"). `evaluate(path)` reads it and reports accuracy
-overall, per language and per split, the confusion counts and every mistake.
+Each line: `{"text": ..., "language": "ru"|"en", "intent": "<Intent value>", "split": ...}`;
+`split` is "tune" (the patterns were written against it) or a holdout part ("holdout",
+"holdout2", ...), and defaults to "tune". `evaluate(path)` reads it and reports accuracy overall,
+per language, per split (every split present in the file), the confusion counts and every
+mistake.
 """
 
 from __future__ import annotations
