@@ -255,14 +255,41 @@ class SandboxClient:
         *,
         message_thread_id: int | None = None,
         reply_to_message_id: int | None = None,
+        anonymous: bool = False,
     ) -> dict[str, Any]:
-        """The user writes ``text``; returns ``{"message": view, "update_id"}``."""
+        """The user writes ``text``; returns ``{"message": view, "update_id"}``. With
+        ``anonymous`` a group administrator posts on behalf of the group (the bot sees
+        ``from`` GroupAnonymousBot and ``sender_chat`` the group)."""
         fields: dict[str, Any] = {"text": text}
         if message_thread_id is not None:
             fields["message_thread_id"] = message_thread_id
         if reply_to_message_id is not None:
             fields["reply_to_message_id"] = reply_to_message_id
+        if anonymous:
+            fields["anonymous"] = True
         return await self.send_message(chat_id, user, **fields)
+
+    async def edit_text(
+        self, chat_id: int, user: User, message_id: int, text: str
+    ) -> dict[str, Any]:
+        """The user edits the text of their message ``message_id``; the bot gets an
+        ``edited_message`` update. Returns ``{"message": view, "update_id"}``."""
+        return await self._request(
+            "POST",
+            f"/chats/{chat_id}/messages/{message_id}/edit",
+            json_body={"from": user, "text": text},
+        )
+
+    async def edit_caption(
+        self, chat_id: int, user: User, message_id: int, caption: str
+    ) -> dict[str, Any]:
+        """The user edits (adds, or with "" removes) the caption of their media message;
+        returns ``{"message": view, "update_id"}`` like :meth:`edit_text`."""
+        return await self._request(
+            "POST",
+            f"/chats/{chat_id}/messages/{message_id}/edit",
+            json_body={"from": user, "caption": caption},
+        )
 
     async def send_file(
         self,
@@ -356,6 +383,8 @@ class SandboxClient:
         lines = []
         for message in listing:
             who = "bot" if message["from_bot"] else message["from"].get("first_name", "user")
+            if message.get("sender_chat"):
+                who = message["sender_chat"].get("title") or who
             body = message["text"] or message["caption"] or ""
             if message["media"]:
                 body = f"[{message['media']['kind']}] {body}"

@@ -780,7 +780,12 @@ class BotApi:
         source = self._source_message(call)
         target_chat = self.resolve_chat(call.bot, call.params["chat_id"])
         self.ensure_can_write(call.bot, target_chat)
-        origin = {"type": "user", "date": source.date, "sender_user": source.sender}
+        origin: dict[str, Any] = (
+            # A post of an anonymous administrator is forwarded as the group's.
+            {"type": "chat", "date": source.date, "sender_chat": source.sender_chat}
+            if source.sender_chat is not None
+            else {"type": "user", "date": source.date, "sender_user": source.sender}
+        )
         forwarded = self.add_bot_message(
             call,
             target_chat,

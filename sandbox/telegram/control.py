@@ -40,6 +40,7 @@ from sandbox.telegram.render import (
     message_to_view,
 )
 from sandbox.telegram.state import (
+    GROUP_ANONYMOUS_BOT,
     BotState,
     CallbackRecord,
     Chat,
@@ -55,6 +56,9 @@ USER_MEDIA_KINDS = ("voice", "audio", "document", "photo", "video", "video_note"
 DEFAULT_PAYMENT_TIMEOUT = 10.0
 MAX_WAIT_SECONDS = 60.0
 FAULT_KINDS = {"429", "500", "502", "delay"}
+ADMIN_STATUSES = frozenset({"creator", "administrator"})
+# Media whose messages carry no caption in Telegram.
+CAPTIONLESS_MEDIA = frozenset({"sticker", "video_note"})
 
 
 def _int(value: Any, name: str) -> int:
@@ -73,6 +77,18 @@ def _duration(value: Any) -> int:
     if not 0 <= seconds < 10**7:
         raise ControlError(400, "duration must be a number of seconds")
     return whole_seconds(seconds)
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A boolean from JSON (true/false) or a form field ("true"/"false", "1"/"0")."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"", "0", "false", "no", "off"}:
+        return False
+    raise ControlError(400, f"{name} must be true or false")
 
 
 def _wait_seconds(request: web.Request) -> float:
@@ -99,6 +115,10 @@ class ControlApi:
             web.post(f"{prefix}/chats/{{chat_id}}/members", self.add_member),
             web.get(f"{prefix}/chats/{{chat_id}}/messages", self.list_messages),
             web.post(f"{prefix}/chats/{{chat_id}}/messages", self.send_user_message),
+            web.post(
+                f"{prefix}/chats/{{chat_id}}/messages/{{message_id}}/edit",
+                self.edit_user_message,
+            ),
             web.get(f"{prefix}/chats/{{chat_id}}/topics", self.list_topics),
             web.post(f"{prefix}/chats/{{chat_id}}/topics", self.create_topic),
             web.post(f"{prefix}/chats/{{chat_id}}/bot", self.set_bot_membership),
@@ -155,22 +175,39 @@ class ControlApi:
             bot.chats[chat.id] = chat
         return chat
 
-    def _chat_for_sender(self, bot: BotState, request: web.Request, user: dict[str, Any]) -> Chat:
+    def _chat_for_sender(
+        self, bot: BotState, request: web.Request, user: dict[str, Any], anonymous: bool = False
+    ) -> Chat:
         chat_id = _int(request.match_info["chat_id"], "chat_id")
         if chat_id == user["id"]:
+            if anonymous:
+                raise ControlError(400, "anonymous messages exist only in groups")
             return self._private_chat(bot, user)
         chat = bot.chats.get(chat_id)
         if chat is None:
             raise ControlError(404, f"chat {chat_id} not found (create groups first)")
         if chat.type == "private":
             raise ControlError(400, "only the chat's own user can write to a private chat")
+        if anonymous and chat.members.get(user["id"]) not in ADMIN_STATUSES:
+            raise ControlError(
+                403,
+                f"only administrators post anonymously: user {user['id']} is "
+                f"{chat.members.get(user['id'], 'not a member')} of chat {chat.id}",
+            )
         join(chat, user)
         return chat
 
     def _add_user_message(
-        self, bot: BotState, chat: Chat, user: dict[str, Any], **content: Any
+        self,
+        bot: BotState,
+        chat: Chat,
+        user: dict[str, Any],
+        anonymous: bool = False,
+        **content: Any,
     ) -> tuple[StoredMessage, int]:
-        """Stores a message from a user and queues the ``message`` update for the bot."""
+        """Stores a message from a user and queues the ``message`` update for the bot. An
+        ``anonymous`` message (an administrator's, checked by the caller) is sent on behalf of
+        the group: ``from`` is GroupAnonymousBot and ``sender_chat`` the group."""
         if chat.type == "private" and chat.id in bot.blocked_by:
             # Writing to a blocked bot means restarting it, which unblocks it in Telegram.
             self._set_blocked(bot, chat, user, blocked=False)
@@ -195,10 +232,12 @@ class ControlApi:
         text = content.get("text")
         if text is not None and not content.get("entities"):
             content["entities"] = command_entities(text)
+        if anonymous:
+            content.update(sender_chat=chat.to_api(), author_id=user["id"])
         message = StoredMessage(
             message_id=chat.allocate_message_id(),
             chat_id=chat.id,
-            sender=user,
+            sender=dict(GROUP_ANONYMOUS_BOT) if anonymous else user,
             from_bot=False,
             date=now(),
             message_thread_id=thread_id,
@@ -508,11 +547,11 @@ class ControlApi:
         "chat_action": {"action", "time", "message_thread_id"}|null, "reply_keyboard":
         ReplyKeyboardMarkup|null, "version": int}``.
 
-        A message view is ``{"message_id", "chat_id", "from_bot", "from", "date", "text",
-        "raw_text", "entities", "caption", "parse_mode", "reply_markup", "media": {"kind",
-        "file_id", "file_name", "mime_type", "file_size", "duration", "url"}|null,
-        "message_thread_id", "reply_to_message_id", "edited", "invoice", "successful_payment",
-        "service"}``; deleted messages are omitted and edits applied. ``wait`` long-polls until
+        A message view is ``{"message_id", "chat_id", "from_bot", "from", "sender_chat",
+        "date", "text", "raw_text", "entities", "caption", "parse_mode", "reply_markup",
+        "media": {"kind", "file_id", "file_name", "mime_type", "file_size", "duration",
+        "url"}|null, "message_thread_id", "reply_to_message_id", "edited", "edit_date",
+        "invoice", "successful_payment", "service"}``; deleted messages are omitted and edits applied. ``wait`` long-polls until
         a message newer than ``after`` exists, or — with ``version`` — until anything in the
         sandbox changed after that version (edits, deletions, chat actions)."""
         bot = self._bot(request)
@@ -561,10 +600,16 @@ class ControlApi:
         """``POST /sandbox/api/chats/{chat_id}/messages`` — a user writes to the bot.
 
         JSON ``{"from": User, "text"?, "caption"?, "message_thread_id"?,
-        "reply_to_message_id"?, "sticker"?: {"emoji"}}`` or multipart/form-data with ``from``
-        (JSON string), optional ``text``/``caption``/``duration``/``message_thread_id``/
-        ``reply_to_message_id`` and one file part named voice, audio, document, photo, video,
-        video_note or sticker. A private chat (id == from.id) is created on first contact.
+        "reply_to_message_id"?, "sticker"?: {"emoji"}, "anonymous"?: bool}`` or
+        multipart/form-data with ``from`` (JSON string), optional ``text``/``caption``/
+        ``duration``/``message_thread_id``/``reply_to_message_id``/``anonymous`` and one file
+        part named voice, audio, document, photo, video, video_note or sticker. A private chat
+        (id == from.id) is created on first contact.
+
+        ``anonymous``: an administrator (or the creator) of a group posts on behalf of the
+        group, as an anonymous admin does in Telegram: the bot sees ``from`` =
+        GroupAnonymousBot (id 1087968824) and ``sender_chat`` = the group. 403 for anyone who
+        is not an administrator there, 400 in a private chat.
 
         Like a Telegram client: a ``voice`` file that is not OGG/Opus (a browser's WebM) is
         transcoded to OGG/Opus mono 48 kHz when ffmpeg is installed, and without ``duration``
@@ -591,7 +636,8 @@ class ControlApi:
             fields = await control_json(request)
         bot = self._bot(request, fields)
         user = self._user(fields.get("from"))
-        chat = self._chat_for_sender(bot, request, user)
+        anonymous = _flag(fields.get("anonymous"), "anonymous")
+        chat = self._chat_for_sender(bot, request, user, anonymous)
         content: dict[str, Any] = {}
         if fields.get("text") is not None:
             content["text"] = content["raw_text"] = str(fields["text"])
@@ -649,7 +695,56 @@ class ControlApi:
             }
         if not content.get("text") and "media" not in content:
             raise ControlError(400, "a message needs text or a file")
-        message, update_id = self._add_user_message(bot, chat, user, **content)
+        message, update_id = self._add_user_message(bot, chat, user, anonymous, **content)
+        return web.json_response(
+            {"message": message_to_view(chat, message), "update_id": update_id}
+        )
+
+    async def edit_user_message(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/chats/{chat_id}/messages/{message_id}/edit`` ``{"from": User,
+        "text": str}`` or ``{"from": User, "caption": str}`` — a user edits their message.
+
+        Only the author may edit (403; an anonymous post's author is the administrator who
+        sent it); 400 when the message does not exist, has no text (for ``text``) or is not a
+        captioned kind of media (for ``caption``; a caption may be added or cleared), when the
+        text is empty or nothing changes. The message gets ``edit_date`` (the view shows
+        ``edited``) and the bot an ``edited_message`` update with the whole new Message.
+        → ``{"message": message view, "update_id": int}``."""
+        body = await control_json(request)
+        bot = self._bot(request, body)
+        user = self._user(body.get("from"))
+        chat = self._chat(bot, request)
+        message_id = _int(request.match_info["message_id"], "message_id")
+        message = chat.messages.get(message_id)
+        if message is None or message.deleted:
+            raise ControlError(400, f"message {message_id} not found in chat {chat.id}")
+        author_id = message.author_id if message.sender_chat is not None else message.sender["id"]
+        if message.from_bot or author_id != user["id"]:
+            raise ControlError(403, f"user {user['id']} is not the author of message {message_id}")
+        text, caption = body.get("text"), body.get("caption")
+        if (text is None) == (caption is None):
+            raise ControlError(400, 'give either "text" or "caption"')
+        if text is not None:
+            if message.text is None:
+                raise ControlError(400, f"message {message_id} has no text to edit")
+            text = str(text)
+            if not text.strip():
+                raise ControlError(400, "text must not be empty")
+            if text == message.text:
+                raise ControlError(400, "message is not modified")
+            message.text = message.raw_text = text
+            message.entities = command_entities(text)
+        else:
+            if message.media is None or message.media["kind"] in CAPTIONLESS_MEDIA:
+                raise ControlError(400, f"message {message_id} has no caption to edit")
+            caption = str(caption)
+            if caption == (message.caption or ""):
+                raise ControlError(400, "message is not modified")
+            message.caption = message.raw_caption = caption or None
+            message.caption_entities = []
+        message.edit_date = max(now(), message.date)
+        update_id = bot.add_update("edited_message", message_to_api(chat, message))
+        self.world.changed.notify()
         return web.json_response(
             {"message": message_to_view(chat, message), "update_id": update_id}
         )

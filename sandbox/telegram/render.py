@@ -64,6 +64,8 @@ def message_to_api(chat: Chat, message: StoredMessage, with_reply: bool = True) 
         "chat": chat.to_api(),
         "date": message.date,
     }
+    if message.sender_chat is not None:
+        result["sender_chat"] = message.sender_chat
     if message.message_thread_id is not None:
         result["message_thread_id"] = message.message_thread_id
         if chat.is_forum:
@@ -136,6 +138,7 @@ def message_to_view(chat: Chat, message: StoredMessage) -> dict[str, Any]:
         "chat_id": chat.id,
         "from_bot": message.from_bot,
         "from": message.sender,
+        "sender_chat": message.sender_chat,
         "date": message.date,
         "text": message.text,
         "raw_text": message.raw_text,
@@ -148,6 +151,7 @@ def message_to_view(chat: Chat, message: StoredMessage) -> dict[str, Any]:
         "message_thread_id": message.message_thread_id,
         "reply_to_message_id": message.reply_to_message_id,
         "edited": message.edit_date is not None,
+        "edit_date": message.edit_date,
         "invoice": invoice,
         "successful_payment": message.successful_payment,
         "service": message.service or None,

@@ -20,6 +20,14 @@ OPT_IN_UPDATE_KINDS = {"chat_member", "message_reaction", "message_reaction_coun
 
 CHAT_ACTION_VISIBLE_SECONDS = 5.0
 
+# The fake sender of messages that anonymous group administrators post on behalf of the group.
+GROUP_ANONYMOUS_BOT: dict[str, Any] = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
 
 def now() -> int:
     return int(time.time())
@@ -121,6 +129,10 @@ class StoredMessage:
     successful_payment: dict[str, Any] | None = None
     service: dict[str, Any] = field(default_factory=dict)
     forward_origin: dict[str, Any] | None = None
+    # Set when an anonymous administrator posted on behalf of the chat: then ``sender`` is
+    # GROUP_ANONYMOUS_BOT, ``sender_chat`` the chat and ``author_id`` the hidden user's id.
+    sender_chat: dict[str, Any] | None = None
+    author_id: int | None = None
     # Chosen reactions by actor (a user's or the bot's id): lists of ReactionType objects.
     reactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
