@@ -5,8 +5,14 @@ Ozon and Wildberries take at most ~1000 characters per chat message (the caller 
 
 * a sentence ends after `.`, `!`, `?`, `…` or a run of them (`?!`, `...`), optionally followed by
   closing quotes or brackets, and then whitespace; a line break always ends a sentence;
-* a dot after a common abbreviation ("e.g.", "т.е.", "т.д.", "г.", "Mr.", "No. 5", initials like
-  "A.") does not end a sentence;
+* a dot after a common abbreviation ("e.g.", "т.е.", "Mr.", "No. 5", initials like "A.") does
+  not end a sentence;
+* abbreviations that often close a sentence ("etc.", "и т.д.", "т.п.", "и др.", "100 руб.",
+  "5 шт.", "2024 г.") end one when the next character after the spaces is an uppercase letter
+  (Cyrillic or Latin) or a digit: "… и т.д. Деньги вернутся" splits after "т.д.", "т.д. и т.п."
+  does not. "г." counts only after a number (a year), so "г. Москва" stays one sentence. A
+  single capital letter is an initial ("J. Smith"), except a size after a size word ("size M.
+  Thanks", "размер L. Спасибо"), which ends the sentence the same way;
 * a single sentence longer than the limit is split between words, and a single word longer than
   the limit is cut hard.
 
@@ -76,6 +82,20 @@ _ABBREVIATIONS = frozenset(
         "проф",
     }
 )
+# Abbreviations that often end a sentence: a boundary when what follows starts with an uppercase
+# letter or a digit.
+_SENTENCE_FINAL_ABBREVIATIONS = frozenset(
+    {"etc", "т.д", "т.п", "др", "руб", "коп", "шт", "тыс", "млн", "млрд", "см", "мм", "г", "гг"}
+)
+# Only after a number: "2024 г." is a year, "г. Москва" a city.
+_AFTER_NUMBER_ONLY = frozenset({"г", "гг"})
+_NUMBER_BEFORE = re.compile(r"\d\s*$")
+# Words after which a single capital letter is a clothing size, not an initial: "size M.".
+_SIZE_WORDS = re.compile(
+    r"sizes?|размер\w*|in|an?|of|or|and|than|ordered|got|wear|бра\w*|взя\w*|заказ\w*|нош\w*",
+    re.IGNORECASE,
+)
+_PREVIOUS_WORD = re.compile(r"(\w+)\s+$")
 # Abbreviations that only bind to a following number ("No. 5", "№. 7", "п. 3", "ст. 18").
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "nr", "p", "pp", "п", "пп", "ст", "art"})
 
@@ -88,11 +108,21 @@ def _is_abbreviation(text: str, punctuation_start: int, punctuation: str, after:
     if match is None:
         return False
     word = match.group(1).lower()
+    following = text[after:].lstrip()
+    starts_sentence = bool(following) and (following[0].isupper() or following[0].isdigit())
+    word_start = punctuation_start - len(match.group(1))
+    before = text[max(0, word_start - 40) : word_start]
+    if word in _SENTENCE_FINAL_ABBREVIATIONS:
+        if not starts_sentence:
+            return True
+        return word in _AFTER_NUMBER_ONLY and _NUMBER_BEFORE.search(before) is None
     if word in _ABBREVIATIONS:
         return True
-    # A single capital letter: an initial ("J. Smith", "А. С. Пушкин").
+    # A single capital letter: an initial ("J. Smith", "А. С. Пушкин"), or a size ("size M.").
     if len(word) == 1 and match.group(1).isupper():
-        return True
+        previous = _PREVIOUS_WORD.search(before)
+        is_size = previous is not None and _SIZE_WORDS.fullmatch(previous.group(1)) is not None
+        return not (is_size and starts_sentence)
     if word in _NUMBER_ABBREVIATIONS:
         rest = text[after:].lstrip(" \t")
         return bool(rest) and rest[0].isdigit()

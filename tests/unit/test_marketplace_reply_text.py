@@ -107,6 +107,63 @@ def test_sentence_boundaries_are_preferred_over_word_cuts() -> None:
     assert all(part.endswith(".") for part in parts)
 
 
+def sentence_of(length: int, word: str) -> str:
+    """One sentence of exactly `length` characters: `word`s, a shorter last word, a dot."""
+    text = ""
+    while len(text) + len(word) + 2 <= length - 1:
+        text += word + " "
+    text += "x" * (length - 1 - len(text)) + "."
+    assert len(text) == length and not text.endswith(" .")
+    return text
+
+
+@pytest.mark.parametrize("word", ["слово", "word"])
+def test_a_sentence_of_exactly_1000_characters_is_one_part(word: str) -> None:
+    sentence = sentence_of(1000, word)
+    assert split_reply(sentence, 1000) == [sentence]
+
+
+@pytest.mark.parametrize("word", ["слово", "word"])
+def test_a_sentence_of_1001_characters_is_split_between_words(word: str) -> None:
+    sentence = sentence_of(1001, word)
+    parts = split_reply(sentence, 1000)
+    assert len(parts) == 2
+    assert all(0 < len(part) <= 1000 for part in parts)
+    assert words(parts) == sentence.split()
+
+
+@pytest.mark.parametrize(
+    ("first_end", "second_start"),
+    [("Обмен, возврат, замена и т.д.", "Деньги"), ("Exchange, return, refund etc.", "Refunds")],
+)
+def test_an_abbreviation_before_a_capital_letter_ends_the_sentence(
+    first_end: str, second_start: str
+) -> None:
+    first = "Сначала " * 75 + first_end  # about 630 characters
+    second = second_start + " придут" * 70 + "."  # about 500 characters
+    text = f"{first} {second}"
+    assert 1050 <= len(text) <= 1150
+    parts = split_reply(text, 1000)
+    assert parts == [first, second]
+
+
+def test_sentence_final_abbreviations_and_sizes() -> None:
+    text = (
+        "Заказ оплачен в 2024 г. Доставка в г. Москва бесплатна. Цена 500 руб. Спасибо! "
+        "Это т.д. и т.п. в списке. I ordered size M. Thanks to J. Smith for the help. "
+        "Размер L. Спасибо! Оплата прошла, т.е. всё в порядке."
+    )
+    parts = split_reply(text, 40)
+    assert "Заказ оплачен в 2024 г." in parts
+    assert "Доставка в г. Москва бесплатна." in parts
+    assert "Цена 500 руб. Спасибо!" in parts
+    assert "Это т.д. и т.п. в списке." in parts
+    assert "I ordered size M." in parts
+    assert "Thanks to J. Smith for the help." in parts
+    assert "Оплата прошла, т.е. всё в порядке." in parts
+    assert words(parts) == text.split()
+
+
 # --- match_intent ----------------------------------------------------------------------------
 
 
