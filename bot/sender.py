@@ -404,6 +404,10 @@ class TelegramSender:
         for queued in [each for each in queue if each.chat_id == chat_id]:
             key = queued.merge_key
             if key is not None:
+                # A text under other buttons (or none) in the same topic ends the runs before
+                # it: merging only joins neighbours, so nothing jumps over another text.
+                for run_key in [each for each in runs if each[0] == key[0] and each != key]:
+                    self._merge_run(queue, runs.pop(run_key))
                 runs.setdefault(key, []).append(queued)
                 continue
             # Something else for this topic: what comes after it stays after it.

@@ -4,6 +4,7 @@ Send as is / Edit / Another one under a suggestion."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -19,9 +20,9 @@ class SuggestPress(CallbackData, prefix="mps"):
 
 
 class SuggestionAction(CallbackData, prefix="mpg"):
-    """send | edit | another, on this suggestion."""
+    """Send as is, Edit, or Another one, on this suggestion."""
 
-    action: str
+    action: Literal["send", "edit", "another"]
     suggestion: int
 
 

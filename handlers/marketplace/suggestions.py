@@ -5,9 +5,10 @@ outbox, "Edit" asks for the corrected text as a reply, which goes like any answe
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, ForceReply
@@ -33,6 +34,7 @@ from services.marketplace.suggestions import (
     SuggestionContext,
     SuggestionSource,
     chats_to_suggest_in,
+    claim_sending,
     place_suggestion,
     record_suggestion,
     shown_suggestion,
@@ -73,9 +75,11 @@ class SuggestionPoster:
 
     async def post(self, context: SuggestionContext, reply_to: int | None = None) -> bool:
         """A new suggestion under `reply_to` (the pressed message); False when there is none
-        to make (no templates and no model)."""
+        to make (no templates and no model). Telegram's refusals are the sender's to log."""
+        if context.topic_id is None:
+            return True  # the topic is being opened again: nowhere to show it yet
         suggestion = await self.suggester.suggest(context)
-        if suggestion is None or context.topic_id is None:
+        if suggestion is None:
             return False
         async with self.session_factory() as session:
             suggestion_id = await record_suggestion(session, context.buyer_chat_id, suggestion)
@@ -92,10 +96,11 @@ class SuggestionPoster:
         if shown.message_id is not None:
             async with self.session_factory() as session:
                 await place_suggestion(session, suggestion_id, shown.message_id)
-        return shown.sent
+        return True
 
     async def replace(self, context: SuggestionContext, shown: ShownSuggestion) -> bool:
-        """Another suggestion in place of the shown one ("Another one")."""
+        """Another suggestion in place of the shown one ("Another one"); False when there is
+        none to make."""
         suggestion = await self.suggester.suggest(context)
         if suggestion is None or shown.telegram_message_id is None:
             return False
@@ -103,7 +108,7 @@ class SuggestionPoster:
             suggestion_id = await record_suggestion(session, context.buyer_chat_id, suggestion)
             await place_suggestion(session, suggestion_id, shown.telegram_message_id)
         t = self.translate_for(context.language)
-        edited = await self.sender.send(
+        await self.sender.send(
             edited_text(
                 shown.group_chat_id,
                 shown.telegram_message_id,
@@ -111,7 +116,7 @@ class SuggestionPoster:
                 suggestion_keyboard(t, suggestion_id),
             )
         )
-        return edited.sent
+        return True
 
     async def post_automatic(self, buyer_chat_ids: Iterable[int]) -> None:
         """After buyer messages were forwarded: a suggestion in each chat whose seller wants
@@ -133,6 +138,19 @@ def suggestion_poster(
     return SuggestionPoster(session_factory, tools.suggester, sender, translations)
 
 
+@contextlib.contextmanager
+def one_at_a_time(tools: MarketplaceTools, buyer_chat_id: int) -> Iterator[bool]:
+    """False while a suggestion for this chat is being made already (a double press)."""
+    if buyer_chat_id in tools.suggesting:
+        yield False
+        return
+    tools.suggesting.add(buyer_chat_id)
+    try:
+        yield True
+    finally:
+        tools.suggesting.discard(buyer_chat_id)
+
+
 async def suggest_pressed(
     callback: CallbackQuery,
     callback_data: SuggestPress,
@@ -148,11 +166,11 @@ async def suggest_pressed(
         await callback.answer(i18n.get("desk-suggestion-gone"), show_alert=True)
         return
     t = translations_for(i18n.core)(context.language)
-    await callback.answer(t("desk-suggestion-preparing"))
-    if not await poster.post(context, reply_to=callback.message.message_id):
-        await sender.send(
-            topic_text(context.group_chat_id, context.topic_id, t("desk-suggestion-none"))
-        )
+    with one_at_a_time(marketplace, context.buyer_chat_id) as mine:
+        await callback.answer(t("desk-suggestion-preparing" if mine else "desk-suggestion-busy"))
+        if mine and not await poster.post(context, reply_to=callback.message.message_id):
+            none = t("desk-suggestion-none")
+            await sender.send(topic_text(context.group_chat_id, context.topic_id, none))
 
 
 async def suggestion_action(
@@ -171,31 +189,56 @@ async def suggestion_action(
         await callback.answer(i18n.get("desk-suggestion-gone"), show_alert=True)
         return
     t = translations_for(i18n.core)(shown.language)
-    if callback_data.action == "send":
-        await _send_as_is(
-            callback, shown, t, session, session_factory, bot, sender, i18n, marketplace
-        )
-    elif callback_data.action == "edit":
+    if not shown.current:  # a press on a suggestion "Another one" has replaced
+        await callback.answer(t("desk-suggestion-replaced"), show_alert=True)
+        return
+    action = callback_data.action
+    if action == "edit":
         await callback.answer()
-        await sender.send(
-            topic_text(
-                shown.group_chat_id,
-                shown.topic_id,
-                t("desk-suggestion-edit", text=html.escape(shown.text)),
-                reply_to=shown.telegram_message_id,
-                keyboard=ForceReply(
-                    selective=True, input_field_placeholder=t("desk-suggestion-edit-placeholder")
-                ),
-                parse_mode="HTML",
-            )
-        )
-    else:
-        poster = suggestion_poster(marketplace, session_factory, sender, i18n.core)
-        await callback.answer(t("desk-suggestion-preparing"))
+        await _ask_for_an_edit(callback, shown, t, sender)
+        return
+    if shown.sent:
+        await callback.answer(t("desk-suggestion-already-sent"), show_alert=True)
+        return
+    if action == "send":
+        if not await claim_sending(session, shown, callback.from_user.id):
+            await callback.answer(t("desk-suggestion-already-sent"), show_alert=True)
+            return
+        await callback.answer(t("desk-suggestion-sending"))
+        await _send_as_is(callback, shown, t, session, sender)
+        delivery = reply_delivery(marketplace, session_factory, bot, sender, i18n.core)
+        delivery.deliver_soon(shown.buyer_chat_id)
+        return
+    poster = suggestion_poster(marketplace, session_factory, sender, i18n.core)
+    with one_at_a_time(marketplace, shown.buyer_chat_id) as mine:
+        await callback.answer(t("desk-suggestion-preparing" if mine else "desk-suggestion-busy"))
+        if not mine:
+            return
         context = await poster.context(shown.buyer_chat_id)
         if context is None or not await poster.replace(context, shown):
             none = t("desk-suggestion-none")
             await sender.send(topic_text(shown.group_chat_id, shown.topic_id, none))
+
+
+async def _ask_for_an_edit(
+    callback: CallbackQuery, shown: ShownSuggestion, t: Translate, sender: TelegramSender
+) -> None:
+    """The suggestion to copy, and a reply field opened for whoever pressed (a selective
+    ForceReply opens for the users a message mentions)."""
+    member = callback.from_user
+    mention = f'<a href="tg://user?id={member.id}">{html.escape(member.full_name)}</a>'
+    await sender.send(
+        topic_text(
+            shown.group_chat_id,
+            shown.topic_id,
+            t("desk-suggestion-edit", member=mention, text=html.escape(shown.text)),
+            reply_to=shown.telegram_message_id,
+            keyboard=ForceReply(
+                selective=True, input_field_placeholder=t("desk-suggestion-edit-placeholder")
+            ),
+            parse_mode="HTML",
+        )
+    )
 
 
 async def _send_as_is(
@@ -203,15 +246,13 @@ async def _send_as_is(
     shown: ShownSuggestion,
     t: Translate,
     session: AsyncSession,
-    session_factory: async_sessionmaker[AsyncSession],
-    bot: Bot,
     sender: TelegramSender,
-    i18n: I18nContext,
-    marketplace: MarketplaceTools,
 ) -> None:
+    """Into the outbox under the suggestion's message (the 👌 shows there), and the message
+    says who sent it, without its buttons."""
     assert shown.topic_id is not None and shown.telegram_message_id is not None
     member = callback.from_user
-    buyer_chat_id = await record_reply(
+    await record_reply(
         session,
         MemberReply(
             group_chat_id=shown.group_chat_id,
@@ -222,14 +263,9 @@ async def _send_as_is(
             text=shown.text,
         ),
     )
-    await callback.answer(t("desk-suggestion-sending"))
     sent_by = t("desk-suggestion-sent-by", name=member.full_name)
     text = f"{suggestion_text(t, shown)}\n\n{sent_by}"
     await sender.send(edited_text(shown.group_chat_id, shown.telegram_message_id, text))
-    if buyer_chat_id is not None:
-        reply_delivery(marketplace, session_factory, bot, sender, i18n.core).deliver_soon(
-            buyer_chat_id
-        )
 
 
 def register(router: Router) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,8 @@ class MarketplaceTools:
     desk: DeskSync | None = None
     # Made on first use by handlers/marketplace/replies.py.
     replies: ReplyDelivery | None = None
+    # Buyer chats a suggestion is being made for now (a second press waits its turn).
+    suggesting: set[int] = field(default_factory=set)
 
     async def wind_down(self) -> None:
         """Running syncs end while the sender and the translations still work."""

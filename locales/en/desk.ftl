@@ -56,7 +56,7 @@ desk-suggestion-none = 💡 I have no suggestion for this chat: add reply templa
 desk-suggestion-gone = This suggestion is no longer available.
 desk-suggestion-sending = 📤 Sending it to the buyer…
 desk-suggestion-sent-by = 📤 Sent by { $name }.
-desk-suggestion-edit = ✏️ Reply to this message with your version; it goes to the buyer as you write it. The suggestion, to copy:
+desk-suggestion-edit = ✏️ { $member }, reply to this message with your version; it goes to the buyer as you write it. The suggestion, to copy:
     <code>{ $text }</code>
 desk-suggestion-edit-placeholder = Your reply to the buyer
 desk-intent-where-is-order = where is my order
@@ -75,3 +75,6 @@ desk-kind-poll = polls
 desk-kind-dice = dice
 desk-kind-game = games
 desk-kind-story = stories
+desk-suggestion-busy = 💡 A suggestion is on its way already.
+desk-suggestion-replaced = This suggestion was replaced by another one: use the buttons under the newest.
+desk-suggestion-already-sent = This suggestion has already been sent to the buyer.

@@ -57,7 +57,7 @@ desk-suggestion-none = 💡 Для этого чата у меня нет вар
 desk-suggestion-gone = Этот вариант больше недоступен.
 desk-suggestion-sending = 📤 Отправляю покупателю…
 desk-suggestion-sent-by = 📤 Отправил(а) { $name }.
-desk-suggestion-edit = ✏️ Ответьте на это сообщение своим вариантом — он уйдёт покупателю как есть. Предложенный текст, чтобы скопировать:
+desk-suggestion-edit = ✏️ { $member }, ответьте на это сообщение своим вариантом — он уйдёт покупателю как есть. Предложенный текст, чтобы скопировать:
     <code>{ $text }</code>
 desk-suggestion-edit-placeholder = Ваш ответ покупателю
 desk-intent-where-is-order = где мой заказ
@@ -76,3 +76,6 @@ desk-kind-poll = опросы
 desk-kind-dice = кубики
 desk-kind-game = игры
 desk-kind-story = истории
+desk-suggestion-busy = 💡 Вариант ответа уже готовится.
+desk-suggestion-replaced = Этот вариант заменён другим: пользуйтесь кнопками под самым новым.
+desk-suggestion-already-sent = Этот вариант уже отправлен покупателю.

@@ -109,6 +109,8 @@ def upgrade() -> None:
         sa.Column("template_id", sa.BigInteger(), nullable=True),
         sa.Column("telegram_message_id", sa.BigInteger(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_by", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["buyer_chat_id"],
             ["buyer_chats.id"],

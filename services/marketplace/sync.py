@@ -210,6 +210,7 @@ class DeskSync:
         self.guard = guard
         self.poll_seconds = poll_seconds
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._follow_ups: set[asyncio.Task[None]] = set()
         self._stopping = False
 
     # ------------------------------------------------------------------ starting syncs
@@ -247,7 +248,7 @@ class DeskSync:
         """No new syncs, fetches or passes; running syncs get `grace_seconds` to record what
         they sent. Called first at shutdown: the sender and the translations still work."""
         self._stopping = True
-        tasks = list(self._tasks.values())
+        tasks = [*self._tasks.values(), *self._follow_ups]
         if tasks:
             await asyncio.wait(tasks, timeout=grace_seconds)
 
@@ -256,7 +257,7 @@ class DeskSync:
         get `grace_seconds` to record them and end; what still runs then is cancelled (leases
         are given back)."""
         self._stopping = True
-        running = [task for task in self._tasks.values() if not task.done()]
+        running = [task for task in [*self._tasks.values(), *self._follow_ups] if not task.done()]
         if not running:
             return
         _, unfinished = await asyncio.wait(running, timeout=grace_seconds)
@@ -264,6 +265,13 @@ class DeskSync:
             task.cancel()
         if unfinished:
             await asyncio.wait(unfinished)
+
+    async def _after_forward(self, account: DeskAccount, buyer_chats: set[int]) -> None:
+        assert self.after_forward is not None
+        try:
+            await self.after_forward(buyer_chats)
+        except Exception:
+            logger.exception("after forwarding to seller %s", account.seller_id)
 
     # ------------------------------------------------------------------ one sync
     async def sync(self, account_id: int) -> None:
@@ -345,10 +353,10 @@ class DeskSync:
                 forwarded.cancel()
                 await asyncio.wait({forwarded})
         if report.buyer_chats and self.after_forward is not None:
-            try:
-                await self.after_forward(report.buyer_chats)
-            except Exception:
-                logger.exception("after forwarding to seller %s", account.seller_id)
+            # Not under the account's lease: suggestions may take the model a while.
+            follow_up = asyncio.create_task(self._after_forward(account, report.buyer_chats))
+            self._follow_ups.add(follow_up)
+            follow_up.add_done_callback(self._follow_ups.discard)
         if report.problem is DeliveryProblem.NO_RIGHTS:
             await self._rights_lost(account)
         elif report.problem is not None:

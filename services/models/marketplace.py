@@ -236,5 +236,9 @@ class ReplySuggestion(Base):
     source: Mapped[str] = mapped_column(String(16))  # llm | template
     intent: Mapped[str | None] = mapped_column(String(32), default=None)
     template_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The topic message showing it; "Another one" shows the next suggestion in the same one.
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set once, by the member whose "Send as is" put it in the outbox.
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    sent_by: Mapped[int | None] = mapped_column(BigInteger, default=None)

@@ -127,6 +127,23 @@ async def test_texts_under_the_same_buttons_merge_and_keep_them() -> None:
     assert bot.texts()[1].count("— A") == 3
 
 
+async def test_texts_under_other_buttons_are_not_jumped_over() -> None:
+    """A buyer's texts (under 💡) around a marketplace notice (no button) in one topic stay in
+    the order they were queued: only neighbours merge."""
+    sender, bot = sender_with(ONE_PER_SECOND_GROUP)
+    button = InlineKeyboardButton(text="Suggest", callback_data="suggest:1")
+    suggest = InlineKeyboardMarkup(inline_keyboard=[[button]])
+    texts = [("first", suggest), ("buyer 1", suggest), ("notice", None), ("buyer 2", suggest)]
+    await asyncio.gather(
+        *(
+            sender.submit(OutgoingText(-100, text, author="A", reply_markup=markup))
+            for text, markup in texts
+        )
+    )
+    order = [text for sent in bot.texts() for text in ("first", "buyer", "notice") if text in sent]
+    assert order == ["first", "buyer", "notice", "buyer"]
+
+
 async def test_merging_keeps_each_message_under_4096_characters() -> None:
     sender, bot = sender_with(ONE_PER_SECOND_GROUP)
     body = "x" * 1500
