@@ -11,6 +11,7 @@ from services.marketplace.intent_eval import evaluate, load_labelled
 from services.marketplace.intents import Intent, intent_scores, match_intent
 from services.marketplace.reply_templates import (
     PLACEHOLDERS,
+    SYNTAX_HELP,
     default_templates,
     fill_template,
 )
@@ -340,6 +341,64 @@ def test_fill_template_never_raises_and_keeps_unknown_text(template: str) -> Non
             assert kept in filled
 
 
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("Hello, {name}!", "Hello!"),
+        ("{name}, hello", "Hello"),
+        ("{name}, здравствуйте! Заказ готов.", "Здравствуйте! Заказ готов."),
+        ("Заказ №{order} готов", "Заказ готов"),
+        ("Order #{order} is ready.", "Order is ready."),
+        ("Hello, {name}, your order is ready", "Hello, your order is ready"),
+        ("  Thanks {name}  ", "Thanks"),
+        ("{name}", ""),
+    ],
+)
+def test_a_bare_placeholder_without_a_value_takes_its_punctuation_along(
+    template: str, expected: str
+) -> None:
+    assert fill_template(template, name=None, order=None) == expected
+
+
+def test_bare_placeholders_with_values_keep_the_text_as_written() -> None:
+    assert fill_template("{name}, hello", name="anna", order=None) == "anna, hello"
+    assert fill_template("Заказ №{order} готов", name=None, order="12") == "Заказ №12 готов"
+    assert fill_template("Hello, {name}!", name="[Ann] {order}", order="1") == (
+        "Hello, [Ann] {order}!"
+    )
+    assert fill_template("{name}, hi", name="{name}", order=None) == "{name}, hi"
+
+
+@pytest.mark.parametrize(
+    ("marketplace", "shown"),
+    [("Ozon", "Ozon"), ("ozon", "Ozon"), ("wb", "Wildberries"), ("Wildberries", "Wildberries")],
+)
+def test_marketplace_placeholder(marketplace: str, shown: str) -> None:
+    template = "В приложении[ {marketplace}] откройте заказ. Shop on {Marketplace}."
+    assert fill_template(template, name=None, order=None, marketplace=marketplace) == (
+        f"В приложении {shown} откройте заказ. Shop on {shown}."
+    )
+    assert fill_template(template, name=None, order=None) == (
+        "В приложении откройте заказ. Shop on."
+    )
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_defaults_name_no_other_marketplace_and_promise_no_outcome(language: str) -> None:
+    templates = default_templates(language)
+    for marketplace, other in (("ozon", "Wildberries"), ("wb", "Ozon")):
+        for texts in templates.values():
+            for text in texts:
+                filled = fill_template(text, name="A", order="1", marketplace=marketplace)
+                assert other not in filled
+    defects = " ".join(templates[Intent.DEFECT]).lower()
+    for promise in ("full refund", "costs you nothing", "полностью", "бесплатн"):
+        assert promise not in defects
+    refund_words = ("refund", "деньги") if language == "ru" else ("refund",)
+    for text in templates[Intent.RETURN]:
+        assert any(word in text.lower() for word in refund_words), text
+
+
 def test_values_are_inserted_once() -> None:
     assert fill_template("Hi {name}, {order}", name="{order}", order="[x]") == "Hi {order}, [x]"
 
@@ -363,15 +422,19 @@ def test_defaults_are_fresh_copies() -> None:
 
 @pytest.mark.parametrize("language", ["ru", "en"])
 @pytest.mark.parametrize(("name", "order"), [(None, None), ("Anna", None), (None, "1"), ("A", "1")])
-def test_defaults_fill_cleanly(language: str, name: str | None, order: str | None) -> None:
+@pytest.mark.parametrize("marketplace", [None, "ozon", "wb"])
+def test_defaults_fill_cleanly(
+    language: str, name: str | None, order: str | None, marketplace: str | None
+) -> None:
     for texts in default_templates(language).values():
         for text in texts:
-            filled = fill_template(text, name=name, order=order)
+            filled = fill_template(text, name=name, order=order, marketplace=marketplace)
             assert "{" not in filled and "[" not in filled and "]" not in filled
             assert "  " not in filled and " ," not in filled and " !" not in filled
             assert len(filled) <= 1000  # one marketplace message
 
 
 def test_placeholders_are_described() -> None:
-    assert set(PLACEHOLDERS) == {"name", "order"}
+    assert set(PLACEHOLDERS) == {"name", "order", "marketplace"}
     assert all(description for description in PLACEHOLDERS.values())
+    assert all(f"{{{key}}}" in SYNTAX_HELP for key in PLACEHOLDERS)
