@@ -327,3 +327,24 @@ async def test_the_job_delivers_after_an_outage_without_a_press(harness_factory)
     assert len(notices) == 1
     [row] = await replies(desk)
     assert (row.status, row.attempts) == ("sent", 2)
+
+
+async def test_an_anonymous_admin_answers_and_an_edit_stays_here(harness_factory):
+    desk = await open_desk(harness_factory, (Marketplace.WILDBERRIES,))
+    chat_id, topic_id = await buyer_topic(desk, Marketplace.WILDBERRIES, "AN-1")
+    sent = await desk.client.send_text(
+        desk.group_id, desk.operator, "From the shop.", message_thread_id=topic_id, anonymous=True
+    )
+    message_id = sent["message"]["message_id"]
+    got = await seller_messages(desk, Marketplace.WILDBERRIES, chat_id, 1)
+    assert [m["text"] for m in got] == ["From the shop."]
+    await topic_message(desk, topic_id, message_id, reacted)
+    [row] = await replies(desk)
+    assert row.member_id == desk.group_id  # an anonymous admin is the group itself
+
+    await desk.client.edit_text(desk.group_id, desk.operator, message_id, "From the shop!")
+    notice = await notice_on(desk, topic_id, message_id)
+    assert "the edit does not reach the buyer" in notice["text"]
+    await asyncio.sleep(0.5)
+    got = await seller_messages(desk, Marketplace.WILDBERRIES, chat_id, 1)
+    assert [m["text"] for m in got] == ["From the shop."]
