@@ -134,7 +134,17 @@ _PATTERNS: dict[Intent, list[tuple[str, float]]] = {
         (r"\border\b", 0.3),
         (r"\bnot (?:moved|moving|updated|updating|changed)\b|\bno (?:movement|updates?)\b", 1.5),
         (rf"\b(?:can|could) not (?:find|locate) (?:my |the |our )?{_EN_ORDER}", 2.0),
-        (r"\b(?:been|taking|takes) (?:forever|ages|so long|too long)\b", 1.0),
+        (
+            r"\b(?:been|taking|takes) (?:forever|ages|so long|too long|over a week"
+            r"|(?:\d+|two|three|four|several|many) (?:days|weeks))\b",
+            1.0,
+        ),
+        (r"\bno (?:sign|trace|news|word) (?:of|on|about)\b", 2.0),
+        (
+            r"\b(?:did|have|has) (?:you|it|they|my \w+)(?: \w+)? (?:send|sent|ship|shipped|dispatch)"
+            r"|\b(?:sent|shipped) (?:it |them |out )?(?:already|yet)\b",
+            2.0,
+        ),
     ],
     Intent.RETURN: [
         # Russian
@@ -233,7 +243,11 @@ _PATTERNS: dict[Intent, list[tuple[str, float]]] = {
             2.5,
         ),
         (r"\bмокр|\bпромок|\bразвод|\bотсырел", 2.0),
-        (r"\bне хватает\b|\bнекомплект|\bнет в комплекте", 2.0),
+        (
+            r"\bне хватает\b|\bнекомплект|\bнет в комплекте|\bне полностью\b"
+            r"|\bнет (?:\w+ )?(?:детал|част|элемент|шуруп|винт|болт|кабел|провод|инструкци)",
+            2.0,
+        ),
         (r"\bзапах", 1.0),
         # English
         (
