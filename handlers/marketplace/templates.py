@@ -267,6 +267,11 @@ async def template_text(
             await message.reply(i18n.get("templates-gone"))
             return
     else:
+        # Counted again: another admin's template may have filled the intent meanwhile.
+        existing = _of_intent(await templates_of(session, seller.id, seller.language), intent)
+        if len(existing) >= INTENT_LIMIT:
+            await message.reply(i18n.get("templates-full", limit=INTENT_LIMIT))
+            return
         saved = await add_template(session, seller.id, intent, text)
     shown = _of_intent(await templates_of(session, seller.id, seller.language), intent)
     if template_id:

@@ -43,6 +43,7 @@ async def _seed_once(session: AsyncSession, seller_id: int, language: str) -> No
         .values(templates_seeded_at=utcnow())
     )
     if not result.rowcount:
+        await session.commit()  # ends the no-op update's transaction (SQLite's write lock)
         return
     for intent, texts in default_templates(language).items():
         for text in texts:
