@@ -80,6 +80,7 @@ class TelegramDeskOutbox:
         as_photo: bool,
         caption: str | None = None,
         reply_to: int | None = None,
+        suggest: SuggestButton | None = None,
     ) -> Delivery:
         upload = BufferedInputFile(file.content, filename=file.name)
         reply = reply_parameters(reply_to)
@@ -89,6 +90,7 @@ class TelegramDeskOutbox:
             "caption": caption[:CAPTION_LIMIT] if caption else None,
             "parse_mode": None,  # the buyer's name and the note are plain text
             "reply_parameters": reply,
+            "reply_markup": suggest_keyboard(suggest) if suggest is not None else None,
         }
         method = (
             SendPhoto(photo=upload, **common)

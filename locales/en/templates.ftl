@@ -7,7 +7,7 @@ templates-none = 💬 This group is not a seller's desk yet. An admin can send /
 templates-title = 💬 <b>{ $group }</b>: reply templates
 templates-intro = I suggest these answers in buyer chats, by what the buyer writes about. Pick a topic to see its templates. Admins can add, edit and delete them.
 templates-help =
-    Placeholders: <code>{"{name}"}</code> is the buyer's name, when the marketplace shows it; <code>{"{order}"}</code> is the order number the chat is about, when there is one.
+    Placeholders: <code>{"{name}"}</code> is the buyer's name, when the marketplace shows it; <code>{"{order}"}</code> is the order number the chat is about, when there is one. <code>{"{marketplace}"}</code> is the marketplace the chat is on: Ozon or Wildberries.
     Put optional text in square brackets together with its placeholder: <code>Hello[, {"{name}"}]!</code> becomes "Hello, Anna!", or "Hello!" when the name is unknown.
 
 templates-intent-where-is-order = 📦 Where is my order

@@ -295,12 +295,14 @@ class Forwarding:
             text,
             author=self._author(message),
             written_at=self._local(message.written_at),
-            suggest=(
-                SuggestButton(self.translate("desk-button-suggest"), message.chat.id)
-                if message.author is Author.BUYER
-                else None
-            ),
+            suggest=self._suggest_button(message),
         )
+
+    def _suggest_button(self, message: _Message) -> SuggestButton | None:
+        """💡 under what a buyer wrote (not under the marketplace's notices)."""
+        if message.author is not Author.BUYER:
+            return None
+        return SuggestButton(self.translate("desk-button-suggest"), message.chat.id)
 
     async def _settle(self, in_flight: list[tuple[_Message, Awaitable[Delivery]]]) -> bool:
         """Awaits queued texts in order and records each; False when a problem stops the pass."""
@@ -355,10 +357,13 @@ class Forwarding:
                 return
             first_message_id = delivery.message_id
         for attachment, file in downloaded:
-            caption = None
+            caption, suggest = None, None
             if first_message_id is None:  # no text: the first file carries the author line
                 caption = attribution_line(self._author(message), self._local(message.written_at))
-            delivery = await self._post_attachment(message.chat.topic_id, attachment, file, caption)
+                suggest = self._suggest_button(message)
+            delivery = await self._post_attachment(
+                message.chat.topic_id, attachment, file, caption, suggest=suggest
+            )
             if not delivery.delivered:
                 if first_message_id is None:
                     await self._settle([(message, _done(delivery))])
@@ -380,6 +385,7 @@ class Forwarding:
         file: OutgoingFile,
         caption: str | None,
         reply_to: int | None = None,
+        suggest: SuggestButton | None = None,
     ) -> Delivery:
         """An image that Telegram takes as a photo goes as one; anything else as a document."""
         return await self.outbox.post_file(
@@ -390,6 +396,7 @@ class Forwarding:
             and looks_like_photo(file.content),
             caption=caption,
             reply_to=reply_to,
+            suggest=suggest,
         )
 
     async def _download(self, attachment: BuyerAttachment) -> tuple[OutgoingFile | None, str]:

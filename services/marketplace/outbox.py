@@ -68,6 +68,7 @@ class DeskOutbox(Protocol):
         as_photo: bool,
         caption: str | None = None,
         reply_to: int | None = None,
+        suggest: SuggestButton | None = None,
     ) -> Delivery: ...
 
     async def tell_user(self, user_id: int, text: str) -> Delivery:

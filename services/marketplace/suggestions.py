@@ -123,7 +123,10 @@ class TemplateSuggester:
             if chosen:
                 template = chosen[0]
                 text = fill_template(
-                    template.text, name=context.buyer_name, order=context.order_number
+                    template.text,
+                    name=context.buyer_name,
+                    order=context.order_number,
+                    marketplace=context.marketplace.label,
                 )
                 return Suggestion(text, SuggestionSource.TEMPLATE, template.intent, template.id)
         return None

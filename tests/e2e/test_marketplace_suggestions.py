@@ -25,6 +25,7 @@ from tests.e2e.test_marketplace_replies import (
     topic_message,
 )
 from tests.fakes.openai_server import FakeOpenAI, RecordedRequest, ServerError
+from tests.sandbox.helpers import png
 
 pytestmark = pytest.mark.asyncio
 
@@ -68,7 +69,7 @@ async def press_suggest(desk: Desk, forwarded: dict[str, Any]) -> dict[str, Any]
         desk.group_id, desk.operator, forwarded["message_id"], button_data(forwarded, "💡")
     )
     topic = forwarded["message_thread_id"]
-    return await topic_message_where(desk, topic, lambda m: m["text"].startswith("💡 "))
+    return await topic_message_where(desk, topic, lambda m: (m.get("text") or "").startswith("💡 "))
 
 
 async def topic_message_where(desk: Desk, topic_id: int, ready: Any) -> dict[str, Any]:
@@ -233,7 +234,7 @@ async def test_automatic_suggestions_come_without_a_press(harness_factory):
         desk, Marketplace.OZON, "The jacket is too small, I need a bigger size", "AUTO-1"
     )
     suggestion = await topic_message_where(
-        desk, forwarded["message_thread_id"], lambda m: m["text"].startswith("💡 ")
+        desk, forwarded["message_thread_id"], lambda m: (m.get("text") or "").startswith("💡 ")
     )
     assert "wrong size" in suggestion["text"]
     await asyncio.sleep(0.5)
@@ -255,3 +256,16 @@ async def test_when_the_model_keeps_failing_the_templates_answer(harness_factory
     suggestion = await press_suggest(desk, forwarded)
     assert suggestion["text"].startswith("💡 Template for “where is my order”")
     assert fake_openai.pending == 0
+
+
+async def test_a_photo_alone_carries_the_suggest_button_too(harness_factory):
+    desk = await open_desk(harness_factory, (Marketplace.WILDBERRIES,))
+    control = desk.control(Marketplace.WILDBERRIES)
+    chat = await control.buyer_starts_chat("Hello", buyer_name="Irina", order="PH-1")
+    await desk.wait_for_messages("PH-1", 2)
+    await control.buyer_writes(chat["chat_id"], None, image=("crack.png", png(64, 48), "image/png"))
+    messages = await desk.wait_for_messages("PH-1", 3)
+    photo = messages[2]
+    assert photo["media"]["kind"] == "photo"
+    suggestion = await press_suggest(desk, photo)
+    assert suggestion["text"].startswith("💡 Template for")
