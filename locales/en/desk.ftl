@@ -31,7 +31,7 @@ desk-setup =
 desk-button-add-to-group = ➕ Add me to a group
 desk-reply-delivered = ✅ Delivered to the buyer on { $marketplace }.
 desk-reply-waiting = ⏳ Not delivered to the buyer yet: { $reason }
-    I keep trying by myself; 🔁 tries now.
+    I keep trying by myself, and later replies in this chat wait for it, in order; 🔁 tries now.
 desk-reply-failed = ⚠️ { $marketplace } did not take this reply, so the buyer has not got it.
     { $reason }
 desk-reply-unsendable = 🚫 { $marketplace } does not take { $kind } in buyer chats, so nothing was sent. Send text, a photo or a PDF.
