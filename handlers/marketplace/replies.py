@@ -211,29 +211,34 @@ async def member_answers(
 async def unsendable_in_topic(
     message: Message, session: AsyncSession, sender: TelegramSender, i18n: I18nContext
 ) -> None:
-    assert message.message_thread_id is not None
-    chat = await buyer_chat_of_topic(session, message.chat.id, message.message_thread_id)
-    if chat is None:
-        return
-    t = translations_for(i18n.core)(chat.language)
-    text = t(
-        "desk-reply-unsendable",
-        marketplace=chat.marketplace.label,
-        kind=t(f"desk-kind-{message.content_type.replace('_', '-')}"),
-    )
-    await _tell_in_topic(sender, message, text)
+    kind = f"desk-kind-{message.content_type.replace('_', '-')}"
+    await _notice_in_buyer_topic(message, session, sender, i18n, "desk-reply-unsendable", kind)
 
 
 async def edited_in_topic(
     edited: Message, session: AsyncSession, sender: TelegramSender, i18n: I18nContext
 ) -> None:
     """The marketplaces keep what was sent: an edit here changes nothing for the buyer."""
-    assert edited.message_thread_id is not None
-    chat = await buyer_chat_of_topic(session, edited.chat.id, edited.message_thread_id)
+    await _notice_in_buyer_topic(edited, session, sender, i18n, "desk-reply-edited")
+
+
+async def _notice_in_buyer_topic(
+    message: Message,
+    session: AsyncSession,
+    sender: TelegramSender,
+    i18n: I18nContext,
+    key: str,
+    kind_key: str | None = None,
+) -> None:
+    """A notice on the member's message, in the seller's language, when the topic is a buyer's
+    (in the team's own topics nothing is said)."""
+    assert message.message_thread_id is not None
+    chat = await buyer_chat_of_topic(session, message.chat.id, message.message_thread_id)
     if chat is None:
         return
     t = translations_for(i18n.core)(chat.language)
-    await _tell_in_topic(sender, edited, t("desk-reply-edited", marketplace=chat.marketplace.label))
+    kind = {"kind": t(kind_key)} if kind_key else {}
+    await _tell_in_topic(sender, message, t(key, marketplace=chat.marketplace.label, **kind))
 
 
 async def _tell_in_topic(sender: TelegramSender, message: Message, text: str) -> None:

@@ -52,6 +52,19 @@ async def fake_openai() -> AsyncIterator[FakeOpenAI]:
         yield fake
 
 
+async def open_llm_desk(
+    harness_factory: Any, fake_openai: FakeOpenAI, marketplace: Marketplace
+) -> Desk:
+    """A desk whose suggestions come from the fake model."""
+    return await open_desk(
+        harness_factory,
+        (marketplace,),
+        openai_api_key="test-key",
+        openai_base_url=fake_openai.base_url,
+        llm_timeout_seconds=2,
+    )
+
+
 async def buyer_message_in_topic(
     desk: Desk, marketplace: Marketplace, text: str, order: str, buyer_name: str = "Irina"
 ) -> tuple[str, dict[str, Any]]:
@@ -88,13 +101,7 @@ async def buyer_got(desk: Desk, marketplace: Marketplace, chat_id: str) -> list[
 
 
 async def test_an_ai_suggestion_goes_only_when_sent_as_is(harness_factory, fake_openai):
-    desk = await open_desk(
-        harness_factory,
-        (Marketplace.OZON,),
-        openai_api_key="test-key",
-        openai_base_url=fake_openai.base_url,
-        llm_timeout_seconds=2,
-    )
+    desk = await open_llm_desk(harness_factory, fake_openai, Marketplace.OZON)
     chat_id, forwarded = await buyer_message_in_topic(
         desk, Marketplace.OZON, "Where is my parcel?", "AI-1"
     )
@@ -156,13 +163,7 @@ async def test_an_ai_suggestion_goes_only_when_sent_as_is(harness_factory, fake_
     ids=["plain", "fence-breaking", "in-the-name"],
 )
 async def test_a_buyer_cannot_instruct_the_model(harness_factory, fake_openai, attack, name):
-    desk = await open_desk(
-        harness_factory,
-        (Marketplace.WILDBERRIES,),
-        openai_api_key="test-key",
-        openai_base_url=fake_openai.base_url,
-        llm_timeout_seconds=2,
-    )
+    desk = await open_llm_desk(harness_factory, fake_openai, Marketplace.WILDBERRIES)
     chat_id, forwarded = await buyer_message_in_topic(
         desk, Marketplace.WILDBERRIES, attack, "INJ-1", buyer_name=name
     )
@@ -242,13 +243,7 @@ async def test_automatic_suggestions_come_without_a_press(harness_factory):
 
 
 async def test_when_the_model_keeps_failing_the_templates_answer(harness_factory, fake_openai):
-    desk = await open_desk(
-        harness_factory,
-        (Marketplace.OZON,),
-        openai_api_key="test-key",
-        openai_base_url=fake_openai.base_url,
-        llm_timeout_seconds=2,
-    )
+    desk = await open_llm_desk(harness_factory, fake_openai, Marketplace.OZON)
     fake_openai.script(ServerError(), ServerError(), ServerError())
     _, forwarded = await buyer_message_in_topic(
         desk, Marketplace.OZON, "Where is my parcel? It is late", "FB-1"
