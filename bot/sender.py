@@ -294,13 +294,20 @@ class TelegramSender:
         if len(parts) > 1:
             logger.info("a text of %d characters goes out in %d parts", len(item.text), len(parts))
             # Parts of one text are not merged with others: they are near the limit anyway.
+            # Buttons go under the last part only (one 💡 for one buyer message).
+            last = len(parts) - 1
             futures = [
                 self._submit_text(
-                    replace(item, text=part, author=item.author if item.attributed else None),
+                    replace(
+                        item,
+                        text=part,
+                        author=item.author if item.attributed else None,
+                        reply_markup=item.reply_markup if n == last else None,
+                    ),
                     lane,
                     loop,
                 )
-                for part in parts
+                for n, part in enumerate(parts)
             ]
             return asyncio.ensure_future(_all_parts(futures))
         future: asyncio.Future[SendOutcome] = loop.create_future()

@@ -55,6 +55,8 @@ class MarketplaceTools:
     async def close(self) -> None:
         if self.desk is not None:
             await self.desk.close()
+        if self.replies is not None:  # what still runs ends before the HTTP session closes
+            await self.replies.wind_down(timeout=0)
         await self.connectors.close()
         if self.redis is not None:
             await self.redis.aclose()

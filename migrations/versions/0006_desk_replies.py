@@ -71,6 +71,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("desk_replies", schema=None) as batch_op:
+        batch_op.create_index("ix_desk_replies_buyer_chat_id", ["buyer_chat_id"], unique=False)
         batch_op.create_index(
             "ix_desk_replies_pending",
             ["buyer_chat_id", "telegram_message_id"],
@@ -133,6 +134,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_reply_templates_seller_id"))
     op.drop_table("reply_templates")
     with op.batch_alter_table("desk_replies", schema=None) as batch_op:
+        batch_op.drop_index("ix_desk_replies_buyer_chat_id")
         batch_op.drop_index(
             "ix_desk_replies_pending",
             postgresql_where=sa.text(PENDING),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -144,7 +144,8 @@ class ReplyOutcome:
         """What a notice about this outcome says, in short: it changes when the notice must.
         Waiting is one state whatever the attempt; each failed 🔁 is news."""
         attempts = "" if self.waiting else f":{self.attempts}"
-        return f"{self.status.value}:{self.failure or ''}{attempts}"
+        parts = f":{self.parts_sent}/{self.parts}" if 0 < self.parts_sent < self.parts else ""
+        return f"{self.status.value}:{self.failure or ''}{attempts}{parts}"
 
 
 class _ClaimLost(Exception):
@@ -276,6 +277,7 @@ class ReplyDelivery:
         self.clock = clock
         self._running: dict[int, asyncio.Task[None]] = {}
         self._again: set[int] = set()
+        self._stopping = False
 
     async def deliver_due(self) -> int:
         """Every chat whose first pending reply is due (the scheduled job); the number of
@@ -304,6 +306,8 @@ class ReplyDelivery:
     def deliver_soon(self, buyer_chat_id: int) -> None:
         """Delivers the chat's pending replies in the background, now (a member just wrote):
         one task per chat, which goes round again when more came in while it ran."""
+        if self._stopping:
+            return  # shutting down: the row waits for the job of the next start
         if buyer_chat_id in self._running:
             self._again.add(buyer_chat_id)
             return
@@ -326,7 +330,9 @@ class ReplyDelivery:
             self._running.pop(buyer_chat_id, None)
 
     async def wind_down(self, timeout: float = 10.0) -> None:
-        """Lets running deliveries finish (their rows stay pending if they cannot)."""
+        """No new deliveries; running ones finish the reply under way (what is left of their
+        chat waits for the job of the next start), or are cancelled after `timeout`."""
+        self._stopping = True
         tasks = list(self._running.values())
         if not tasks:
             return
@@ -365,7 +371,7 @@ class ReplyDelivery:
         sent = 0
         target: _Target | None = None
         try:
-            while True:
+            while not self._stopping:
                 row = await self._claim_next(buyer_chat_id)
                 if row is None:
                     break
@@ -468,7 +474,8 @@ class ReplyDelivery:
     async def _deliver(self, row: DeskReply, target: _Target) -> ReplyOutcome:
         limit = TEXT_LIMITS[target.marketplace]
         try:
-            if target.connector is None:
+            connector = target.connector
+            if connector is None:
                 raise MarketplaceError(
                     target.refusal or FailureReason.CREDENTIALS, "the account cannot send"
                 )
@@ -476,19 +483,43 @@ class ReplyDelivery:
             if row.kind != ReplyKind.TEXT.value:
                 if row.parts_sent == 0:
                     file = await self._file_of(row)
-                    await target.connector.send_file(target.address, file)
-                    await self._part_sent(row)
+                    await self._call(row, target, connector.send_file(target.address, file))
                 parts_done = row.parts_sent - 1
             else:
                 if not parts:
                     raise MarketplaceError(FailureReason.TEXT_REFUSED, "the text is empty")
                 parts_done = row.parts_sent
             for part in parts[parts_done:]:
-                await target.connector.send_text(target.address, part)
-                await self._part_sent(row)
+                await self._call(row, target, connector.send_text(target.address, part))
         except MarketplaceError as error:
             return await self._failed(row, target, error)
         return await self._settle(row, target, ReplyStatus.SENT)
+
+    async def _call(self, row: DeskReply, target: _Target, call: Awaitable[object]) -> None:
+        """One part to the marketplace, counted once it is there. A call that breaks in an
+        unknown way, or is cancelled (shutdown) while out, may have reached the buyer: the
+        row fails as maybe delivered rather than go again by itself."""
+        try:
+            await call
+        except MarketplaceError:
+            raise
+        except asyncio.CancelledError:
+            await asyncio.shield(self._in_doubt(row, target))
+            raise
+        except Exception as error:
+            raise MarketplaceError(
+                FailureReason.UNAVAILABLE, f"the call broke: {type(error).__name__}: {error}"
+            ) from error
+        await self._part_sent(row)
+
+    async def _in_doubt(self, row: DeskReply, target: _Target) -> None:
+        try:
+            outcome = await self._settle(
+                row, target, ReplyStatus.FAILED, FailureReason.MAYBE_DELIVERED
+            )
+            await self._notify_problem(outcome)
+        except Exception:
+            logger.exception("reply %s: recording a call cut short failed", row.id)
 
     async def _file_of(self, row: DeskReply) -> OutgoingFile:
         if row.file_id is None or (row.file_size or 0) > TELEGRAM_DOWNLOAD_LIMIT:

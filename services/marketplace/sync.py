@@ -352,7 +352,7 @@ class DeskSync:
             if not forwarded.done():
                 forwarded.cancel()
                 await asyncio.wait({forwarded})
-        if report.buyer_chats and self.after_forward is not None:
+        if report.buyer_chats and self.after_forward is not None and not self._stopping:
             # Not under the account's lease: suggestions may take the model a while.
             follow_up = asyncio.create_task(self._after_forward(account, report.buyer_chats))
             self._follow_ups.add(follow_up)

@@ -167,6 +167,8 @@ class DeskReply(Base):
     __tablename__ = "desk_replies"
     __table_args__ = (
         UniqueConstraint("group_chat_id", "telegram_message_id"),
+        # A buyer chat's deletion cascades here.
+        Index("ix_desk_replies_buyer_chat_id", "buyer_chat_id"),
         Index(
             "ix_desk_replies_pending",
             "buyer_chat_id",

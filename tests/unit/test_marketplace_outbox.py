@@ -4,6 +4,7 @@ reply resumes after its last delivered part, and a claim that ran out is taken o
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -47,7 +48,8 @@ BROKEN_MID_CALL = MarketplaceError(FailureReason.UNAVAILABLE, "connection reset"
 class ScriptedMarketplace:
     """Takes texts; `script` holds what the next calls do (None: accepted)."""
 
-    script: list[MarketplaceError | None] = field(default_factory=list)
+    script: list[Exception | None] = field(default_factory=list)
+    hang: asyncio.Event | None = None  # set: the next call never answers
     texts: list[str] = field(default_factory=list)
     read_marks: int = 0
 
@@ -55,6 +57,9 @@ class ScriptedMarketplace:
         return self
 
     async def send_text(self, chat: ChatAddress, text: str) -> SendResult:
+        if self.hang is not None:
+            self.hang.set()
+            await asyncio.Event().wait()
         if self.script and (failure := self.script.pop(0)) is not None:
             raise failure
         self.texts.append(text)
@@ -235,3 +240,25 @@ async def test_a_claim_that_ran_out_is_taken_over_and_the_old_one_stops(desk: De
     assert desk.marketplace.texts == ["contested"]
     [row] = await desk.rows()
     assert (row.status, row.claim_token, row.claimed_until) == ("sent", None, None)
+
+
+async def test_a_call_that_breaks_oddly_or_is_cut_short_is_never_sent_twice(desk: Desk) -> None:
+    chat = await desk.reply("odd")
+    desk.marketplace.script = [RuntimeError("Session is closed")]
+    await desk.delivery.deliver_chat(chat)
+    await desk.reply("cut short")
+    desk.marketplace.hang = asyncio.Event()
+    running = asyncio.create_task(desk.delivery.deliver_chat(chat))
+    await desk.marketplace.hang.wait()
+    running.cancel()  # shutdown while the call is out
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    desk.marketplace.hang = None
+    desk.clock.now += timedelta(hours=1)
+    await desk.delivery.deliver_due()
+    assert [(row.status, row.failure) for row in await desk.rows()] == [
+        ("failed", "maybe-delivered"),
+        ("failed", "maybe-delivered"),
+    ]
+    assert desk.marketplace.texts == []
+    assert [o.failure for o in desk.notices.outcomes] == [FailureReason.MAYBE_DELIVERED] * 2

@@ -233,3 +233,14 @@ async def test_the_queue_waits_out_budgets_that_are_briefly_unavailable() -> Non
     sender.budgets.try_take = flaky_take  # type: ignore[method-assign]
     outcome = await asyncio.wait_for(sender.send(OutgoingText(7, "eventually")), 5)
     assert outcome.sent and bot.texts() == ["eventually"]
+
+
+async def test_a_long_text_in_parts_has_its_buttons_under_the_last_part() -> None:
+    sender, bot = sender_with(ONE_PER_SECOND_GROUP)
+    button = InlineKeyboardButton(text="Suggest", callback_data="suggest:1")
+    markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
+    outcome = await sender.submit(
+        OutgoingText(-100, "word " * 1500, author="A", attributed=True, reply_markup=markup)
+    )
+    assert outcome.sent and len(bot.calls) == 2
+    assert [call.reply_markup for call in bot.calls] == [None, markup]
