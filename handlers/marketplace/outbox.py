@@ -7,7 +7,14 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
-from aiogram.methods import CreateForumTopic, EditMessageText, SendDocument, SendMessage, SendPhoto
+from aiogram.methods import (
+    CreateForumTopic,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+)
 from aiogram.types import BufferedInputFile, ReplyParameters
 
 from bot.sender import OutgoingText, SendFailure, SendOutcome, TelegramSender
@@ -139,3 +146,8 @@ def edited_text(chat_id: int, message_id: int, text: str, keyboard: Any = None) 
     return EditMessageText(
         chat_id=chat_id, message_id=message_id, text=text, parse_mode=None, reply_markup=keyboard
     )
+
+
+def without_buttons(chat_id: int, message_id: int) -> EditMessageReplyMarkup:
+    """The message stays; its inline buttons go."""
+    return EditMessageReplyMarkup(chat_id=chat_id, message_id=message_id, reply_markup=None)

@@ -23,8 +23,9 @@ from bot.registration import ModuleContext, Translations
 from bot.sender import TelegramSender
 from handlers.filters import GROUP_CHAT, Magic
 from handlers.marketplace.keyboards import ReplyRetry, retry_reply
-from handlers.marketplace.outbox import edited_text, topic_text
+from handlers.marketplace.outbox import edited_text, topic_text, without_buttons
 from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools, translations_for
+from services.marketplace.errors import FailureReason
 from services.marketplace.replies import (
     MemberReply,
     ReplyDelivery,
@@ -34,6 +35,7 @@ from services.marketplace.replies import (
     record_reply,
 )
 from services.marketplace.sellers import seller_of_group
+from services.marketplace.suggestions import Closed, close_open_suggestions
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ IN_A_TOPIC = Magic(F.is_topic_message & F.message_thread_id)
 # document too, with `animation` set: not one of these).
 ANSWER = Magic((F.text & ~F.text.startswith("/")) | F.photo | (F.document & ~F.animation))
 UNSENDABLE = Magic(F.content_type.in_(set(UNSENDABLE_KINDS)))
+COMMAND = Magic(F.text.startswith("/"))
 
 
 async def from_a_member(message: Message) -> bool:
@@ -103,6 +106,8 @@ class TelegramReplyNotices:
         label = outcome.marketplace.label
         if outcome.waiting:
             text = t("desk-reply-waiting", marketplace=label, reason=reason)
+        elif outcome.failure is FailureReason.MAYBE_DELIVERED:
+            text = t("desk-reply-uncertain", reason=reason)
         elif outcome.gave_up:
             text = t("desk-reply-gave-up", marketplace=label)
         else:
@@ -111,7 +116,8 @@ class TelegramReplyNotices:
             text += "\n" + t("desk-reply-partly", sent=outcome.parts_sent, total=outcome.parts)
         if outcome.attempts > 1 and not outcome.waiting:  # a 🔁 that failed again
             text += "\n" + t("desk-reply-attempts", count=outcome.attempts)
-        keyboard = retry_reply(t, outcome.reply_id)
+        # 🔁 where another try may go through (not for a closed chat or a refused file).
+        keyboard = retry_reply(t, outcome.reply_id) if outcome.may_go_later else None
         if outcome.notice_message_id is not None:
             edited = await self.sender.send(
                 edited_text(outcome.group_chat_id, outcome.notice_message_id, text, keyboard)
@@ -206,6 +212,12 @@ async def member_answers(
         return  # a topic that is no buyer's: the team's own talk
     delivery = reply_delivery(marketplace, session_factory, bot, sender, i18n.core)
     delivery.deliver_soon(buyer_chat_id)
+    # The buyer is answered: suggestions still on show would only answer twice.
+    answered = await close_open_suggestions(
+        session, buyer_chat_id, Closed.ANSWERED, reply.member_id
+    )
+    for message_id in answered:
+        await sender.send(without_buttons(message.chat.id, message_id))
 
 
 async def unsendable_in_topic(
@@ -213,6 +225,13 @@ async def unsendable_in_topic(
 ) -> None:
     kind = f"desk-kind-{message.content_type.replace('_', '-')}"
     await _notice_in_buyer_topic(message, session, sender, i18n, "desk-reply-unsendable", kind)
+
+
+async def command_in_topic(
+    message: Message, session: AsyncSession, sender: TelegramSender, i18n: I18nContext
+) -> None:
+    """A command no handler took ("/ size M", a typo): said, not sent."""
+    await _notice_in_buyer_topic(message, session, sender, i18n, "desk-reply-command")
 
 
 async def edited_in_topic(
@@ -283,5 +302,6 @@ def register(router: Router) -> None:
     in_topic = (GROUP_CHAT, IN_A_TOPIC, from_a_member, no_flow)
     router.message.register(member_answers, *in_topic, ANSWER)
     router.message.register(unsendable_in_topic, *in_topic, UNSENDABLE)
+    router.message.register(command_in_topic, *in_topic, COMMAND)
     router.edited_message.register(edited_in_topic, *in_topic, ANSWER)
     router.callback_query.register(retry_pressed, ReplyRetry.filter())

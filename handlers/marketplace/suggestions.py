@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.registration import Translations
 from bot.sender import TelegramSender
-from handlers.marketplace.outbox import edited_text, topic_text
+from handlers.marketplace.outbox import edited_text, topic_text, without_buttons
 from handlers.marketplace.replies import reply_delivery
 from handlers.marketplace.suggestion_buttons import (
     SuggestionAction,
@@ -28,6 +28,7 @@ from handlers.marketplace.tools import MarketplaceTools, translations_for
 from services.marketplace.forwarding import Translate
 from services.marketplace.replies import MemberReply, ReplyKind, record_reply
 from services.marketplace.suggestions import (
+    Closed,
     ShownSuggestion,
     Suggester,
     Suggestion,
@@ -35,6 +36,7 @@ from services.marketplace.suggestions import (
     SuggestionSource,
     chats_to_suggest_in,
     claim_sending,
+    close_open_suggestions,
     place_suggestion,
     record_suggestion,
     shown_suggestion,
@@ -48,7 +50,7 @@ def suggestion_text(t: Translate, suggestion: Suggestion | ShownSuggestion) -> s
     """The suggestion as the team sees it: where it comes from, then the text itself."""
     if suggestion.source is SuggestionSource.TEMPLATE:
         intent = suggestion.intent.value if suggestion.intent else "other"
-        heading = t("desk-suggestion-template", intent=t(f"desk-intent-{intent}"))
+        heading = t("desk-suggestion-template", intent=t(f"templates-intent-{intent}"))
     else:
         heading = t("desk-suggestion-ai")
     return f"{heading}\n\n{suggestion.text}"
@@ -63,9 +65,11 @@ class SuggestionPoster:
         suggester: Suggester,
         sender: TelegramSender,
         translations: Translations,
+        busy: set[int],
     ) -> None:
         self.session_factory = session_factory
         self.suggester = suggester
+        self.busy = busy
         self.sender = sender
         self.translate_for = translations_for(translations)
 
@@ -83,6 +87,9 @@ class SuggestionPoster:
             return False
         async with self.session_factory() as session:
             suggestion_id = await record_suggestion(session, context.buyer_chat_id, suggestion)
+            older = await close_open_suggestions(session, context.buyer_chat_id, Closed.REPLACED)
+        for message_id in older:  # one live suggestion per chat: the newest
+            await self.sender.send(without_buttons(context.group_chat_id, message_id))
         t = self.translate_for(context.language)
         shown = await self.sender.send(
             topic_text(
@@ -106,7 +113,8 @@ class SuggestionPoster:
             return False
         async with self.session_factory() as session:
             suggestion_id = await record_suggestion(session, context.buyer_chat_id, suggestion)
-            await place_suggestion(session, suggestion_id, shown.telegram_message_id)
+            if not await place_suggestion(session, suggestion_id, shown.telegram_message_id):
+                return True  # sent as is meanwhile: the message says so already
         t = self.translate_for(context.language)
         await self.sender.send(
             edited_text(
@@ -124,9 +132,15 @@ class SuggestionPoster:
         async with self.session_factory() as session:
             chats = await chats_to_suggest_in(session, list(buyer_chat_ids))
         for chat_id in chats:
-            context = await self.context(chat_id)
-            if context is not None:
-                await self.post(context)
+            with one_at_a_time(self.busy, chat_id) as mine:
+                if not mine:
+                    continue  # a member's 💡 is making one right now
+                try:
+                    context = await self.context(chat_id)
+                    if context is not None:
+                        await self.post(context)
+                except Exception:  # one chat's trouble holds up no other
+                    logger.exception("an automatic suggestion in buyer chat %s failed", chat_id)
 
 
 def suggestion_poster(
@@ -135,20 +149,23 @@ def suggestion_poster(
     sender: TelegramSender,
     translations: Translations,
 ) -> SuggestionPoster:
-    return SuggestionPoster(session_factory, tools.suggester, sender, translations)
+    return SuggestionPoster(
+        session_factory, tools.suggester, sender, translations, busy=tools.suggesting
+    )
 
 
 @contextlib.contextmanager
-def one_at_a_time(tools: MarketplaceTools, buyer_chat_id: int) -> Iterator[bool]:
-    """False while a suggestion for this chat is being made already (a double press)."""
-    if buyer_chat_id in tools.suggesting:
+def one_at_a_time(busy: set[int], buyer_chat_id: int) -> Iterator[bool]:
+    """False while a suggestion for this chat is being made already in this process (a
+    double press, or a press during an automatic one)."""
+    if buyer_chat_id in busy:
         yield False
         return
-    tools.suggesting.add(buyer_chat_id)
+    busy.add(buyer_chat_id)
     try:
         yield True
     finally:
-        tools.suggesting.discard(buyer_chat_id)
+        busy.discard(buyer_chat_id)
 
 
 async def suggest_pressed(
@@ -166,7 +183,7 @@ async def suggest_pressed(
         await callback.answer(i18n.get("desk-suggestion-gone"), show_alert=True)
         return
     t = translations_for(i18n.core)(context.language)
-    with one_at_a_time(marketplace, context.buyer_chat_id) as mine:
+    with one_at_a_time(marketplace.suggesting, context.buyer_chat_id) as mine:
         await callback.answer(t("desk-suggestion-preparing" if mine else "desk-suggestion-busy"))
         if mine and not await poster.post(context, reply_to=callback.message.message_id):
             none = t("desk-suggestion-none")
@@ -197,12 +214,12 @@ async def suggestion_action(
         await callback.answer()
         await _ask_for_an_edit(callback, shown, t, sender)
         return
-    if shown.sent:
-        await callback.answer(t("desk-suggestion-already-sent"), show_alert=True)
+    if shown.closed is not None:
+        await callback.answer(t(f"desk-suggestion-closed-{shown.closed}"), show_alert=True)
         return
     if action == "send":
         if not await claim_sending(session, shown, callback.from_user.id):
-            await callback.answer(t("desk-suggestion-already-sent"), show_alert=True)
+            await callback.answer(t("desk-suggestion-closed-sent"), show_alert=True)
             return
         await callback.answer(t("desk-suggestion-sending"))
         await _send_as_is(callback, shown, t, session, sender)
@@ -210,7 +227,7 @@ async def suggestion_action(
         delivery.deliver_soon(shown.buyer_chat_id)
         return
     poster = suggestion_poster(marketplace, session_factory, sender, i18n.core)
-    with one_at_a_time(marketplace, shown.buyer_chat_id) as mine:
+    with one_at_a_time(marketplace.suggesting, shown.buyer_chat_id) as mine:
         await callback.answer(t("desk-suggestion-preparing" if mine else "desk-suggestion-busy"))
         if not mine:
             return
@@ -263,7 +280,9 @@ async def _send_as_is(
             text=shown.text,
         ),
     )
-    sent_by = t("desk-suggestion-sent-by", name=member.full_name)
+    sent_by = t(
+        "desk-suggestion-sent-by", name=member.full_name, marketplace=shown.marketplace.label
+    )
     text = f"{suggestion_text(t, shown)}\n\n{sent_by}"
     await sender.send(edited_text(shown.group_chat_id, shown.telegram_message_id, text))
 

@@ -30,6 +30,7 @@ from handlers.marketplace.membership import is_group_admin, pressed_message, ref
 from handlers.marketplace.states import TemplateStates
 from handlers.screens import show
 from services.marketplace.intents import Intent
+from services.marketplace.replies import buyer_chat_of_topic
 from services.marketplace.seller_templates import (
     INTENT_LIMIT,
     TEMPLATE_LIMIT,
@@ -105,6 +106,11 @@ async def templates_in_group(
     seller = await seller_of_group(session, message.chat.id)
     if seller is None:
         await message.answer(i18n.get("templates-none"))
+        return
+    thread = message.message_thread_id if message.is_topic_message else None
+    if thread is not None and await buyer_chat_of_topic(session, message.chat.id, thread):
+        # Texts written for a template here could be taken for answers to the buyer.
+        await message.reply(i18n.get("templates-not-in-a-buyer-topic"))
         return
     if await state.get_state() == TemplateStates.text.state:
         await state.clear()  # a fresh view ends a template left unwritten

@@ -30,8 +30,8 @@ desk-setup =
     /seller in the group shows what is connected and lets admins pause or disconnect it.
 desk-button-add-to-group = ➕ Add me to a group
 desk-reply-delivered = ✅ Delivered to the buyer on { $marketplace }.
-desk-reply-waiting = ⏳ Not delivered to the buyer yet: { $reason }
-    I keep trying by myself, and later replies in this chat wait for it, in order; 🔁 tries now.
+desk-reply-waiting = ⏳ Not delivered to the buyer yet. { $reason }
+    Later replies in this chat wait for it, in order; 🔁 tries now.
 desk-reply-failed = ⚠️ { $marketplace } did not take this reply, so the buyer has not got it.
     { $reason }
 desk-reply-unsendable = 🚫 { $marketplace } does not take { $kind } in buyer chats, so nothing was sent. Send text, a photo or a PDF.
@@ -47,7 +47,7 @@ desk-reply-retry-done = This reply has already been delivered.
 desk-reply-attempts = Attempts: { $count }
 desk-button-suggest = 💡 Suggest a reply
 desk-suggestion-ai = 💡 Suggested reply (AI draft). Nothing goes to the buyer until you choose:
-desk-suggestion-template = 💡 Template for “{ $intent }”. Nothing goes to the buyer until you choose:
+desk-suggestion-template = 💡 Template “{ $intent }”. Nothing goes to the buyer until you choose:
 desk-suggestion-button-send = 📤 Send as is
 desk-suggestion-button-edit = ✏️ Edit
 desk-suggestion-button-another = 🔄 Another one
@@ -55,16 +55,10 @@ desk-suggestion-preparing = 💡 Preparing a suggestion…
 desk-suggestion-none = 💡 I have no suggestion for this chat: add reply templates with /templates.
 desk-suggestion-gone = This suggestion is no longer available.
 desk-suggestion-sending = 📤 Sending it to the buyer…
-desk-suggestion-sent-by = 📤 Sent by { $name }.
+desk-suggestion-sent-by = 📤 { $name } sent it to { $marketplace }: 👌 shows when the buyer has it.
 desk-suggestion-edit = ✏️ { $member }, reply to this message with your version; it goes to the buyer as you write it. The suggestion, to copy:
     <code>{ $text }</code>
 desk-suggestion-edit-placeholder = Your reply to the buyer
-desk-intent-where-is-order = where is my order
-desk-intent-return = return or exchange
-desk-intent-wrong-size = wrong size
-desk-intent-defect = defect or damage
-desk-intent-thanks = thanks
-desk-intent-other = other questions
 desk-reply-gave-up = ⚠️ { $marketplace } did not answer for a day, so I stopped trying and the buyer has not got this reply. 🔁 tries again.
 desk-reply-partly = { $sent } of { $total } parts reached the buyer; 🔁 sends the rest.
 desk-reply-edited = ✏️ { $marketplace } keeps the message as it was sent: the edit does not reach the buyer. Send the correction as a new message.
@@ -77,4 +71,8 @@ desk-kind-game = games
 desk-kind-story = stories
 desk-suggestion-busy = 💡 A suggestion is on its way already.
 desk-suggestion-replaced = This suggestion was replaced by another one: use the buttons under the newest.
-desk-suggestion-already-sent = This suggestion has already been sent to the buyer.
+desk-suggestion-closed-sent = This suggestion has already been sent to the buyer.
+desk-suggestion-closed-answered = The buyer has been answered since: this suggestion is closed.
+desk-suggestion-closed-replaced = A newer suggestion is below: use its buttons.
+desk-reply-uncertain = ⚠️ Not sure the buyer got this reply: { $reason }
+desk-reply-command = Commands are not sent to buyers. To send this text, write it without the leading “/”.

@@ -1,11 +1,11 @@
-## Marketplace desk: /templates, the seller's saved replies per buyer topic (in the seller's group)
+## Marketplace desk: /templates, the seller's saved replies per kind of buyer message (in the seller's group)
 
 command-templates = Reply templates for buyer chats
 
 templates-in-private = 💬 /templates works in your support team's group: send it there to see its reply templates.
 templates-none = 💬 This group is not a seller's desk yet. An admin can send /connect to connect Ozon or Wildberries.
 templates-title = 💬 <b>{ $group }</b>: reply templates
-templates-intro = I suggest these answers in buyer chats, by what the buyer writes about. Pick a topic to see its templates. Admins can add, edit and delete them.
+templates-intro = I suggest these answers in buyer chats, by what the buyer writes about. Pick a category to see its templates. Admins can add, edit and delete them.
 templates-help =
     Placeholders: <code>{"{name}"}</code> is the buyer's name, when the marketplace shows it; <code>{"{order}"}</code> is the order number the chat is about, when there is one. <code>{"{marketplace}"}</code> is the marketplace the chat is on: Ozon or Wildberries.
     Put optional text in square brackets together with its placeholder: <code>Hello[, {"{name}"}]!</code> becomes "Hello, Anna!", or "Hello!" when the name is unknown.
@@ -23,7 +23,7 @@ templates-intent-title = <b>{ $intent }</b>: { $count ->
     [one] 1 template
    *[other] { $count } templates
 }
-templates-intent-empty = No templates here: I won't suggest a saved answer for this topic. An admin can add one.
+templates-intent-empty = No templates here: I won't suggest a saved answer in this category. An admin can add one.
 templates-item = <b>{ $number }.</b> { $text }
 
 templates-button-edit = ✏️ Edit { $number }
@@ -42,9 +42,10 @@ templates-ask-edit = ✏️ { $mention }, send the new text of template { $numbe
 templates-empty-text = ✏️ The template can't be empty. Send its text as a reply to my message, or /cancel.
 templates-too-long = ✏️ That's { $length } characters: a template can have at most { $limit }. Shorten it and send it again as a reply to my message, or /cancel.
 templates-reply-to-prompt = ✏️ You are writing a reply template, so this message was not sent anywhere. Reply to my message with the template's text, or send /cancel.
-templates-full = This topic already has { $limit } templates. Delete one before adding another.
+templates-full = This category already has { $limit } templates. Delete one before adding another.
 templates-not-admin-any-more = You are not an admin of this group any more, so the template was not saved.
 templates-gone = This template is not there any more. Send /templates for a fresh view.
 templates-note-added = ✅ Template added by { $name }.
 templates-note-edited = ✅ Template { $number } changed by { $name }.
 templates-note-deleted = 🗑 Template deleted by { $name }.
+templates-not-in-a-buyer-topic = This topic is a buyer's chat: what is written here goes to the buyer. Open /templates in General or in a topic of your team.

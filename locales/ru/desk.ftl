@@ -31,8 +31,8 @@ desk-setup =
     /seller в группе покажет, что подключено, и позволит администраторам приостановить или отключить синхронизацию.
 desk-button-add-to-group = ➕ Добавить меня в группу
 desk-reply-delivered = ✅ Доставлено покупателю на { $marketplace }.
-desk-reply-waiting = ⏳ Покупатель ещё не получил ответ: { $reason }
-    Я пробую снова сам, а следующие ответы в этом чате ждут его, по порядку; 🔁 — попробовать сейчас.
+desk-reply-waiting = ⏳ Покупатель ещё не получил ответ. { $reason }
+    Следующие ответы в этом чате ждут его, по порядку; 🔁 — попробовать сейчас.
 desk-reply-failed = ⚠️ { $marketplace } не принял этот ответ, покупатель его не получил.
     { $reason }
 desk-reply-unsendable = 🚫 { $marketplace } не принимает { $kind } в чатах с покупателями, поэтому ничего не отправлено. Отправьте текст, фото или PDF.
@@ -56,16 +56,10 @@ desk-suggestion-preparing = 💡 Готовлю вариант ответа…
 desk-suggestion-none = 💡 Для этого чата у меня нет варианта: добавьте шаблоны ответов командой /templates.
 desk-suggestion-gone = Этот вариант больше недоступен.
 desk-suggestion-sending = 📤 Отправляю покупателю…
-desk-suggestion-sent-by = 📤 Отправил(а) { $name }.
+desk-suggestion-sent-by = 📤 { $name } отправил(а) ответ в { $marketplace }: 👌 появится, когда покупатель его получит.
 desk-suggestion-edit = ✏️ { $member }, ответьте на это сообщение своим вариантом — он уйдёт покупателю как есть. Предложенный текст, чтобы скопировать:
     <code>{ $text }</code>
 desk-suggestion-edit-placeholder = Ваш ответ покупателю
-desk-intent-where-is-order = где мой заказ
-desk-intent-return = возврат или обмен
-desk-intent-wrong-size = не подошёл размер
-desk-intent-defect = брак или повреждение
-desk-intent-thanks = благодарность
-desk-intent-other = другие вопросы
 desk-reply-gave-up = ⚠️ { $marketplace } не отвечал целые сутки, поэтому я перестал пробовать, и покупатель этот ответ не получил. 🔁 — попробовать снова.
 desk-reply-partly = Покупатель получил { $sent } из { $total } частей; 🔁 отправит остальное.
 desk-reply-edited = ✏️ { $marketplace } хранит сообщение таким, каким оно ушло: правка до покупателя не дойдёт. Отправьте исправление новым сообщением.
@@ -78,4 +72,8 @@ desk-kind-game = игры
 desk-kind-story = истории
 desk-suggestion-busy = 💡 Вариант ответа уже готовится.
 desk-suggestion-replaced = Этот вариант заменён другим: пользуйтесь кнопками под самым новым.
-desk-suggestion-already-sent = Этот вариант уже отправлен покупателю.
+desk-suggestion-closed-sent = Этот вариант уже отправлен покупателю.
+desk-suggestion-closed-answered = Покупателю уже ответили: этот вариант закрыт.
+desk-suggestion-closed-replaced = Ниже есть вариант новее: пользуйтесь его кнопками.
+desk-reply-uncertain = ⚠️ Неизвестно, получил ли покупатель этот ответ: { $reason }
+desk-reply-command = Команды покупателям не отправляются. Чтобы отправить этот текст, напишите его без «/» в начале.

@@ -110,8 +110,9 @@ def upgrade() -> None:
         sa.Column("template_id", sa.BigInteger(), nullable=True),
         sa.Column("telegram_message_id", sa.BigInteger(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("sent_by", sa.BigInteger(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_by", sa.BigInteger(), nullable=True),
+        sa.Column("closed_as", sa.String(length=16), nullable=True),
         sa.ForeignKeyConstraint(
             ["buyer_chat_id"],
             ["buyer_chats.id"],

@@ -60,6 +60,16 @@ CLAIM_SECONDS = 120
 FIRST_PAUSE_SECONDS = 15
 LONGEST_PAUSE_SECONDS = 600
 GIVE_UP_AFTER = timedelta(hours=24)
+# Refusals another try cannot change: no 🔁 for them.
+FINAL_REFUSALS = frozenset(
+    {
+        FailureReason.ANSWER_WINDOW_CLOSED,
+        FailureReason.CHAT_CLOSED,
+        FailureReason.CHAT_NOT_FOUND,
+        FailureReason.FILE_REFUSED,
+        FailureReason.TEXT_REFUSED,
+    }
+)
 # Members' messages that came in together are all written before the first goes out.
 SETTLE_SECONDS = 0.5
 # Telegram lets a bot download files up to 20 MB.
@@ -130,6 +140,11 @@ class ReplyOutcome:
     @property
     def waiting(self) -> bool:
         return self.status is ReplyStatus.PENDING
+
+    @property
+    def may_go_later(self) -> bool:
+        """Another try may go through: not for what the marketplace refuses for good."""
+        return self.failure not in FINAL_REFUSALS
 
     @property
     def gave_up(self) -> bool:

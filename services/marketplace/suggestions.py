@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.llm_retry import JsonChat, RetryableLLMError
@@ -33,6 +33,7 @@ from services.models.base import utcnow
 from services.models.marketplace import (
     BuyerChat,
     BuyerMessage,
+    MarketplaceAccount,
     ReplySuggestion,
     Seller,
 )
@@ -46,6 +47,8 @@ CHAT_CLOSE = "<<<END BUYER CHAT {nonce}>>>"
 HISTORY_MESSAGES = 12
 HISTORY_MESSAGE_CHARS = 1500
 EARLIER_DRAFTS = 3  # the latest rejected drafts the model sees for "Another one"
+# The latest suggestions "Another one" looks at (templates shown, drafts turned down).
+EARLIER_SUGGESTIONS = 10
 TONES = {
     "friendly": "warm and friendly, plain words, no slang",
     "formal": "polite and formal",
@@ -206,7 +209,11 @@ def suggestion_messages(context: SuggestionContext, nonce: str) -> list[dict[str
         'Answer with a JSON object: {"reply": "<the draft>"}.',
     ]
     if context.templates:
-        system.append("The seller's saved replies (their policy and wording to follow):")
+        system.append(
+            "The seller's saved replies (their policy and wording to follow; {name}, {order} "
+            "and {marketplace} in them stand for the buyer's name, the order number and the "
+            "marketplace, and [...] for a part left out when its value is unknown):"
+        )
         system += [f"- [{t.intent.value}] {one_line(t.text)}" for t in context.templates]
     facts = [f"Marketplace: {context.marketplace.label}"]
     if context.order_number:
@@ -242,10 +249,15 @@ async def suggestion_context(session: AsyncSession, buyer_chat_id: int) -> Sugge
     ).all()
     history = tuple(ChatLine(Author(row.author), row.text) for row in reversed(rows) if row.text)
     last_buyer = next((row for row in rows if row.author == Author.BUYER.value), None)
-    earlier_query = select(ReplySuggestion).where(ReplySuggestion.buyer_chat_id == chat.id)
+    # Drafts shown since the buyer last wrote and not sent: the team turned them down.
+    earlier_query = select(ReplySuggestion).where(
+        ReplySuggestion.buyer_chat_id == chat.id,
+        or_(ReplySuggestion.closed_as.is_(None), ReplySuggestion.closed_as != Closed.SENT.value),
+    )
     if last_buyer is not None:
         earlier_query = earlier_query.where(ReplySuggestion.created_at >= last_buyer.received_at)
-    earlier = (await session.scalars(earlier_query.order_by(ReplySuggestion.id))).all()
+    newest_first = earlier_query.order_by(ReplySuggestion.id.desc()).limit(EARLIER_SUGGESTIONS)
+    earlier = list(reversed((await session.scalars(newest_first)).all()))
     templates = await templates_of(session, seller.id, seller.language)
     return SuggestionContext(
         buyer_chat_id=chat.id,
@@ -279,14 +291,33 @@ async def record_suggestion(
     return row.id
 
 
-async def place_suggestion(session: AsyncSession, suggestion_id: int, message_id: int) -> None:
-    """Where the suggestion shows in the topic."""
-    await session.execute(
+async def place_suggestion(session: AsyncSession, suggestion_id: int, message_id: int) -> bool:
+    """Shows the suggestion in that topic message; False when a suggestion there was closed
+    meanwhile (sent as is while "Another one" was being made): the message stays as it is."""
+    closed_there = (
+        select(ReplySuggestion.id)
+        .where(
+            ReplySuggestion.telegram_message_id == message_id,
+            ReplySuggestion.closed_at.is_not(None),
+        )
+        .exists()
+    )
+    placed = await session.execute(
         update(ReplySuggestion)
-        .where(ReplySuggestion.id == suggestion_id)
+        .where(ReplySuggestion.id == suggestion_id, ~closed_there)
         .values(telegram_message_id=message_id)
+        .execution_options(synchronize_session=False)
     )
     await session.commit()
+    return bool(placed.rowcount)  # type: ignore[attr-defined]
+
+
+class Closed(StrEnum):
+    """Why a suggestion's buttons stopped working."""
+
+    SENT = "sent"  # a member pressed Send as is
+    ANSWERED = "answered"  # a member answered the buyer in their own words
+    REPLACED = "replaced"  # a newer suggestion was shown in the chat
 
 
 @dataclass(frozen=True)
@@ -300,10 +331,11 @@ class ShownSuggestion:
     topic_id: int | None
     group_chat_id: int
     language: str
+    marketplace: Marketplace
     # The newest suggestion on its message (older ones were replaced by "Another one").
     current: bool
-    # A suggestion on its message was already sent as is.
-    sent: bool
+    # Why the suggestions on its message stopped working, if they have.
+    closed: Closed | None
 
 
 async def shown_suggestion(
@@ -312,22 +344,23 @@ async def shown_suggestion(
     """The suggestion when it belongs to a buyer chat of this group."""
     found = (
         await session.execute(
-            of_buyer_chats(ReplySuggestion, BuyerChat.topic_id, Seller)
+            of_buyer_chats(ReplySuggestion, BuyerChat.topic_id, Seller, MarketplaceAccount)
             .join(ReplySuggestion, ReplySuggestion.buyer_chat_id == BuyerChat.id)
             .where(ReplySuggestion.id == suggestion_id, Seller.forum_chat_id == group_chat_id)
         )
     ).first()
     if found is None:
         return None
-    row, topic_id, seller = found
+    row, topic_id, seller, account = found
     on_message = (
         await session.execute(
-            select(ReplySuggestion.id, ReplySuggestion.sent_at).where(
+            select(ReplySuggestion.id, ReplySuggestion.closed_as).where(
                 ReplySuggestion.buyer_chat_id == row.buyer_chat_id,
                 ReplySuggestion.telegram_message_id == row.telegram_message_id,
             )
         )
     ).all()
+    closed = next((Closed(each.closed_as) for each in on_message if each.closed_as), None)
     return ShownSuggestion(
         id=row.id,
         buyer_chat_id=row.buyer_chat_id,
@@ -338,31 +371,61 @@ async def shown_suggestion(
         topic_id=topic_id,
         group_chat_id=group_chat_id,
         language=seller.language,
+        marketplace=Marketplace(account.marketplace),
         current=row.id == max(each.id for each in on_message),
-        sent=any(each.sent_at is not None for each in on_message),
+        closed=closed,
     )
 
 
 async def claim_sending(session: AsyncSession, shown: ShownSuggestion, member_id: int) -> bool:
-    """Marks the suggestion sent by this member; False when it or another suggestion on the
-    same message already was (a second press, or a press on a replaced one)."""
-    sibling_sent = (
+    """Closes the suggestion as sent by this member; False when a suggestion on its message
+    was closed already (a second press, or one after the buyer was answered otherwise)."""
+    closed_there = (
         select(ReplySuggestion.id)
         .where(
             ReplySuggestion.buyer_chat_id == shown.buyer_chat_id,
             ReplySuggestion.telegram_message_id == shown.telegram_message_id,
-            ReplySuggestion.sent_at.is_not(None),
+            ReplySuggestion.closed_at.is_not(None),
         )
         .exists()
     )
     claimed = await session.execute(
         update(ReplySuggestion)
-        .where(ReplySuggestion.id == shown.id, ReplySuggestion.sent_at.is_(None), ~sibling_sent)
-        .values(sent_at=utcnow(), sent_by=member_id)
+        .where(ReplySuggestion.id == shown.id, ~closed_there)
+        .values(closed_at=utcnow(), closed_by=member_id, closed_as=Closed.SENT.value)
         .execution_options(synchronize_session=False)
     )
     await session.commit()
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+async def close_open_suggestions(
+    session: AsyncSession, buyer_chat_id: int, how: Closed, member_id: int | None = None
+) -> list[int]:
+    """Closes the chat's suggestions still open (a member answered, or a newer one comes);
+    the topic messages whose buttons to take away."""
+    open_ones = (
+        await session.execute(
+            select(ReplySuggestion.id, ReplySuggestion.telegram_message_id).where(
+                ReplySuggestion.buyer_chat_id == buyer_chat_id,
+                ReplySuggestion.closed_at.is_(None),
+                ReplySuggestion.telegram_message_id.is_not(None),
+            )
+        )
+    ).all()
+    if not open_ones:
+        return []
+    await session.execute(
+        update(ReplySuggestion)
+        .where(
+            ReplySuggestion.id.in_([each.id for each in open_ones]),
+            ReplySuggestion.closed_at.is_(None),
+        )
+        .values(closed_at=utcnow(), closed_by=member_id, closed_as=how.value)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    return sorted({each.telegram_message_id for each in open_ones})
 
 
 async def chats_to_suggest_in(session: AsyncSession, buyer_chat_ids: Sequence[int]) -> list[int]:

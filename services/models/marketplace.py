@@ -241,6 +241,9 @@ class ReplySuggestion(Base):
     # The topic message showing it; "Another one" shows the next suggestion in the same one.
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Set once, by the member whose "Send as is" put it in the outbox.
-    sent_at: Mapped[datetime | None] = mapped_column(default=None)
-    sent_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Set once, when its buttons stop working: "sent" (a member's Send as is put it in the
+    # outbox; `closed_by` is who), "answered" (a member answered the buyer otherwise) or
+    # "replaced" (a newer suggestion was shown in the chat).
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    closed_as: Mapped[str | None] = mapped_column(String(16), default=None)

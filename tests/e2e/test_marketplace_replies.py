@@ -151,7 +151,7 @@ async def test_a_long_reply_goes_in_parts_at_sentence_ends(harness_factory):
     await topic_message(desk, topic_id, message_id, reacted)
 
 
-async def test_a_refusal_says_why_and_offers_retry(harness_factory):
+async def test_a_refusal_for_good_says_why_without_a_retry(harness_factory):
     desk = await open_desk(harness_factory, (Marketplace.OZON,))
     chat_id, topic_id = await buyer_topic(desk, Marketplace.OZON, "W-1")
     await desk.client.advance_marketplace_clock(49 * 3600)
@@ -159,18 +159,9 @@ async def test_a_refusal_says_why_and_offers_retry(harness_factory):
     notice = await notice_on(desk, topic_id, message_id)
     assert "48 hours" in notice["text"]
     assert "did not take" in notice["text"]
+    assert not notice.get("reply_markup")  # another try cannot reopen the window
     rows = await replies(desk)
     assert (rows[0].status, rows[0].failure) == ("failed", "answer-window-closed")
-    # Retry is offered; it fails again for the same reason, and says so on the same notice.
-    assert "🔁" in str(notice["reply_markup"])
-    await desk.client.press(
-        desk.group_id, desk.operator, notice["message_id"], button_data(notice, "🔁")
-    )
-    edited = await topic_message(
-        desk, topic_id, notice["message_id"], lambda m: "Attempts: 2" in m["text"]
-    )
-    assert "48 hours" in edited["text"]
-    assert (await replies(desk))[0].attempts == 2
     chat = await desk.control(Marketplace.OZON).chat(chat_id)
     assert not [m for m in chat["messages"] if m["author"] == "seller"]
 
@@ -193,7 +184,13 @@ async def test_stickers_commands_and_the_teams_own_topics_are_not_sent(harness_f
     )
     notice = await notice_on(desk, topic_id, sticker["message"]["message_id"])
     assert "does not take stickers" in notice["text"] and "nothing was sent" in notice["text"]
-    await member_writes(desk, topic_id, "/whatever")  # a command no handler takes
+    command = await member_writes(desk, topic_id, "/whatever")  # a command no handler takes
+    said = await notice_on(desk, topic_id, command)
+    assert "Commands are not sent to buyers" in said["text"]
+    # /templates asks for texts: not here, where texts go to the buyer.
+    templates = await member_writes(desk, topic_id, "/templates")
+    said = await notice_on(desk, topic_id, templates)
+    assert "Open /templates in General" in said["text"]
     team_topic = await desk.client.create_topic(desk.group_id, desk.operator, "Team talk")
     await member_writes(desk, team_topic["topic"]["message_thread_id"], "internal note")
     await member_writes(desk, topic_id, "The one real answer.")

@@ -142,7 +142,7 @@ async def test_an_ai_suggestion_goes_only_when_sent_as_is(harness_factory, fake_
     sent = await topic_message(
         desk, forwarded["message_thread_id"], suggestion["message_id"], reacted
     )
-    assert "Sent by Olga" in sent["text"] and not sent.get("reply_markup")
+    assert "Olga sent it to Ozon" in sent["text"] and not sent.get("reply_markup")
     # A second press (a stale button elsewhere) sends nothing more and says so.
     again = await desk.client.press(
         desk.group_id, desk.operator, suggestion["message_id"], button_data(suggestion, "📤")
@@ -183,7 +183,7 @@ async def test_offline_templates_another_one_and_edit(harness_factory):
         desk, Marketplace.WILDBERRIES, "где мой заказ? уже неделя прошла", "TPL-1"
     )
     first = await press_suggest(desk, forwarded)
-    assert first["text"].startswith("💡 Template for “where is my order”")
+    assert first["text"].startswith("💡 Template “📦 Where is my order”")
     body = first["text"].split("\n\n", 1)[1]
     assert "Irina" in body and "TPL-1" in body and "{" not in body
 
@@ -197,7 +197,7 @@ async def test_offline_templates_another_one_and_edit(harness_factory):
         lambda m: m["text"].split("\n\n", 1)[1] != body,
     )
     second_body = another["text"].split("\n\n", 1)[1]
-    assert another["text"].startswith("💡 Template for “where is my order”")
+    assert another["text"].startswith("💡 Template “📦 Where is my order”")
 
     await desk.client.press(
         desk.group_id, desk.operator, first["message_id"], button_data(another, "✏️")
@@ -222,6 +222,18 @@ async def test_offline_templates_another_one_and_edit(harness_factory):
         "Irina, your order TPL-1 arrives on Friday."
     ]
     assert got
+    # The buyer is answered: the suggestion's buttons go, and a stale press sends nothing.
+    closed = await topic_message(
+        desk, forwarded["message_thread_id"], first["message_id"], lambda m: not m["reply_markup"]
+    )
+    assert closed["text"] == another["text"]
+    late = await desk.client.press(
+        desk.group_id, desk.operator, first["message_id"], button_data(another, "📤")
+    )
+    answer = await desk.client.callback_answer(late["callback_query_id"], wait=5)
+    assert answer["show_alert"] and "answered" in answer["text"]
+    await asyncio.sleep(0.5)
+    assert len(await buyer_got(desk, Marketplace.WILDBERRIES, chat_id)) == 1
 
 
 async def test_automatic_suggestions_come_without_a_press(harness_factory):
@@ -237,7 +249,7 @@ async def test_automatic_suggestions_come_without_a_press(harness_factory):
     suggestion = await topic_message_where(
         desk, forwarded["message_thread_id"], lambda m: (m.get("text") or "").startswith("💡 ")
     )
-    assert "wrong size" in suggestion["text"]
+    assert "📏 Wrong size" in suggestion["text"]
     await asyncio.sleep(0.5)
     assert await buyer_got(desk, Marketplace.OZON, chat_id) == []
 
@@ -249,7 +261,7 @@ async def test_when_the_model_keeps_failing_the_templates_answer(harness_factory
         desk, Marketplace.OZON, "Where is my parcel? It is late", "FB-1"
     )
     suggestion = await press_suggest(desk, forwarded)
-    assert suggestion["text"].startswith("💡 Template for “where is my order”")
+    assert suggestion["text"].startswith("💡 Template “📦 Where is my order”")
     assert fake_openai.pending == 0
 
 
@@ -263,4 +275,4 @@ async def test_a_photo_alone_carries_the_suggest_button_too(harness_factory):
     photo = messages[2]
     assert photo["media"]["kind"] == "photo"
     suggestion = await press_suggest(desk, photo)
-    assert suggestion["text"].startswith("💡 Template for")
+    assert suggestion["text"].startswith("💡 Template “")

@@ -178,7 +178,7 @@ async def test_admins_add_edit_and_delete_templates_members_only_look(harness_fa
     assert await saved(desk, where) == [*defaults[where], edited]
 
     # Delete asks first; "keep" keeps it.
-    screen = await press_and_wait(desk, admin, done, "Back", "Pick a topic")
+    screen = await press_and_wait(desk, admin, done, "Back", "Pick a category")
     screen = await press_and_wait(desk, admin, screen, "Where is my order", "3 templates")
     answer = await alert(desk, await press(desk, member, screen, "Delete 3"))
     assert "Only the group's admins" in answer["text"]
