@@ -82,9 +82,9 @@ seller-account-gone = This account is not connected any more. Send /seller for a
 
 # /seller: how reply suggestions work in buyer topics
 seller-status-replies = 💡 Suggestions: { $suggest ->
-    [on] under every buyer message
-   *[off] on request
-}. Tone: { $tone }.
+    [on] by themselves, when buyers write
+   *[off] on request (💡 under buyer messages)
+}. Tone of AI drafts: { $tone }.
 seller-tone-friendly = friendly
 seller-tone-formal = formal
 seller-tone-brief = brief

@@ -81,20 +81,20 @@ seller-admins-only = Менять это могут только админис�
 seller-account-gone = Этот аккаунт уже не подключён. Отправьте /seller, чтобы увидеть актуальное состояние.
 
 # /seller: как предлагаются ответы в темах покупателей
-seller-status-replies = 💡 Подсказки: { $suggest ->
-    [on] под каждым сообщением покупателя
-   *[off] по запросу
-}. Тон: { $tone }.
+seller-status-replies = 💡 Варианты ответа: { $suggest ->
+    [on] сами, когда покупатель пишет
+   *[off] по запросу (💡 под сообщениями покупателей)
+}. Тон черновиков ИИ: { $tone }.
 seller-tone-friendly = дружелюбный
 seller-tone-formal = официальный
 seller-tone-brief = краткий
-seller-button-auto-suggest = 💡 Автоподсказки: { $suggest ->
+seller-button-auto-suggest = 💡 Предлагать ответ сам: { $suggest ->
     [on] вкл
    *[off] выкл
 }
-seller-button-tone = 🗣 Тон: { $tone }
+seller-button-tone = 🗣 Тон ИИ: { $tone }
 seller-note-auto-suggest = 💡 { $suggest ->
-    [on] Автоподсказки включены
-   *[off] Автоподсказки выключены
+    [on] Варианты ответа теперь предлагаются сами
+   *[off] Варианты ответа теперь только по запросу
 } ({ $name }).
 seller-note-tone = 🗣 Тон ответов: { $tone } ({ $name }).

@@ -244,7 +244,7 @@ async def test_defaults_are_seeded_once_and_seller_options_change(harness_factor
 
     # /seller: auto suggestions and tone, for admins only.
     status = await ask(desk, member, "/seller", "Shop support: marketplaces")
-    assert "Suggestions: on request. Tone: friendly." in _text(status)
+    assert "Suggestions: on request (💡 under buyer messages). Tone of AI drafts: friendly." in _text(status)
     assert labels(status)[-2:] == ["💡 Auto suggestions: off", "🗣 Tone: friendly"]
     for label in ("Auto suggestions", "Tone"):
         answer = await alert(desk, await press(desk, member, status, label))
@@ -253,18 +253,18 @@ async def test_defaults_are_seeded_once_and_seller_options_change(harness_factor
     assert (seller.auto_suggest, seller.reply_tone) == (False, "friendly")
 
     on = await press_and_wait(desk, admin, status, "Auto suggestions", "turned on by Olga")
-    assert "Suggestions: under every buyer message" in _text(on)
+    assert "Suggestions: by themselves, when buyers write" in _text(on)
     assert "💡 Auto suggestions: on" in labels(on)
     assert (await seller_row(desk)).auto_suggest
     # A press on the old screen sets what it showed, it does not flip twice.
     again = await press_and_wait(desk, admin, status, "Auto suggestions", "Auto suggestions")
-    assert "Suggestions: under every buyer message" in _text(again)
+    assert "Suggestions: by themselves, when buyers write" in _text(again)
     off = await press_and_wait(desk, admin, again, "Auto suggestions", "turned off by Olga")
     assert not (await seller_row(desk)).auto_suggest
     screen = off
     for tone in ("formal", "brief", "friendly"):
         screen = await press_and_wait(desk, admin, screen, "Tone", f"Tone set to {tone} by Olga")
-        assert f"Tone: {tone}." in _text(screen)
+        assert f"Tone of AI drafts: {tone}." in _text(screen)
         assert (await seller_row(desk)).reply_tone == tone
 
     # Outside a seller's group, and in private, /templates says where it works.
