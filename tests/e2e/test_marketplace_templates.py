@@ -244,7 +244,10 @@ async def test_defaults_are_seeded_once_and_seller_options_change(harness_factor
 
     # /seller: auto suggestions and tone, for admins only.
     status = await ask(desk, member, "/seller", "Shop support: marketplaces")
-    assert "Suggestions: on request (💡 under buyer messages). Tone of AI drafts: friendly." in _text(status)
+    assert (
+        "Suggestions: on request (💡 under buyer messages). Tone of AI drafts: friendly."
+        in _text(status)
+    )
     assert labels(status)[-2:] == ["💡 Auto suggestions: off", "🗣 Tone: friendly"]
     for label in ("Auto suggestions", "Tone"):
         answer = await alert(desk, await press(desk, member, status, label))
