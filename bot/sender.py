@@ -177,14 +177,6 @@ class OutgoingText:
         return self.author is not None
 
     @property
-    def markup_key(self) -> str | None:
-        """Texts merge only under the same buttons (a buyer chat's 💡 Suggest, say)."""
-        if self.reply_markup is None:
-            return None
-        dump = getattr(self.reply_markup, "model_dump_json", None)
-        return dump(exclude_none=True) if dump is not None else repr(self.reply_markup)
-
-    @property
     def authored(self) -> AuthoredText:
         return AuthoredText(self.author or "", self.sent_at, self.text)
 
@@ -223,7 +215,8 @@ class _Queued:
         if self.method is not None or not self.texts[0].mergeable:
             return None
         first = self.texts[0]
-        return (first.message_thread_id, first.parse_mode, first.attributed, first.markup_key)
+        # Texts merge only under equal buttons (a buyer chat's 💡 Suggest, say).
+        return (first.message_thread_id, first.parse_mode, first.attributed, first.reply_markup)
 
     @property
     def thread(self) -> int | None:
@@ -406,20 +399,20 @@ class TelegramSender:
         return None, soonest
 
     def _merge_queued_texts(self, queue: deque[_Queued], chat_id: int | str) -> None:
-        """Merges the chat's queued mergeable texts per topic, in order, up to the limit."""
-        runs: dict[tuple[Any, ...], list[_Queued]] = {}
+        """Merges the chat's queued mergeable texts per topic, in order, up to the limit.
+        Only neighbours merge: anything else for the topic (a text under other buttons, or
+        none) ends the topic's run, so nothing jumps over another call."""
+        runs: dict[int | None, list[_Queued]] = {}  # per topic, the run being gathered
         for queued in [each for each in queue if each.chat_id == chat_id]:
             key = queued.merge_key
-            if key is not None:
-                # A text under other buttons (or none) in the same topic ends the runs before
-                # it: merging only joins neighbours, so nothing jumps over another text.
-                for run_key in [each for each in runs if each[0] == key[0] and each != key]:
-                    self._merge_run(queue, runs.pop(run_key))
-                runs.setdefault(key, []).append(queued)
+            run = runs.get(queued.thread)
+            if run is not None and key is not None and run[0].merge_key == key:
+                run.append(queued)
                 continue
-            # Something else for this topic: what comes after it stays after it.
-            for run_key in [each for each in runs if each[0] == queued.thread]:
-                self._merge_run(queue, runs.pop(run_key))
+            if run is not None:
+                self._merge_run(queue, runs.pop(queued.thread))
+            if key is not None:
+                runs[queued.thread] = [queued]
         for run in runs.values():
             self._merge_run(queue, run)
 
