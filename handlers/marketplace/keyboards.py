@@ -159,7 +159,8 @@ def disconnect_confirm(i18n: I18nContext, account_id: int) -> InlineKeyboardMark
     return builder.as_markup()
 
 
-def _intent_label(i18n: I18nContext, intent: Intent) -> str:
+def intent_label(i18n: I18nContext, intent: Intent) -> str:
+    """The category's name, as /templates and the suggestions show it."""
     return i18n.get(f"templates-intent-{intent.value}")
 
 
@@ -170,7 +171,7 @@ def templates_intents(i18n: I18nContext, counts: dict[Intent, int]) -> InlineKey
         builder.button(
             text=i18n.get(
                 "templates-intent-button",
-                intent=_intent_label(i18n, intent),
+                intent=intent_label(i18n, intent),
                 count=counts.get(intent, 0),
             ),
             callback_data=TemplatesAction(action="intent", intent=intent.value),

@@ -9,6 +9,7 @@ they write a template.
 
 from __future__ import annotations
 
+from collections import Counter
 from html import escape
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.filters import GROUP_CHAT, NOT_A_COMMAND, PRIVATE_CHAT
 from handlers.marketplace.keyboards import (
     TemplatesAction,
+    intent_label,
     template_delete_confirm,
     templates_intents,
     templates_of_intent,
@@ -47,10 +49,6 @@ SELLER, INTENT, TEMPLATE, PROMPTS = "seller_id", "intent", "template_id", "promp
 # What one screen of an intent's templates may show; longer templates are cut for the view.
 SCREEN_BUDGET = 3400
 SHORTEST_PREVIEW = 80
-
-
-def _intent_label(i18n: I18nContext, intent: Intent) -> str:
-    return i18n.get(f"templates-intent-{intent.value}")
 
 
 def _mention(user: User) -> str:
@@ -79,7 +77,7 @@ def intent_text(
     i18n: I18nContext, intent: Intent, templates: list[SavedTemplate], note: str = ""
 ) -> str:
     lines = [
-        i18n.get("templates-intent-title", intent=_intent_label(i18n, intent), count=len(templates))
+        i18n.get("templates-intent-title", intent=intent_label(i18n, intent), count=len(templates))
     ]
     if not templates:
         lines.append(i18n.get("templates-intent-empty"))
@@ -94,10 +92,7 @@ def intent_text(
 
 
 def _counts(templates: list[SavedTemplate]) -> dict[Intent, int]:
-    counts = dict.fromkeys(Intent, 0)
-    for template in templates:
-        counts[template.intent] += 1
-    return counts
+    return Counter(template.intent for template in templates)
 
 
 async def templates_in_group(
@@ -179,7 +174,7 @@ async def templates_action(
         return
     if await refused_unless_admin(query, bot, i18n, chat_id):
         return
-    label = _intent_label(i18n, intent)
+    label = intent_label(i18n, intent)
     if action == "add":
         if len(shown) >= INTENT_LIMIT:
             await query.answer(i18n.get("templates-full", limit=INTENT_LIMIT), show_alert=True)
@@ -273,12 +268,11 @@ async def template_text(
             await message.reply(i18n.get("templates-gone"))
             return
     else:
-        # Counted again: another admin's template may have filled the intent meanwhile.
-        existing = _of_intent(await templates_of(session, seller.id, seller.language), intent)
-        if len(existing) >= INTENT_LIMIT:
+        # Counted again there: another admin's template may have filled the intent meanwhile.
+        saved = await add_template(session, seller.id, intent, text)
+        if saved is None:
             await message.reply(i18n.get("templates-full", limit=INTENT_LIMIT))
             return
-        saved = await add_template(session, seller.id, intent, text)
     shown = _of_intent(await templates_of(session, seller.id, seller.language), intent)
     if template_id:
         number = next((n for n, t in enumerate(shown, start=1) if t.id == saved.id), 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.marketplace.intents import Intent
@@ -70,7 +70,15 @@ async def templates_of(session: AsyncSession, seller_id: int, language: str) -> 
 
 async def add_template(
     session: AsyncSession, seller_id: int, intent: Intent, text: str
-) -> SavedTemplate:
+) -> SavedTemplate | None:
+    """The added template; None when the intent holds `INTENT_LIMIT` templates already."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(ReplyTemplate)
+        .where(ReplyTemplate.seller_id == seller_id, ReplyTemplate.intent == intent.value)
+    )
+    if (count or 0) >= INTENT_LIMIT:
+        return None
     row = ReplyTemplate(seller_id=seller_id, intent=intent.value, text=text)
     session.add(row)
     await session.commit()
