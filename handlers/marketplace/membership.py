@@ -59,3 +59,12 @@ async def refused_unless_admin(
         return False
     await query.answer(i18n.get("seller-admins-only"), show_alert=True)
     return True
+
+
+async def pressed_by_admin(query: CallbackQuery, bot: Bot, i18n: I18nContext) -> Message | None:
+    """`pressed_message`, when whoever pressed is an administrator of its group; None, with the
+    press answered, otherwise."""
+    message = await pressed_message(query, i18n)
+    if message is None or await refused_unless_admin(query, bot, i18n, message.chat.id):
+        return None
+    return message

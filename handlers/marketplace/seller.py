@@ -22,7 +22,7 @@ from handlers.marketplace.keyboards import (
     account_controls,
     disconnect_confirm,
 )
-from handlers.marketplace.membership import pressed_message, refused_unless_admin
+from handlers.marketplace.membership import pressed_by_admin
 from handlers.marketplace.tools import MarketplaceTools
 from handlers.screens import show
 from services.marketplace.errors import FailureReason
@@ -123,12 +123,10 @@ async def account_action(
     query: CallbackQuery, callback_data: AccountAction, bot: Bot, i18n: I18nContext,
     session: AsyncSession, marketplace: MarketplaceTools,
 ) -> None:  # fmt: skip
-    message = await pressed_message(query, i18n)
+    message = await pressed_by_admin(query, bot, i18n)
     if message is None:
         return
     chat_id = message.chat.id
-    if await refused_unless_admin(query, bot, i18n, chat_id):
-        return
     found = await account_of_group(session, chat_id, callback_data.account)
     if found is None:  # disconnected meanwhile, or a button of another seller's group
         await query.answer(i18n.get("seller-account-gone"), show_alert=True)
@@ -174,12 +172,10 @@ async def seller_option(
     session: AsyncSession, marketplace: MarketplaceTools,
 ) -> None:  # fmt: skip
     """Auto suggestions on or off, or the replies' tone; the button carries the value to set."""
-    message = await pressed_message(query, i18n)
+    message = await pressed_by_admin(query, bot, i18n)
     if message is None:
         return
     chat_id = message.chat.id
-    if await refused_unless_admin(query, bot, i18n, chat_id):
-        return
     seller = await seller_of_group(session, chat_id)
     if seller is None:
         await query.answer(i18n.get("seller-status-none"), show_alert=True)
