@@ -131,7 +131,6 @@ class ReplyOutcome:
     status: ReplyStatus
     failure: FailureReason | None = None
     notice_message_id: int | None = None
-    next_attempt_at: datetime | None = None
     attempts: int = 1
     parts_sent: int = 0  # of `parts` calls (a file, then text parts) the marketplace has
     parts: int = 1
@@ -253,10 +252,11 @@ def pause_after(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, LONGEST_PAUSE_SECONDS))
 
 
-def reply_parts(row: DeskReply, limit: int) -> int:
-    """How many calls the reply takes: a file, then its caption's parts; or the text's parts."""
-    text_parts = len(split_reply(row.text, limit))
-    return text_parts + (0 if row.kind == ReplyKind.TEXT.value else 1)
+def reply_calls(row: DeskReply, limit: int) -> list[str | None]:
+    """The calls the reply takes, in order: its file (None), then its caption's parts; or the
+    text's parts. `parts_sent` counts the first ones of them."""
+    texts: list[str | None] = list(split_reply(row.text, limit))
+    return texts if row.kind == ReplyKind.TEXT.value else [None, *texts]
 
 
 @dataclass(frozen=True)
@@ -487,25 +487,21 @@ class ReplyDelivery:
         )
 
     async def _deliver(self, row: DeskReply, target: _Target) -> ReplyOutcome:
-        limit = TEXT_LIMITS[target.marketplace]
         try:
             connector = target.connector
             if connector is None:
                 raise MarketplaceError(
                     target.refusal or FailureReason.CREDENTIALS, "the account cannot send"
                 )
-            parts = split_reply(row.text, limit)
-            if row.kind != ReplyKind.TEXT.value:
-                if row.parts_sent == 0:
+            calls = reply_calls(row, TEXT_LIMITS[target.marketplace])
+            if not calls:
+                raise MarketplaceError(FailureReason.TEXT_REFUSED, "the text is empty")
+            for part in calls[row.parts_sent :]:
+                if part is None:
                     file = await self._file_of(row)
                     await self._call(row, target, connector.send_file(target.address, file))
-                parts_done = row.parts_sent - 1
-            else:
-                if not parts:
-                    raise MarketplaceError(FailureReason.TEXT_REFUSED, "the text is empty")
-                parts_done = row.parts_sent
-            for part in parts[parts_done:]:
-                await self._call(row, target, connector.send_text(target.address, part))
+                else:
+                    await self._call(row, target, connector.send_text(target.address, part))
         except MarketplaceError as error:
             return await self._failed(row, target, error)
         return await self._settle(row, target, ReplyStatus.SENT)
@@ -627,10 +623,9 @@ class ReplyDelivery:
             status=status,
             failure=failure,
             notice_message_id=row.notice_message_id,
-            next_attempt_at=next_attempt_at,
             attempts=row.attempts + 1,
             parts_sent=row.parts_sent,
-            parts=reply_parts(row, TEXT_LIMITS[target.marketplace]),
+            parts=len(reply_calls(row, TEXT_LIMITS[target.marketplace])),
             notice_state=row.notice_state,
         )
 
