@@ -158,17 +158,16 @@ def reply_delivery(
     return tools.replies
 
 
-def member_reply(message: Message) -> MemberReply | None:
-    """The outbox row's content of a member's message (None: nothing to send)."""
+def member_reply(message: Message) -> MemberReply:
+    """The outbox row's content of a member's message."""
     assert message.message_thread_id is not None
+    member = message.from_user
     common: dict[str, Any] = {
         "group_chat_id": message.chat.id,
         "topic_id": message.message_thread_id,
         "telegram_message_id": message.message_id,
-        # An anonymous admin is the group itself.
-        "member_id": message.from_user.id
-        if message.sender_chat is None and message.from_user
-        else message.chat.id,
+        # An anonymous admin is the group itself (`from_a_member` lets no other chat through).
+        "member_id": member.id if message.sender_chat is None and member else message.chat.id,
     }
     if message.photo:
         largest = message.photo[-1]
@@ -205,8 +204,6 @@ async def member_answers(
     marketplace: MarketplaceTools,
 ) -> None:
     reply = member_reply(message)
-    if reply is None:
-        return
     buyer_chat_id = await record_reply(session, reply)
     if buyer_chat_id is None:
         return  # a topic that is no buyer's: the team's own talk
@@ -257,10 +254,7 @@ async def _notice_in_buyer_topic(
         return
     t = translations_for(i18n.core)(chat.language)
     kind = {"kind": t(kind_key)} if kind_key else {}
-    await _tell_in_topic(sender, message, t(key, marketplace=chat.marketplace.label, **kind))
-
-
-async def _tell_in_topic(sender: TelegramSender, message: Message, text: str) -> None:
+    text = t(key, marketplace=chat.marketplace.label, **kind)
     await sender.send(
         topic_text(message.chat.id, message.message_thread_id, text, reply_to=message.message_id)
     )
