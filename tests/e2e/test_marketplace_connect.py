@@ -27,8 +27,10 @@ from services.database import create_engine, create_session_factory
 from services.marketplace.vault import CredentialVault
 from services.models import User as UserRow
 from services.models.marketplace import MarketplaceAccount, Seller
+from tests.e2e import group_screens as screens
 from tests.e2e.desk import start_desk_bot
-from tests.e2e.harness import BotHarness, HarnessFactory, button_data, new_user
+from tests.e2e.group_screens import text_of
+from tests.e2e.harness import BotHarness, HarnessFactory, new_user
 from tests.e2e.interview_driver import labels, rows
 
 OZON_CLIENT_ID = "100500"
@@ -45,8 +47,7 @@ User = dict[str, Any]
 Message = dict[str, Any]
 
 
-def _text(message: Message) -> str:
-    return message["text"] or message["caption"] or ""
+_text = text_of
 
 
 class Desk:
@@ -85,72 +86,29 @@ class Desk:
             await asyncio.sleep(0.05)
 
     async def say(self, chat_id: int, user: User, text: str) -> int:
-        sent = await self.client.send_text(chat_id, user, text)
-        return sent["message"]["message_id"]
+        return await screens.say(self.client, chat_id, user, text)
 
     async def until(
         self, chat_id: int, find: Callable[[list[Message]], Any], what: str, timeout: float = 15
     ) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = find(await self.client.messages(chat_id))
-            if found:
-                return found
-            if time.monotonic() > deadline:
-                transcript = await self.client.transcript(chat_id)
-                raise AssertionError(f"timed out waiting for {what}:\n{transcript}")
-            await asyncio.sleep(0.05)
+        return await screens.until(self.client, chat_id, find, what, timeout)
 
     async def bot_text(self, chat_id: int, expect: str, after: int = 0) -> Message:
-        """The newest bot message (edits applied) after `after` that contains `expect`."""
-
-        def find(messages: list[Message]) -> Message | None:
-            return next(
-                (
-                    m
-                    for m in reversed(messages)
-                    if m["from_bot"] and m["message_id"] > after and expect in _text(m)
-                ),
-                None,
-            )
-
-        return await self.until(chat_id, find, f"a bot message containing {expect!r}")
+        return await screens.bot_text(self.client, chat_id, expect, after)
 
     async def ask(self, chat_id: int, user: User, text: str, expect: str) -> Message:
-        """`user` writes `text`; returns the bot's answer containing `expect`."""
-        return await self.bot_text(chat_id, expect, after=await self.say(chat_id, user, text))
+        return await screens.ask(self.client, chat_id, user, text, expect)
 
     async def press(self, chat_id: int, user: User, message: Message, label: str) -> str:
-        pressed = await self.client.press(
-            chat_id, user, message["message_id"], button_data(message, label)
-        )
-        return pressed["callback_query_id"]
+        return await screens.press(self.client, chat_id, user, message, label)
 
     async def press_and_wait(
         self, chat_id: int, user: User, message: Message, label: str, expect: str
     ) -> Message:
-        """Presses a button; returns the screen (that message edited, or a new one) with
-        `expect`."""
-        listing = await self.client.messages(chat_id)
-        after = max(m["message_id"] for m in listing)
-        await self.press(chat_id, user, message, label)
-
-        def find(messages: list[Message]) -> Message | None:
-            for candidate in reversed(messages):
-                if not candidate["from_bot"] or expect not in _text(candidate):
-                    continue
-                if candidate["message_id"] in (message["message_id"],) or (
-                    candidate["message_id"] > after
-                ):
-                    return candidate
-            return None
-
-        return await self.until(chat_id, find, f"a screen containing {expect!r}")
+        return await screens.press_and_wait(self.client, chat_id, user, message, label, expect)
 
     async def alert(self, callback_query_id: str) -> dict[str, Any]:
-        answer = await self.client.callback_answer(callback_query_id, wait=10)
-        assert answer["answered"], answer
-        return answer
+        return await screens.alert(self.client, callback_query_id)
 
     async def open_connect(self, forum_id: int, admin: User) -> tuple[Message, Message]:
         """/connect in the group by an admin who has talked to the bot before; returns the

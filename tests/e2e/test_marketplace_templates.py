@@ -5,8 +5,6 @@ half-saved. Seeding happens once: a seller who deletes every template keeps none
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 import pytest
@@ -21,77 +19,35 @@ from services.marketplace.seller_templates import (
     templates_of,
 )
 from services.models.marketplace import ReplyTemplate, Seller
+from tests.e2e import group_screens as screens
 from tests.e2e.desk import Desk, open_desk
-from tests.e2e.harness import button_data, new_user
+from tests.e2e.group_screens import Message, text_of
+from tests.e2e.harness import new_user
+from tests.e2e.interview_driver import labels
 
 pytestmark = pytest.mark.asyncio
 
-Message = dict[str, Any]
-
-
-def _text(message: Message) -> str:
-    return message.get("text") or message.get("caption") or ""
-
-
-def labels(message: Message) -> list[str]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [button["text"] for row in rows for button in row]
-
-
-async def until(desk: Desk, chat_id: int, find: Any, what: str, timeout: float = 15) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = find(await desk.client.messages(chat_id))
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            transcript = await desk.client.transcript(chat_id)
-            raise AssertionError(f"timed out waiting for {what}:\n{transcript}")
-        await asyncio.sleep(0.05)
-
-
-async def newest(desk: Desk, chat_id: int) -> int:
-    listing = await desk.client.messages(chat_id)
-    return max((m["message_id"] for m in listing), default=0)
+_text = text_of
 
 
 async def bot_text(desk: Desk, chat_id: int, expect: str, after: int = 0, same: int = 0) -> Message:
-    """The newest bot message after `after` (or message `same`, edited) containing `expect`."""
-
-    def find(messages: list[Message]) -> Message | None:
-        for m in reversed(messages):
-            fresh = m["message_id"] > after or m["message_id"] == same
-            if m["from_bot"] and expect in _text(m) and fresh:
-                return m
-        return None
-
-    return await until(desk, chat_id, find, f"a bot message containing {expect!r}")
+    return await screens.bot_text(desk.client, chat_id, expect, after, same)
 
 
 async def ask(desk: Desk, user: Any, text: str, expect: str, chat_id: int = 0, **fields: Any):
-    chat_id = chat_id or desk.group_id
-    after = await newest(desk, chat_id)
-    await desk.client.send_text(chat_id, user, text, **fields)
-    return await bot_text(desk, chat_id, expect, after=after)
+    return await screens.ask(desk.client, chat_id or desk.group_id, user, text, expect, **fields)
 
 
 async def press(desk: Desk, user: Any, message: Message, label: str) -> str:
-    pressed = await desk.client.press(
-        desk.group_id, user, message["message_id"], button_data(message, label)
-    )
-    return pressed["callback_query_id"]
+    return await screens.press(desk.client, desk.group_id, user, message, label)
 
 
 async def press_and_wait(desk: Desk, user: Any, message: Message, label: str, expect: str):
-    after = await newest(desk, desk.group_id)
-    await press(desk, user, message, label)
-    return await bot_text(desk, desk.group_id, expect, after=after, same=message["message_id"])
+    return await screens.press_and_wait(desk.client, desk.group_id, user, message, label, expect)
 
 
 async def alert(desk: Desk, callback_query_id: str) -> dict[str, Any]:
-    answer = await desk.client.callback_answer(callback_query_id, wait=10)
-    assert answer["answered"], answer
-    return answer
+    return await screens.alert(desk.client, callback_query_id)
 
 
 async def saved(desk: Desk, intent: Intent | None = None) -> list[str]:
@@ -205,7 +161,7 @@ async def test_an_empty_text_is_refused_and_the_flow_stays(harness_factory):
     screen = await press_and_wait(desk, admin, listing, "Thanks", "Thanks")
     prompt = await press_and_wait(desk, admin, screen, "Add", "send the new template")
     # A sticker has no text: refused like an empty one.
-    after = await newest(desk, desk.group_id)
+    after = await screens.newest(desk.client, desk.group_id)
     await desk.client.send_message(
         desk.group_id,
         admin,
