@@ -102,7 +102,9 @@ class SuggestionPoster:
         )
         if shown.message_id is not None:
             async with self.session_factory() as session:
-                await place_suggestion(session, suggestion_id, shown.message_id)
+                await place_suggestion(
+                    session, context.buyer_chat_id, suggestion_id, shown.message_id
+                )
         return True
 
     async def replace(self, context: SuggestionContext, shown: ShownSuggestion) -> bool:
@@ -113,7 +115,10 @@ class SuggestionPoster:
             return False
         async with self.session_factory() as session:
             suggestion_id = await record_suggestion(session, context.buyer_chat_id, suggestion)
-            if not await place_suggestion(session, suggestion_id, shown.telegram_message_id):
+            placed = await place_suggestion(
+                session, context.buyer_chat_id, suggestion_id, shown.telegram_message_id
+            )
+            if not placed:
                 return True  # sent as is meanwhile: the message says so already
         t = self.translate_for(context.language)
         await self.sender.send(
@@ -182,7 +187,7 @@ async def suggest_pressed(
     if context is None or context.group_chat_id != callback.message.chat.id:
         await callback.answer(i18n.get("desk-suggestion-gone"), show_alert=True)
         return
-    t = translations_for(i18n.core)(context.language)
+    t = poster.translate_for(context.language)
     with one_at_a_time(marketplace.suggesting, context.buyer_chat_id) as mine:
         await callback.answer(t("desk-suggestion-preparing" if mine else "desk-suggestion-busy"))
         if mine and not await poster.post(context, reply_to=callback.message.message_id):

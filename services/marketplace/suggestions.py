@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.llm_retry import JsonChat, RetryableLLMError
@@ -62,6 +62,14 @@ FENCE_LIKE = re.compile(r"<<<\s*(?:END\s+)?BUYER\s+CHAT[^>]*>>>", re.IGNORECASE)
 class SuggestionSource(StrEnum):
     LLM = "llm"
     TEMPLATE = "template"
+
+
+class Closed(StrEnum):
+    """Why a suggestion's buttons stopped working."""
+
+    SENT = "sent"  # a member pressed Send as is
+    ANSWERED = "answered"  # a member answered the buyer in their own words
+    REPLACED = "replaced"  # a newer suggestion was shown in the chat
 
 
 @dataclass(frozen=True)
@@ -163,7 +171,7 @@ class LlmSuggester:
         return Suggestion(reply, SuggestionSource.LLM, context.intent)
 
 
-def fenced(text: str) -> str:
+def without_fences(text: str) -> str:
     """Buyer-written text with anything like our fences taken out (again and again, so that
     removing one cannot join the pieces around it into another)."""
     while (stripped := FENCE_LIKE.sub("", text)) != text:
@@ -178,7 +186,7 @@ def one_line(text: str) -> str:
 def data_line(**fields: str) -> str:
     """One line of the fenced data: JSON, so no text can break the line or fake another."""
     return json.dumps(
-        {name: fenced(value)[:HISTORY_MESSAGE_CHARS] for name, value in fields.items()},
+        {name: without_fences(value)[:HISTORY_MESSAGE_CHARS] for name, value in fields.items()},
         ensure_ascii=False,
     )
 
@@ -291,33 +299,33 @@ async def record_suggestion(
     return row.id
 
 
-async def place_suggestion(session: AsyncSession, suggestion_id: int, message_id: int) -> bool:
-    """Shows the suggestion in that topic message; False when a suggestion there was closed
-    meanwhile (sent as is while "Another one" was being made): the message stays as it is."""
-    closed_there = (
+def _closed_on(buyer_chat_id: int, message_id: int | None) -> Exists:
+    """A suggestion on this topic message of the buyer chat was closed (sent, answered,
+    replaced)."""
+    return (
         select(ReplySuggestion.id)
         .where(
+            ReplySuggestion.buyer_chat_id == buyer_chat_id,
             ReplySuggestion.telegram_message_id == message_id,
             ReplySuggestion.closed_at.is_not(None),
         )
         .exists()
     )
+
+
+async def place_suggestion(
+    session: AsyncSession, buyer_chat_id: int, suggestion_id: int, message_id: int
+) -> bool:
+    """Shows the suggestion in that topic message; False when a suggestion there was closed
+    meanwhile (sent as is while "Another one" was being made): the message stays as it is."""
     placed = await session.execute(
         update(ReplySuggestion)
-        .where(ReplySuggestion.id == suggestion_id, ~closed_there)
+        .where(ReplySuggestion.id == suggestion_id, ~_closed_on(buyer_chat_id, message_id))
         .values(telegram_message_id=message_id)
         .execution_options(synchronize_session=False)
     )
     await session.commit()
     return bool(placed.rowcount)  # type: ignore[attr-defined]
-
-
-class Closed(StrEnum):
-    """Why a suggestion's buttons stopped working."""
-
-    SENT = "sent"  # a member pressed Send as is
-    ANSWERED = "answered"  # a member answered the buyer in their own words
-    REPLACED = "replaced"  # a newer suggestion was shown in the chat
 
 
 @dataclass(frozen=True)
@@ -380,15 +388,7 @@ async def shown_suggestion(
 async def claim_sending(session: AsyncSession, shown: ShownSuggestion, member_id: int) -> bool:
     """Closes the suggestion as sent by this member; False when a suggestion on its message
     was closed already (a second press, or one after the buyer was answered otherwise)."""
-    closed_there = (
-        select(ReplySuggestion.id)
-        .where(
-            ReplySuggestion.buyer_chat_id == shown.buyer_chat_id,
-            ReplySuggestion.telegram_message_id == shown.telegram_message_id,
-            ReplySuggestion.closed_at.is_not(None),
-        )
-        .exists()
-    )
+    closed_there = _closed_on(shown.buyer_chat_id, shown.telegram_message_id)
     claimed = await session.execute(
         update(ReplySuggestion)
         .where(ReplySuggestion.id == shown.id, ~closed_there)
@@ -404,28 +404,20 @@ async def close_open_suggestions(
 ) -> list[int]:
     """Closes the chat's suggestions still open (a member answered, or a newer one comes);
     the topic messages whose buttons to take away."""
-    open_ones = (
-        await session.execute(
-            select(ReplySuggestion.id, ReplySuggestion.telegram_message_id).where(
-                ReplySuggestion.buyer_chat_id == buyer_chat_id,
-                ReplySuggestion.closed_at.is_(None),
-                ReplySuggestion.telegram_message_id.is_not(None),
-            )
-        )
-    ).all()
-    if not open_ones:
-        return []
-    await session.execute(
+    closed = await session.scalars(
         update(ReplySuggestion)
         .where(
-            ReplySuggestion.id.in_([each.id for each in open_ones]),
+            ReplySuggestion.buyer_chat_id == buyer_chat_id,
             ReplySuggestion.closed_at.is_(None),
+            ReplySuggestion.telegram_message_id.is_not(None),
         )
         .values(closed_at=utcnow(), closed_by=member_id, closed_as=how.value)
+        .returning(ReplySuggestion.telegram_message_id)
         .execution_options(synchronize_session=False)
     )
+    message_ids = sorted(set(closed.all()))
     await session.commit()
-    return sorted({each.telegram_message_id for each in open_ones})
+    return message_ids
 
 
 async def chats_to_suggest_in(session: AsyncSession, buyer_chat_ids: Sequence[int]) -> list[int]:
