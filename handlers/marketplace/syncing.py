@@ -1,5 +1,6 @@
-"""The sync job: every tick (once per poll period), the accounts that are due start syncing (in the background, so
-one slow account holds up no other); Ozon's pushes wake their account at once."""
+"""The sync job: every tick (once per poll period), the accounts that are due start syncing
+(in the background, so one slow account holds up no other); Ozon's pushes wake their account
+at once."""
 
 from __future__ import annotations
 
