@@ -14,6 +14,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
@@ -97,6 +98,14 @@ class RetryPolicy:
             with attempt:
                 return await attempt_once()
         raise AssertionError("the retry policy ends with a result or an error")
+
+
+def doubling_pause(failed_attempts: int, first: timedelta, longest: timedelta) -> timedelta:
+    """The wait before work tried again later (an outbox row, a late attachment): `first`
+    after one failure, doubling, at most `longest`. No jitter: the time is stored, and the
+    job that takes it up runs on its own schedule."""
+    doublings = 2 ** max(failed_attempts - 1, 0)
+    return min(first * min(doublings, longest / first), longest)  # no overflow however many
 
 
 def describe(error: BaseException | None) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.marketplace import MarketplaceConnector
+from services.marketplace.files import PHOTO_TYPES, sniffed_type
 from services.marketplace.models import (
     Attachment,
     AttachmentKind,
@@ -33,6 +34,7 @@ from services.marketplace.models import (
 from services.marketplace.outbox import Delivery, DeliveryProblem, DeskOutbox, SuggestButton
 from services.models.base import aware, utcnow
 from services.models.marketplace import BuyerAttachment, BuyerChat, BuyerMessage
+from services.retry_policy import doubling_pause
 from services.telegram_text import attribution_line
 
 logger = logging.getLogger(__name__)
@@ -47,7 +49,6 @@ ATTACHMENT_RETRY_BASE = timedelta(minutes=1)
 ATTACHMENT_RETRY_MAX = timedelta(hours=1)
 MAX_ATTACHMENT_ATTEMPTS = 12
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
-PHOTO_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 PRODUCT_LINKS = {
     Marketplace.OZON: "https://www.ozon.ru/product/{product}/",
@@ -109,11 +110,11 @@ def topic_name(marketplace: Marketplace, order: str | None, buyer: str) -> str:
 
 
 def looks_like_photo(content: bytes) -> bool:
-    return len(content) <= PHOTO_MAX_BYTES and content.startswith(PHOTO_SIGNATURES)
+    return len(content) <= PHOTO_MAX_BYTES and sniffed_type(content) in PHOTO_TYPES
 
 
 def attachment_retry_delay(attempts: int) -> timedelta:
-    return min(ATTACHMENT_RETRY_BASE * 2 ** max(attempts - 1, 0), ATTACHMENT_RETRY_MAX)
+    return doubling_pause(attempts, ATTACHMENT_RETRY_BASE, ATTACHMENT_RETRY_MAX)
 
 
 class Forwarding:

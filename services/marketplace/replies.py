@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.marketplace import MarketplaceConnector
 from services.marketplace.connections import ConnectorFactory
 from services.marketplace.errors import FailureReason, MarketplaceError
+from services.marketplace.files import EXTENSIONS, sniffed_type
 from services.marketplace.models import (
     ChatAddress,
     Marketplace,
@@ -49,6 +50,7 @@ from services.models.marketplace import (
     MarketplaceAccount,
     Seller,
 )
+from services.retry_policy import doubling_pause
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +59,8 @@ TEXT_LIMITS = {Marketplace.OZON: OZON_TEXT_LIMIT, Marketplace.WILDBERRIES: WILDB
 CLAIM_SECONDS = 120
 # Pauses between attempts after an outage: 15 s, 30 s, 1 min, ... up to 10 min; a reply
 # that still has not gone after a day fails (Ozon's answer window is 48 h).
-FIRST_PAUSE_SECONDS = 15
-LONGEST_PAUSE_SECONDS = 600
+FIRST_PAUSE = timedelta(seconds=15)
+LONGEST_PAUSE = timedelta(minutes=10)
 GIVE_UP_AFTER = timedelta(hours=24)
 # Refusals another try cannot change: no 🔁 for them.
 FINAL_REFUSALS = frozenset(
@@ -74,20 +76,6 @@ FINAL_REFUSALS = frozenset(
 SETTLE_SECONDS = 0.5
 # Telegram lets a bot download files up to 20 MB.
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
-
-
-# What the marketplaces take, known by its first bytes: Telegram's photos are JPEG, but a
-# document's declared type is whatever the sender's app said.
-MAGIC_NUMBERS = {
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"%PDF-": "application/pdf",
-}
-EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
-
-
-def sniffed_type(content: bytes) -> str | None:
-    return next((kind for magic, kind in MAGIC_NUMBERS.items() if content.startswith(magic)), None)
 
 
 class ReplyKind(StrEnum):
@@ -248,8 +236,7 @@ async def record_reply(session: AsyncSession, reply: MemberReply) -> int | None:
 
 def pause_after(attempts: int) -> timedelta:
     """The wait before the next attempt after `attempts` failed ones."""
-    seconds = FIRST_PAUSE_SECONDS * 2 ** max(0, attempts - 1)
-    return timedelta(seconds=min(seconds, LONGEST_PAUSE_SECONDS))
+    return doubling_pause(attempts, FIRST_PAUSE, LONGEST_PAUSE)
 
 
 def reply_calls(row: DeskReply, limit: int) -> list[str | None]:

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from services.marketplace.files import sniffed_type
 from services.marketplace.intents import Intent
 from services.marketplace.models import Author, Marketplace
-from services.marketplace.replies import pause_after, sniffed_type
+from services.marketplace.replies import pause_after
 from services.marketplace.seller_templates import SavedTemplate
 from services.marketplace.suggestions import (
     CHAT_CLOSE,

@@ -67,3 +67,13 @@ async def test_gives_up_after_the_last_attempt_with_the_last_error() -> None:
 async def test_an_error_the_predicate_refuses_is_raised_at_once() -> None:
     with pytest.raises(ValueError):
         await run(RetryPolicy(attempts=5, base_delay=0), [ValueError("bad request"), "never"])
+
+
+def test_a_stored_pause_doubles_up_to_its_ceiling_however_many_failures() -> None:
+    from datetime import timedelta
+
+    from services.retry_policy import doubling_pause
+
+    first, longest = timedelta(seconds=15), timedelta(minutes=10)
+    pauses = [doubling_pause(n, first, longest) for n in (0, 1, 2, 3, 6, 7, 500)]
+    assert pauses == [first, first, 2 * first, 4 * first, 32 * first, longest, longest]
