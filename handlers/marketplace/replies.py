@@ -142,17 +142,17 @@ class TelegramReplyNotices:
 def reply_delivery(
     tools: MarketplaceTools,
     session_factory: async_sessionmaker[AsyncSession],
-    bot: Bot,
     sender: TelegramSender,
     translations: Translations,
 ) -> ReplyDelivery:
-    """The process's one `ReplyDelivery`, made on first use."""
+    """The process's one `ReplyDelivery`, made on first use (files come through the sender's
+    bot)."""
     if tools.replies is None:
         tools.replies = ReplyDelivery(
             session_factory=session_factory,
             vault=tools.vault,
             connectors=tools.connectors,
-            files=TelegramFiles(bot),
+            files=TelegramFiles(sender.bot),
             notices=TelegramReplyNotices(sender, translations),
         )
     return tools.replies
@@ -198,7 +198,6 @@ async def member_answers(
     message: Message,
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
-    bot: Bot,
     sender: TelegramSender,
     i18n: I18nContext,
     marketplace: MarketplaceTools,
@@ -207,7 +206,7 @@ async def member_answers(
     buyer_chat_id = await record_reply(session, reply)
     if buyer_chat_id is None:
         return  # a topic that is no buyer's: the team's own talk
-    delivery = reply_delivery(marketplace, session_factory, bot, sender, i18n.core)
+    delivery = reply_delivery(marketplace, session_factory, sender, i18n.core)
     delivery.deliver_soon(buyer_chat_id)
     # The buyer is answered: suggestions still on show would only answer twice.
     answered = await close_open_suggestions(
@@ -265,14 +264,13 @@ async def retry_pressed(
     callback_data: ReplyRetry,
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
-    bot: Bot,
     sender: TelegramSender,
     i18n: I18nContext,
     marketplace: MarketplaceTools,
 ) -> None:
     assert callback.message is not None
     chat_id = callback.message.chat.id
-    delivery = reply_delivery(marketplace, session_factory, bot, sender, i18n.core)
+    delivery = reply_delivery(marketplace, session_factory, sender, i18n.core)
     seller = await seller_of_group(session, chat_id)
     t = translations_for(i18n.core)(seller.language if seller else i18n.locale)
     buyer_chat_id = await delivery.requeue(chat_id, callback_data.reply)
@@ -285,9 +283,7 @@ async def retry_pressed(
 
 async def deliver_due_replies(context: ModuleContext) -> None:
     tools: MarketplaceTools = context.workflow_data[TOOLS_KEY]
-    delivery = reply_delivery(
-        tools, context.session_factory, context.bot, context.sender, context.i18n_core
-    )
+    delivery = reply_delivery(tools, context.session_factory, context.sender, context.i18n_core)
     await delivery.deliver_due()
 
 

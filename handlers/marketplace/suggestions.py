@@ -10,7 +10,7 @@ import html
 import logging
 from collections.abc import Iterable, Iterator
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, ForceReply
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -200,7 +200,6 @@ async def suggestion_action(
     callback_data: SuggestionAction,
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
-    bot: Bot,
     sender: TelegramSender,
     i18n: I18nContext,
     marketplace: MarketplaceTools,
@@ -228,7 +227,7 @@ async def suggestion_action(
             return
         await callback.answer(t("desk-suggestion-sending"))
         await _send_as_is(callback, shown, t, session, sender)
-        delivery = reply_delivery(marketplace, session_factory, bot, sender, i18n.core)
+        delivery = reply_delivery(marketplace, session_factory, sender, i18n.core)
         delivery.deliver_soon(shown.buyer_chat_id)
         return
     poster = suggestion_poster(marketplace, session_factory, sender, i18n.core)
