@@ -10,8 +10,10 @@ restart resumes with what was not forwarded yet.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -48,6 +50,8 @@ class Seller(Base):
     )  # friendly | formal | brief
     # Set once the default reply templates were copied in (deleting them all keeps them gone).
     templates_seeded_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The group's "⏰ SLA" topic, where every warning and breach is posted too.
+    sla_topic_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -93,6 +97,9 @@ class BuyerChat(Base):
     reply_sign: Mapped[str | None] = mapped_column(Text, default=None)  # Wildberries replies
     topic_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Closed by a member (/close) or found closed on the marketplace: no SLA alerts until the
+    # buyer writes again.
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class BuyerMessage(Base):
@@ -247,3 +254,62 @@ class ReplySuggestion(Base):
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
     closed_as: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class SellerSlaPolicy(Base):
+    """A seller's SLA policy (services/marketplace/sla_time.py reads it); a seller without a
+    row has the default one."""
+
+    __tablename__ = "sla_policies"
+
+    seller_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_response_minutes: Mapped[int] = mapped_column(Integer)
+    next_response_minutes: Mapped[int] = mapped_column(Integer)
+    warn_percent: Mapped[int] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64))
+    # Business hours: ISO weekdays ("1,2,3,4,5") and minutes after local midnight; no days
+    # means around the clock.
+    work_days: Mapped[str | None] = mapped_column(String(16), default=None)
+    opens_minute: Mapped[int | None] = mapped_column(Integer, default=None)
+    closes_minute: Mapped[int | None] = mapped_column(Integer, default=None)
+    holidays: Mapped[list[Any]] = mapped_column(JSON, default=list)  # "YYYY-MM-DD" strings
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class SlaWait(Base):
+    """A buyer waiting for an answer: from the buyer message that started the wait (the first
+    one in the chat, or the first after an answer) until the answer. One row per (chat, metric,
+    buyer message), so each warning and breach is raised once (`warned_at`, `breached_at`)."""
+
+    __tablename__ = "sla_waits"
+    __table_args__ = (
+        UniqueConstraint("buyer_chat_id", "metric", "buyer_message_id"),
+        Index(
+            "ix_sla_waits_open",
+            "due_at",
+            postgresql_where=text("answered_at IS NULL"),
+            sqlite_where=text("answered_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    buyer_chat_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("buyer_chats.id", ondelete="CASCADE")
+    )
+    buyer_message_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("buyer_messages.id", ondelete="CASCADE")
+    )
+    metric: Mapped[str] = mapped_column(String(8))  # first | next
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    warn_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column()
+    capped: Mapped[bool] = mapped_column(Boolean, default=False)  # by the marketplace's window
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Who answered from the desk; None when answered on the marketplace's site.
+    answered_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The alerts raised, each once (claimed by setting these).
+    warned_at: Mapped[datetime | None] = mapped_column(default=None)
+    breached_at: Mapped[datetime | None] = mapped_column(default=None)
