@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.database import dialect_insert
 from services.marketplace.models import Author, ChatMessage
+from services.marketplace.sla import refresh_waits
 from services.models.base import utcnow
 from services.models.marketplace import (
     BuyerAttachment,
@@ -39,6 +40,7 @@ async def store_fetched(
     now = utcnow()
     by_key = {(chat_ids[m.chat_id], m.message_id): m for m in messages}
     keys = list(by_key)
+    touched: set[int] = set()
     # One statement per batch; RETURNING names the rows that were not there before.
     for start in range(0, len(keys), ROWS_PER_INSERT):
         batch = keys[start : start + ROWS_PER_INSERT]
@@ -51,6 +53,7 @@ async def store_fetched(
             .returning(BuyerMessage.id, BuyerMessage.buyer_chat_id, BuyerMessage.message_id)
         )
         for row_id, chat, message_id in inserted.all():
+            touched.add(chat)
             session.add_all(
                 BuyerAttachment(
                     message_id=row_id,
@@ -63,6 +66,7 @@ async def store_fetched(
                 )
                 for position, attachment in enumerate(by_key[chat, message_id].attachments)
             )
+    await refresh_waits(session, touched)  # in the same transaction as the messages
     await session.execute(
         update(MarketplaceAccount)
         .where(MarketplaceAccount.id == account_id)

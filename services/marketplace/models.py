@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -15,6 +15,12 @@ class Marketplace(StrEnum):
     def label(self) -> str:
         """The marketplace's name as sellers know it (a brand: the same in every language)."""
         return "Ozon" if self is Marketplace.OZON else "Wildberries"
+
+    @property
+    def answer_window(self) -> timedelta | None:
+        """How long after a buyer's message the seller may still answer (Ozon: 48 hours);
+        None where the marketplace sets no such window."""
+        return timedelta(hours=48) if self is Marketplace.OZON else None
 
 
 class Author(StrEnum):

@@ -39,6 +39,7 @@ from services.marketplace.models import (
 )
 from services.marketplace.ozon import OZON_TEXT_LIMIT
 from services.marketplace.sellers import chat_account_seller, of_buyer_chats
+from services.marketplace.sla import close_chat, refresh_waits
 from services.marketplace.splitting import split_reply
 from services.marketplace.vault import CredentialsUnreadable, CredentialVault
 from services.marketplace.wildberries import WILDBERRIES_TEXT_LIMIT
@@ -597,6 +598,11 @@ class ReplyDelivery:
                 .where(DeskReply.id == row.id, DeskReply.claim_token == row.claim_token)
                 .values(**values)
             )
+            if kept.rowcount:  # type: ignore[attr-defined]
+                if status is ReplyStatus.SENT:
+                    await refresh_waits(session, [row.buyer_chat_id])  # the buyer has an answer
+                elif failure is FailureReason.CHAT_CLOSED:
+                    await close_chat(session, row.buyer_chat_id, now)
             await session.commit()
         if not kept.rowcount:  # type: ignore[attr-defined]
             raise _ClaimLost

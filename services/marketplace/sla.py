@@ -1,0 +1,552 @@
+"""SLA of the desk in the database: sellers' policies, the waits of buyer chats and the alerts
+they raise. The timing itself is pure (services/marketplace/sla_time.py); this module feeds it
+a chat's messages and answers and stores what it says.
+
+Rules it keeps:
+- A chat's waits are replayed from all its messages and answers whenever they change (new
+  messages stored, an answer delivered, the policy edited), so late or out-of-order messages
+  end up where they belong. An answer from the desk counts from when the member wrote it, once
+  the marketplace has it; an answer written on the marketplace's site counts too.
+- One row per (chat, metric, buyer message): each warning and each breach is claimed once, by
+  a compare-and-set on `warned_at` / `breached_at`, whichever process or tick gets there first.
+- Waits that started before the account was connected are history, not stored; deadlines that
+  passed more than `ALERT_HORIZON` ago raise nothing (a bot that was down does not flood the
+  group with old news); a closed chat raises nothing until its buyer writes again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.database import dialect_insert
+from services.marketplace.models import Author, Marketplace
+from services.marketplace.sla_report import WaitRecord
+from services.marketplace.sla_time import (
+    BusinessHours,
+    ChatEvent,
+    EventKind,
+    Metric,
+    SlaPolicy,
+    Wait,
+    chat_waits,
+)
+from services.models.base import aware, utcnow
+from services.models.marketplace import (
+    BuyerChat,
+    BuyerMessage,
+    DeskReply,
+    MarketplaceAccount,
+    Seller,
+    SellerSlaPolicy,
+    SlaWait,
+)
+
+DEFAULT_FIRST_RESPONSE = timedelta(hours=1)
+DEFAULT_NEXT_RESPONSE = timedelta(hours=1)
+DEFAULT_WARN_PERCENT = 75
+# Deadlines older than this raise no alert: after a long outage they are history, not news.
+ALERT_HORIZON = timedelta(days=1)
+# A chat is in the open-chats list while it waits for an answer or for this long after its
+# last message (unless closed).
+OPEN_CHAT_DAYS = 7
+WEEKDAYS = frozenset(range(1, 8))
+
+
+@dataclass(frozen=True)
+class StoredHours:
+    days: frozenset[int]  # ISO weekdays
+    opens: int  # minutes after local midnight
+    closes: int
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    """A seller's policy as they set it (the default one until they do)."""
+
+    first_response: timedelta
+    next_response: timedelta
+    warn_percent: int
+    timezone: ZoneInfo
+    hours: StoredHours | None = None  # None: around the clock
+    holidays: frozenset[date] = field(default_factory=frozenset)
+    custom: bool = False  # the seller set it (False: the default)
+
+    def policy(self) -> SlaPolicy:
+        hours = None
+        if self.hours is not None:
+            hours = BusinessHours(
+                timezone=self.timezone,
+                days=self.hours.days,
+                opens=self.hours.opens,
+                closes=self.hours.closes,
+                holidays=self.holidays,
+            )
+        return SlaPolicy(
+            first_response=self.first_response,
+            next_response=self.next_response,
+            warn_share=self.warn_percent / 100,
+            hours=hours,
+        )
+
+
+def default_policy(timezone: ZoneInfo) -> PolicySettings:
+    return PolicySettings(
+        first_response=DEFAULT_FIRST_RESPONSE,
+        next_response=DEFAULT_NEXT_RESPONSE,
+        warn_percent=DEFAULT_WARN_PERCENT,
+        timezone=timezone,
+    )
+
+
+def _settings_of(row: SellerSlaPolicy) -> PolicySettings:
+    hours = None
+    if row.work_days and row.opens_minute is not None and row.closes_minute is not None:
+        days = frozenset(int(day) for day in row.work_days.split(","))
+        hours = StoredHours(days, row.opens_minute, row.closes_minute)
+    return PolicySettings(
+        first_response=timedelta(minutes=row.first_response_minutes),
+        next_response=timedelta(minutes=row.next_response_minutes),
+        warn_percent=row.warn_percent,
+        timezone=ZoneInfo(row.timezone),
+        hours=hours,
+        holidays=frozenset(date.fromisoformat(day) for day in row.holidays),
+        custom=True,
+    )
+
+
+async def policy_of(session: AsyncSession, seller_id: int, timezone: ZoneInfo) -> PolicySettings:
+    """The seller's policy; `timezone` (the desk's) is the default one's."""
+    row = await session.get(SellerSlaPolicy, seller_id)
+    return default_policy(timezone) if row is None else _settings_of(row)
+
+
+async def save_policy(
+    session: AsyncSession, seller_id: int, settings: PolicySettings, member_id: int
+) -> None:
+    """Stores the policy and moves the deadlines of the seller's open waits to it."""
+    hours = settings.hours
+    values = {
+        "first_response_minutes": _minutes(settings.first_response),
+        "next_response_minutes": _minutes(settings.next_response),
+        "warn_percent": settings.warn_percent,
+        "timezone": settings.timezone.key,
+        "work_days": ",".join(str(day) for day in sorted(hours.days)) if hours else None,
+        "opens_minute": hours.opens if hours else None,
+        "closes_minute": hours.closes if hours else None,
+        "holidays": sorted(day.isoformat() for day in settings.holidays),
+        "updated_at": utcnow(),
+        "updated_by": member_id,
+    }
+    await session.execute(
+        dialect_insert(session)(SellerSlaPolicy)
+        .values(seller_id=seller_id, **values)
+        .on_conflict_do_update(index_elements=["seller_id"], set_=values)
+    )
+    waiting = await session.scalars(
+        select(SlaWait.buyer_chat_id)
+        .join(BuyerChat, BuyerChat.id == SlaWait.buyer_chat_id)
+        .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
+        .where(MarketplaceAccount.seller_id == seller_id, SlaWait.answered_at.is_(None))
+        .distinct()
+    )
+    await refresh_waits(session, list(waiting))
+    await session.commit()
+
+
+def _minutes(value: timedelta) -> int:
+    return round(value.total_seconds() / 60)
+
+
+async def refresh_waits(session: AsyncSession, buyer_chat_ids: Iterable[int]) -> None:
+    """Replays the chats' messages and answers into their waits (in the caller's transaction).
+    Deadlines of waits still open follow the policy of now; answered ones keep theirs."""
+    policies: dict[int, SlaPolicy] = {}
+    for buyer_chat_id in sorted(set(buyer_chat_ids)):
+        found = (
+            await session.execute(
+                select(BuyerChat, MarketplaceAccount)
+                .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
+                .where(BuyerChat.id == buyer_chat_id)
+            )
+        ).first()
+        if found is None:
+            continue
+        chat, account = found
+        if account.seller_id not in policies:
+            settings = await policy_of(session, account.seller_id, ZoneInfo("UTC"))
+            policies[account.seller_id] = settings.policy()
+        events = await _chat_events(session, buyer_chat_id)
+        last_buyer = max((e.at for e in events if e.kind is EventKind.BUYER), default=None)
+        if (
+            chat.closed_at is not None
+            and last_buyer is not None
+            and last_buyer > aware(chat.closed_at)
+        ):
+            chat.closed_at = None  # the buyer wrote again: the chat is open
+        window = Marketplace(account.marketplace).answer_window
+        connected_at = aware(account.created_at)
+        waits = [
+            wait
+            for wait in chat_waits(events, policies[account.seller_id], window)
+            if wait.started_at >= connected_at
+        ]
+        await _store_waits(session, buyer_chat_id, waits)
+
+
+async def _chat_events(session: AsyncSession, buyer_chat_id: int) -> list[ChatEvent]:
+    messages = await session.execute(
+        select(BuyerMessage.id, BuyerMessage.author, BuyerMessage.written_at).where(
+            BuyerMessage.buyer_chat_id == buyer_chat_id,
+            BuyerMessage.author.in_([Author.BUYER.value, Author.SELLER.value]),
+        )
+    )
+    events = [
+        ChatEvent(aware(written_at), EventKind.BUYER, message=row_id)
+        if author == Author.BUYER.value
+        else ChatEvent(aware(written_at), EventKind.ANSWER)
+        for row_id, author, written_at in messages
+    ]
+    answers = await session.execute(
+        select(DeskReply.created_at, DeskReply.member_id).where(
+            DeskReply.buyer_chat_id == buyer_chat_id, DeskReply.status == "sent"
+        )
+    )
+    events.extend(
+        ChatEvent(aware(written_at), EventKind.ANSWER, member=member_id)
+        for written_at, member_id in answers
+    )
+    return events
+
+
+async def _store_waits(session: AsyncSession, buyer_chat_id: int, waits: list[Wait]) -> None:
+    answered = {
+        (metric, message)
+        for metric, message in await session.execute(
+            select(SlaWait.metric, SlaWait.buyer_message_id).where(
+                SlaWait.buyer_chat_id == buyer_chat_id, SlaWait.answered_at.is_not(None)
+            )
+        )
+    }
+    insert = dialect_insert(session)
+    for wait in waits:
+        if (wait.metric.value, wait.message) in answered:
+            continue  # settled: its deadline stays the one it was measured against
+        values = {
+            "warn_at": wait.deadline.warn_at,
+            "due_at": wait.deadline.due_at,
+            "capped": wait.deadline.capped,
+            "answered_at": wait.answered_at,
+            "answered_by": wait.answered_by,
+        }
+        await session.execute(
+            insert(SlaWait)
+            .values(
+                buyer_chat_id=buyer_chat_id,
+                buyer_message_id=wait.message,
+                metric=wait.metric.value,
+                started_at=wait.started_at,
+                **values,
+            )
+            .on_conflict_do_update(
+                index_elements=["buyer_chat_id", "metric", "buyer_message_id"], set_=values
+            )
+        )
+    # At most one wait is open; an open row the replay no longer has (an earlier message
+    # arrived late and started the wait instead) goes.
+    stale = delete(SlaWait).where(
+        SlaWait.buyer_chat_id == buyer_chat_id, SlaWait.answered_at.is_(None)
+    )
+    still_open = next((wait for wait in waits if wait.answered_at is None), None)
+    if still_open is not None:
+        stale = stale.where(
+            or_(
+                SlaWait.metric != still_open.metric.value,
+                SlaWait.buyer_message_id != still_open.message,
+            )
+        )
+    await session.execute(stale)
+
+
+async def close_chat(session: AsyncSession, buyer_chat_id: int, now: datetime) -> bool:
+    """Marks the chat closed (by a member, or found closed on the marketplace): it raises no
+    alerts until its buyer writes again. False when it was closed already."""
+    closed = await session.execute(
+        update(BuyerChat)
+        .where(BuyerChat.id == buyer_chat_id, BuyerChat.closed_at.is_(None))
+        .values(closed_at=now)
+    )
+    return bool(closed.rowcount)  # type: ignore[attr-defined]
+
+
+class AlertKind(StrEnum):
+    WARNING = "warning"
+    BREACH = "breach"
+
+
+@dataclass(frozen=True)
+class DueAlert:
+    wait_id: int
+    kind: AlertKind
+    metric: Metric
+    seller_id: int
+    group_chat_id: int
+    language: str
+    sla_topic_id: int | None
+    buyer_chat_id: int
+    topic_id: int
+    marketplace: Marketplace
+    buyer_name: str | None
+    order_number: str | None
+    started_at: datetime
+    due_at: datetime
+
+
+def _chat_is_open() -> object:
+    return and_(BuyerChat.closed_at.is_(None), BuyerChat.topic_id.is_not(None))
+
+
+def _alert_due(kind: AlertKind, now: datetime) -> object:
+    """The wait is owed this alert now (its moment came within the horizon, not raised yet)."""
+    if kind is AlertKind.BREACH:
+        return and_(
+            SlaWait.breached_at.is_(None),
+            SlaWait.due_at <= now,
+            SlaWait.due_at > now - ALERT_HORIZON,
+        )
+    return and_(
+        SlaWait.warned_at.is_(None),
+        SlaWait.breached_at.is_(None),
+        SlaWait.due_at > now,  # past due, the breach is the news
+        SlaWait.warn_at <= now,
+        SlaWait.warn_at > now - ALERT_HORIZON,
+    )
+
+
+async def due_alerts(session: AsyncSession, now: datetime, limit: int = 200) -> list[DueAlert]:
+    """Alerts owed now, nearest deadline first: a breach for a wait past due, else a warning
+    for one past its warning time."""
+    rows = await session.execute(
+        select(SlaWait, BuyerChat, MarketplaceAccount.marketplace, Seller)
+        .join(BuyerChat, BuyerChat.id == SlaWait.buyer_chat_id)
+        .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
+        .join(Seller, Seller.id == MarketplaceAccount.seller_id)
+        .where(
+            SlaWait.answered_at.is_(None),
+            _chat_is_open(),
+            Seller.rights_lost_at.is_(None),
+            or_(_alert_due(AlertKind.BREACH, now), _alert_due(AlertKind.WARNING, now)),
+        )
+        .order_by(SlaWait.due_at)
+        .limit(limit)
+    )
+    return [
+        DueAlert(
+            wait_id=wait.id,
+            kind=AlertKind.BREACH if aware(wait.due_at) <= now else AlertKind.WARNING,
+            metric=Metric(wait.metric),
+            seller_id=seller.id,
+            group_chat_id=seller.forum_chat_id,
+            language=seller.language,
+            sla_topic_id=seller.sla_topic_id,
+            buyer_chat_id=chat.id,
+            topic_id=chat.topic_id,
+            marketplace=Marketplace(marketplace),
+            buyer_name=chat.buyer_name,
+            order_number=chat.order_number,
+            started_at=aware(wait.started_at),
+            due_at=aware(wait.due_at),
+        )
+        for wait, chat, marketplace, seller in rows.tuples()
+    ]
+
+
+async def claim_alert(session: AsyncSession, alert: DueAlert, now: datetime) -> bool:
+    """True for the one caller that may raise this alert: the wait is still unanswered, its
+    chat open, and nobody raised it yet. A breach claims the warning too."""
+    values = {"breached_at": now} if alert.kind is AlertKind.BREACH else {"warned_at": now}
+    chat_open = (
+        select(BuyerChat.id).where(BuyerChat.id == SlaWait.buyer_chat_id, _chat_is_open()).exists()
+    )
+    claimed = await session.execute(
+        update(SlaWait)
+        .where(
+            SlaWait.id == alert.wait_id,
+            SlaWait.answered_at.is_(None),
+            chat_open,
+            _alert_due(alert.kind, now),
+        )
+        .values(**values)
+    )
+    await session.commit()
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+async def release_alert(session: AsyncSession, alert: DueAlert) -> None:
+    """The alert could not be posted: the next tick tries again."""
+    column = "breached_at" if alert.kind is AlertKind.BREACH else "warned_at"
+    await session.execute(update(SlaWait).where(SlaWait.id == alert.wait_id).values({column: None}))
+    await session.commit()
+
+
+async def set_sla_topic(session: AsyncSession, seller_id: int, topic_id: int | None) -> None:
+    await session.execute(
+        update(Seller).where(Seller.id == seller_id).values(sla_topic_id=topic_id)
+    )
+    await session.commit()
+
+
+class ChatFilter(StrEnum):
+    ALL = "all"
+    UNANSWERED = "unanswered"  # a buyer waits for an answer
+    URGENT = "urgent"  # past the warning time, or past due
+    OZON = "ozon"
+    WILDBERRIES = "wb"
+
+
+@dataclass(frozen=True)
+class OpenChat:
+    buyer_chat_id: int
+    topic_id: int
+    marketplace: Marketplace
+    buyer_name: str | None
+    order_number: str | None
+    metric: Metric | None  # of the open wait; None when nobody waits for an answer
+    warn_at: datetime | None
+    due_at: datetime | None
+    last_message_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChatPage:
+    chats: list[OpenChat]
+    total: int
+    page: int  # from 0, within range
+    pages: int
+
+
+async def open_chats(
+    session: AsyncSession,
+    seller_id: int,
+    chat_filter: ChatFilter,
+    now: datetime,
+    page: int = 0,
+    per_page: int = 10,
+) -> ChatPage:
+    """The seller's open chats (not closed; waiting for an answer, or active within
+    `OPEN_CHAT_DAYS`), nearest deadline first, then the most recently active."""
+    last_message_at = (
+        select(func.max(BuyerMessage.written_at))
+        .where(BuyerMessage.buyer_chat_id == BuyerChat.id)
+        .scalar_subquery()
+    )
+    conditions = [
+        MarketplaceAccount.seller_id == seller_id,
+        _chat_is_open(),
+        or_(SlaWait.id.is_not(None), last_message_at >= now - timedelta(days=OPEN_CHAT_DAYS)),
+    ]
+    if chat_filter is ChatFilter.UNANSWERED:
+        conditions.append(SlaWait.id.is_not(None))
+    elif chat_filter is ChatFilter.URGENT:
+        conditions.append(SlaWait.warn_at <= now)
+    elif chat_filter in (ChatFilter.OZON, ChatFilter.WILDBERRIES):
+        conditions.append(MarketplaceAccount.marketplace == chat_filter.value)
+    base = (
+        select(
+            BuyerChat.id,
+            BuyerChat.topic_id,
+            MarketplaceAccount.marketplace,
+            BuyerChat.buyer_name,
+            BuyerChat.order_number,
+            SlaWait.metric,
+            SlaWait.warn_at,
+            SlaWait.due_at,
+            last_message_at.label("last_message_at"),
+        )
+        .select_from(BuyerChat)
+        .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
+        .outerjoin(
+            SlaWait, and_(SlaWait.buyer_chat_id == BuyerChat.id, SlaWait.answered_at.is_(None))
+        )
+        .where(*conditions)
+    )
+    total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 0), pages - 1)
+    rows = await session.execute(
+        base.order_by(
+            SlaWait.due_at.is_(None),
+            SlaWait.due_at,
+            last_message_at.desc(),
+            BuyerChat.id.desc(),
+        )
+        .offset(page * per_page)
+        .limit(per_page)
+    )
+    chats = [
+        OpenChat(
+            buyer_chat_id=row_id,
+            topic_id=topic_id,
+            marketplace=Marketplace(marketplace),
+            buyer_name=buyer_name,
+            order_number=order_number,
+            metric=Metric(metric) if metric else None,
+            warn_at=aware(warn_at) if warn_at else None,
+            due_at=aware(due_at) if due_at else None,
+            last_message_at=aware(last) if last else None,
+        )
+        for row_id, topic_id, marketplace, buyer_name, order_number, metric, warn_at, due_at, last in rows.tuples()
+    ]
+    return ChatPage(chats, total, page, pages)
+
+
+async def wait_records(
+    session: AsyncSession, seller_id: int, since: datetime, until: datetime
+) -> list[WaitRecord]:
+    """The seller's waits that started in [since, until), for the report."""
+    rows = await session.execute(
+        select(
+            MarketplaceAccount.marketplace,
+            SlaWait.metric,
+            SlaWait.started_at,
+            SlaWait.due_at,
+            SlaWait.answered_at,
+            SlaWait.answered_by,
+            BuyerChat.closed_at,
+        )
+        .select_from(SlaWait)
+        .join(BuyerChat, BuyerChat.id == SlaWait.buyer_chat_id)
+        .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
+        .where(
+            MarketplaceAccount.seller_id == seller_id,
+            SlaWait.started_at >= since,
+            SlaWait.started_at < until,
+        )
+    )
+    return [
+        WaitRecord(
+            marketplace=marketplace,
+            metric=metric,
+            started_at=aware(started_at),
+            due_at=aware(due_at),
+            answered_at=aware(answered_at) if answered_at else None,
+            answered_by=answered_by,
+            closed_at=aware(closed_at) if closed_at else None,
+        )
+        for marketplace, metric, started_at, due_at, answered_at, answered_by, closed_at in rows
+    ]
+
+
+def hard_windows(marketplaces: Iterable[Marketplace]) -> Mapping[str, timedelta]:
+    """The answer windows of these marketplaces (the ones that have one), by name."""
+    return {
+        marketplace.label: window
+        for marketplace in marketplaces
+        if (window := marketplace.answer_window) is not None
+    }
