@@ -215,7 +215,7 @@ _SPAN_AT_START = re.compile(rf"^{_CLOCK}{_DASH}{_CLOCK}(?:\s|$)")
 
 def parse_hours(text: str) -> HoursInput | None:
     """ "mon-fri 09:00-18:00", "9-18" (mon-fri), "пн,ср,пт 10:00-19:30", "daily 08:00-20:00",
-    "9-18 mon-fri"; None for "off" / "24/7" / "выкл" (around the clock). A MALFORMED_DAYS
+    "9-18 mon-fri"; None for "off" / "24/7" / "выкл" or "daily 00:00-24:00" (around the clock). A MALFORMED_DAYS
     error's `text` is the days part only (lowercased), the part the seller has to fix."""
     normalized = " ".join(text.lower().split())
     if normalized in _AROUND_THE_CLOCK:
@@ -229,6 +229,8 @@ def parse_hours(text: str) -> HoursInput | None:
     days = parse_days(days_text) if days_text else WEEKDAYS
     if opens >= closes:
         raise InputError(InputProblem.EMPTY_HOURS, text=text, opens=opens, closes=closes)
+    if days == ALL_DAYS and (opens, closes) == (0, MINUTES_PER_DAY):
+        return None  # every minute of every day: around the clock, stored as such
     return HoursInput(days=days, opens=opens, closes=closes)
 
 

@@ -280,7 +280,20 @@ def test_working_hours_read_to_days_and_minutes(text: str, expected: HoursInput)
     assert parse_hours(text) == expected
 
 
-@pytest.mark.parametrize("text", ["off", "OFF", " off ", "24/7", "выкл", "Выкл", "круглосуточно"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "off",
+        "OFF",
+        " off ",
+        "24/7",
+        "выкл",
+        "Выкл",
+        "круглосуточно",
+        "daily 00:00-24:00",
+        "ежедневно 0-24",
+    ],
+)
 def test_around_the_clock_has_no_hours(text: str) -> None:
     assert parse_hours(text) is None
 
