@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.database import dialect_insert
 from services.marketplace.models import Author, Marketplace
+from services.marketplace.sla_input import HoursInput
 from services.marketplace.sla_report import WaitRecord
 from services.marketplace.sla_time import (
     BusinessHours,
@@ -60,13 +61,6 @@ WEEKDAYS = frozenset(range(1, 8))
 
 
 @dataclass(frozen=True)
-class StoredHours:
-    days: frozenset[int]  # ISO weekdays
-    opens: int  # minutes after local midnight
-    closes: int
-
-
-@dataclass(frozen=True)
 class PolicySettings:
     """A seller's policy as they set it (the default one until they do)."""
 
@@ -74,7 +68,7 @@ class PolicySettings:
     next_response: timedelta
     warn_percent: int
     timezone: ZoneInfo
-    hours: StoredHours | None = None  # None: around the clock
+    hours: HoursInput | None = None  # None: around the clock
     holidays: frozenset[date] = field(default_factory=frozenset)
     custom: bool = False  # the seller set it (False: the default)
 
@@ -109,7 +103,7 @@ def _settings_of(row: SellerSlaPolicy) -> PolicySettings:
     hours = None
     if row.work_days and row.opens_minute is not None and row.closes_minute is not None:
         days = frozenset(int(day) for day in row.work_days.split(","))
-        hours = StoredHours(days, row.opens_minute, row.closes_minute)
+        hours = HoursInput(days, row.opens_minute, row.closes_minute)
     return PolicySettings(
         first_response=timedelta(minutes=row.first_response_minutes),
         next_response=timedelta(minutes=row.next_response_minutes),
