@@ -1,6 +1,7 @@
 """The marketplace module: a seller's support desk in its Telegram forum group. /connect links
 Ozon and Wildberries accounts (credentials asked in private, checked, sealed), /seller shows and
-steers them, and buyer chats sync into forum topics (a scheduled job, and Ozon's pushes)."""
+steers them, and buyer chats sync into forum topics (a scheduled job, and Ozon's pushes).
+Members answer in the topics; /sla, /chats and the SLA job watch how fast."""
 
 from __future__ import annotations
 
@@ -14,14 +15,25 @@ from bot.registration import ModuleContext, ModuleRegistration, ScheduledJob
 
 # Pending replies (after an outage, or left by a crash) are tried again this often.
 REPLY_RETRY_SECONDS = 10
+# SLA warnings and breaches are looked for this often (deadlines are minutes apart).
+SLA_CHECK_SECONDS = 20
 
 
 def build_router() -> Router:
-    from handlers.marketplace import connect, menu, replies, rights, seller, suggestions, templates
+    from handlers.marketplace import (
+        connect,
+        menu,
+        replies,
+        rights,
+        seller,
+        sla,
+        suggestions,
+        templates,
+    )
 
     router = Router(name="marketplace")
     # Replies last: commands and flows in the group are theirs first.
-    for part in (rights, menu, connect, seller, templates, suggestions, replies):
+    for part in (rights, menu, connect, seller, templates, sla, suggestions, replies):
         part.register(router)
     return router
 
@@ -69,11 +81,25 @@ REPLIES_JOB = ScheduledJob(
 )
 
 
+async def raise_sla_alerts(context: ModuleContext) -> None:
+    from handlers.marketplace.sla_alerts import raise_due_alerts
+
+    await raise_due_alerts(context)
+
+
+SLA_JOB = ScheduledJob(
+    name="marketplace-sla",
+    run=raise_sla_alerts,
+    every=timedelta(seconds=SLA_CHECK_SECONDS),
+    once_across_processes=True,
+)
+
+
 REGISTRATION = ModuleRegistration(
     name=Module.MARKETPLACE.value,
     routers=(build_router,),
     web_routes=(web_routes,),
-    jobs=(sync_job, REPLIES_JOB),
-    group_admin_commands=("connect", "seller", "templates"),
+    jobs=(sync_job, REPLIES_JOB, SLA_JOB),
+    group_admin_commands=("connect", "seller", "templates", "sla", "chats", "close"),
     workflow_data=(workflow_data,),
 )

@@ -221,3 +221,53 @@ def template_delete_confirm(
     )
     builder.adjust(2)
     return builder.as_markup()
+
+
+class SlaReportPick(CallbackData, prefix="msr"):
+    """/sla report for a period: 0 = today, else the last `days` days."""
+
+    days: int
+
+
+class ChatsPage(CallbackData, prefix="msl"):
+    """/chats with a filter (`shown`: a ChatFilter value), at a page (from 0)."""
+
+    shown: str
+    page: int
+
+
+# Periods of /sla report: today, a week, a month.
+REPORT_PERIODS = (0, 7, 30)
+CHAT_FILTERS = ("all", "unanswered", "urgent", "ozon", "wb")
+
+
+def sla_controls(i18n: I18nContext) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for days in REPORT_PERIODS:
+        builder.button(
+            text=i18n.get("sla-button-report", days=days), callback_data=SlaReportPick(days=days)
+        )
+    builder.button(text=i18n.get("sla-button-chats"), callback_data=ChatsPage(shown="all", page=0))
+    builder.adjust(len(REPORT_PERIODS), 1)
+    return builder.as_markup()
+
+
+def chats_controls(i18n: I18nContext, current: str, page: int, pages: int) -> InlineKeyboardMarkup:
+    """The filters (the current one ticked) and, when there is more than a page, paging."""
+    builder = InlineKeyboardBuilder()
+    for name in CHAT_FILTERS:
+        label = i18n.get(f"chats-filter-{name}")
+        builder.button(
+            text=f"✓ {label}" if name == current else label,
+            callback_data=ChatsPage(shown=name, page=0),
+        )
+    sizes = [3, 2]
+    if pages > 1:
+        builder.button(text="‹", callback_data=ChatsPage(shown=current, page=(page - 1) % pages))
+        builder.button(
+            text=f"{page + 1}/{pages}", callback_data=ChatsPage(shown=current, page=page)
+        )
+        builder.button(text="›", callback_data=ChatsPage(shown=current, page=(page + 1) % pages))
+        sizes.append(3)
+    builder.adjust(*sizes)
+    return builder.as_markup()

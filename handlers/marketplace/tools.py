@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from services.marketplace.suggestions import Suggester, create_suggester
 from services.marketplace.sync import DeskSync
 from services.marketplace.vault import CredentialVault, load_or_create_key
 from services.marketplace.wildberries import WILDBERRIES_API_URL
+from services.models.base import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ class MarketplaceTools:
     replies: ReplyDelivery | None = None
     # Buyer chats a suggestion is being made for now (a second press waits its turn).
     suggesting: set[int] = field(default_factory=set)
+    # "Now" for SLA deadlines, alerts and reports (tests move it).
+    clock: Callable[[], datetime] = utcnow
 
     async def wind_down(self) -> None:
         """Running syncs end while the sender and the translations still work."""

@@ -177,6 +177,7 @@ def chat_to_view(bot: BotState, chat: Chat, users: dict[int, dict[str, Any]]) ->
         "topics": [topic.to_view() for topic in chat.topics.values() if not topic.is_deleted],
         "last_message": message_to_view(chat, last[0]) if last else None,
         "blocked": chat.type == "private" and chat.id in bot.blocked_by,
+        "pinned_message_id": chat.pinned_message_id,
     }
 
 

@@ -9,7 +9,7 @@ Rules it keeps:
   the marketplace has it; an answer written on the marketplace's site counts too.
 - One row per (chat, metric, buyer message): each warning and each breach is claimed once, by
   a compare-and-set on `warned_at` / `breached_at`, whichever process or tick gets there first.
-- Waits that started before the account was connected are history, not stored; deadlines that
+- Waits already past due when the account was connected are history, not stored; deadlines that
   passed more than `ALERT_HORIZON` ago raise nothing (a bot that was down does not flood the
   group with old news); a closed chat raises nothing until its buyer writes again.
 """
@@ -189,7 +189,7 @@ async def refresh_waits(session: AsyncSession, buyer_chat_ids: Iterable[int]) ->
         waits = [
             wait
             for wait in chat_waits(events, policies[account.seller_id], window)
-            if wait.started_at >= connected_at
+            if wait.deadline.due_at >= connected_at
         ]
         await _store_waits(session, buyer_chat_id, waits)
 
@@ -300,6 +300,8 @@ class DueAlert:
     order_number: str | None
     started_at: datetime
     due_at: datetime
+    # The buyer message that started the wait, in the topic (None: not forwarded yet).
+    message_in_topic: int | None
 
 
 def _chat_is_open() -> object:
@@ -327,8 +329,15 @@ async def due_alerts(session: AsyncSession, now: datetime, limit: int = 200) -> 
     """Alerts owed now, nearest deadline first: a breach for a wait past due, else a warning
     for one past its warning time."""
     rows = await session.execute(
-        select(SlaWait, BuyerChat, MarketplaceAccount.marketplace, Seller)
+        select(
+            SlaWait,
+            BuyerChat,
+            MarketplaceAccount.marketplace,
+            Seller,
+            BuyerMessage.telegram_message_id,
+        )
         .join(BuyerChat, BuyerChat.id == SlaWait.buyer_chat_id)
+        .join(BuyerMessage, BuyerMessage.id == SlaWait.buyer_message_id)
         .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
         .join(Seller, Seller.id == MarketplaceAccount.seller_id)
         .where(
@@ -356,8 +365,9 @@ async def due_alerts(session: AsyncSession, now: datetime, limit: int = 200) -> 
             order_number=chat.order_number,
             started_at=aware(wait.started_at),
             due_at=aware(wait.due_at),
+            message_in_topic=message_in_topic,
         )
-        for wait, chat, marketplace, seller in rows.tuples()
+        for wait, chat, marketplace, seller, message_in_topic in rows
     ]
 
 
@@ -495,7 +505,7 @@ async def open_chats(
             due_at=aware(due_at) if due_at else None,
             last_message_at=aware(last) if last else None,
         )
-        for row_id, topic_id, marketplace, buyer_name, order_number, metric, warn_at, due_at, last in rows.tuples()
+        for row_id, topic_id, marketplace, buyer_name, order_number, metric, warn_at, due_at, last in rows
     ]
     return ChatPage(chats, total, page, pages)
 
