@@ -178,12 +178,14 @@ async def refresh_waits(session: AsyncSession, buyer_chat_ids: Iterable[int]) ->
             policies[account.seller_id] = settings.policy()
         events = await _chat_events(session, buyer_chat_id)
         last_buyer = max((e.at for e in events if e.kind is EventKind.BUYER), default=None)
+        # The buyer wrote again (within the second of the closing too: marketplaces keep whole
+        # seconds): the chat is open.
         if (
             chat.closed_at is not None
             and last_buyer is not None
-            and last_buyer > aware(chat.closed_at)
+            and last_buyer >= aware(chat.closed_at).replace(microsecond=0)
         ):
-            chat.closed_at = None  # the buyer wrote again: the chat is open
+            chat.closed_at = None
         window = Marketplace(account.marketplace).answer_window
         connected_at = aware(account.created_at)
         waits = [

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from bot.app import module_context
 from handlers.marketplace.sla_alerts import raise_due_alerts
 from services.marketplace.models import Marketplace
-from services.models.marketplace import Seller, SlaWait
+from services.models.marketplace import SlaWait
 from tests.e2e.desk import Desk, open_desk
-from tests.e2e.group_screens import ask, bot_text, newest, press_and_wait, say, text_of
-from tests.e2e.harness import BotHarness, new_user
+from tests.e2e.group_screens import ask, text_of
+from tests.e2e.harness import BotHarness
 
 pytestmark = pytest.mark.asyncio
 
@@ -51,7 +51,9 @@ async def wait_of(desk: Desk, count: int = 1, answered: int = 0) -> list[SlaWait
 
 
 def started(wait: SlaWait) -> datetime:
-    return wait.started_at.replace(tzinfo=UTC) if wait.started_at.tzinfo is None else wait.started_at
+    return (
+        wait.started_at.replace(tzinfo=UTC) if wait.started_at.tzinfo is None else wait.started_at
+    )
 
 
 async def alerts_at(desk: Desk, moment: datetime, harness: BotHarness | None = None) -> None:
@@ -63,7 +65,8 @@ async def alerts_at(desk: Desk, moment: datetime, harness: BotHarness | None = N
 
 
 def sla_texts(messages: list[dict[str, Any]]) -> list[str]:
-    return [text_of(m) for m in messages if "SLA" in text_of(m)]
+    """The SLA alerts among the messages."""
+    return [text_of(m) for m in messages if text_of(m).startswith(("⚠️ SLA", "🔴 SLA"))]
 
 
 async def sla_topic(desk: Desk) -> dict[str, Any] | None:
@@ -95,7 +98,7 @@ async def test_a_waiting_buyer_raises_a_warning_then_a_breach_once_in_both_place
     assert len(in_topic) == 1 and in_topic[0].startswith("⚠️ SLA warning · Wildberries")
     assert "Irina, order S-1 has waited 46 min for a first answer" in in_topic[0]
     assert "in 14 min" in in_topic[0]
-    warning = next(m for m in await topic_messages(desk, topic_id) if "SLA" in text_of(m))
+    warning = next(m for m in await topic_messages(desk, topic_id) if sla_texts([m]))
     buyer_message = (await topic_messages(desk, topic_id))[1]
     assert warning["reply_to_message_id"] == buyer_message["message_id"]
     summary = await sla_topic(desk)
@@ -118,3 +121,130 @@ async def test_a_waiting_buyer_raises_a_warning_then_a_breach_once_in_both_place
     assert posted == ["⚠️ SLA warning", "🔴 SLA breach"]
     [wait] = await waits(desk)
     assert wait.warned_at is not None and wait.breached_at is not None
+
+
+async def member_answers(desk: Desk, topic_id: int, text: str, member: Any = None) -> None:
+    await desk.client.send_text(
+        desk.group_id, member or desk.operator, text, message_thread_id=topic_id
+    )
+
+
+async def test_an_answer_before_the_warning_raises_nothing_and_the_next_message_waits_again(
+    harness_factory,
+):
+    desk = await open_desk(harness_factory, (Marketplace.WILDBERRIES,))
+    control = desk.control(Marketplace.WILDBERRIES)
+    chat_id, topic_id = await buyer_waits(desk, Marketplace.WILDBERRIES, "S-2")
+    await control.buyer_writes(chat_id, "Hello?")  # again, before any answer
+    await desk.wait_for_messages("S-2", 3)
+    [wait] = await wait_of(desk)
+    start = started(wait)
+    await member_answers(desk, topic_id, "It ships today.")
+    [wait] = await wait_of(desk, answered=1)
+    assert wait.metric == "first" and started(wait) == start  # the first message started it
+    assert wait.answered_by == desk.operator["id"]
+    assert wait.answered_at.replace(tzinfo=UTC) <= wait.due_at.replace(tzinfo=UTC)
+    await alerts_at(desk, start + timedelta(hours=3))
+    assert sla_texts(await topic_messages(desk, topic_id)) == []
+    assert await sla_topic(desk) is None
+
+    await control.buyer_writes(chat_id, "And the tracking number?")
+    first, following = await wait_of(desk, count=2, answered=1)
+    assert (first.metric, following.metric) == ("first", "next")
+    assert following.answered_at is None and started(following) > start
+
+
+async def test_business_hours_carry_a_deadline_over_the_night(harness_factory):
+    desk = await open_desk(harness_factory, (Marketplace.WILDBERRIES,))
+    # A time zone where it is evening now (20:xx): the desk works 09:00-18:00.
+    offset = (20 - datetime.now(UTC).hour + 12) % 24 - 12
+    zone = f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+    for command, expect in (
+        (f"/sla timezone {zone}", "Saved by Olga"),
+        ("/sla hours daily 09:00-18:00", "Mon, Tue, Wed, Thu, Fri, Sat, Sun, 09:00–18:00"),
+        ("/sla first 30m", "First answer within: <b>30 min</b>"),
+    ):
+        answer = await ask(desk.client, desk.group_id, desk.operator, command, "SLA policy")
+        assert (
+            expect in answer["text"]
+            or expect.replace("<b>", "").replace("</b>", "") in (answer["text"])
+        ), answer["text"]
+    _, topic_id = await buyer_waits(desk, Marketplace.WILDBERRIES, "S-3")
+    [wait] = await wait_of(desk)
+    start = started(wait)
+    local = start.astimezone(timezone_of(zone))
+    opening = (local + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    assert wait.due_at.replace(tzinfo=UTC) == opening + timedelta(minutes=30)
+    await alerts_at(desk, start + timedelta(minutes=31))  # would be late around the clock
+    await alerts_at(desk, opening.astimezone(UTC) + timedelta(minutes=22))
+    assert sla_texts(await topic_messages(desk, topic_id)) == []
+    await alerts_at(desk, opening.astimezone(UTC) + timedelta(minutes=23))
+    [warning] = sla_texts(await topic_messages(desk, topic_id))
+    assert warning.startswith("⚠️ SLA warning") and "Due at 09:30, in 7 min" in warning
+
+
+def timezone_of(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+async def test_two_processes_raise_each_alert_once(harness_factory, real_backend):
+    # Two bots long-polling one token get Telegram's "terminated by other getUpdates request"
+    # now and then, as from Telegram: not the desk's doing.
+    harness_factory.allow_rejected_requests = True
+    desk = await open_desk(harness_factory, (Marketplace.WILDBERRIES,))
+    other = await harness_factory.start(**desk.overrides)
+    _, topic_id = await buyer_waits(desk, Marketplace.WILDBERRIES, "S-4")
+    [wait] = await wait_of(desk)
+    for minutes in (46, 61):
+        moment = started(wait) + timedelta(minutes=minutes)
+        await asyncio.gather(
+            alerts_at(desk, moment), alerts_at(desk, moment, other), alerts_at(desk, moment)
+        )
+    posted = sla_texts(await topic_messages(desk, topic_id))
+    assert [text.split(" ·")[0] for text in posted] == ["⚠️ SLA warning", "🔴 SLA breach"]
+    summary = await sla_topic(desk)
+    assert summary is not None and len(summary["messages"]) == 3  # the header and two alerts
+    assert len([t for t in await desk.topics() if t["name"] == "⏰ SLA"]) == 1
+
+
+async def test_a_closed_chat_raises_nothing_until_the_buyer_writes_again(harness_factory):
+    desk = await open_desk(harness_factory, (Marketplace.WILDBERRIES,))
+    control = desk.control(Marketplace.WILDBERRIES)
+    chat_id, topic_id = await buyer_waits(desk, Marketplace.WILDBERRIES, "S-5")
+    [wait] = await wait_of(desk)
+    closed = await ask(
+        desk.client, desk.group_id, desk.operator, "/close", "Chat closed",
+        message_thread_id=topic_id,
+    )  # fmt: skip
+    assert closed["message_thread_id"] == topic_id
+    assert not await seller_wrote(desk, chat_id)  # a command is not an answer to the buyer
+    again = await ask(
+        desk.client, desk.group_id, desk.operator, "/close", "closed already",
+        message_thread_id=topic_id,
+    )  # fmt: skip
+    assert again["message_thread_id"] == topic_id
+    await alerts_at(desk, started(wait) + timedelta(hours=2))
+    assert sla_texts(await topic_messages(desk, topic_id)) == []
+
+    await control.buyer_writes(chat_id, "Anyone there?")
+    await forwarded(desk, topic_id, "Anyone there?")
+    await alerts_at(desk, started(wait) + timedelta(hours=2))
+    [breach] = sla_texts(await topic_messages(desk, topic_id))
+    assert breach.startswith("🔴 SLA breach") and "waited 2 h for a first answer" in breach
+    outside = await ask(desk.client, desk.group_id, desk.operator, "/close", "buyer's topic")
+    assert "Send /close in a buyer's topic" in outside["text"]
+
+
+async def forwarded(desk: Desk, topic_id: int, text: str) -> None:
+    for _ in range(150):
+        if any(text in text_of(m) for m in await topic_messages(desk, topic_id)):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{text!r} never reached the topic")
+
+
+async def seller_wrote(desk: Desk, chat_id: str) -> bool:
+    chat = await desk.control(Marketplace.WILDBERRIES).chat(chat_id)
+    return any(m["author"] == "seller" for m in chat["messages"])
