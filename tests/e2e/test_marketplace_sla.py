@@ -6,7 +6,7 @@ deadline over the night; two processes raise each alert once; /sla, /sla report 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,10 +15,11 @@ from sqlalchemy import select
 from bot.app import module_context
 from handlers.marketplace.sla_alerts import raise_due_alerts
 from services.marketplace.models import Marketplace
+from services.marketplace.sla import policy_of
 from services.models.marketplace import SlaWait
 from tests.e2e.desk import Desk, open_desk
-from tests.e2e.group_screens import ask, text_of
-from tests.e2e.harness import BotHarness
+from tests.e2e.group_screens import ask, press_and_wait, text_of
+from tests.e2e.harness import BotHarness, new_user
 
 pytestmark = pytest.mark.asyncio
 
@@ -248,3 +249,120 @@ async def forwarded(desk: Desk, topic_id: int, text: str) -> None:
 async def seller_wrote(desk: Desk, chat_id: str) -> bool:
     chat = await desk.control(Marketplace.WILDBERRIES).chat(chat_id)
     return any(m["author"] == "seller" for m in chat["messages"])
+
+
+async def test_sla_shows_the_policy_and_refuses_what_cannot_be_set(harness_factory):
+    desk = await open_desk(harness_factory)  # Ozon (a 48 h answer window) and Wildberries
+    client, group, operator = desk.client, desk.group_id, desk.operator
+    shown = await ask(client, group, operator, "/sla", "SLA policy")
+    assert "(the default)" in shown["text"]
+    assert "First answer within: 1 h" in shown["text"]
+    assert "Working hours: around the clock (Europe/Moscow)" in shown["text"]
+    assert "Ozon closes answers after 2 d" in shown["text"]
+    labels = [b["text"] for row in shown["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["📊 Today", "📊 7 days", "📊 30 days", "📋 Open chats"]
+    for command, refusal in (
+        ("/sla first 0", "A target of 0 min is no target"),
+        ("/sla first 49h", "longer than Ozon's answer window (2 d)"),
+        ("/sla next soon", "“soon” is not a duration"),
+        ("/sla warn 99", "between 10% and 95%"),
+        ("/sla hours 18:00-09:00", "the day ends before it starts"),
+        ("/sla hours 25:00-26:00", "is not a range of hours"),
+        ("/sla hours mon-fry 9-18", "“mon-fry” are not days"),
+        ("/sla timezone Mars/Olympus", "“Mars/Olympus” is not a time zone"),
+        ("/sla holiday add 31.02.2027", "“31.02.2027” is not a date"),
+        ("/sla first", "Add the value after “first”"),
+        ("/sla speed 5", "I don't know “speed”"),
+        ("/sla report 12", "Which period?"),
+    ):
+        await ask(client, group, operator, command, refusal)
+    await ask(client, group, operator, "/sla first 48h", "First answer within: 2 d")
+    saved = await ask(client, group, operator, "/sla holiday add 07.01.2027", "Saved by")
+    assert "Holidays: 07.01.2027" in saved["text"] and "(the default)" not in saved["text"]
+    member = new_user(first_name="Pavel")
+    await client.add_member(group, member, "member")
+    await ask(client, group, member, "/sla first 10m", "Only the group's admins")
+    async with desk.harness.resources.session_factory() as session:
+        policy = await policy_of(session, desk.seller_id, timezone_of("UTC"))
+    assert policy.first_response == timedelta(hours=48)
+    assert policy.holidays == {date(2027, 1, 7)}
+    await ask(client, group, member, "/sla", "First answer within: 2 d")  # anyone may look
+
+
+async def test_the_report_counts_answers_in_time_and_breaches_with_a_chart(harness_factory):
+    desk = await open_desk(harness_factory, (Marketplace.WILDBERRIES,))
+    _, answered_topic = await buyer_waits(desk, Marketplace.WILDBERRIES, "R-1")
+    await buyer_waits(desk, Marketplace.WILDBERRIES, "R-2")
+    await member_answers(desk, answered_topic, "On its way.")
+    first, _ = await wait_of(desk, count=2, answered=1)
+    desk.tools.clock = lambda: started(first) + timedelta(hours=2)
+    client, group, operator = desk.client, desk.group_id, desk.operator
+    report = await ask(client, group, operator, "/sla report 7", "SLA report · last 7 days")
+    text = report["text"]
+    assert "Buyer waits: 2" in text
+    assert "Answered in time: 50% (1 of 2)" in text
+    assert "Breaches by marketplace: Wildberries 1" in text
+    assert "Breaches by member: not answered yet 1" in text
+    assert "First answer: median" in text
+    chart = await until_photo(desk, after=report["message_id"])
+    assert chart["from_bot"] and chart["media"]["mime_type"] in (None, "image/png", "image/jpeg")
+    shown = await ask(client, group, operator, "/sla", "SLA policy")
+    today = await press_and_wait(client, group, operator, shown, "📊 Today", "SLA report · today")
+    assert "Buyer waits: 2" in today["text"]
+
+
+async def until_photo(desk: Desk, after: int) -> dict[str, Any]:
+    for _ in range(150):
+        for message in await desk.client.messages(desk.group_id):
+            media = message.get("media") or {}
+            if message["message_id"] > after and media.get("kind") == "photo":
+                return message
+        await asyncio.sleep(0.1)
+    raise AssertionError("no chart")
+
+
+async def test_open_chats_by_deadline_with_filters_and_pages(harness_factory):
+    desk = await open_desk(harness_factory)
+    topics = {}
+    for order, marketplace in (
+        ("C-1", Marketplace.OZON),
+        ("C-2", Marketplace.WILDBERRIES),
+        ("C-3", Marketplace.OZON),
+    ):
+        _, topics[order] = await buyer_waits(desk, marketplace, order)
+    await member_answers(desk, topics["C-2"], "Done.")
+    found = await wait_of(desk, count=3, answered=1)
+    desk.tools.clock = lambda: started(found[0]) + timedelta(minutes=50)
+    client, group, operator = desk.client, desk.group_id, desk.operator
+    listing = await ask(client, group, operator, "/chats", "Open chats · All")
+    lines = listing["text"].splitlines()
+    assert "(3)" in lines[0]
+    assert [line.split(" ·")[0] for line in lines[1:]] == [
+        "1. Buyer, order C-1",  # Ozon does not give buyers' names
+        "2. Buyer, order C-3",
+        "3. Irina, order C-2",
+    ]
+    assert "🟠 due in 10 min" in lines[1] and "💬 answered" in lines[3]
+    links = [e["url"] for e in listing["entities"] if e["type"] == "text_link"]
+    assert [link.rsplit("/", 1)[1] for link in links] == [
+        str(topics[order]) for order in ("C-1", "C-3", "C-2")
+    ]
+    unanswered = await press_and_wait(
+        client, group, operator, listing, "Unanswered", "Open chats · Unanswered"
+    )
+    assert "(2)" in unanswered["text"] and "C-2" not in unanswered["text"]
+    wb = await press_and_wait(client, group, operator, unanswered, "WB", "Open chats · WB")
+    assert "C-2" in wb["text"] and "C-1" not in wb["text"]
+    urgent = await press_and_wait(client, group, operator, wb, "Urgent", "Open chats · Urgent")
+    assert "(2)" in urgent["text"]  # 50 min: past the warning (45 min) of both
+    for order in ("C-4", "C-5", "C-6", "C-7", "C-8", "C-9", "C-10", "C-11", "C-12"):
+        await desk.control(Marketplace.WILDBERRIES).buyer_starts_chat(
+            "Hi", buyer_name="Irina", order=order
+        )
+    await wait_of(desk, count=12, answered=1)
+    paged = await ask(client, group, operator, "/chats", "Open chats · All (12)")
+    assert len(paged["text"].splitlines()) == 11
+    second = await press_and_wait(client, group, operator, paged, "›", "\n11. ")
+    assert [line[:4] for line in second["text"].splitlines()[1:]] == ["11. ", "12. "]
+    labels = [b["text"] for row in second["reply_markup"]["inline_keyboard"] for b in row]
+    assert "2/2" in labels
