@@ -1,4 +1,5 @@
-"""`python -m bench updates|evaluate|voice|payments|sender|connectors|marketplace` — see each benchmark's module docstring."""
+"""`python -m bench updates|evaluate|voice|payments|sender|connectors|marketplace|sla` —
+see each benchmark's module docstring."""
 
 from __future__ import annotations
 
@@ -43,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     marketplace.add_argument(
         "--quick", action="store_true", help="a smaller burst and light phase (~30 s)"
     )
+    sla = commands.add_parser(
+        "sla", help="the SLA report and open-chats list on a generated month, vs a table scan"
+    )
+    sla.add_argument("--chats", type=int, default=10_000, help="buyer chats of the month")
     intents = commands.add_parser(
         "intents", help="offline buyer-intent matcher: accuracy on the labelled set, mistakes"
     )
@@ -73,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.marketplace import run as run_marketplace
 
         return run_marketplace(quick=args.quick)
+    if args.name == "sla":
+        from bench.sla import run as run_sla
+
+        return run_sla(chats=args.chats)
     if args.name == "intents":
         from bench.intents import run as run_intents
 
