@@ -11,7 +11,9 @@ Rules kept here:
 - a working day is the local interval [date + opens, date + closes) in the seller's zone, turned
   into UTC day by day, so a DST change moves the UTC times (a local time that does not exist or
   is ambiguous is read as zoneinfo reads fold=0);
-- day-by-day walks stop after `MAX_DAYS` days with a ValueError instead of looping forever;
+- a deadline is never further than the marketplace's window (or `LONGEST_WAIT`) from its start,
+  and the walk through working days stops there; a bare `add` stops after `MAX_DAYS` days with
+  a ValueError instead of looping forever;
 - no clock of its own: "now" is always a parameter.
 """
 
@@ -27,6 +29,9 @@ MINUTES_PER_DAY = 24 * 60
 # About ten years: no real target needs longer, and a schedule with no reachable working day
 # (e.g. holidays covering everything) must end somewhere.
 MAX_DAYS = 3700
+# No deadline lies further than this (wall clock) from the buyer's message where the marketplace
+# sets no window: sparse working hours with a long target would otherwise put it months away.
+LONGEST_WAIT = timedelta(days=30)
 DEFAULT_WARN_SHARE = 0.75
 
 
@@ -81,11 +86,21 @@ class BusinessHours:
         """The moment `duration` of working time has passed since `start`; counting begins at the
         next opening when `start` is outside hours. A zero duration gives `start` when open,
         else the next opening."""
+        end = self.add_within(start, duration, until=None)
+        assert end is not None  # without `until`, only MAX_DAYS ends the walk (ValueError)
+        return end
+
+    def add_within(
+        self, start: datetime, duration: timedelta, until: datetime | None
+    ) -> datetime | None:
+        """`add`, or None when the moment would come after `until` (the walk stops there)."""
         start = _utc(start, "start")
         if duration < timedelta(0):
             raise ValueError("duration must not be negative")
         remaining = duration
         for opens_at, closes_at in self._periods_from(self._local_date(start)):
+            if until is not None and opens_at > until:
+                return None
             if closes_at <= start:
                 continue
             begin = max(opens_at, start)
@@ -93,7 +108,8 @@ class BusinessHours:
             # `<=` with a positive remainder lands on the closing moment rather than the next
             # opening: the time is used up at the end of the day, not the next morning.
             if remaining == timedelta(0) or remaining <= available:
-                return begin + remaining
+                end = begin + remaining
+                return None if until is not None and end > until else end
             remaining -= available
         raise AssertionError("unreachable: _periods_from raises when it runs out")
 
@@ -161,7 +177,7 @@ class SlaPolicy:
 class Deadline:
     warn_at: datetime
     due_at: datetime
-    capped: bool
+    capped: bool  # by the marketplace's window (or LONGEST_WAIT), not the policy
 
 
 def deadline(
@@ -174,23 +190,31 @@ def deadline(
         raise ValueError("hard_window must be positive")
     target = policy.target(metric)
     warn_after = target * policy.warn_share
+    window = hard_window if hard_window is not None else LONGEST_WAIT
+    ceiling = started_at + window
+    due_at: datetime | None
+    warn_at: datetime | None
     if policy.hours is None:
         due_at = started_at + target
         warn_at = started_at + warn_after
-    else:
-        due_at = policy.hours.add(started_at, target)
-        warn_at = policy.hours.add(started_at, warn_after)
-    if hard_window is not None and started_at + hard_window < due_at:
-        hard_warn = started_at + hard_window * policy.warn_share
+    else:  # the walk through working days stops at the ceiling
+        due_at = policy.hours.add_within(started_at, target, until=ceiling)
+        warn_at = policy.hours.add_within(started_at, warn_after, until=ceiling)
+    if due_at is None or due_at > ceiling:
+        hard_warn = started_at + window * policy.warn_share
         return Deadline(
-            warn_at=min(warn_at, hard_warn), due_at=started_at + hard_window, capped=True
+            warn_at=hard_warn if warn_at is None else min(warn_at, hard_warn),
+            due_at=ceiling,
+            capped=True,
         )
+    assert warn_at is not None  # it comes before the due time
     return Deadline(warn_at=warn_at, due_at=due_at, capped=False)
 
 
 class EventKind(StrEnum):
     BUYER = "buyer"
     ANSWER = "answer"
+    CLOSE = "close"  # the team closed the chat: the wait ends unanswered, nobody is late
 
 
 @dataclass(frozen=True)
@@ -209,6 +233,11 @@ class Wait:
     deadline: Deadline
     answered_at: datetime | None
     answered_by: int | None
+    closed_at: datetime | None = None  # ended by closing the chat, unanswered
+
+    @property
+    def settled(self) -> bool:
+        return self.answered_at is not None or self.closed_at is not None
 
 
 @dataclass(frozen=True)
@@ -218,7 +247,12 @@ class _OpenWait:
     started_at: datetime
     deadline: Deadline
 
-    def closed(self, answered_at: datetime | None, answered_by: int | None) -> Wait:
+    def closed(
+        self,
+        answered_at: datetime | None,
+        answered_by: int | None,
+        closed_at: datetime | None = None,
+    ) -> Wait:
         return Wait(
             metric=self.metric,
             message=self.message,
@@ -226,23 +260,30 @@ class _OpenWait:
             deadline=self.deadline,
             answered_at=answered_at,
             answered_by=answered_by,
+            closed_at=closed_at,
         )
 
 
+# At one instant the buyer's message goes first, so an answer or a close stamped alike ends
+# the wait it started.
+_ORDER_AT_AN_INSTANT = {EventKind.BUYER: 0, EventKind.ANSWER: 1, EventKind.CLOSE: 2}
+
+
 def _replay_order(event: ChatEvent) -> tuple[datetime, int]:
-    # At one instant the buyer's message goes first, so an answer stamped alike answers it.
-    return _utc(event.at, "event.at"), 0 if event.kind is EventKind.BUYER else 1
+    return _utc(event.at, "event.at"), _ORDER_AT_AN_INSTANT[event.kind]
 
 
 def chat_waits(
-    events: Iterable[ChatEvent], policy: SlaPolicy, hard_window: timedelta | None
+    events: Iterable[ChatEvent],
+    policy: SlaPolicy,
+    hard_window: timedelta | None,
+    answered_before: bool = False,
 ) -> list[Wait]:
     """Every wait of one chat, oldest first. A wait opens at the buyer message that finds no wait
-    open (FIRST if nobody has answered in this chat yet, else NEXT) and closes at the next
-    answer; further buyer messages meanwhile keep the first deadline. The last wait may be open
-    (answered_at None)."""
+    open (FIRST if nobody has answered in this chat yet, else NEXT) and ends at the next answer
+    or close; further buyer messages meanwhile keep the first deadline. The last wait may be
+    open. `answered_before`: the events continue a history in which the chat was answered."""
     waits: list[Wait] = []
-    answered_before = False
     open_wait: _OpenWait | None = None
     for event in sorted(events, key=_replay_order):
         at = _utc(event.at, "event.at")
@@ -257,11 +298,14 @@ def chat_waits(
                     started_at=at,
                     deadline=deadline(policy, metric, at, hard_window),
                 )
-        else:
+        elif event.kind is EventKind.ANSWER:
             answered_before = True
             if open_wait is not None:
                 waits.append(open_wait.closed(at, event.member))
                 open_wait = None
+        elif open_wait is not None:  # closed
+            waits.append(open_wait.closed(None, None, closed_at=at))
+            open_wait = None
     if open_wait is not None:
         waits.append(open_wait.closed(None, None))
     return waits

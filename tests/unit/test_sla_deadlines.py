@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.marketplace.sla_time import (
+    LONGEST_WAIT,
     BusinessHours,
     ChatEvent,
     Deadline,
@@ -333,3 +334,51 @@ def test_a_schedule_that_never_opens_gives_up_instead_of_looping() -> None:
     )
     with pytest.raises(ValueError):
         sundays_only.add(msk(day(0), 12), timedelta(hours=1))
+
+
+def close(minutes: int) -> ChatEvent:
+    return ChatEvent(T0 + timedelta(minutes=minutes), EventKind.CLOSE)
+
+
+def test_closing_ends_a_wait_unanswered_and_the_next_message_waits_anew() -> None:
+    first, again = chat_waits([buyer(0, 1), close(10), buyer(30, 2)], POLICY, None)
+    assert (first.metric, first.closed_at, first.answered_at) == (
+        Metric.FIRST,
+        T0 + timedelta(minutes=10),
+        None,
+    )
+    assert first.settled and not again.settled
+    # Nobody answered yet: the new wait is still for a first answer, from the new message.
+    assert (again.metric, again.message, again.started_at) == (
+        Metric.FIRST,
+        2,
+        T0 + timedelta(minutes=30),
+    )
+    assert chat_waits([close(0)], POLICY, None) == []  # closing a chat nobody waits in
+
+
+def test_a_history_answered_before_makes_the_first_wait_a_next_one() -> None:
+    [wait] = chat_waits([buyer(0, 1)], POLICY, None, answered_before=True)
+    assert wait.metric is Metric.NEXT
+    assert wait.deadline.due_at == T0 + timedelta(hours=4)
+
+
+def test_sparse_hours_with_a_long_target_stop_at_the_longest_wait() -> None:
+    fifteen_minutes_on_mondays = BusinessHours(
+        timezone=MOSCOW, days=frozenset({1}), opens=9 * 60, closes=9 * 60 + 15
+    )
+    policy = SlaPolicy(
+        first_response=timedelta(days=7),
+        next_response=timedelta(days=7),
+        hours=fifteen_minutes_on_mondays,
+    )
+    start = msk(day(0), 9)
+    found = deadline(policy, Metric.FIRST, start, None)
+    assert found == Deadline(
+        warn_at=start + LONGEST_WAIT * 0.75, due_at=start + LONGEST_WAIT, capped=True
+    )
+    ozon = deadline(policy, Metric.FIRST, start, OZON_WINDOW)
+    assert (ozon.due_at, ozon.capped) == (start + OZON_WINDOW, True)
+    # Without a ceiling, the walk would need decades: it ends with an error, not a hang.
+    with pytest.raises(ValueError):
+        fifteen_minutes_on_mondays.add(start, timedelta(days=7))
