@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message
 
 
-async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def show(
+    query: CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    preview: bool = True,
+) -> None:
     """Shows `text` in place of the message whose button was pressed.
 
     Pressing the same button twice is not an error. Messages too old to edit (or gone) still
@@ -16,10 +22,17 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
     message = query.message
     if isinstance(message, Message):
         try:
-            await message.edit_text(text, reply_markup=markup)
+            await message.edit_text(text, reply_markup=markup, disable_web_page_preview=not preview)
             return
         except TelegramBadRequest as error:
             if "message is not modified" in error.message:
                 return
     if query.from_user:
-        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+        await query.bot.send_message(
+            query.from_user.id, text, reply_markup=markup, **_previews(preview)
+        )
+
+
+def _previews(preview: bool) -> dict[str, LinkPreviewOptions]:
+    """No link previews under a screen that lists links (the bot's default otherwise)."""
+    return {} if preview else {"link_preview_options": LinkPreviewOptions(is_disabled=True)}

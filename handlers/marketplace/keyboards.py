@@ -1,5 +1,5 @@
-"""Callback data and inline keyboards of /connect (in private), and /seller and /templates (in the
-group)."""
+"""Callback data and inline keyboards of /connect (in private), and /seller, /templates, /sla and
+/chats (in the group)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from services.marketplace.intents import Intent
 from services.marketplace.models import Marketplace
 from services.marketplace.seller_templates import SavedTemplate
 from services.marketplace.sellers import REPLY_TONES, SellerView
+from services.marketplace.sla import ChatFilter
 
 
 class ConnectPick(CallbackData, prefix="mpc"):
@@ -238,7 +239,7 @@ class ChatsPage(CallbackData, prefix="msl"):
 
 # Periods of /sla report: today, a week, a month.
 REPORT_PERIODS = (0, 7, 30)
-CHAT_FILTERS = ("all", "unanswered", "urgent", "ozon", "wb")
+CHAT_FILTERS = tuple(chat_filter.value for chat_filter in ChatFilter)
 
 
 def sla_controls(i18n: I18nContext) -> InlineKeyboardMarkup:

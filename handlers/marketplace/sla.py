@@ -22,7 +22,7 @@ from aiogram import Bot, Router
 from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, LinkPreviewOptions, Message
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,9 +64,14 @@ from services.marketplace.sla_input import (
     parse_timezone,
 )
 from services.marketplace.sla_report import ChartLabels, SlaReport, build_report, render_chart
+from services.marketplace.sla_time import Deadline, WaitState, wait_state
 
 SETTINGS = ("first", "next", "warn", "hours", "timezone", "holiday")
-PERIOD_WORDS = {"": 0, "today": 0, "сегодня": 0, "7": 7, "week": 7, "30": 30, "month": 30}
+PERIOD_WORDS = {
+    **dict.fromkeys(("", "today", "сегодня", "0"), 0),
+    **dict.fromkeys(("7", "week", "неделя"), 7),
+    **dict.fromkeys(("30", "month", "месяц"), 30),
+}
 # Members named in the report (each a getChatMember call).
 REPORT_MEMBERS = 5
 CHATS_PER_PAGE = 10
@@ -143,8 +148,9 @@ async def sla_in_group(
     if seller is None:
         await message.answer(i18n.get("seller-status-none"))
         return
-    setting, _, value = (command.args or "").strip().partition(" ")
-    setting = setting.lower()
+    words = (command.args or "").split(maxsplit=1)  # spaces or a new line after the setting
+    setting = words[0].lower() if words else ""
+    value = words[1] if len(words) > 1 else ""
     policy = await policy_of(session, seller.id, marketplace.timezone)
     if not setting:
         await message.answer(policy_text(i18n, policy, seller), reply_markup=sla_controls(i18n))
@@ -218,7 +224,7 @@ async def send_report(
     records = await wait_records(session, seller.id, since, now)
     report = build_report(records, since=since, until=now, now=now, timezone=timezone)
     names = await _member_names(bot, message.chat.id, report, i18n)
-    await message.answer(report_text(i18n, report, days, names))
+    await message.answer(report_text(i18n, report, days, names, seller))
     if report.waits:
         labels = ChartLabels(
             title=i18n.get("sla-chart-title", days=days),
@@ -244,7 +250,11 @@ async def _member_names(
 
 
 def report_text(
-    i18n: I18nContext, report: SlaReport, days: int, names: dict[int | None, str]
+    i18n: I18nContext,
+    report: SlaReport,
+    days: int,
+    names: dict[int | None, str],
+    seller: SellerView,
 ) -> str:
     title = i18n.get("sla-report-title", days=days)
     if not report.waits:
@@ -271,8 +281,10 @@ def report_text(
                 p90=duration_text(translate, report.first_response_p90),
             )
         )
+    late = {account.marketplace.value: 0 for account in seller.accounts}
+    late.update(report.late_by_marketplace)
     by_marketplace = " · ".join(
-        f"{_marketplace_label(name)} {count}" for name, count in report.late_by_marketplace.items()
+        f"{_marketplace_label(name)} {count}" for name, count in sorted(late.items())
     )
     lines.append(i18n.get("sla-report-by-marketplace", breaches=by_marketplace or "—"))
     shown = [m for m in report.late_by_member if m in names][: REPORT_MEMBERS + 1]
@@ -317,15 +329,17 @@ def chat_line(
     if chat.due_at is None or chat.warn_at is None:
         ago = duration_text(translate, now - chat.last_message_at) if chat.last_message_at else "—"
         state = i18n.get("chats-answered", ago=ago)
-    elif chat.due_at <= now:
-        state = i18n.get("chats-overdue", late=duration_text(translate, now - chat.due_at))
     else:
-        state = i18n.get(
-            "chats-due",
-            urgent=str(chat.warn_at <= now).lower(),
-            left=duration_text(translate, chat.due_at - now),
-            due=local_moment(chat.due_at, timezone, now),
-        )
+        waiting = wait_state(Deadline(chat.warn_at, chat.due_at, capped=False), None, now)
+        if waiting is WaitState.BREACHED:
+            state = i18n.get("chats-overdue", late=duration_text(translate, now - chat.due_at))
+        else:
+            state = i18n.get(
+                "chats-due",
+                urgent=str(waiting is WaitState.WARNED).lower(),
+                left=duration_text(translate, chat.due_at - now),
+                due=local_moment(chat.due_at, timezone, now),
+            )
     return f"{number}. {link} · {chat.marketplace.label} — {state}"
 
 
@@ -361,7 +375,7 @@ async def chats_in_group(
     await message.answer(
         text,
         reply_markup=chats_controls(i18n, ChatFilter.ALL.value, page, pages),
-        disable_web_page_preview=True,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
 
 
@@ -383,7 +397,7 @@ async def chats_pressed(
     text, page, pages = await chats_text(
         i18n, session, marketplace, seller, chat_filter, callback_data.page
     )
-    await show(query, text, chats_controls(i18n, chat_filter.value, page, pages))
+    await show(query, text, chats_controls(i18n, chat_filter.value, page, pages), preview=False)
 
 
 async def close_in_topic(

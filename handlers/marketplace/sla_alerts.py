@@ -11,7 +11,7 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from aiogram.methods import CreateForumTopic, PinChatMessage
+from aiogram.methods import CreateForumTopic, DeleteForumTopic, PinChatMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.registration import ModuleContext
@@ -31,9 +31,10 @@ from services.marketplace.sla import (
     DueAlert,
     claim_alert,
     due_alerts,
+    forget_sla_topic,
+    keep_sla_topic,
     policy_of,
     release_alert,
-    set_sla_topic,
 )
 
 
@@ -76,6 +77,7 @@ class AlertPoster:
         # Per run: each seller's SLA topic (once known or made) and time zone.
         self._sla_topics: dict[int, int | None] = {}
         self._timezones: dict[int, ZoneInfo] = {}
+        self._no_topic: set[int] = set()
 
     async def raise_due(self, now: datetime) -> None:
         async with self.session_factory() as session:
@@ -85,8 +87,8 @@ class AlertPoster:
                 if not await claim_alert(session, alert, now):
                     continue  # answered, closed, or raised elsewhere meanwhile
                 timezone = await self._timezone(session, alert.seller_id)
-            if not await self._post(alert, now, timezone):
-                async with self.session_factory() as session:
+            if await self._post(alert, now, timezone) is DeliveryProblem.UNAVAILABLE:
+                async with self.session_factory() as session:  # Telegram is down: next tick
                     await release_alert(session, alert)
 
     async def _timezone(self, session: AsyncSession, seller_id: int) -> ZoneInfo:
@@ -95,7 +97,11 @@ class AlertPoster:
             self._timezones[seller_id] = policy.timezone
         return self._timezones[seller_id]
 
-    async def _post(self, alert: DueAlert, now: datetime, timezone: ZoneInfo) -> bool:
+    async def _post(
+        self, alert: DueAlert, now: datetime, timezone: ZoneInfo
+    ) -> DeliveryProblem | None:
+        """Posts the alert in both places; the problem when it reached neither (a refusal, such
+        as lost rights, is not tried again; an outage is)."""
         translate = self.translate_for(alert.language)
         text = alert_text(translate, alert, now, timezone)
         in_topic = delivery(
@@ -108,7 +114,9 @@ class AlertPoster:
         link = topic_link(alert.group_chat_id, alert.topic_id)
         summary = f'{escape(text)}\n<a href="{link}">{escape(translate("sla-alert-open"))}</a>'
         in_sla_topic = await self._post_in_sla_topic(alert, translate, summary)
-        return in_topic.delivered or in_sla_topic.delivered
+        if in_topic.delivered or in_sla_topic.delivered:
+            return None
+        return in_topic.problem
 
     async def _post_in_sla_topic(
         self, alert: DueAlert, translate: Translate, summary: str
@@ -130,8 +138,10 @@ class AlertPoster:
     async def _sla_topic(self, alert: DueAlert, translate: Translate) -> int | None:
         if alert.seller_id not in self._sla_topics:
             self._sla_topics[alert.seller_id] = alert.sla_topic_id
-        if self._sla_topics[alert.seller_id] is None:
+        if self._sla_topics[alert.seller_id] is None and alert.seller_id not in self._no_topic:
             self._sla_topics[alert.seller_id] = await self._open_sla_topic(alert, translate)
+            if self._sla_topics[alert.seller_id] is None:
+                self._no_topic.add(alert.seller_id)  # not again in this run
         return self._sla_topics[alert.seller_id]
 
     async def _open_sla_topic(self, alert: DueAlert, translate: Translate) -> int | None:
@@ -155,10 +165,14 @@ class AlertPoster:
                 )
             )
         async with self.session_factory() as session:
-            await set_sla_topic(session, alert.seller_id, opened.message_id)
-        return opened.message_id
+            kept = await keep_sla_topic(session, alert.seller_id, opened.message_id)
+        if kept != opened.message_id:  # another process made one meanwhile: its topic it is
+            await self.sender.send(
+                DeleteForumTopic(chat_id=chat_id, message_thread_id=opened.message_id)
+            )
+        return kept
 
     async def _forget_sla_topic(self, seller_id: int, topic_id: int) -> None:
         self._sla_topics[seller_id] = None
         async with self.session_factory() as session:
-            await set_sla_topic(session, seller_id, None)
+            await forget_sla_topic(session, seller_id, topic_id)

@@ -83,7 +83,7 @@ sla-report-share = Answered in time: <b>{ $percent }%</b> ({ $in_time } of { $an
 sla-report-first = First answer: median { $median }, 90% within { $p90 }
 sla-report-by-marketplace = Breaches by marketplace: { $breaches }
 sla-report-by-member = Breaches by member: { $breaches }
-sla-report-nobody = not answered yet
+sla-report-nobody = no answer from the group
 sla-report-member-unknown = member { $id }
 sla-chart-title = { $days ->
     [0] Today, by hour

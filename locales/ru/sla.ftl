@@ -83,7 +83,7 @@ sla-report-share = Ответили в срок: <b>{ $percent }%</b> ({ $in_tim
 sla-report-first = Первый ответ: медиана { $median }, 90% — за { $p90 }
 sla-report-by-marketplace = Нарушения по маркетплейсам: { $breaches }
 sla-report-by-member = Нарушения по сотрудникам: { $breaches }
-sla-report-nobody = ещё без ответа
+sla-report-nobody = без ответа из группы
 sla-report-member-unknown = участник { $id }
 sla-chart-title = { $days ->
     [0] Сегодня, по часам

@@ -17,7 +17,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-OPEN = "answered_at IS NULL"
+OPEN = "answered_at IS NULL AND closed_at IS NULL"
 
 
 def upgrade() -> None:
@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("capped", sa.Boolean(), nullable=False),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("answered_by", sa.BigInteger(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("warned_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("breached_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.database import dialect_insert
@@ -57,7 +57,6 @@ ALERT_HORIZON = timedelta(days=1)
 # A chat is in the open-chats list while it waits for an answer or for this long after its
 # last message (unless closed).
 OPEN_CHAT_DAYS = 7
-WEEKDAYS = frozenset(range(1, 8))
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ async def save_policy(
         select(SlaWait.buyer_chat_id)
         .join(BuyerChat, BuyerChat.id == SlaWait.buyer_chat_id)
         .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
-        .where(MarketplaceAccount.seller_id == seller_id, SlaWait.answered_at.is_(None))
+        .where(MarketplaceAccount.seller_id == seller_id, _is_open())
         .distinct()
     )
     await refresh_waits(session, list(waiting))
@@ -159,15 +158,19 @@ def _minutes(value: timedelta) -> int:
 
 
 async def refresh_waits(session: AsyncSession, buyer_chat_ids: Iterable[int]) -> None:
-    """Replays the chats' messages and answers into their waits (in the caller's transaction).
-    Deadlines of waits still open follow the policy of now; answered ones keep theirs."""
+    """Replays the chats' messages, answers and closing into their waits (in the caller's
+    transaction). A settled wait (answered or closed) is final: the replay continues from the
+    last one, so what came before it stays as it was measured; the open wait's deadline follows
+    the policy of now."""
     policies: dict[int, SlaPolicy] = {}
-    for buyer_chat_id in sorted(set(buyer_chat_ids)):
+    for buyer_chat_id in sorted(set(buyer_chat_ids)):  # one lock order for every caller
         found = (
             await session.execute(
                 select(BuyerChat, MarketplaceAccount)
                 .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
                 .where(BuyerChat.id == buyer_chat_id)
+                # Sync and reply delivery replay a chat one at a time (PostgreSQL row lock).
+                .with_for_update(of=BuyerChat)
             )
         ).first()
         if found is None:
@@ -176,24 +179,46 @@ async def refresh_waits(session: AsyncSession, buyer_chat_ids: Iterable[int]) ->
         if account.seller_id not in policies:
             settings = await policy_of(session, account.seller_id, ZoneInfo("UTC"))
             policies[account.seller_id] = settings.policy()
+        settled_until, answered = await _settled(session, buyer_chat_id)
         events = await _chat_events(session, buyer_chat_id)
-        last_buyer = max((e.at for e in events if e.kind is EventKind.BUYER), default=None)
-        # The buyer wrote again (within the second of the closing too: marketplaces keep whole
-        # seconds): the chat is open.
-        if (
-            chat.closed_at is not None
-            and last_buyer is not None
-            and last_buyer >= aware(chat.closed_at).replace(microsecond=0)
-        ):
-            chat.closed_at = None
+        later = [e for e in events if settled_until is None or e.at > settled_until]
+        if settled_until is not None:  # an answer on the site before it counts too
+            answered = answered or any(
+                e.kind is EventKind.ANSWER and e.at <= settled_until for e in events
+            )
+        if chat.closed_at is not None:
+            closed_at = aware(chat.closed_at)
+            if any(e.kind is EventKind.BUYER and _after_close(e.at, closed_at) for e in later):
+                chat.closed_at = None  # the buyer wrote again: the chat is open
+            if settled_until is None or closed_at > settled_until:
+                later.append(ChatEvent(closed_at, EventKind.CLOSE))
         window = Marketplace(account.marketplace).answer_window
         connected_at = aware(account.created_at)
         waits = [
             wait
-            for wait in chat_waits(events, policies[account.seller_id], window)
+            for wait in chat_waits(later, policies[account.seller_id], window, answered)
             if wait.deadline.due_at >= connected_at
         ]
         await _store_waits(session, buyer_chat_id, waits)
+
+
+def _after_close(written_at: datetime, closed_at: datetime) -> bool:
+    """Written after the chat was closed; within the second of the closing counts too, since
+    marketplaces keep whole seconds."""
+    return written_at >= closed_at.replace(microsecond=0)
+
+
+async def _settled(session: AsyncSession, buyer_chat_id: int) -> tuple[datetime | None, bool]:
+    """When the chat's last settled wait ended, and whether any wait was answered."""
+    ended = func.coalesce(SlaWait.answered_at, SlaWait.closed_at)
+    last, answered = (
+        await session.execute(
+            select(func.max(ended), func.count(SlaWait.answered_at)).where(
+                SlaWait.buyer_chat_id == buyer_chat_id, ended.is_not(None)
+            )
+        )
+    ).one()
+    return (aware(last) if last is not None else None), bool(answered)
 
 
 async def _chat_events(session: AsyncSession, buyer_chat_id: int) -> list[ChatEvent]:
@@ -209,6 +234,7 @@ async def _chat_events(session: AsyncSession, buyer_chat_id: int) -> list[ChatEv
         else ChatEvent(aware(written_at), EventKind.ANSWER)
         for row_id, author, written_at in messages
     ]
+    # A member's answer counts from its writing, once the marketplace has it.
     answers = await session.execute(
         select(DeskReply.created_at, DeskReply.member_id).where(
             DeskReply.buyer_chat_id == buyer_chat_id, DeskReply.status == "sent"
@@ -221,25 +247,20 @@ async def _chat_events(session: AsyncSession, buyer_chat_id: int) -> list[ChatEv
     return events
 
 
+def _is_open() -> ColumnElement[bool]:
+    return and_(SlaWait.answered_at.is_(None), SlaWait.closed_at.is_(None))
+
+
 async def _store_waits(session: AsyncSession, buyer_chat_id: int, waits: list[Wait]) -> None:
-    answered = {
-        (metric, message)
-        for metric, message in await session.execute(
-            select(SlaWait.metric, SlaWait.buyer_message_id).where(
-                SlaWait.buyer_chat_id == buyer_chat_id, SlaWait.answered_at.is_not(None)
-            )
-        )
-    }
     insert = dialect_insert(session)
     for wait in waits:
-        if (wait.metric.value, wait.message) in answered:
-            continue  # settled: its deadline stays the one it was measured against
         values = {
             "warn_at": wait.deadline.warn_at,
             "due_at": wait.deadline.due_at,
             "capped": wait.deadline.capped,
             "answered_at": wait.answered_at,
             "answered_by": wait.answered_by,
+            "closed_at": wait.closed_at,
         }
         await session.execute(
             insert(SlaWait)
@@ -251,15 +272,15 @@ async def _store_waits(session: AsyncSession, buyer_chat_id: int, waits: list[Wa
                 **values,
             )
             .on_conflict_do_update(
-                index_elements=["buyer_chat_id", "metric", "buyer_message_id"], set_=values
+                index_elements=["buyer_chat_id", "metric", "buyer_message_id"],
+                set_=values,
+                where=_is_open(),  # a settled wait stays as it was measured
             )
         )
     # At most one wait is open; an open row the replay no longer has (an earlier message
     # arrived late and started the wait instead) goes.
-    stale = delete(SlaWait).where(
-        SlaWait.buyer_chat_id == buyer_chat_id, SlaWait.answered_at.is_(None)
-    )
-    still_open = next((wait for wait in waits if wait.answered_at is None), None)
+    stale = delete(SlaWait).where(SlaWait.buyer_chat_id == buyer_chat_id, _is_open())
+    still_open = next((wait for wait in waits if not wait.settled), None)
     if still_open is not None:
         stale = stale.where(
             or_(
@@ -278,7 +299,10 @@ async def close_chat(session: AsyncSession, buyer_chat_id: int, now: datetime) -
         .where(BuyerChat.id == buyer_chat_id, BuyerChat.closed_at.is_(None))
         .values(closed_at=now)
     )
-    return bool(closed.rowcount)  # type: ignore[attr-defined]
+    if not closed.rowcount:  # type: ignore[attr-defined]
+        return False
+    await refresh_waits(session, [buyer_chat_id])  # the open wait ends here
+    return True
 
 
 class AlertKind(StrEnum):
@@ -306,11 +330,11 @@ class DueAlert:
     message_in_topic: int | None
 
 
-def _chat_is_open() -> object:
+def _chat_is_open() -> ColumnElement[bool]:
     return and_(BuyerChat.closed_at.is_(None), BuyerChat.topic_id.is_not(None))
 
 
-def _alert_due(kind: AlertKind, now: datetime) -> object:
+def _alert_due(kind: AlertKind, now: datetime) -> ColumnElement[bool]:
     """The wait is owed this alert now (its moment came within the horizon, not raised yet)."""
     if kind is AlertKind.BREACH:
         return and_(
@@ -343,7 +367,7 @@ async def due_alerts(session: AsyncSession, now: datetime, limit: int = 200) -> 
         .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
         .join(Seller, Seller.id == MarketplaceAccount.seller_id)
         .where(
-            SlaWait.answered_at.is_(None),
+            _is_open(),
             _chat_is_open(),
             Seller.rights_lost_at.is_(None),
             or_(_alert_due(AlertKind.BREACH, now), _alert_due(AlertKind.WARNING, now)),
@@ -384,7 +408,7 @@ async def claim_alert(session: AsyncSession, alert: DueAlert, now: datetime) -> 
         update(SlaWait)
         .where(
             SlaWait.id == alert.wait_id,
-            SlaWait.answered_at.is_(None),
+            _is_open(),
             chat_open,
             _alert_due(alert.kind, now),
         )
@@ -401,9 +425,27 @@ async def release_alert(session: AsyncSession, alert: DueAlert) -> None:
     await session.commit()
 
 
-async def set_sla_topic(session: AsyncSession, seller_id: int, topic_id: int | None) -> None:
+async def keep_sla_topic(session: AsyncSession, seller_id: int, topic_id: int) -> int:
+    """Records the group's new SLA topic unless another process recorded one first; the topic
+    to use either way."""
+    kept = await session.execute(
+        update(Seller)
+        .where(Seller.id == seller_id, Seller.sla_topic_id.is_(None))
+        .values(sla_topic_id=topic_id)
+    )
+    await session.commit()
+    if kept.rowcount:  # type: ignore[attr-defined]
+        return topic_id
+    winner = await session.scalar(select(Seller.sla_topic_id).where(Seller.id == seller_id))
+    return winner if winner is not None else topic_id
+
+
+async def forget_sla_topic(session: AsyncSession, seller_id: int, topic_id: int) -> None:
+    """The SLA topic is gone (deleted in the group): the next alert makes a new one."""
     await session.execute(
-        update(Seller).where(Seller.id == seller_id).values(sla_topic_id=topic_id)
+        update(Seller)
+        .where(Seller.id == seller_id, Seller.sla_topic_id == topic_id)
+        .values(sla_topic_id=None)
     )
     await session.commit()
 
@@ -477,9 +519,7 @@ async def open_chats(
         )
         .select_from(BuyerChat)
         .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
-        .outerjoin(
-            SlaWait, and_(SlaWait.buyer_chat_id == BuyerChat.id, SlaWait.answered_at.is_(None))
-        )
+        .outerjoin(SlaWait, and_(SlaWait.buyer_chat_id == BuyerChat.id, _is_open()))
         .where(*conditions)
     )
     total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
@@ -524,7 +564,7 @@ async def wait_records(
             SlaWait.due_at,
             SlaWait.answered_at,
             SlaWait.answered_by,
-            BuyerChat.closed_at,
+            SlaWait.closed_at,
         )
         .select_from(SlaWait)
         .join(BuyerChat, BuyerChat.id == SlaWait.buyer_chat_id)

@@ -290,8 +290,8 @@ class SlaWait(Base):
         Index(
             "ix_sla_waits_open",
             "due_at",
-            postgresql_where=text("answered_at IS NULL"),
-            sqlite_where=text("answered_at IS NULL"),
+            postgresql_where=text("answered_at IS NULL AND closed_at IS NULL"),
+            sqlite_where=text("answered_at IS NULL AND closed_at IS NULL"),
         ),
     )
 
@@ -310,6 +310,8 @@ class SlaWait(Base):
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
     # Who answered from the desk; None when answered on the marketplace's site.
     answered_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Ended unanswered: the team closed the chat (nobody is late for it).
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
     # The alerts raised, each once (claimed by setting these).
     warned_at: Mapped[datetime | None] = mapped_column(default=None)
     breached_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -215,10 +215,17 @@ async def test_closed_chats_answered_waits_and_old_deadlines_raise_nothing(chat:
         assert not await close_chat(session, chat.buyer_chat_id, at(31))
         await session.commit()
         assert await due_alerts(session, at(61)) == []
-    await chat.write(at(70))  # the buyer writes again: open, and the first wait still runs
+    await chat.write(at(70))  # the buyer writes again: the chat opens, a new wait runs
     async with chat.sessions() as session:
-        [alert] = await due_alerts(session, at(71))
-    assert alert.kind is AlertKind.BREACH
+        assert await due_alerts(session, at(71)) == []
+        [alert] = await due_alerts(session, at(70 + 46))
+    assert alert.kind is AlertKind.WARNING
+    assert await chat.waits() == [
+        ("first", at(0), at(60), None, None),  # closed unanswered: nobody was late for it
+        ("first", at(70), at(130), None, None),
+    ]
     await chat.member_answers(at(72))
     async with chat.sessions() as session:
         assert await due_alerts(session, at(200)) == []
+        closed = await session.scalar(select(SlaWait.closed_at).order_by(SlaWait.id).limit(1))
+    assert utc(closed) == at(30)
