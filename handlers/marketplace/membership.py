@@ -10,9 +10,11 @@ from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
+from sqlalchemy.ext.asyncio import AsyncSession
 
 # Re-exported: the group filter lives with the other chat filters, rights.py imports it here.
 from handlers.filters import GROUP_CHAT as GROUP_CHAT
+from services.marketplace.sellers import SellerView, seller_of_group
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +70,28 @@ async def pressed_by_admin(query: CallbackQuery, bot: Bot, i18n: I18nContext) ->
     if message is None or await refused_unless_admin(query, bot, i18n, message.chat.id):
         return None
     return message
+
+
+async def group_seller(
+    message: Message, i18n: I18nContext, session: AsyncSession
+) -> SellerView | None:
+    """The seller whose group this is; None, with the group told, when it is nobody's desk."""
+    seller = await seller_of_group(session, message.chat.id)
+    if seller is None:
+        await message.answer(i18n.get("seller-status-none"))
+    return seller
+
+
+async def pressed_in_seller_group(
+    query: CallbackQuery, i18n: I18nContext, session: AsyncSession
+) -> tuple[Message, SellerView] | None:
+    """The message under the pressed button and the seller of its group; None, with the press
+    answered, when either is gone."""
+    message = await pressed_message(query, i18n)
+    if message is None:
+        return None
+    seller = await seller_of_group(session, message.chat.id)
+    if seller is None:
+        await query.answer(i18n.get("seller-status-none"), show_alert=True)
+        return None
+    return message, seller

@@ -22,7 +22,7 @@ from handlers.marketplace.keyboards import (
     account_controls,
     disconnect_confirm,
 )
-from handlers.marketplace.membership import pressed_by_admin
+from handlers.marketplace.membership import group_seller, pressed_by_admin
 from handlers.marketplace.tools import MarketplaceTools
 from handlers.screens import show
 from services.marketplace.errors import FailureReason
@@ -105,9 +105,8 @@ def status_text(i18n: I18nContext, seller: SellerView, timezone: ZoneInfo, note:
 async def seller_in_group(
     message: Message, i18n: I18nContext, session: AsyncSession, marketplace: MarketplaceTools
 ) -> None:
-    seller = await seller_of_group(session, message.chat.id)
+    seller = await group_seller(message, i18n, session)
     if seller is None:
-        await message.answer(i18n.get("seller-status-none"))
         return
     await message.answer(
         status_text(i18n, seller, marketplace.timezone),

@@ -28,7 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.filters import GROUP_CHAT, PRIVATE_CHAT
 from handlers.marketplace.keyboards import ChatsPage, SlaReportPick, chats_controls, sla_controls
-from handlers.marketplace.membership import is_group_admin, pressed_message
+from handlers.marketplace.membership import (
+    group_seller,
+    is_group_admin,
+    pressed_in_seller_group,
+)
 from handlers.marketplace.sla_text import (
     Translate,
     buyer_label,
@@ -40,7 +44,7 @@ from handlers.marketplace.tools import MarketplaceTools
 from handlers.screens import show
 from services.marketplace.models import Marketplace
 from services.marketplace.replies import buyer_chat_of_topic
-from services.marketplace.sellers import SellerView, seller_of_group
+from services.marketplace.sellers import SellerView
 from services.marketplace.sla import (
     ChatFilter,
     OpenChat,
@@ -144,9 +148,8 @@ async def sla_in_group(
     message: Message, command: CommandObject, bot: Bot, i18n: I18nContext,
     session: AsyncSession, marketplace: MarketplaceTools,
 ) -> None:  # fmt: skip
-    seller = await seller_of_group(session, message.chat.id)
+    seller = await group_seller(message, i18n, session)
     if seller is None:
-        await message.answer(i18n.get("seller-status-none"))
         return
     words = (command.args or "").split(maxsplit=1)  # spaces or a new line after the setting
     setting = words[0].lower() if words else ""
@@ -304,11 +307,11 @@ async def sla_report_pressed(
     query: CallbackQuery, callback_data: SlaReportPick, bot: Bot, i18n: I18nContext,
     session: AsyncSession, marketplace: MarketplaceTools,
 ) -> None:  # fmt: skip
-    message = await pressed_message(query, i18n)
-    if message is None:
+    pressed = await pressed_in_seller_group(query, i18n, session)
+    if pressed is None:
         return
-    seller = await seller_of_group(session, message.chat.id)
-    if seller is None or callback_data.days not in PERIOD_WORDS.values():
+    message, seller = pressed
+    if callback_data.days not in PERIOD_WORDS.values():
         await query.answer(i18n.get("callback-stale"))
         return
     await query.answer()
@@ -367,9 +370,8 @@ async def chats_text(
 async def chats_in_group(
     message: Message, i18n: I18nContext, session: AsyncSession, marketplace: MarketplaceTools
 ) -> None:
-    seller = await seller_of_group(session, message.chat.id)
+    seller = await group_seller(message, i18n, session)
     if seller is None:
-        await message.answer(i18n.get("seller-status-none"))
         return
     text, page, pages = await chats_text(i18n, session, marketplace, seller, ChatFilter.ALL, 0)
     await message.answer(
@@ -383,15 +385,13 @@ async def chats_pressed(
     query: CallbackQuery, callback_data: ChatsPage, i18n: I18nContext,
     session: AsyncSession, marketplace: MarketplaceTools,
 ) -> None:  # fmt: skip
-    message = await pressed_message(query, i18n)
-    if message is None:
+    pressed = await pressed_in_seller_group(query, i18n, session)
+    if pressed is None:
         return
-    seller = await seller_of_group(session, message.chat.id)
+    seller = pressed[1]
     try:
         chat_filter = ChatFilter(callback_data.shown)
     except ValueError:
-        seller = None
-    if seller is None:
         await query.answer(i18n.get("callback-stale"))
         return
     text, page, pages = await chats_text(
