@@ -233,7 +233,9 @@ async def test_bot_commands_are_published_per_language(harness_factory: HarnessF
     group = await harness.client.bot_commands(
         language_code="ru", scope={"type": "all_chat_administrators"}
     )
-    assert [c["command"] for c in group] == ["connect", "seller", "templates"]
+    assert [c["command"] for c in group] == [
+        "connect", "seller", "templates", "sla", "chats", "close",
+    ]  # fmt: skip
     assert all(c["description"] for c in group)
 
 
