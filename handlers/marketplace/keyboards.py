@@ -16,6 +16,7 @@ from services.marketplace.models import Marketplace
 from services.marketplace.seller_templates import SavedTemplate
 from services.marketplace.sellers import REPLY_TONES, SellerView
 from services.marketplace.sla import ChatFilter
+from services.marketplace.sla_input import REPORT_PERIODS
 
 
 class ConnectPick(CallbackData, prefix="mpc"):
@@ -237,8 +238,6 @@ class ChatsPage(CallbackData, prefix="msl"):
     page: int
 
 
-# Periods of /sla report: today, a week, a month.
-REPORT_PERIODS = (0, 7, 30)
 CHAT_FILTERS = tuple(chat_filter.value for chat_filter in ChatFilter)
 
 

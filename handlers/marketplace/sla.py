@@ -57,6 +57,7 @@ from services.marketplace.sla import (
     wait_records,
 )
 from services.marketplace.sla_input import (
+    REPORT_PERIODS,
     InputError,
     InputProblem,
     check_target,
@@ -64,6 +65,7 @@ from services.marketplace.sla_input import (
     parse_date,
     parse_duration,
     parse_hours,
+    parse_period,
     parse_share,
     parse_timezone,
 )
@@ -71,11 +73,6 @@ from services.marketplace.sla_report import ChartLabels, SlaReport, build_report
 from services.marketplace.sla_time import Deadline, WaitState, wait_state
 
 SETTINGS = ("first", "next", "warn", "hours", "timezone", "holiday")
-PERIOD_WORDS = {
-    **dict.fromkeys(("", "today", "сегодня", "0"), 0),
-    **dict.fromkeys(("7", "week", "неделя"), 7),
-    **dict.fromkeys(("30", "month", "месяц"), 30),
-}
 # Members named in the report (each a getChatMember call).
 REPORT_MEMBERS = 5
 CHATS_PER_PAGE = 10
@@ -159,7 +156,7 @@ async def sla_in_group(
         await message.answer(policy_text(i18n, policy, seller), reply_markup=sla_controls(i18n))
         return
     if setting == "report":
-        days = PERIOD_WORDS.get(value.strip().lower())
+        days = parse_period(value)
         if days is None:
             await message.answer(i18n.get("sla-report-usage"))
             return
@@ -287,20 +284,13 @@ def report_text(
     late = {account.marketplace.value: 0 for account in seller.accounts}
     late.update(report.late_by_marketplace)
     by_marketplace = " · ".join(
-        f"{_marketplace_label(name)} {count}" for name, count in sorted(late.items())
+        f"{Marketplace(name).label} {count}" for name, count in sorted(late.items())
     )
     lines.append(i18n.get("sla-report-by-marketplace", breaches=by_marketplace or "—"))
     shown = [m for m in report.late_by_member if m in names][: REPORT_MEMBERS + 1]
     by_member = " · ".join(f"{names[m]} {report.late_by_member[m]}" for m in shown)
     lines.append(i18n.get("sla-report-by-member", breaches=by_member or "—"))
     return "\n".join(lines)
-
-
-def _marketplace_label(name: str) -> str:
-    try:
-        return Marketplace(name).label
-    except ValueError:
-        return name
 
 
 async def sla_report_pressed(
@@ -311,7 +301,7 @@ async def sla_report_pressed(
     if pressed is None:
         return
     message, seller = pressed
-    if callback_data.days not in PERIOD_WORDS.values():
+    if callback_data.days not in REPORT_PERIODS:
         await query.answer(i18n.get("callback-stale"))
         return
     await query.answer()

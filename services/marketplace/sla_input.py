@@ -319,6 +319,21 @@ _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DOTTED_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 
 
+# The report's periods: today (0) and the last 7 and 30 days.
+REPORT_PERIODS = (0, 7, 30)
+_PERIOD_WORDS = {
+    **dict.fromkeys(("", "today", "сегодня", "0"), 0),
+    **dict.fromkeys(("7", "week", "неделя"), 7),
+    **dict.fromkeys(("30", "month", "месяц"), 30),
+}
+
+
+def parse_period(text: str) -> int | None:
+    """The report's period in days (0: today) from "today", "7", "30", "week", "месяц"…;
+    None for anything else."""
+    return _PERIOD_WORDS.get(" ".join(text.lower().split()))
+
+
 def parse_date(text: str) -> date:
     """ "2027-01-07" or "07.01.2027" (day first). No two-digit years, no slashes: both are
     read differently in different countries."""

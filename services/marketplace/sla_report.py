@@ -39,6 +39,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from services.marketplace.sla_time import Metric
+
 HOURLY_UP_TO = timedelta(days=1)
 HOUR = timedelta(hours=1)
 
@@ -72,9 +74,6 @@ class WaitRecord:
     # The Telegram id of the member who answered; None: answered on the site, or not answered.
     answered_by: int | None
     closed_at: datetime | None = None  # the chat was closed then: no answer expected afterwards
-
-
-FIRST_METRIC = "first"
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,7 @@ def build_report(
             bar_late[bars.index(started_at)] += 1
             late_by_marketplace[record.marketplace] = marketplace_late + 1
             late_by_member[record.answered_by] += 1
-        if record.answered_at is not None and record.metric == FIRST_METRIC:
+        if record.answered_at is not None and record.metric == Metric.FIRST.value:
             first_responses.append(record.answered_at - started_at)
     first_responses.sort()
     in_time, late = counts[Outcome.IN_TIME], counts[Outcome.LATE]

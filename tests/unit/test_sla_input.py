@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from services.marketplace.sla_input import (
+    REPORT_PERIODS,
     TARGET_LIMIT,
     HoursInput,
     InputError,
@@ -21,6 +22,7 @@ from services.marketplace.sla_input import (
     parse_days,
     parse_duration,
     parse_hours,
+    parse_period,
     parse_share,
     parse_timezone,
 )
@@ -515,3 +517,13 @@ def test_the_error_is_a_value_error_with_its_code_and_values() -> None:
     assert isinstance(error, ValueError)
     assert error.code == "over-limit"
     assert error.values == {"limit": timedelta(days=7)}
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [("", 0), ("today", 0), ("Сегодня", 0), ("7", 7), ("week", 7), ("неделя", 7),
+     (" 30 ", 30), ("месяц", 30), ("12", None), ("year", None)],
+)  # fmt: skip
+def test_report_periods_read_in_english_and_russian(text: str, days: int | None) -> None:
+    assert parse_period(text) == days
+    assert days is None or days in REPORT_PERIODS
