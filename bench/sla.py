@@ -41,11 +41,16 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.migrate import upgrade
-from handlers.marketplace.sla import report_period
 from services.database import create_engine, create_session_factory
 from services.marketplace.models import Author, Marketplace
 from services.marketplace.sla import ChatFilter, open_chats, wait_records
-from services.marketplace.sla_report import ChartLabels, SlaReport, build_report, render_chart
+from services.marketplace.sla_report import (
+    ChartLabels,
+    SlaReport,
+    build_report,
+    period_start,
+    render_chart,
+)
 from services.models.marketplace import (
     BuyerChat,
     BuyerMessage,
@@ -305,7 +310,7 @@ async def measure_report(
 ) -> ReportTiming:
     """`/sla report <days>` without the chart: the handler's period, `wait_records` and
     `build_report`, split into the query and the figures."""
-    since = report_period(days, now, TIMEZONE)
+    since = period_start(days, now, TIMEZONE)
     totals: list[float] = []
     queries: list[float] = []
     builds: list[float] = []

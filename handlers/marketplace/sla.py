@@ -69,7 +69,13 @@ from services.marketplace.sla_input import (
     parse_share,
     parse_timezone,
 )
-from services.marketplace.sla_report import ChartLabels, SlaReport, build_report, render_chart
+from services.marketplace.sla_report import (
+    ChartLabels,
+    SlaReport,
+    build_report,
+    period_start,
+    render_chart,
+)
 from services.marketplace.sla_time import Deadline, WaitState, wait_state
 
 SETTINGS = ("first", "next", "warn", "hours", "timezone", "holiday")
@@ -203,14 +209,6 @@ async def sla_in_private(message: Message, i18n: I18nContext) -> None:
     await message.answer(i18n.get("sla-in-private"))
 
 
-def report_period(days: int, now: datetime, timezone: ZoneInfo) -> datetime:
-    """Where the report's period starts: the seller's local midnight for today."""
-    if days:
-        return now - timedelta(days=days)
-    local = now.astimezone(timezone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(now.tzinfo)
-
-
 async def send_report(
     message: Message, bot: Bot, i18n: I18nContext, session: AsyncSession,
     marketplace: MarketplaceTools, seller: SellerView, days: int,
@@ -220,7 +218,7 @@ async def send_report(
     )
     now = marketplace.clock()
     timezone = (await policy_of(session, seller.id, marketplace.timezone)).timezone
-    since = report_period(days, now, timezone)
+    since = period_start(days, now, timezone)
     records = await wait_records(session, seller.id, since, now)
     report = build_report(records, since=since, until=now, now=now, timezone=timezone)
     names = await _member_names(bot, message.chat.id, report, i18n)

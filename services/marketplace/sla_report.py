@@ -186,6 +186,13 @@ def _local_midnight(day: date, timezone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=timezone)
 
 
+def period_start(days: int, now: datetime, timezone: ZoneInfo) -> datetime:
+    """Where a report of the last `days` days starts; 0 days: today, from the local midnight."""
+    if days:
+        return now - timedelta(days=days)
+    return _local_midnight(now.astimezone(timezone).date(), timezone).astimezone(now.tzinfo)
+
+
 def _member_order(item: tuple[int | None, int]) -> tuple[int, bool, int]:
     member, count = item
     return (-count, member is None, member or 0)

@@ -18,6 +18,7 @@ from services.marketplace.sla_report import (
     build_report,
     outcome,
     percentile_cont,
+    period_start,
     render_chart,
 )
 
@@ -330,3 +331,11 @@ def test_render_chart_draws_a_png_with_cyrillic_labels() -> None:
             png = render_chart(report, RUSSIAN_LABELS)
         assert png.startswith(PNG_SIGNATURE)
         assert png_size(png) == (900, 500)
+
+
+def test_a_period_starts_at_the_local_midnight_today_or_so_many_days_back() -> None:
+    moscow = ZoneInfo("Europe/Moscow")
+    now = datetime(2026, 12, 4, 22, 30, tzinfo=UTC)  # 01:30 on the 5th in Moscow
+    assert period_start(0, now, moscow) == datetime(2026, 12, 4, 21, 0, tzinfo=UTC)
+    assert period_start(0, now, UTC) == datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
+    assert period_start(7, now, moscow) == now - timedelta(days=7)
