@@ -11,12 +11,12 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from aiogram.methods import CreateForumTopic, DeleteForumTopic, PinChatMessage
+from aiogram.methods import DeleteForumTopic, PinChatMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.registration import ModuleContext
 from bot.sender import TelegramSender
-from handlers.marketplace.outbox import delivery, topic_text
+from handlers.marketplace.outbox import TelegramDeskOutbox, delivery, topic_text
 from handlers.marketplace.sla_text import (
     Translate,
     buyer_label,
@@ -146,10 +146,8 @@ class AlertPoster:
 
     async def _open_sla_topic(self, alert: DueAlert, translate: Translate) -> int | None:
         chat_id = alert.group_chat_id
-        opened = delivery(
-            await self.sender.send(
-                CreateForumTopic(chat_id=chat_id, name=translate("sla-topic-name"))
-            )
+        opened = await TelegramDeskOutbox(self.sender).open_topic(
+            chat_id, translate("sla-topic-name")
         )
         if opened.message_id is None:
             return None
