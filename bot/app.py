@@ -17,6 +17,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
@@ -24,6 +25,7 @@ from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllChatAdministrators,
+    BotCommandScopeChat,
     BotCommandScopeDefault,
     BotCommandScopeUnion,
 )
@@ -32,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.modules import (
+    enabled_admin_chat_commands,
     enabled_commands,
     enabled_group_admin_commands,
     enabled_jobs,
@@ -49,6 +52,7 @@ from middlewares.throttling import MemoryUpdateCounter, RedisUpdateCounter, Thro
 from middlewares.unhandled import UnhandledUpdateLogger
 from middlewares.user import UserMiddleware
 from services.database import create_engine, create_session_factory
+from services.health import HealthChecks
 from services.languages import SUPPORTED_LANGUAGES
 from services.leases import RedisLeases
 from services.send_budgets import create_send_budgets
@@ -80,6 +84,10 @@ class Resources:
         if redis is None:
             logger.info("REDIS_URL is not set: FSM state and throttling live in memory")
         return cls(settings, engine, create_session_factory(engine), redis)
+
+    @property
+    def health_checks(self) -> HealthChecks:
+        return HealthChecks(self.engine, self.redis)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -182,6 +190,7 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
         storage=storage,
         events_isolation=isolation,
         settings=settings,
+        health_checks=resources.health_checks,
         **enabled_workflow_data(settings),
     )
 
@@ -278,6 +287,16 @@ async def _publish_commands(bot: Bot, dispatcher: Dispatcher) -> None:
     group_names = enabled_group_admin_commands(dispatcher["settings"])
     if group_names:
         await _set_commands(bot, core, group_names, BotCommandScopeAllChatAdministrators())
+    settings: Settings = dispatcher["settings"]
+    console_names = enabled_admin_chat_commands(settings)
+    if console_names and settings.admin_chat_id is not None:
+        # The admin group's menu: what every admin may type there (not only its Telegram admins).
+        try:
+            await _set_commands(
+                bot, core, console_names, BotCommandScopeChat(chat_id=settings.admin_chat_id)
+            )
+        except TelegramAPIError as error:  # the bot is not (yet) in that group
+            logger.warning("admin group %s menu not set: %s", settings.admin_chat_id, error)
 
 
 async def _set_commands(

@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     max_concurrent_updates: int = Field(default=64, ge=1, le=1000)
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     admin_chat_id: int | None = None
+    # The most interview credits an admin may grant (or take) in one go from /user.
+    admin_credit_limit: int = Field(default=100, ge=1, le=100_000)
 
     # Telegram's sending limits, shared by every process through Redis (DESIGN rule 2).
     telegram_private_chat_limit: int = Field(default=3, ge=1)

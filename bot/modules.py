@@ -29,8 +29,9 @@ def registration(module: Module) -> ModuleRegistration:
         from handlers.marketplace import REGISTRATION as marketplace
 
         return marketplace
-    # Built in the issues that follow; until then the core menu shows their intro.
-    return ModuleRegistration(name=module.value)
+    from handlers.admin import REGISTRATION as admin
+
+    return admin
 
 
 def enabled_registrations(settings: Settings) -> list[ModuleRegistration]:
@@ -61,6 +62,10 @@ def enabled_commands(settings: Settings) -> list[str]:
 
 def enabled_group_admin_commands(settings: Settings) -> list[str]:
     return _enabled_commands(settings, lambda part: part.group_admin_commands)
+
+
+def enabled_admin_chat_commands(settings: Settings) -> list[str]:
+    return _enabled_commands(settings, lambda part: part.admin_chat_commands)
 
 
 def module_jobs(part: ModuleRegistration, settings: Settings) -> list[ScheduledJob]:
@@ -105,7 +110,14 @@ def _module_items(part: ModuleRegistration, settings: Settings) -> list[str]:
         f"{job.name} every {_duration(job.every.total_seconds())}"
         for job in module_jobs(part, settings)
     ]
-    if not (routers or routes or jobs or part.commands or part.group_admin_commands):
+    if not (
+        routers
+        or routes
+        or jobs
+        or part.commands
+        or part.group_admin_commands
+        or part.admin_chat_commands
+    ):
         return ["nothing registered yet"]
     items = [f"routers: {', '.join(routers)}"] if routers else []
     if routes:
@@ -117,6 +129,9 @@ def _module_items(part: ModuleRegistration, settings: Settings) -> list[str]:
     if part.group_admin_commands:
         group = " ".join(f"/{command}" for command in part.group_admin_commands)
         items.append("group admins' commands: " + group)
+    if part.admin_chat_commands:
+        console = " ".join(f"/{command}" for command in part.admin_chat_commands)
+        items.append("admin group's commands: " + console)
     return items
 
 

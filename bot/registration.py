@@ -99,4 +99,6 @@ class ModuleRegistration:
     commands: tuple[str, ...] = ()
     # Commands for the menu of group administrators (in every group), described the same way.
     group_admin_commands: tuple[str, ...] = ()
+    # Commands for the menu of the operator's admin group (ADMIN_CHAT_ID) only.
+    admin_chat_commands: tuple[str, ...] = ()
     workflow_data: tuple[WorkflowDataFactory, ...] = ()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 
@@ -14,11 +13,9 @@ from bot.app import Resources, module_context
 from bot.config import Settings
 from bot.modules import enabled_registrations
 from bot.registration import MODULE_CONTEXT_KEY
-from services.database import ping
 
 logger = logging.getLogger(__name__)
 
-HEALTH_CHECK_TIMEOUT_SECONDS = 3.0
 RESOURCES_KEY = web.AppKey("resources", Resources)
 
 
@@ -50,22 +47,8 @@ def build_web_app(
 
 
 async def healthz(request: web.Request) -> web.Response:
-    resources = request.app[RESOURCES_KEY]
-    checks = {"database": await _check(ping(resources.engine))}
-    if resources.redis is not None:
-        checks["redis"] = await _check(resources.redis.ping())
-    else:
-        checks["redis"] = "not configured"
-    healthy = all(state != "down" for state in checks.values())
+    report = await request.app[RESOURCES_KEY].health_checks.run()
     return web.json_response(
-        {"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503
+        {"status": "ok" if report.healthy else "degraded", **report.checks},
+        status=200 if report.healthy else 503,
     )
-
-
-async def _check(probe) -> str:  # type: ignore[no-untyped-def]
-    try:
-        await asyncio.wait_for(probe, HEALTH_CHECK_TIMEOUT_SECONDS)
-    except Exception as error:  # any failure means "down"; the reason is logged
-        logger.warning("health check failed: %r", error)
-        return "down"
-    return "ok"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.database import dialect_insert
@@ -145,3 +147,49 @@ async def mark_blocked(session: AsyncSession, telegram_id: int, blocked: bool) -
 
 async def get_user(session: AsyncSession, telegram_id: int) -> User | None:
     return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+
+class LookupProblem(StrEnum):
+    BAD_REFERENCE = "bad-reference"
+    NOT_FOUND = "not-found"
+    AMBIGUOUS = "ambiguous"
+
+
+class UserLookupFailed(Exception):
+    def __init__(self, problem: LookupProblem, matches: Sequence[User] = ()) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.matches = tuple(matches)  # the users an ambiguous @username could mean
+
+
+USERNAME_REFERENCE = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{3,31})$")
+
+
+async def find_user(session: AsyncSession, reference: str) -> User:
+    """The user a numeric Telegram id or an @username (any case) names.
+
+    Usernames move between people: when two users the bot knows carried the same one, the
+    lookup is ambiguous and lists both rather than guessing.
+    """
+    reference = reference.strip()
+    if re.fullmatch(r"-?\d{1,20}", reference):
+        user = await get_user(session, int(reference))
+        if user is None:
+            raise UserLookupFailed(LookupProblem.NOT_FOUND)
+        return user
+    match = USERNAME_REFERENCE.fullmatch(reference)
+    if match is None:
+        raise UserLookupFailed(LookupProblem.BAD_REFERENCE)
+    matches = (
+        await session.scalars(
+            select(User)
+            .where(func.lower(User.username) == match.group(1).lower())
+            .order_by(User.last_seen_at.desc())
+            .limit(5)
+        )
+    ).all()
+    if not matches:
+        raise UserLookupFailed(LookupProblem.NOT_FOUND)
+    if len(matches) > 1:
+        raise UserLookupFailed(LookupProblem.AMBIGUOUS, matches)
+    return matches[0]

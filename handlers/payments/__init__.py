@@ -53,5 +53,6 @@ REGISTRATION = ModuleRegistration(
     routers=(build_admin_router, build_router),
     web_routes=(web_routes,),
     commands=("buy", "balance", "paysupport"),
+    admin_chat_commands=("price",),
     workflow_data=(workflow_data,),
 )

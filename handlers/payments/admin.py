@@ -1,25 +1,25 @@
 """The payments part of the admin group: prices (/price) and refund decisions.
 
-Only members of ADMIN_IDS writing in ADMIN_CHAT_ID get here; for anyone else these commands do
-not exist (they fall through to the ordinary "unknown text" hint).
+Only admins writing in ADMIN_CHAT_ID get here (`IsAdmin`); for anyone else these commands do
+not exist.
 """
 
 from __future__ import annotations
 
 import logging
 from html import escape
-from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject, Filter, StateFilter
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.sender import OutgoingText, TelegramSender
+from handlers.admin_group import IsAdmin, admin_text
 from handlers.filters import PLAIN_TEXT
 from handlers.payments.callbacks import PriceConfirm, RefundDecision
 from handlers.payments.keyboards import price_confirm
@@ -51,38 +51,17 @@ logger = logging.getLogger(__name__)
 REJECTED_REQUEST = "rejected_request"
 
 
-class IsAdmin(Filter):
-    """An admin (ADMIN_IDS) acting in the admin group (ADMIN_CHAT_ID)."""
-
-    async def __call__(self, event: TelegramObject, settings: Settings) -> bool:
-        message = event.message if isinstance(event, CallbackQuery) else event
-        user = getattr(event, "from_user", None)
-        chat = getattr(message, "chat", None)
-        return (
-            settings.admin_chat_id is not None
-            and chat is not None
-            and chat.id == settings.admin_chat_id
-            and user is not None
-            and user.id in settings.admin_ids
-        )
-
-
-def _t(i18n: I18nContext, settings: Settings, key: str, **args: Any) -> str:
-    """Admin-group text, in the operator's language."""
-    return i18n.core.get(key, settings.default_language, **args)
-
-
 async def price_command(
     message: Message, command: CommandObject, i18n: I18nContext, session: AsyncSession,
     settings: Settings,
 ) -> None:  # fmt: skip
     args = (command.args or "").split()
     if not args:
-        lines = [_t(i18n, settings, "price-list-title")]
+        lines = [admin_text(i18n, settings, "price-list-title")]
         for offer in await offers(session):
             for currency, amount in sorted(offer.prices.items()):
                 lines.append(
-                    _t(
+                    admin_text(
                         i18n,
                         settings,
                         "price-list-line",
@@ -93,10 +72,10 @@ async def price_command(
                 )
         history = await price_history(session, limit=5)
         if history:
-            lines.append(_t(i18n, settings, "price-history-title"))
+            lines.append(admin_text(i18n, settings, "price-history-title"))
             for change in history:
                 lines.append(
-                    _t(
+                    admin_text(
                         i18n,
                         settings,
                         "price-history-line",
@@ -110,11 +89,11 @@ async def price_command(
                         date=change.changed_at.strftime("%d.%m.%Y %H:%M"),
                     )
                 )
-        lines.append(_t(i18n, settings, "price-usage"))
+        lines.append(admin_text(i18n, settings, "price-usage"))
         await message.answer("\n".join(lines))
         return
     if len(args) != 3:
-        await message.answer(_t(i18n, settings, "price-usage"))
+        await message.answer(admin_text(i18n, settings, "price-usage"))
         return
     product, currency, text = args[0], args[1].upper(), args[2]
     try:
@@ -123,10 +102,10 @@ async def price_command(
         if product not in known:
             raise PriceRejected(PriceProblem.UNKNOWN_PRODUCT)
     except PriceRejected as rejected:
-        await message.answer(_t(i18n, settings, f"price-rejected-{rejected.problem}"))
+        await message.answer(admin_text(i18n, settings, f"price-rejected-{rejected.problem}"))
         return
     await message.answer(
-        _t(
+        admin_text(
             i18n,
             settings,
             "price-confirm",
@@ -145,7 +124,7 @@ async def price_confirmed(
     if callback_data.action != "yes":
         await query.answer()
         if message is not None:
-            await message.edit_text(_t(i18n, settings, "price-cancelled"))
+            await message.edit_text(admin_text(i18n, settings, "price-cancelled"))
         return
     try:
         change = await set_price(
@@ -157,13 +136,13 @@ async def price_confirmed(
         )
     except PriceRejected as rejected:
         await query.answer(
-            _t(i18n, settings, f"price-rejected-{rejected.problem}"), show_alert=True
+            admin_text(i18n, settings, f"price-rejected-{rejected.problem}"), show_alert=True
         )
         return
     await query.answer()
     if message is not None:
         await message.edit_text(
-            _t(
+            admin_text(
                 i18n,
                 settings,
                 "price-set",
@@ -191,7 +170,7 @@ async def refund_decision(
         await state.update_data({REJECTED_REQUEST: callback_data.request})
         await bot.send_message(
             settings.admin_chat_id,  # type: ignore[arg-type]
-            _t(i18n, settings, "refund-admin-ask-reason", request=callback_data.request),
+            admin_text(i18n, settings, "refund-admin-ask-reason", request=callback_data.request),
         )
         return
     try:
@@ -199,7 +178,9 @@ async def refund_decision(
             session, callback_data.request, max_used_interviews=settings.refund_max_used_interviews
         )
     except RefundRefused as refused:
-        await query.answer(_t(i18n, settings, f"refund-refused-{refused.problem}"), show_alert=True)
+        await query.answer(
+            admin_text(i18n, settings, f"refund-refused-{refused.problem}"), show_alert=True
+        )
         return
     try:
         product = await get_product(session, plan.product_id)
@@ -207,7 +188,7 @@ async def refund_decision(
         outcome = await _refund_with_provider(bot, plan, yookassa, subscription=subscription)
     except (YooKassaError, RuntimeError) as error:
         logger.warning("refund %s failed at the provider: %s", plan.request_id, error)
-        await query.answer(_t(i18n, settings, "refund-provider-failed"), show_alert=True)
+        await query.answer(admin_text(i18n, settings, "refund-provider-failed"), show_alert=True)
         return
     await complete_refund(session, plan, decided_by=query.from_user.id)
     await session.commit()
@@ -221,7 +202,7 @@ async def refund_decision(
         await query.message.edit_text(
             (query.message.html_text or "")
             + "\n\n"
-            + _t(
+            + admin_text(
                 i18n,
                 settings,
                 f"refund-admin-approved-{outcome}",
@@ -274,14 +255,14 @@ async def rejection_reason(
             reason=reason,  # type: ignore[union-attr]
         )
     except RefundRefused as refused:
-        await message.answer(_t(i18n, settings, f"refund-refused-{refused.problem}"))
+        await message.answer(admin_text(i18n, settings, f"refund-refused-{refused.problem}"))
         return
     await session.commit()
     user = await session.get(User, request.user_id)
     language = user.language if user else settings.default_language
     notice = i18n.core.get("refund-user-rejected", language, reason=escape(reason))
     await _send_refund_notice(sender, request.user_id, notice)
-    await message.answer(_t(i18n, settings, "refund-admin-rejected", request=request.id))
+    await message.answer(admin_text(i18n, settings, "refund-admin-rejected", request=request.id))
 
 
 def build_admin_router() -> Router:

@@ -3,6 +3,7 @@
 command-buy = Buy interviews
 command-balance = My balance
 command-paysupport = Payment support and refunds
+command-price = Prices: /price <product> <currency> <amount>
 
 buy-title = 💳 <b>Buy interviews</b>
 buy-nothing-on-sale = Nothing is on sale right now. Please check back later.

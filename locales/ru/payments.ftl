@@ -3,6 +3,7 @@
 command-buy = Купить собеседования
 command-balance = Мой баланс
 command-paysupport = Поддержка по оплате и возвраты
+command-price = Цены: /price <товар> <валюта> <сумма>
 
 buy-title = 💳 <b>Купить собеседования</b>
 buy-nothing-on-sale = Сейчас ничего не продаётся. Загляните позже.

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.database import dialect_insert
@@ -587,6 +587,53 @@ async def wait_records(
         )
         for marketplace, metric, started_at, due_at, answered_at, answered_by, closed_at in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class HitRate:
+    """Waits that ended answered in time, and those that ran late (as `sla_report.outcome`
+    judges them); waits still running in time and chats closed in time are in neither."""
+
+    in_time: int = 0
+    late: int = 0
+
+    @property
+    def share_in_time(self) -> float | None:
+        judged = self.in_time + self.late
+        return self.in_time / judged if judged else None
+
+
+async def sla_hit_rates(
+    session: AsyncSession, since: datetime, *, now: datetime | None = None
+) -> dict[int, HitRate]:
+    """Each seller's hit rate over the waits that started since `since`, counted in SQL (the
+    admin console's /stats and /sellers); sellers without such waits are absent."""
+    now = now or utcnow()
+    late = case(
+        (SlaWait.answered_at.is_not(None), SlaWait.answered_at > SlaWait.due_at),
+        (
+            and_(SlaWait.closed_at.is_not(None), SlaWait.closed_at <= now),
+            SlaWait.due_at < SlaWait.closed_at,
+        ),
+        else_=SlaWait.due_at < now,
+    )
+    in_time = and_(SlaWait.answered_at.is_not(None), SlaWait.answered_at <= SlaWait.due_at)
+    rows = await session.execute(
+        select(
+            MarketplaceAccount.seller_id,
+            func.sum(case((in_time, 1), else_=0)),
+            func.sum(case((late, 1), else_=0)),
+        )
+        .select_from(SlaWait)
+        .join(BuyerChat, BuyerChat.id == SlaWait.buyer_chat_id)
+        .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
+        .where(SlaWait.started_at >= since)
+        .group_by(MarketplaceAccount.seller_id)
+    )
+    return {
+        seller_id: HitRate(in_time=int(hits or 0), late=int(misses or 0))
+        for seller_id, hits, misses in rows
+    }
 
 
 def hard_windows(marketplaces: Iterable[Marketplace]) -> Mapping[str, timedelta]:

@@ -1,5 +1,6 @@
 """ORM models. Import every model here so Alembic sees the whole metadata."""
 
+from services.models.admin import Admin, AuditEntry
 from services.models.base import Base
 from services.models.interview import (
     Bookmark,
@@ -29,6 +30,8 @@ from services.models.payments import (
 from services.models.user import User
 
 __all__ = [
+    "Admin",
+    "AuditEntry",
     "Base",
     "Bookmark",
     "BuyerAttachment",

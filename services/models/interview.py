@@ -60,6 +60,9 @@ class Question(Base):
     key_points: Mapped[list[Localized]] = mapped_column(JSON)
     reference_answer: Mapped[Localized] = mapped_column(JSON)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # An admin took the question out of rotation (/bank disable); seeding leaves this alone.
+    disabled_at: Mapped[datetime | None] = mapped_column()
+    disabled_by: Mapped[int | None] = mapped_column(BigInteger)
     # Hash of the source entry, so seeding rewrites only what changed.
     checksum: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -26,6 +26,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services import audit
+from services.audit import AuditAction
 from services.entitlements import aware
 from services.models import Price, PriceChange, Product
 from services.models.base import utcnow
@@ -306,6 +308,14 @@ async def set_price(
         changed_at=now,
     )
     session.add(change)
+    await audit.record(
+        session,
+        changed_by,
+        AuditAction.PRICE_SET,
+        f"{product_id} {currency}",
+        before=None if old_amount is None else {"amount": old_amount},
+        after={"amount": amount},
+    )
     await session.flush()
     return _change_view(change)
 

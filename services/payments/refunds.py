@@ -29,7 +29,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import entitlements
+from services import audit, entitlements
+from services.audit import AuditAction
 from services.entitlements import PaidWith, access, aware
 from services.models import CreditAccount, InterviewSession, Order, Payment, Product, RefundRequest
 from services.models.base import utcnow
@@ -268,6 +269,20 @@ async def complete_refund(
     request.status = RefundStatus.APPROVED
     request.decided_by = decided_by
     request.decided_at = now
+    await audit.record(
+        session,
+        decided_by,
+        AuditAction.REFUND_APPROVE,
+        f"refund request {request.id}",
+        before={"status": RefundStatus.PENDING.value},
+        after={
+            "status": request.status,
+            "payment_id": payment.id,
+            "amount": payment.amount,
+            "currency": payment.currency,
+            "credits_removed": removed,
+        },
+    )
     await session.flush()
     held = await entitlements.holdings(session, payment.user_id)
     return RefundDone(credits_removed=removed, credits_after=held.credits, subscription_until=until)
@@ -287,6 +302,14 @@ async def reject_refund(
     request.decided_by = decided_by
     request.decided_at = utcnow()
     request.reject_reason = reason.strip()[:REASON_MAX_LENGTH] or None
+    await audit.record(
+        session,
+        decided_by,
+        AuditAction.REFUND_REJECT,
+        f"refund request {request.id}",
+        before={"status": RefundStatus.PENDING.value},
+        after={"status": request.status, "reason": request.reject_reason},
+    )
     await session.flush()
     return request
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from services.models import CreditAccount, CreditEntry, Order, Payment, PriceChange
+from tests.e2e.admin_chat import AdminChat, bot_with_admin_group
 from tests.e2e.harness import BotHarness, HarnessFactory, new_user
 from tests.e2e.interview_driver import InterviewUser, has_button, rows
 
@@ -60,7 +61,7 @@ class Buyer(InterviewUser):
 async def test_stars_pack_is_paid_credited_once_and_receipted(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    harness, admin_chat = await _bot_with_admin_group(harness_factory)
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
     buyer = Buyer(harness, new_user("en"))
     invoice = await buyer.invoice("5 mock interviews", "Telegram Stars")
     assert invoice["invoice"]["currency"] == "XTR" and invoice["invoice"]["total_amount"] == 200
@@ -90,12 +91,12 @@ async def test_stars_pack_is_paid_credited_once_and_receipted(
 async def test_a_price_change_between_invoice_and_payment_is_refused_at_checkout(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    harness, admin_chat = await _bot_with_admin_group(harness_factory)
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
     buyer = Buyer(harness, new_user("en"))
     invoice = await buyer.invoice("1 mock interview", "Telegram Stars")
     old_price = invoice["invoice"]["total_amount"]
 
-    await admin_chat.set_price("pack_1", "XTR", str(old_price + 5))
+    await _set_price(admin_chat, "pack_1", "XTR", str(old_price + 5))
     refused = await buyer.pay(invoice)
     assert refused["status"] == "refused" and "price has changed" in refused["error_message"]
     assert await _payments(seeded_catalogue, buyer.chat_id) == []
@@ -104,7 +105,7 @@ async def test_a_price_change_between_invoice_and_payment_is_refused_at_checkout
     assert fresh["invoice"]["total_amount"] == old_price + 5
     assert (await buyer.pay(fresh))["status"] == "paid"
     await buyer.wait_bot_text("Payment received")
-    await admin_chat.set_price("pack_1", "XTR", str(old_price))  # leave the catalogue as found
+    await _set_price(admin_chat, "pack_1", "XTR", str(old_price))  # leave the catalogue as found
 
 
 async def test_the_stars_subscription_is_an_invoice_link_with_a_30_day_period(
@@ -244,71 +245,17 @@ async def test_forged_notifications_credit_nothing(
     assert await _credits(seeded_catalogue, buyer.chat_id) == 0
 
 
-class AdminChat:
-    """The operator's admin group in the emulator, with one admin in it."""
-
-    def __init__(self, factory: HarnessFactory, chat_id: int, admin: dict[str, Any]) -> None:
-        self.factory = factory
-        self.chat_id = chat_id
-        self.admin = admin
-
-    @property
-    def client(self):  # type: ignore[no-untyped-def]
-        assert self.factory.client is not None
-        return self.factory.client
-
-    async def say(self, text: str) -> int:
-        sent = await self.client.send_text(self.chat_id, self.admin, text)
-        return sent["message"]["message_id"]
-
-    async def wait_text(self, expect: str, after: int = 0, timeout: float = 15) -> dict[str, Any]:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            for message in reversed(await self.client.messages(self.chat_id)):
-                if (
-                    message["from_bot"]
-                    and message["message_id"] > after
-                    and expect in (message["text"] or "")
-                ):
-                    return message
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(await self.client.transcript(self.chat_id))
-            await asyncio.sleep(0.05)
-
-    async def press(self, message: dict[str, Any], label: str) -> None:
-        from tests.e2e.harness import button_data
-
-        await self.client.press(
-            self.chat_id, self.admin, message["message_id"], button_data(message, label)
-        )
-
-    async def set_price(self, product: str, currency: str, amount: str) -> None:
-        sent = await self.say(f"/price {product} {currency} {amount}")
-        confirm = await self.wait_text("Set the price", after=sent)
-        await self.press(confirm, "Yes, set it")
-        await self.wait_text("now costs", after=sent)
-
-
-async def _bot_with_admin_group(factory: HarnessFactory) -> tuple[BotHarness, AdminChat]:
-    """The bot with an admin group (ADMIN_CHAT_ID) holding one admin (ADMIN_IDS)."""
-    admin_chat = await _admin_group(factory)
-    harness = await factory.start(
-        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]]
-    )
-    return harness, admin_chat
-
-
-async def _admin_group(factory: HarnessFactory) -> AdminChat:
-    client = await factory.sandbox()
-    admin = new_user("en", "Operator")
-    group = await client.create_group("EasyFlow admins", members=[admin])
-    return AdminChat(factory, group["id"], admin)
+async def _set_price(admin_chat: AdminChat, product: str, currency: str, amount: str) -> None:
+    sent = await admin_chat.say(f"/price {product} {currency} {amount}")
+    confirm = await admin_chat.wait_text("Set the price", after=sent)
+    await admin_chat.press(confirm, "Yes, set it")
+    await admin_chat.wait_text("now costs", after=sent)
 
 
 async def test_admins_set_prices_with_history_and_others_see_no_such_command(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    harness, admin_chat = await _bot_with_admin_group(harness_factory)
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
     sent = await admin_chat.say("/price")
     listing = await admin_chat.wait_text("Prices", after=sent)
     assert "pack_5" in listing["text"] and "XTR" in listing["text"]
@@ -325,7 +272,7 @@ async def test_admins_set_prices_with_history_and_others_see_no_such_command(
     sent = await admin_chat.say("/price pack_9 RUB 10")
     await admin_chat.wait_text("No such product", after=sent)
 
-    await admin_chat.set_price("pack_5", "RUB", "612.50")
+    await _set_price(admin_chat, "pack_5", "RUB", "612.50")
     changes = await rows(
         seeded_catalogue,
         select(PriceChange).where(
@@ -337,12 +284,14 @@ async def test_admins_set_prices_with_history_and_others_see_no_such_command(
     buyer = Buyer(harness, new_user("en"))
     screen = await buyer.open_product("5 mock interviews")
     assert any("612.50" in label or "612,50" in label for label in _labels(screen))
-    await admin_chat.set_price("pack_5", "RUB", "590")
+    await _set_price(admin_chat, "pack_5", "RUB", "590")
 
-    # Someone else typing /price in a private chat gets the ordinary hint, nothing about prices.
+    # For someone else, in a private chat, /price does not exist: no answer at all.
     stranger = new_user("en")
-    [reply] = await harness.say(stranger, "/price pack_5 RUB 1")
-    assert "price" not in reply["text"].lower()
+    sent = await harness.client.send_text(stranger["id"], stranger, "/price pack_5 RUB 1")
+    await asyncio.sleep(0.6)
+    after = await harness.client.messages(stranger["id"], after=sent["message"]["message_id"])
+    assert [message for message in after if message["from_bot"]] == []
 
 
 def _labels(message: dict[str, Any]) -> list[str]:
@@ -377,7 +326,7 @@ async def _ask_refund(
 async def test_a_refund_is_approved_once_and_a_second_approval_changes_nothing(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    harness, admin_chat = await _bot_with_admin_group(harness_factory)
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
     buyer = Buyer(harness, new_user("en"))
     request = await _refund_requested(buyer, admin_chat)
     assert "I bought the wrong pack" in request["text"]
@@ -402,7 +351,7 @@ async def test_a_refund_is_approved_once_and_a_second_approval_changes_nothing(
 async def test_a_rejected_refund_tells_the_user_why(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    harness, admin_chat = await _bot_with_admin_group(harness_factory)
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
     buyer = Buyer(harness, new_user("en"))
     request = await _refund_requested(buyer, admin_chat)
     await admin_chat.press(request, "Reject")
@@ -418,7 +367,7 @@ async def test_a_rejected_refund_tells_the_user_why(
 async def test_a_yookassa_payment_is_refunded_through_the_api(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
-    harness, admin_chat = await _bot_with_admin_group(harness_factory)
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
     buyer = Buyer(harness, new_user("en"))
     payment_id, order = await _yookassa_order(harness, buyer)
     await _control(harness, f"/payments/{payment_id}/succeed")

@@ -1,0 +1,128 @@
+"""/audit: the latest admin actions, by one admin or of one kind, page by page."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram_i18n import I18nContext
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.admin_group import admin_text
+from handlers.screens import show
+from services import audit
+from services.audit import AuditAction, AuditRecord
+from services.users import UserLookupFailed, find_user
+
+NO_FILTER = 0
+
+
+class AuditPage(CallbackData, prefix="admt"):
+    """The entries older than `before`, with the same filters (0: none)."""
+
+    before: int
+    admin: int = NO_FILTER
+    action: str = ""
+
+
+async def audit_command(
+    message: Message, command: CommandObject, i18n: I18nContext, session: AsyncSession,
+    settings: Settings,
+) -> None:  # fmt: skip
+    admin_id: int | None = None
+    action: AuditAction | None = None
+    for word in (command.args or "").split():
+        if word.lower() in set(AuditAction):
+            action = AuditAction(word.lower())
+        elif word.lstrip("-").isdigit():
+            admin_id = int(word)  # by id: also an owner the bot never saw
+        elif word.startswith("@"):
+            try:
+                admin_id = (await find_user(session, word)).telegram_id
+            except UserLookupFailed as failed:
+                problem = f"user-lookup-{failed.problem}"
+                await message.answer(admin_text(i18n, settings, problem, reference=escape(word)))
+                return
+        else:
+            actions = ", ".join(action.value for action in AuditAction)
+            await message.answer(
+                admin_text(
+                    i18n, settings, "audit-unknown-filter", word=escape(word), actions=actions
+                )
+            )
+            return
+    text, markup = await _page(i18n, session, settings, admin_id=admin_id, action=action)
+    await message.answer(text, reply_markup=markup)
+
+
+async def audit_page(
+    query: CallbackQuery, callback_data: AuditPage, i18n: I18nContext, session: AsyncSession,
+    settings: Settings,
+) -> None:  # fmt: skip
+    text, markup = await _page(
+        i18n,
+        session,
+        settings,
+        admin_id=callback_data.admin or None,
+        action=AuditAction(callback_data.action) if callback_data.action else None,
+        before_id=callback_data.before,
+    )
+    await show(query, text, markup)
+
+
+async def _page(
+    i18n: I18nContext, session: AsyncSession, settings: Settings, *,
+    admin_id: int | None, action: AuditAction | None, before_id: int | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:  # fmt: skip
+    entries = await audit.latest(session, admin_id=admin_id, action=action, before_id=before_id)
+    if not entries:
+        return admin_text(i18n, settings, "audit-empty"), None
+    lines = [admin_text(i18n, settings, "audit-title")]
+    lines += [_line(i18n, settings, entry) for entry in entries]
+    if len(entries) < audit.DEFAULT_AUDIT_PAGE:
+        return "\n".join(lines), None
+    keyboard = InlineKeyboardBuilder()
+    keyboard.button(
+        text=admin_text(i18n, settings, "audit-older"),
+        callback_data=AuditPage(
+            before=entries[-1].id,
+            admin=admin_id or NO_FILTER,
+            action=action.value if action else "",
+        ),
+    )
+    return "\n".join(lines), keyboard.as_markup()
+
+
+def _line(i18n: I18nContext, settings: Settings, entry: AuditRecord) -> str:
+    return admin_text(
+        i18n,
+        settings,
+        "audit-line",
+        date=entry.at.strftime("%d.%m.%Y %H:%M"),
+        admin=str(entry.admin_id),
+        action=escape(str(entry.action)),
+        target=escape(entry.target),
+        change=escape(_change(entry.before, entry.after)),
+    )
+
+
+def _change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """`key: old → new` for what differs; `—` for a side that does not exist."""
+    before, after = before or {}, after or {}
+    parts = []
+    for key in (*before, *(key for key in after if key not in before)):
+        old, new = before.get(key, "—"), after.get(key, "—")
+        if old != new:
+            parts.append(f"{key}: {old} → {new}")
+    return "; ".join(parts) or "—"
+
+
+def register(router: Router) -> None:
+    router.message.register(audit_command, Command("audit"))
+    router.callback_query.register(audit_page, AuditPage.filter())

@@ -1,0 +1,9 @@
+"""/stats in the admin group (being built)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def register(router: Router) -> None:
+    """Adds /stats's handlers to the admin console's router (admins in the admin group)."""
