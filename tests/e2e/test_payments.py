@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from services.models import CreditAccount, CreditEntry, Order, Payment, PriceChange
+from services.models import AuditEntry, CreditAccount, CreditEntry, Order, Payment, PriceChange
 from tests.e2e.admin_chat import AdminChat, bot_with_admin_group
 from tests.e2e.harness import BotHarness, HarnessFactory, new_user
 from tests.e2e.interview_driver import InterviewUser, has_button, rows
@@ -346,6 +346,14 @@ async def test_a_refund_is_approved_once_and_a_second_approval_changes_nothing(
         select(CreditEntry).where(CreditEntry.user_id == buyer.chat_id, CreditEntry.delta < 0),
     )
     assert len(debits) == 1
+    # The decision is in the admin audit, once.
+    [decision] = await rows(
+        seeded_catalogue,
+        select(AuditEntry).where(
+            AuditEntry.action == "refund_approve", AuditEntry.admin_id == admin_chat.admin["id"]
+        ),
+    )
+    assert decision.after is not None and decision.after["payment_id"] == payment.id
 
 
 async def test_a_rejected_refund_tells_the_user_why(
@@ -362,6 +370,13 @@ async def test_a_rejected_refund_tells_the_user_why(
     assert await _credits(seeded_catalogue, buyer.chat_id) == 1
     calls = await harness.client.requests()
     assert "refundStarPayment" not in [c["method"] for c in calls]
+    [decision] = await rows(
+        seeded_catalogue,
+        select(AuditEntry).where(
+            AuditEntry.action == "refund_reject", AuditEntry.admin_id == admin_chat.admin["id"]
+        ),
+    )
+    assert decision.after == {"status": "rejected", "reason": "The interview was already used"}
 
 
 async def test_a_yookassa_payment_is_refunded_through_the_api(
