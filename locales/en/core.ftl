@@ -24,7 +24,7 @@ module-payments-intro =
     Buy more interviews or an unlimited subscription with Telegram Stars or a card.
 module-admin-intro =
     🛠 <b>Admin</b>
-    Stats, prices, refunds, broadcasts and the question bank live in the admin group.
+    The console lives in the admin group: /stats, /user, /bank, /sellers, /health, /audit, /admins and /price; refund requests arrive there too.
 module-coming-soon = This section is being prepared — it will appear here soon.
 
 ## Help
