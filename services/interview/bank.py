@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -222,6 +222,62 @@ def bank_from_documents(documents: Iterable[tuple[str, object]]) -> QuestionBank
         specialization, file_tasks = _parse_file(source, document)
         specializations.append(specialization)
         tasks.extend(file_tasks)
+    return _positioned_bank(specializations, tasks)
+
+
+def collect_bank_from_documents(
+    documents: Iterable[tuple[str, object]],
+    task_source: Callable[[str, int], str] | None = None,
+) -> tuple[QuestionBank, list[str]]:
+    """Like `bank_from_documents`, but collecting instead of raising: a document or a task that
+    is not shaped like the format is left out of the bank and its problem listed, so an upload
+    can be told every problem at once. `task_source(source, number)` names a document's task
+    number `number` (from 1) in messages and in `BankTask.source`; by default, its document."""
+    specializations: list[BankSpecialization] = []
+    tasks: list[BankTask] = []
+    problems: list[str] = []
+    for source, document in documents:
+        if not isinstance(document, Mapping):
+            problems.append(f"{source}: expected a mapping at the top level")
+            continue
+        try:  # the header alone; the tasks are parsed one by one below
+            specialization, _ = _parse_file(source, {**document, "tasks": []})
+        except BankError as error:
+            problems.append(str(error))
+            continue
+        specializations.append(specialization)
+        raw_tasks = document.get("tasks")
+        if not isinstance(raw_tasks, list):
+            problems.append(f"{source} ({specialization.id}): `tasks` must be a list")
+            continue
+        for number, raw in enumerate(raw_tasks, start=1):
+            named = task_source(source, number) if task_source else source
+            task, task_problems = _collect_task(named, specialization.id, number, raw)
+            problems += task_problems
+            if task is not None:
+                tasks.append(task)
+    return _positioned_bank(specializations, tasks), problems
+
+
+def _collect_task(
+    source: str, specialization_id: str, number: int, raw: object
+) -> tuple[BankTask | None, list[str]]:
+    """The task and its shape problem; a task whose only fault is an unknown key is still
+    returned (without that key), so its content is validated too."""
+    try:
+        return _parse_task(source, specialization_id, number, raw), []
+    except BankError as error:
+        if not isinstance(raw, Mapping) or all(key in _TASK_KEYS for key in raw):
+            return None, [str(error)]
+        known = {key: value for key, value in raw.items() if key in _TASK_KEYS}
+        task, problems = _collect_task(source, specialization_id, number, known)
+        return task, [str(error), *problems]
+
+
+def _positioned_bank(
+    specializations: Sequence[BankSpecialization], tasks: Sequence[BankTask]
+) -> QuestionBank:
+    """The bank with each specialization's position in the catalogue order."""
     ranked = sorted(specializations, key=lambda item: (_order_rank(item.id), item.id))
     positions = {id(item): position for position, item in enumerate(ranked)}
     return QuestionBank(

@@ -37,7 +37,11 @@ async def bookmarked_questions(
             await session.scalars(
                 select(Question)
                 .join(Bookmark, Bookmark.question_id == Question.id)
-                .where(Bookmark.user_id == user_id, Question.is_active.is_(True))
+                .where(
+                    Bookmark.user_id == user_id,
+                    Question.is_active.is_(True),
+                    Question.disabled_at.is_(None),
+                )
                 .order_by(Bookmark.created_at.desc())
                 .limit(limit)
             )

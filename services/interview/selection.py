@@ -1,7 +1,8 @@
 """Choosing bank questions for an interview or a practice drill.
 
 Rules, in order of priority:
-1. only active questions of the track, free ones unless premium is included;
+1. only active questions of the track that no admin has disabled (/bank disable), free ones
+   unless premium is included;
 2. never the same task twice in one interview;
 3. the requested cell (specialization, level, topic) first; when it holds fewer tasks than asked
    for, the same level's other topics, then the other levels (nearest first, the requested topic
@@ -99,6 +100,7 @@ async def pick_questions(
                 .where(
                     Question.specialization == specialization,
                     Question.is_active.is_(True),
+                    Question.disabled_at.is_(None),
                     Question.tier.in_(_allowed_tiers(include_premium)),
                 )
                 .order_by(Question.id)  # a seeded rng then gives the same draw on any database
@@ -196,6 +198,7 @@ async def pick_practice_question(
         select(Question.id, Question.skills)
         .where(
             Question.is_active.is_(True),
+            Question.disabled_at.is_(None),
             Question.tier.in_(_allowed_tiers(include_premium)),
         )
         .order_by(Question.id)
@@ -232,7 +235,9 @@ async def questions_for_skills(
     rng = rng or random.Random()
     wanted = set(skills)
     query = select(Question).where(
-        Question.is_active.is_(True), Question.tier.in_(_allowed_tiers(include_premium))
+        Question.is_active.is_(True),
+        Question.disabled_at.is_(None),
+        Question.tier.in_(_allowed_tiers(include_premium)),
     )
     matching = [q for q in (await session.scalars(query)).all() if wanted & set(q.skills or [])]
     rng.shuffle(matching)
