@@ -9,15 +9,19 @@ import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from fluent.syntax import FluentParser
+from fluent.syntax.ast import Junk
+from fluent.syntax.ast import Message as FluentMessage
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from services.database import create_engine, create_session_factory
 from services.marketplace.models import Marketplace
-from services.marketplace.overview import AccountState, ChatCounts, seller_overview
+from services.marketplace.overview import SYNC_ERRORS, AccountState, ChatCounts, seller_overview
 from services.marketplace.sla import HitRate, sla_hit_rates
 from services.marketplace.sla_report import Outcome, WaitRecord, outcome
 from services.models.marketplace import (
@@ -27,8 +31,6 @@ from services.models.marketplace import (
     Seller,
     SlaWait,
 )
-
-pytestmark = pytest.mark.asyncio
 
 NOW = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
 SINCE = NOW - timedelta(days=30)
@@ -323,3 +325,15 @@ async def test_no_sellers_is_an_empty_overview(scratch: Scratch) -> None:
         overview = await seller_overview(session, NOW)
     assert (overview.total, overview.with_problems, overview.sellers) == (0, 0, [])
     assert (overview.page, overview.pages) == (0, 1)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_state_and_error_has_its_words(language: str) -> None:
+    """/sellers words an account's state and its last error by keys built from their values."""
+    path = Path(__file__).resolve().parents[2] / "locales" / language / "sellers.ftl"
+    resource = FluentParser().parse(path.read_text(encoding="utf-8"))
+    assert not [entry for entry in resource.body if isinstance(entry, Junk)]
+    defined = {entry.id.name for entry in resource.body if isinstance(entry, FluentMessage)}
+    needed = {f"sellers-state-{state.value}" for state in AccountState}
+    needed |= {f"sellers-error-{code.replace('_', '-')}" for code in SYNC_ERRORS}
+    assert needed <= defined, sorted(needed - defined)
