@@ -46,6 +46,7 @@ from bot.retry import RetryOnFloodAndServerErrors
 from bot.scheduler import JobScheduler
 from bot.sender import SENDER_KEY, SendBudgetGate, TelegramSender, send_budgets_of
 from handlers.core import commands_router, core_router, fallback_router
+from middlewares.banned import BannedUserMiddleware
 from middlewares.database import DatabaseSessionMiddleware
 from middlewares.i18n import create_i18n_middleware
 from middlewares.throttling import MemoryUpdateCounter, RedisUpdateCounter, ThrottlingMiddleware
@@ -197,6 +198,7 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     dispatcher.update.outer_middleware(UnhandledUpdateLogger())
     dispatcher.update.outer_middleware(DatabaseSessionMiddleware(resources.session_factory))
     dispatcher.update.outer_middleware(UserMiddleware(settings.default_language))
+    dispatcher.update.outer_middleware(BannedUserMiddleware())
     # Shutdown handlers run in the order they are registered: work that still runs (scheduled
     # jobs, modules' background work) stops first, while the translations, which the i18n
     # middleware unloads at its own shutdown, the sender and the database are all still there.

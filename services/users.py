@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -89,6 +90,7 @@ class RecentUsers:
         self.ttl = ttl
         self.max_size = max_size
         self._users: dict[int, User] = {}
+        _caches_in_this_process.add(self)
 
     async def attach(self, session: AsyncSession, profile: TelegramProfile) -> User | None:
         """The cached user merged into `session`, or None when the database must be asked."""
@@ -113,6 +115,20 @@ class RecentUsers:
 
     def forget(self, telegram_id: int) -> None:
         self._users.pop(telegram_id, None)
+
+
+# Every RecentUsers of this process (one per dispatcher), so that a change an admin makes to a
+# user's row reaches them without a handle on the middleware that owns each cache.
+_caches_in_this_process: weakref.WeakSet[RecentUsers] = weakref.WeakSet()
+
+
+def forget_recent_user(telegram_id: int) -> None:
+    """Drops the user from every RecentUsers cache of this process: their next update here
+    reads their row from the database. Call it after the change is committed (an update that
+    read the row before the commit would cache the old one again). Other processes' caches are
+    not reached; theirs expire within `LAST_SEEN_RESOLUTION` (one minute)."""
+    for cache in list(_caches_in_this_process):
+        cache.forget(telegram_id)
 
 
 DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -143,6 +159,22 @@ async def mark_blocked(session: AsyncSession, telegram_id: int, blocked: bool) -
     await session.execute(
         update(User).where(User.telegram_id == telegram_id).values(is_blocked=blocked)
     )
+
+
+async def claim_ban_notice(session: AsyncSession, telegram_id: int) -> bool:
+    """True for exactly one caller per block, across processes: the one whose update stamps
+    `ban_notice_sent_at` while it is still empty (PostgreSQL makes a concurrent claim wait for
+    this one's commit, then finds the stamp). The caller commits, then sends the notice."""
+    claimed = await session.execute(
+        update(User)
+        .where(
+            User.telegram_id == telegram_id,
+            User.banned_at.is_not(None),
+            User.ban_notice_sent_at.is_(None),
+        )
+        .values(ban_notice_sent_at=utcnow())
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
 async def get_user(session: AsyncSession, telegram_id: int) -> User | None:
