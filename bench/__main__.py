@@ -1,4 +1,4 @@
-"""`python -m bench updates|evaluate|voice|payments|sender|connectors|marketplace|sla` —
+"""`python -m bench updates|evaluate|voice|payments|sender|connectors|marketplace|sla|admin` —
 see each benchmark's module docstring."""
 
 from __future__ import annotations
@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         "sla", help="the SLA report and open-chats list on a generated month, vs a table scan"
     )
     sla.add_argument("--chats", type=int, default=10_000, help="buyer chats of the month")
+    admin = commands.add_parser(
+        "admin", help="the admin console on 100,000 users and 1,000,000 answers: /stats, /user"
+    )
+    admin.add_argument("--users", type=int, default=100_000)
+    admin.add_argument("--answers", type=int, default=1_000_000)
+    admin.add_argument("--runs", type=int, default=30, help="timed runs of each command")
     intents = commands.add_parser(
         "intents", help="offline buyer-intent matcher: accuracy on the labelled set, mistakes"
     )
@@ -82,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.sla import run as run_sla
 
         return run_sla(chats=args.chats)
+    if args.name == "admin":
+        from bench.admin import run as run_admin
+
+        return run_admin(users=args.users, answers=args.answers, runs=args.runs)
     if args.name == "intents":
         from bench.intents import run as run_intents
 

@@ -77,7 +77,14 @@ class InterviewSession(Base):
     """
 
     __tablename__ = "interview_sessions"
-    __table_args__ = (Index("ix_interview_sessions_user_status", "user_id", "status"),)
+    __table_args__ = (
+        Index("ix_interview_sessions_user_status", "user_id", "status"),
+        # /stats (services/console/stats.py) counts from these alone, never reading the plans.
+        Index(
+            "ix_interview_sessions_started_figures", "started_at", "mode", "status", "overall_score"
+        ),
+        Index("ix_interview_sessions_finished_mode", "finished_at", "mode", "status"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(
@@ -114,6 +121,8 @@ class InterviewAnswer(Base):
         UniqueConstraint(
             "session_id", "position", "is_follow_up", name="uq_interview_answers_turn"
         ),
+        # /stats's voice share counts from it alone, never reading answers and evaluations.
+        Index("ix_interview_answers_created_source", "created_at", "source"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
