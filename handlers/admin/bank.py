@@ -54,9 +54,10 @@ async def bank_command(
     if len(words) != 2:
         await message.answer(admin_text(i18n, settings, "bank-question-id-missing", action=action))
         return
+    assert message.from_user is not None  # IsAdmin let an admin's message through
     result = await bank_files.set_question_disabled(
-        session, message.from_user.id, words[1], disabled=action == DISABLE  # type: ignore[union-attr]
-    )  # fmt: skip
+        session, message.from_user.id, words[1], disabled=action == DISABLE
+    )
     if result.change is RotationChange.UNKNOWN:
         await message.answer(
             admin_text(i18n, settings, "bank-question-unknown", id=escape(result.question_id))
@@ -241,9 +242,8 @@ async def import_file(
     progress = await message.reply(admin_text(i18n, settings, "bank-import-checking", name=name))
     buffer = io.BytesIO()
     await bot.download(document, destination=buffer)
-    outcome = await bank_files.import_bank(
-        session, message.from_user.id, buffer.getvalue()  # type: ignore[union-attr]
-    )  # fmt: skip
+    assert message.from_user is not None  # IsAdmin let an admin's message through
+    outcome = await bank_files.import_bank(session, message.from_user.id, buffer.getvalue())
     if not outcome.applied:
         await progress.edit_text(_problems_text(i18n, settings, outcome, name))
         return  # still waiting: the admin fixes the file and sends it again
