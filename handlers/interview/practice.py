@@ -118,7 +118,7 @@ async def bookmark_action(
         await bookmarks_screen(query, i18n, session, user)
         return
     question = await session.get(Question, callback_data.question)
-    if question is None or not question.is_active:
+    if question is None or not question.in_rotation:
         await query.answer(i18n.get("callback-stale"))
         return
     await query.answer()

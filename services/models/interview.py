@@ -67,6 +67,11 @@ class Question(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    @property
+    def in_rotation(self) -> bool:
+        """Still in the bank and not taken out by an admin: interviews may ask it."""
+        return self.is_active and self.disabled_at is None
+
 
 class InterviewSession(Base):
     """One interview: the plan (the questions chosen at the start), where the user is, the end.
