@@ -1,9 +1,11 @@
 """/stats: the business in numbers for the admin console, and its 30-day chart.
 
 Everything is counted in the database, a few aggregate queries in all (one pass per table,
-windows as FILTERed aggregates), so the answer takes the same time whatever the number of rows
-read: no row reaches Python. Migration 0009 adds the indexes that keep every query on an
-index (the interview tables are the big ones: 1,000,000 answers must not be read from the heap).
+the windows as FILTERed aggregates of the same pass): no row reaches Python. Migration 0009
+adds the indexes that let the interview tables, the big ones, be counted from small indexes
+alone (index-only scans), never from their heaps, whose rows carry plans, answers and
+evaluations. On 100,000 users and 1,000,000 answers every query takes milliseconds
+(`python -m bench admin`).
 
 Windows (each figure says which in the console's text):
 
