@@ -300,3 +300,20 @@ async def test_an_admin_removed_in_the_middle_of_a_grant_grants_nothing(
     assert "Granted" not in refused["text"]
     assert await _credits(harness_factory.database_url, target["id"]) == []
     assert await _audit(harness_factory.database_url, target["id"]) == []
+
+
+async def test_a_blocked_user_cannot_pay_an_invoice_opened_before_the_block(
+    harness_factory: HarnessFactory, seeded_catalogue: str
+) -> None:
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
+    buyer = Buyer(harness, _named("en", "Mallory", "mallory_pays"))
+    invoice = await buyer.invoice("5 mock interviews", "Telegram Stars")
+    await asyncio.sleep(0.3)
+    card = await _card(admin_chat, str(buyer.chat_id))
+    await admin_chat.press(card, "Block")
+    await admin_chat.client.wait_for_edit(admin_chat.chat_id, card["message_id"], "Blocked")
+
+    refused = await buyer.pay(invoice)
+    assert refused["status"] == "refused" and "suspended" in refused["error_message"]
+    payments = select(Payment).where(Payment.user_id == buyer.chat_id)
+    assert await rows(seeded_catalogue, payments) == []
