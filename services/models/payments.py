@@ -154,6 +154,7 @@ class RefundRequest(Base):
             sqlite_where=text("status IN ('pending', 'approved')"),
         ),
         Index("ix_refund_requests_status", "status"),
+        Index("ix_refund_requests_user_id", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)

@@ -66,6 +66,13 @@ class AdminChat:
         )
         return await self.client.callback_answer(pressed["callback_query_id"], wait=10)
 
+    async def set_price(self, product: str, currency: str, amount: str) -> None:
+        """/price, confirmed."""
+        sent = await self.say(f"/price {product} {currency} {amount}")
+        confirm = await self.wait_text("Set the price", after=sent)
+        await self.press(confirm, "Yes, set it")
+        await self.wait_text("now costs", after=sent)
+
 
 async def admin_group(factory: HarnessFactory, language: str = "en") -> AdminChat:
     client = await factory.sandbox()

@@ -26,6 +26,7 @@ from services.interview.seeding import seed_database
 from services.interview.selection import pick_questions
 from services.models.admin import AuditEntry
 from services.models.interview import Question
+from tests.bank_yaml import task_line
 from tests.e2e.admin_chat import AdminChat, bot_with_admin_group
 from tests.e2e.harness import HarnessFactory, new_user
 from tests.e2e.interview_driver import rows
@@ -82,16 +83,6 @@ async def _import(admin_chat: AdminChat, content: str, expect: str) -> dict[str,
     """Sends `content` as the file asked for; the bot's "Checking…" turns into `expect`."""
     sent = await admin_chat.send_document(content.encode("utf-8"), "bank.yaml")
     return await admin_chat.wait_text(expect, after=sent, timeout=30)
-
-
-def _task_line(text: str, task_id: str, occurrence: int = 1) -> int:
-    """The 1-based line where the `occurrence`-th task with `task_id` starts."""
-    found = [
-        number
-        for number, line in enumerate(text.splitlines(), 1)
-        if line.strip() == f"- id: {task_id}"
-    ]
-    return found[occurrence - 1]
 
 
 def _dump(documents: list[dict[str, Any]]) -> str:
@@ -230,10 +221,10 @@ async def test_a_broken_file_changes_nothing_and_every_problem_is_named_by_line(
     del untranslated["question"]["ru"]
     backend["tasks"][3]["colour"] = "red"
     text = _dump(documents)
-    first_line = _task_line(text, EDITED_ID)
-    second_line = _task_line(text, EDITED_ID, occurrence=2)
-    untranslated_line = _task_line(text, untranslated["id"])
-    unknown_key_line = _task_line(text, backend["tasks"][3]["id"])
+    first_line = task_line(text, EDITED_ID)
+    second_line = task_line(text, EDITED_ID, occurrence=2)
+    untranslated_line = task_line(text, untranslated["id"])
+    unknown_key_line = task_line(text, backend["tasks"][3]["id"])
     result = await _import(admin_chat, text, "Nothing changed")
     shown = result["text"]
     assert "3 problems" in shown

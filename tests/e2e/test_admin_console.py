@@ -142,10 +142,8 @@ async def test_health_in_words_and_price_changes_in_the_audit(
     redis_line = "Redis: answers" if harness_factory.redis_url else "Redis: not configured"
     assert redis_line in health["text"]
 
-    sent = await admin_chat.say("/price pack_5 RUB 612.50")
-    confirm = await admin_chat.wait_text("Set the price", after=sent)
-    await admin_chat.press(confirm, "Yes, set it")
-    await admin_chat.wait_text("now costs", after=sent)
+    await admin_chat.set_price("pack_5", "RUB", "612.50")
     sent = await admin_chat.say("/audit price_set")
     entry = await admin_chat.wait_text("price_set", after=sent)
     assert "pack_5 RUB" in entry["text"] and "→ 61250" in entry["text"]
+    await admin_chat.set_price("pack_5", "RUB", "590")  # as seeded, for the tests that follow

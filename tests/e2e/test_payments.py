@@ -96,7 +96,7 @@ async def test_a_price_change_between_invoice_and_payment_is_refused_at_checkout
     invoice = await buyer.invoice("1 mock interview", "Telegram Stars")
     old_price = invoice["invoice"]["total_amount"]
 
-    await _set_price(admin_chat, "pack_1", "XTR", str(old_price + 5))
+    await admin_chat.set_price("pack_1", "XTR", str(old_price + 5))
     refused = await buyer.pay(invoice)
     assert refused["status"] == "refused" and "price has changed" in refused["error_message"]
     assert await _payments(seeded_catalogue, buyer.chat_id) == []
@@ -105,7 +105,7 @@ async def test_a_price_change_between_invoice_and_payment_is_refused_at_checkout
     assert fresh["invoice"]["total_amount"] == old_price + 5
     assert (await buyer.pay(fresh))["status"] == "paid"
     await buyer.wait_bot_text("Payment received")
-    await _set_price(admin_chat, "pack_1", "XTR", str(old_price))  # leave the catalogue as found
+    await admin_chat.set_price("pack_1", "XTR", str(old_price))  # leave the catalogue as found
 
 
 async def test_the_stars_subscription_is_an_invoice_link_with_a_30_day_period(
@@ -245,13 +245,6 @@ async def test_forged_notifications_credit_nothing(
     assert await _credits(seeded_catalogue, buyer.chat_id) == 0
 
 
-async def _set_price(admin_chat: AdminChat, product: str, currency: str, amount: str) -> None:
-    sent = await admin_chat.say(f"/price {product} {currency} {amount}")
-    confirm = await admin_chat.wait_text("Set the price", after=sent)
-    await admin_chat.press(confirm, "Yes, set it")
-    await admin_chat.wait_text("now costs", after=sent)
-
-
 async def test_admins_set_prices_with_history_and_others_see_no_such_command(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:
@@ -272,7 +265,7 @@ async def test_admins_set_prices_with_history_and_others_see_no_such_command(
     sent = await admin_chat.say("/price pack_9 RUB 10")
     await admin_chat.wait_text("No such product", after=sent)
 
-    await _set_price(admin_chat, "pack_5", "RUB", "612.50")
+    await admin_chat.set_price("pack_5", "RUB", "612.50")
     changes = await rows(
         seeded_catalogue,
         select(PriceChange).where(
@@ -284,7 +277,7 @@ async def test_admins_set_prices_with_history_and_others_see_no_such_command(
     buyer = Buyer(harness, new_user("en"))
     screen = await buyer.open_product("5 mock interviews")
     assert any("612.50" in label or "612,50" in label for label in _labels(screen))
-    await _set_price(admin_chat, "pack_5", "RUB", "590")
+    await admin_chat.set_price("pack_5", "RUB", "590")
 
     # For someone else, in a private chat, /price does not exist: no answer at all.
     stranger = new_user("en")

@@ -61,6 +61,17 @@ def fresh_database_url(backend: Backend, tmp_path_factory: pytest.TempPathFactor
     return url
 
 
+@pytest.fixture(scope="module")
+def module_database_url(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A new migrated database shared by one test module (its tests clear what they use); a
+    SQLite file where the backend cannot make a PostgreSQL one."""
+    url = scratch_database_url(backend, tmp_path_factory)
+    if url is None:
+        url = f"sqlite+aiosqlite:///{Path(tmp_path_factory.mktemp('module')) / 'module.sqlite3'}"
+        upgrade(url)
+    return url
+
+
 class PaymentsDB:
     """Sessions on the payments database, and users and products made for one test."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.migrate import upgrade
 from services.database import create_engine, create_session_factory
 from services.interview import bank_files
 from services.interview.bank import (
@@ -37,28 +35,17 @@ from services.interview.selection import (
 )
 from services.models import Bookmark, Question, Specialization, User
 from services.models.admin import AuditEntry
-from tests.conftest import Backend
+from tests.bank_yaml import task_line
 
 ADMIN_ID = 4242
 USER_ID = 4343
 DISABLED_ID = "backend-databases-junior-1"
 
 
-@pytest.fixture(scope="module")
-def scratch_database_url(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> str:
-    if backend.postgres is not None:
-        url = backend.postgres.create_database("bank_files_scratch")
-    else:
-        path = Path(tmp_path_factory.mktemp("bank_files")) / "bank_files.sqlite3"
-        url = f"sqlite+aiosqlite:///{path}"
-    upgrade(url)
-    return url
-
-
 @pytest.fixture
-async def sessions(scratch_database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessions(module_database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """The scratch database holding exactly the shipped bank, and one user."""
-    engine = create_engine(scratch_database_url)
+    engine = create_engine(module_database_url)
     factory = create_session_factory(engine)
     async with factory() as session:
         for model in (Bookmark, AuditEntry, Question, Specialization, User):
@@ -104,15 +91,6 @@ def _dump(documents: list[dict[str, Any]]) -> str:
     return yaml.safe_dump_all(
         documents, allow_unicode=True, sort_keys=False, width=10**6, explicit_start=True
     )
-
-
-def _task_line(text: str, task_id: str, occurrence: int = 1) -> int:
-    found = [
-        number
-        for number, line in enumerate(text.splitlines(), 1)
-        if line.strip() == f"- id: {task_id}"
-    ]
-    return found[occurrence - 1]
 
 
 def _task(document: dict[str, Any], task_id: str) -> dict[str, Any]:
@@ -215,7 +193,7 @@ async def test_every_problem_of_a_file_is_listed_at_once_by_line_and_id(
     problems = await _problems(sessions, text)
 
     def line(task_id: str, occurrence: int = 1) -> int:
-        return _task_line(text, task_id, occurrence)
+        return task_line(text, task_id, occurrence)
 
     expected = [
         f"line {line(tasks[3]['id'])}: task {tasks[3]['id']}: unknown key(s) colour",
@@ -241,7 +219,7 @@ async def test_shape_problems_of_documents_and_repeated_keys(
     documents = _documents(await _export(sessions))
     text = _dump(documents[:1])
     # A key given twice (YAML would silently keep the last) and a task that is not a mapping.
-    first = _task_line(text, documents[0]["tasks"][0]["id"])
+    first = task_line(text, documents[0]["tasks"][0]["id"])
     lines = text.splitlines()
     lines.insert(first, "  level: senior")  # right after "- id: ...", a second `level`
     lines.append("- just a sentence")

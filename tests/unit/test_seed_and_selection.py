@@ -11,14 +11,12 @@ import random
 from collections import Counter
 from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.migrate import upgrade
 from services.database import create_engine, create_session_factory
 from services.interview.bank import QuestionBank, bank_from_documents
 from services.interview.seeding import seed_bank
@@ -30,26 +28,14 @@ from services.models import (
     Specialization,
     User,
 )
-from tests.conftest import Backend
 
 USER_ID = 7001
 TOPICS = ("alpha", "beta", "gamma", "delta")
 
 
-@pytest.fixture(scope="module")
-def scratch_database_url(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> str:
-    if backend.postgres is not None:
-        url = backend.postgres.create_database("question_bank_scratch")
-    else:
-        path = Path(tmp_path_factory.mktemp("bank")) / "bank.sqlite3"
-        url = f"sqlite+aiosqlite:///{path}"
-    upgrade(url)
-    return url
-
-
 @pytest.fixture
-async def sessions(scratch_database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(scratch_database_url)
+async def sessions(module_database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(module_database_url)
     factory = create_session_factory(engine)
     async with factory() as session:
         for model in (InterviewAnswer, InterviewSession, Question, Specialization, User):
