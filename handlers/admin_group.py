@@ -1,17 +1,21 @@
 """The operator's admin group (ADMIN_CHAT_ID) as every module's admin part sees it: who may
-act there, and the language its texts are in."""
+act there, the steps that wait for an admin's input, and the language its texts are in."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from aiogram.filters import Filter
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, TelegramObject
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from services.admins import AdminRole, admin_role
+from services.models.base import aware
+from services.users import UserLookupFailed
 
 
 class IsAdmin(Filter):
@@ -38,7 +42,38 @@ class IsAdmin(Filter):
         return {"admin_role": role} if role is not None else False
 
 
+class AdminInput(StatesGroup):
+    """The admin group's steps that wait for an admin's typed input (or a file). With the admin
+    module on, such input from someone who is no longer an admin is refused."""
+
+    credits = State()  # /user → grant or take credits: "<number> <reason>"
+    bank_file = State()  # /bank → import: the edited YAML file
+    refund_reason = State()  # a refund request → Reject: the reason the user will read
+
+
 def admin_text(i18n: I18nContext, settings: Settings, key: str, **args: Any) -> str:
     """A text for the admin group, which several admins share: in the operator's language
     (DEFAULT_LANGUAGE), whatever each admin's own."""
     return i18n.core.get(key, settings.default_language, **args)
+
+
+def lookup_failure_text(
+    i18n: I18nContext, settings: Settings, reference: str, failed: UserLookupFailed
+) -> str:
+    """Why `/user`, `/admins` or `/audit` found nobody by `reference`; for an @username several
+    users carried, who they are."""
+    text = admin_text(
+        i18n, settings, f"user-lookup-{failed.problem}", reference=escape(reference or "…")
+    )
+    matches = [
+        admin_text(
+            i18n,
+            settings,
+            "user-lookup-match",
+            id=str(match.telegram_id),
+            name=escape(" ".join(filter(None, (match.first_name, match.last_name))) or "—"),
+            seen=aware(match.last_seen_at).strftime("%d.%m.%Y %H:%M UTC"),
+        )
+        for match in failed.matches
+    ]
+    return "\n".join([text, *matches])

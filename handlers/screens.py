@@ -16,7 +16,7 @@ async def show(
     """Shows `text` in place of the message whose button was pressed.
 
     Pressing the same button twice is not an error. Messages too old to edit (or gone) still
-    get the screen, as a new message.
+    get the screen, as a new message in the same chat.
     """
     await query.answer()
     message = query.message
@@ -27,10 +27,17 @@ async def show(
         except TelegramBadRequest as error:
             if "message is not modified" in error.message:
                 return
-    if query.from_user:
-        await query.bot.send_message(
-            query.from_user.id, text, reply_markup=markup, **_previews(preview)
-        )
+    # Anew in the chat the button was in (a group's screen stays in the group); a press under
+    # a message Telegram no longer shows at all is answered in private.
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    in_topic = isinstance(message, Message) and message.is_topic_message
+    await query.bot.send_message(  # type: ignore[union-attr]
+        chat_id,
+        text,
+        message_thread_id=message.message_thread_id if in_topic else None,  # type: ignore[union-attr]
+        reply_markup=markup,
+        **_previews(preview),
+    )
 
 
 def _previews(preview: bool) -> dict[str, LinkPreviewOptions]:

@@ -194,6 +194,14 @@ class UserLookupFailed(Exception):
         self.matches = tuple(matches)  # the users an ambiguous @username could mean
 
 
+def parse_telegram_id(text: str) -> int | None:
+    """A Telegram id typed by someone: digits (a minus for chats) that fit the 64-bit column."""
+    if not re.fullmatch(r"-?\d{1,19}", text.strip()):
+        return None
+    value = int(text)
+    return value if -(2**63) <= value < 2**63 else None
+
+
 USERNAME_REFERENCE = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{3,31})$")
 
 
@@ -204,8 +212,9 @@ async def find_user(session: AsyncSession, reference: str) -> User:
     lookup is ambiguous and lists both rather than guessing.
     """
     reference = reference.strip()
-    if re.fullmatch(r"-?\d{1,20}", reference):
-        user = await get_user(session, int(reference))
+    if re.fullmatch(r"-?\d+", reference):
+        telegram_id = parse_telegram_id(reference)
+        user = await get_user(session, telegram_id) if telegram_id is not None else None
         if user is None:
             raise UserLookupFailed(LookupProblem.NOT_FOUND)
         return user

@@ -13,7 +13,7 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.admin_group import admin_text
+from handlers.admin_group import admin_text, lookup_failure_text
 from handlers.screens import show
 from services.admins import (
     AdminChangeRefused,
@@ -47,8 +47,7 @@ async def admins_command(
     try:
         person = await find_user(session, words[1])
     except UserLookupFailed as failed:
-        key = f"user-lookup-{failed.problem}"
-        await message.answer(admin_text(i18n, settings, key, reference=escape(words[1])))
+        await message.answer(lookup_failure_text(i18n, settings, words[1], failed))
         return
     adding = words[0].lower() == ADD
     change = add_admin if adding else remove_admin

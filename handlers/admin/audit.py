@@ -14,11 +14,11 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.admin_group import admin_text
+from handlers.admin_group import admin_text, lookup_failure_text
 from handlers.screens import show
 from services import audit
 from services.audit import AuditAction, AuditRecord
-from services.users import UserLookupFailed, find_user
+from services.users import UserLookupFailed, find_user, parse_telegram_id
 
 NO_FILTER = 0
 
@@ -40,14 +40,13 @@ async def audit_command(
     for word in (command.args or "").split():
         if word.lower() in set(AuditAction):
             action = AuditAction(word.lower())
-        elif word.lstrip("-").isdigit():
-            admin_id = int(word)  # by id: also an owner the bot never saw
+        elif (typed_id := parse_telegram_id(word)) is not None:
+            admin_id = typed_id  # by id: also an owner the bot never saw
         elif word.startswith("@"):
             try:
                 admin_id = (await find_user(session, word)).telegram_id
             except UserLookupFailed as failed:
-                problem = f"user-lookup-{failed.problem}"
-                await message.answer(admin_text(i18n, settings, problem, reference=escape(word)))
+                await message.answer(lookup_failure_text(i18n, settings, word, failed))
                 return
         else:
             actions = ", ".join(action.value for action in AuditAction)

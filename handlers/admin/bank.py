@@ -17,8 +17,7 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.admin.states import AdminInput
-from handlers.admin_group import admin_text
+from handlers.admin_group import AdminInput, admin_text
 from services.interview import bank_files
 from services.interview.bank import MIN_TASKS_PER_CELL, localized_text
 from services.interview.bank_files import BankCoverage, BankImport, RotationChange

@@ -13,8 +13,7 @@ from aiogram_i18n import I18nContext
 
 from bot.config import Settings
 from handlers.admin import CONSOLE_CALLBACK_PREFIX, CONSOLE_COMMANDS
-from handlers.admin.states import AdminInput
-from handlers.admin_group import IsAdmin, admin_text
+from handlers.admin_group import AdminInput, IsAdmin, admin_text
 from handlers.filters import Magic
 
 # The payments module's admin commands and buttons (/price, its confirmation, refund

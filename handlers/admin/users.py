@@ -24,29 +24,27 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Module, Settings
-from handlers.admin.states import AdminInput
-from handlers.admin_group import admin_text
+from handlers.admin_group import AdminInput, admin_text, lookup_failure_text
 from handlers.filters import PLAIN_TEXT
 from handlers.screens import show
 from services.console.user_card import (
     REASON_MAX_LENGTH,
-    BlockProblem,
-    BlockRefused,
+    BanProblem,
+    BanRefused,
     CreditChangeRefused,
     CreditDirection,
     CreditProblem,
     MoneyTotal,
     UserCard,
-    block_user,
+    ban_user,
     card_for_reference,
     change_credits,
     last_report,
-    unblock_user,
+    unban_user,
     user_card,
 )
-from services.models import User
 from services.payments.catalog import format_amount
-from services.users import LookupProblem, UserLookupFailed, forget_recent_user
+from services.users import UserLookupFailed, forget_recent_user
 
 # FSM data of the credits step: whose balance, and which way.
 CREDITS_USER = "credits_user"
@@ -69,7 +67,7 @@ async def user_command(
     try:
         card = await card_for_reference(session, reference, settings.free_interviews)
     except UserLookupFailed as failed:
-        await message.answer(_lookup_failure(i18n, settings, reference, failed))
+        await message.answer(lookup_failure_text(i18n, settings, reference, failed))
         return
     await message.answer(
         _card_text(i18n, settings, card), reply_markup=_markup(i18n, settings, card)
@@ -160,14 +158,14 @@ async def block_pressed(
 ) -> None:  # fmt: skip
     try:
         if callback_data.action == BLOCK:
-            await block_user(
+            await ban_user(
                 session, callback_data.user, admin_id=query.from_user.id, owners=settings.admin_ids
             )
         else:
-            await unblock_user(session, callback_data.user, admin_id=query.from_user.id)
-    except BlockRefused as refused:
+            await unban_user(session, callback_data.user, admin_id=query.from_user.id)
+    except BanRefused as refused:
         # Already as asked (another admin was quicker): the fresh card shows it.
-        if refused.problem not in (BlockProblem.ALREADY_BLOCKED, BlockProblem.NOT_BLOCKED):
+        if refused.problem not in (BanProblem.ALREADY_BANNED, BanProblem.NOT_BANNED):
             await query.answer(
                 admin_text(i18n, settings, f"card-block-refused-{refused.problem}"),
                 show_alert=True,
@@ -233,28 +231,6 @@ async def _show_card(
 # Rendering
 
 
-def _lookup_failure(
-    i18n: I18nContext, settings: Settings, reference: str, failed: UserLookupFailed
-) -> str:
-    text = admin_text(
-        i18n, settings, f"user-lookup-{failed.problem}", reference=escape(reference or "…")
-    )
-    if failed.problem is not LookupProblem.AMBIGUOUS:
-        return text
-    lines = [
-        admin_text(
-            i18n,
-            settings,
-            "card-ambiguous-match",
-            id=str(match.telegram_id),
-            name=escape(_full_name(match) or "—"),
-            seen=_moment(match.last_seen_at),
-        )
-        for match in failed.matches
-    ]
-    return "\n".join([text, *lines])
-
-
 def _card_text(i18n: I18nContext, settings: Settings, card: UserCard) -> str:
     def t(key: str, **args: Any) -> str:
         return admin_text(i18n, settings, key, **args)
@@ -299,6 +275,7 @@ def _card_text(i18n: I18nContext, settings: Settings, card: UserCard) -> str:
             started=card.interviews_started,
             completed=card.interviews_completed,
             average=f"{card.average_score:g}" if card.average_score is not None else "—",
+            drills=card.practice_drills,
         ),
     ]
     last = card.last_interview
@@ -355,10 +332,6 @@ def _markup(i18n: I18nContext, settings: Settings, card: UserCard) -> InlineKeyb
 
 def _mention(person: TelegramUser) -> str:
     return f'<a href="tg://user?id={person.id}">{escape(person.full_name)}</a>'
-
-
-def _full_name(user: User) -> str:
-    return " ".join(part for part in (user.first_name, user.last_name) if part)
 
 
 def _count(totals: list[MoneyTotal]) -> int:

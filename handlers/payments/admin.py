@@ -19,11 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.sender import OutgoingText, TelegramSender
-from handlers.admin_group import IsAdmin, admin_text
+from handlers.admin_group import AdminInput, IsAdmin, admin_text
 from handlers.filters import PLAIN_TEXT
 from handlers.payments.callbacks import PriceConfirm, RefundDecision
 from handlers.payments.keyboards import price_confirm
-from handlers.payments.states import RefundRejection
 from services.models import User
 from services.payments.catalog import (
     PriceProblem,
@@ -85,7 +84,7 @@ async def price_command(
                         if change.old_amount is not None
                         else "—",
                         new=format_amount(change.new_amount, change.currency),
-                        admin=change.changed_by or "—",
+                        admin=str(change.changed_by or "—"),
                         date=change.changed_at.strftime("%d.%m.%Y %H:%M"),
                     )
                 )
@@ -166,11 +165,13 @@ async def refund_decision(
 ) -> None:  # fmt: skip
     if callback_data.action == "reject":
         await query.answer()
-        await state.set_state(RefundRejection.reason)
+        await state.set_state(AdminInput.refund_reason)
         await state.update_data({REJECTED_REQUEST: callback_data.request})
         await bot.send_message(
             settings.admin_chat_id,  # type: ignore[arg-type]
-            admin_text(i18n, settings, "refund-admin-ask-reason", request=callback_data.request),
+            admin_text(
+                i18n, settings, "refund-admin-ask-reason", request=str(callback_data.request)
+            ),
         )
         return
     try:
@@ -262,7 +263,9 @@ async def rejection_reason(
     language = user.language if user else settings.default_language
     notice = i18n.core.get("refund-user-rejected", language, reason=escape(reason))
     await _send_refund_notice(sender, request.user_id, notice)
-    await message.answer(admin_text(i18n, settings, "refund-admin-rejected", request=request.id))
+    await message.answer(
+        admin_text(i18n, settings, "refund-admin-rejected", request=str(request.id))
+    )
 
 
 def build_admin_router() -> Router:
@@ -272,5 +275,5 @@ def build_admin_router() -> Router:
     router.message.register(price_command, Command("price"))
     router.callback_query.register(price_confirmed, PriceConfirm.filter())
     router.callback_query.register(refund_decision, RefundDecision.filter())
-    router.message.register(rejection_reason, StateFilter(RefundRejection.reason), PLAIN_TEXT)
+    router.message.register(rejection_reason, StateFilter(AdminInput.refund_reason), PLAIN_TEXT)
     return router

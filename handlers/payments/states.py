@@ -7,9 +7,3 @@ class RefundRequestFlow(StatesGroup):
     """/paysupport: the user picked a payment and is writing why they want the money back."""
 
     reason = State()
-
-
-class RefundRejection(StatesGroup):
-    """An admin pressed Reject and is writing the reason the user will read."""
-
-    reason = State()

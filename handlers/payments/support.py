@@ -88,17 +88,17 @@ async def refund_reason(
         await message.answer(i18n.get(f"refund-refused-{refused.problem}"))
         return
     await session.commit()
-    await message.answer(i18n.get("paysupport-requested", request=request.id))
+    await message.answer(i18n.get("paysupport-requested", request=str(request.id)))
     if settings.admin_chat_id is None:
         logger.warning("refund request %s: no ADMIN_CHAT_ID to decide it", request.id)
         return
     text = i18n.core.get(
         "refund-admin-request",
         settings.default_language,
-        request=request.id,
-        user=user.telegram_id,
+        request=str(request.id),
+        user=str(user.telegram_id),
         name=escape(user.first_name or ""),
-        payment=request.payment_id,
+        payment=str(request.payment_id),
         reason=escape(reason),
     )
     labels = {

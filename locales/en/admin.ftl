@@ -13,6 +13,7 @@ admin-refused = ⛔ Only admins can do this. If you were one, an owner has remov
 user-lookup-bad-reference = Give a numeric Telegram id or an @username, e.g. /user 123456789 or /user @alex.
 user-lookup-not-found = Nobody called { $reference } has used the bot.
 user-lookup-ambiguous = Several users have been called { $reference }. Use the numeric id instead.
+user-lookup-match = • <code>{ $id }</code> · { $name } · last seen { $seen }
 
 admins-title = <b>Admins</b>
 admins-owner-line = 👑 { $name } · <code>{ $id }</code> · owner (ADMIN_IDS)

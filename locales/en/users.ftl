@@ -15,7 +15,7 @@ card-bot-blocked = { $blocked ->
 card-balance = 💳 Balance: { $credits } interview credits · free interviews used: { $used } of { $free }
 card-subscription = ⭐ Subscription until { $until }
 card-no-subscription = ⭐ No active subscription
-card-interviews = 🎤 Interviews: { $started } started, { $completed } completed · average score { $average }
+card-interviews = 🎤 Interviews: { $started } started, { $completed } completed · average score { $average } · practice drills: { $drills }
 card-last-interview = Last: #{ $id } on { $date } · { $mode ->
     [track] track
     [tailored] tailored
@@ -32,7 +32,6 @@ card-no-payments = 💰 No payments
 card-refunds = ↩️ Refunded: { $count } · { $sums }
 card-no-refunds = ↩️ No refunds
 card-open-refund-requests = ⏳ Open refund requests: { $count }
-card-ambiguous-match = • <code>{ $id }</code> · { $name } · last seen { $seen }
 card-user-gone = This user no longer exists.
 
 card-button-grant = ➕ Grant credits
@@ -57,8 +56,8 @@ card-credits-done-take = ✅ Took { $amount } credits: balance { $before } → {
 
 card-block-refused-is-admin = Owners and admins cannot be blocked. An owner removes an admin with /admins first.
 card-block-refused-no-user = This user no longer exists.
-card-block-refused-already-blocked = They are already blocked.
-card-block-refused-not-blocked = They are not blocked.
+card-block-refused-already-banned = They are already blocked.
+card-block-refused-not-banned = They are not blocked.
 
 card-report-module-off = The interview module is off: there are no reports to open.
 card-report-none = They have no finished interview with a report.

@@ -13,6 +13,7 @@ admin-refused = ⛔ Это могут только администраторы.
 user-lookup-bad-reference = Укажите числовой id в Telegram или @username, например /user 123456789 или /user @alex.
 user-lookup-not-found = Пользователь { $reference } ботом не пользовался.
 user-lookup-ambiguous = Имя { $reference } было у нескольких пользователей. Укажите числовой id.
+user-lookup-match = • <code>{ $id }</code> · { $name } · был(а) { $seen }
 
 admins-title = <b>Администраторы</b>
 admins-owner-line = 👑 { $name } · <code>{ $id }</code> · владелец (ADMIN_IDS)

@@ -15,7 +15,7 @@ card-bot-blocked = { $blocked ->
 card-balance = 💳 Баланс: кредитов на интервью — { $credits } · бесплатных интервью использовано: { $used } из { $free }
 card-subscription = ⭐ Подписка до { $until }
 card-no-subscription = ⭐ Нет активной подписки
-card-interviews = 🎤 Интервью: начато { $started }, завершено { $completed } · средний балл { $average }
+card-interviews = 🎤 Интервью: начато { $started }, завершено { $completed } · средний балл { $average } · тренировок: { $drills }
 card-last-interview = Последнее: #{ $id } от { $date } · { $mode ->
     [track] по треку
     [tailored] под вакансию
@@ -32,7 +32,6 @@ card-no-payments = 💰 Платежей нет
 card-refunds = ↩️ Возвращено: { $count } · { $sums }
 card-no-refunds = ↩️ Возвратов нет
 card-open-refund-requests = ⏳ Открытых заявок на возврат: { $count }
-card-ambiguous-match = • <code>{ $id }</code> · { $name } · был(а) { $seen }
 card-user-gone = Этого пользователя больше нет.
 
 card-button-grant = ➕ Начислить кредиты
@@ -57,8 +56,8 @@ card-credits-done-take = ✅ Списано { $amount }: баланс { $before 
 
 card-block-refused-is-admin = Владельцев и администраторов заблокировать нельзя. Сначала владелец убирает администратора через /admins.
 card-block-refused-no-user = Этого пользователя больше нет.
-card-block-refused-already-blocked = Пользователь уже заблокирован.
-card-block-refused-not-blocked = Пользователь не заблокирован.
+card-block-refused-already-banned = Пользователь уже заблокирован.
+card-block-refused-not-banned = Пользователь не заблокирован.
 
 card-report-module-off = Модуль интервью выключен: отчётов нет.
 card-report-none = У пользователя нет завершённого интервью с отчётом.

@@ -82,6 +82,7 @@ class UserCard:
     subscription_until: datetime | None  # the end of the active subscription, else None
     interviews_started: int
     interviews_completed: int
+    practice_drills: int
     average_score: float | None  # over the completed interviews that have a score
     last_interview: LastInterview | None
     payments: list[MoneyTotal]
@@ -114,20 +115,22 @@ async def user_card(
     free_used = await session.scalar(
         select(CreditAccount.free_interviews_used).where(CreditAccount.user_id == telegram_id)
     )
-    started, completed, average = (
+    # Practice drills (one question each) are counted apart, as /stats does.
+    interview = InterviewSession.mode != Mode.PRACTICE.value
+    finished = InterviewSession.status == Status.FINISHED
+    started, completed, average, drills = (
         await session.execute(
             select(
-                func.count(),
-                func.count().filter(InterviewSession.status == Status.FINISHED),
-                func.avg(InterviewSession.overall_score).filter(
-                    InterviewSession.status == Status.FINISHED
-                ),
+                func.count().filter(interview),
+                func.count().filter(interview, finished),
+                func.avg(InterviewSession.overall_score).filter(interview, finished),
+                func.count().filter(~interview),
             ).where(InterviewSession.user_id == telegram_id)
         )
     ).one()
     last = await session.scalar(
         select(InterviewSession)
-        .where(InterviewSession.user_id == telegram_id)
+        .where(InterviewSession.user_id == telegram_id, interview)
         .order_by(InterviewSession.started_at.desc(), InterviewSession.id.desc())
         .limit(1)
     )
@@ -152,6 +155,7 @@ async def user_card(
         subscription_until=held.subscription_until,
         interviews_started=started,
         interviews_completed=completed,
+        practice_drills=drills,
         average_score=round(float(average), 1) if average is not None else None,
         last_interview=_last_interview(last) if last is not None else None,
         payments=await _money(session, telegram_id, refunded_only=False),
@@ -322,23 +326,23 @@ async def change_credits(
     return CreditChange(direction, request.amount, request.reason, before, after)
 
 
-# Blocking
+# Banning (the card's Block button; not `User.is_blocked`, the user blocking the bot)
 
 
-class BlockProblem(StrEnum):
+class BanProblem(StrEnum):
     NO_USER = "no-user"
     IS_ADMIN = "is-admin"
-    ALREADY_BLOCKED = "already-blocked"
-    NOT_BLOCKED = "not-blocked"
+    ALREADY_BANNED = "already-banned"
+    NOT_BANNED = "not-banned"
 
 
-class BlockRefused(Exception):
-    def __init__(self, problem: BlockProblem) -> None:
+class BanRefused(Exception):
+    def __init__(self, problem: BanProblem) -> None:
         super().__init__(problem.value)
         self.problem = problem
 
 
-async def block_user(
+async def ban_user(
     session: AsyncSession, user_id: int, *, admin_id: int, owners: Collection[int]
 ) -> None:
     """Blocks the user: from their next update on they get one polite notice, then silence.
@@ -348,51 +352,51 @@ async def block_user(
     cache forget them (`services.users.forget_recent_user`); other processes see the block
     within a minute (their caches' lifetime).
     """
-    await _blockable(session, user_id, owners)
+    await _bannable(session, user_id, owners)
     blocked = await session.execute(
         update(User)
         .where(User.telegram_id == user_id, User.banned_at.is_(None))
         .values(banned_at=utcnow(), banned_by=admin_id, ban_notice_sent_at=None)
     )
     if not blocked.rowcount:  # type: ignore[attr-defined]
-        raise BlockRefused(BlockProblem.ALREADY_BLOCKED)
+        raise BanRefused(BanProblem.ALREADY_BANNED)
     await audit.record(
         session,
         admin_id,
-        audit.AuditAction.USER_BLOCK,
+        audit.AuditAction.USER_BAN,
         user_id,
         before={"blocked": False},
         after={"blocked": True},
     )
 
 
-async def unblock_user(session: AsyncSession, user_id: int, *, admin_id: int) -> None:
+async def unban_user(session: AsyncSession, user_id: int, *, admin_id: int) -> None:
     """Lifts the block; a later block sends a notice again. The caller commits and makes the
-    user cache forget them, as after `block_user`."""
+    user cache forget them, as after `ban_user`."""
     if await session.get(User, user_id) is None:
-        raise BlockRefused(BlockProblem.NO_USER)
+        raise BanRefused(BanProblem.NO_USER)
     unblocked = await session.execute(
         update(User)
         .where(User.telegram_id == user_id, User.banned_at.is_not(None))
         .values(banned_at=None, banned_by=None, ban_notice_sent_at=None)
     )
     if not unblocked.rowcount:  # type: ignore[attr-defined]
-        raise BlockRefused(BlockProblem.NOT_BLOCKED)
+        raise BanRefused(BanProblem.NOT_BANNED)
     await audit.record(
         session,
         admin_id,
-        audit.AuditAction.USER_UNBLOCK,
+        audit.AuditAction.USER_UNBAN,
         user_id,
         before={"blocked": True},
         after={"blocked": False},
     )
 
 
-async def _blockable(session: AsyncSession, user_id: int, owners: Collection[int]) -> None:
+async def _bannable(session: AsyncSession, user_id: int, owners: Collection[int]) -> None:
     if await session.get(User, user_id) is None:
-        raise BlockRefused(BlockProblem.NO_USER)
+        raise BanRefused(BanProblem.NO_USER)
     if await admin_role(session, user_id, owners) is not None:
-        raise BlockRefused(BlockProblem.IS_ADMIN)
+        raise BanRefused(BanProblem.IS_ADMIN)
 
 
 # The last report

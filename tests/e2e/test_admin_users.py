@@ -182,7 +182,7 @@ async def test_a_blocked_user_gets_one_polite_notice_then_silence_until_unblocke
     assert "✅ Unblock" in str(blocked_card["reply_markup"])
     [audit] = await _audit(database_url, eve["id"])
     assert (audit.action, audit.before, audit.after) == (
-        AuditAction.USER_BLOCK, {"blocked": False}, {"blocked": True},
+        AuditAction.USER_BAN, {"blocked": False}, {"blocked": True},
     )  # fmt: skip
 
     # The very next message (same process) gets the notice, in her language; then nothing.
@@ -216,7 +216,7 @@ async def test_a_blocked_user_gets_one_polite_notice_then_silence_until_unblocke
     [again] = await harness.say(eve, "/start")
     assert "приостановили" in again["text"]
     actions = [entry.action for entry in await _audit(database_url, eve["id"])]
-    assert actions == [AuditAction.USER_BLOCK, AuditAction.USER_UNBLOCK, AuditAction.USER_BLOCK]
+    assert actions == [AuditAction.USER_BAN, AuditAction.USER_UNBAN, AuditAction.USER_BAN]
 
     # Owners and admins cannot be blocked.
     owner_card = await _card(admin_chat, str(admin_chat.admin["id"]))

@@ -22,7 +22,7 @@ from services.admins import (
 from services.audit import AuditAction
 from services.database import create_engine, create_session_factory
 from services.models import User
-from services.users import LookupProblem, UserLookupFailed, find_user
+from services.users import LookupProblem, UserLookupFailed, find_user, parse_telegram_id
 
 OWNER, OTHER_OWNER, HELPER, STRANGER = 1, 2, 10, 20
 OWNERS = (OWNER, OTHER_OWNER)
@@ -123,7 +123,7 @@ async def test_the_audit_filters_by_admin_and_action_and_pages_back(
                 session, OWNER, AuditAction.PRICE_SET, f"pack_{number} RUB",
                 before={"amount": number}, after={"amount": number + 1},
             )  # fmt: skip
-            await audit.record(session, HELPER, AuditAction.USER_BLOCK, number)
+            await audit.record(session, HELPER, AuditAction.USER_BAN, number)
         await session.commit()
     async with sessions() as session:
         newest = await audit.latest(session, limit=3)
@@ -131,7 +131,7 @@ async def test_the_audit_filters_by_admin_and_action_and_pages_back(
         older = await audit.latest(session, limit=3, before_id=newest[-1].id)
         assert [entry.target for entry in older] == ["pack_3 RUB", "2", "pack_2 RUB"]
         blocks = await audit.latest(session, admin_id=HELPER)
-        assert {entry.action for entry in blocks} == {AuditAction.USER_BLOCK} and len(blocks) == 5
+        assert {entry.action for entry in blocks} == {AuditAction.USER_BAN} and len(blocks) == 5
         prices = await audit.latest(session, action=AuditAction.PRICE_SET, admin_id=OWNER)
         assert prices[0].before == {"amount": 4} and prices[0].after == {"amount": 5}
         assert await audit.latest(session, action=AuditAction.PRICE_SET, admin_id=HELPER) == []
@@ -147,6 +147,7 @@ async def test_users_are_found_by_id_or_username_in_any_case(
         for reference, problem in (
             ("@nobody", LookupProblem.NOT_FOUND),
             ("999", LookupProblem.NOT_FOUND),
+            ("12345678901234567890", LookupProblem.NOT_FOUND),  # beyond a 64-bit id
             ("@a b", LookupProblem.BAD_REFERENCE),
             ("", LookupProblem.BAD_REFERENCE),
         ):
@@ -157,3 +158,11 @@ async def test_users_are_found_by_id_or_username_in_any_case(
             await find_user(session, "@shared_name")
         assert failed.value.problem is LookupProblem.AMBIGUOUS
         assert {user.telegram_id for user in failed.value.matches} == {30, 31}
+
+
+def test_typed_telegram_ids_fit_the_column() -> None:
+    assert parse_telegram_id(" 786272863 ") == 786272863
+    assert parse_telegram_id("-1001234567890") == -1001234567890
+    assert parse_telegram_id(str(2**63 - 1)) == 2**63 - 1
+    for bad in ("--5", "9223372036854775808", "12345678901234567890", "1e5", "", "@5"):
+        assert parse_telegram_id(bad) is None, bad

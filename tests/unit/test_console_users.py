@@ -16,18 +16,18 @@ from services.admins import add_admin
 from services.audit import AuditAction
 from services.console.user_card import (
     REASON_MAX_LENGTH,
-    BlockProblem,
-    BlockRefused,
+    BanProblem,
+    BanRefused,
     CreditChangeRefused,
     CreditDirection,
     CreditProblem,
     MoneyTotal,
-    block_user,
+    ban_user,
     card_for_reference,
     change_credits,
     last_report,
     parse_credit_request,
-    unblock_user,
+    unban_user,
     user_card,
 )
 from services.database import create_engine, create_session_factory
@@ -176,30 +176,30 @@ async def test_no_credits_for_a_user_who_does_not_exist(session: AsyncSession) -
     assert refused.value.problem is CreditProblem.NO_USER
 
 
-# Blocking
+# Banning (the card's Block button; not `User.is_blocked`, the user blocking the bot)
 
 
 async def test_block_and_unblock_with_their_audit_and_never_an_admin(
     session: AsyncSession,
 ) -> None:
     user_id = await new_user(session)
-    await block_user(session, user_id, admin_id=ADMIN, owners=OWNERS)
+    await ban_user(session, user_id, admin_id=ADMIN, owners=OWNERS)
     user = await session.get(User, user_id)
     assert user is not None and user.banned_by == ADMIN and user.banned_at is not None
-    with pytest.raises(BlockRefused) as refused:
-        await block_user(session, user_id, admin_id=ADMIN, owners=OWNERS)
-    assert refused.value.problem is BlockProblem.ALREADY_BLOCKED
+    with pytest.raises(BanRefused) as refused:
+        await ban_user(session, user_id, admin_id=ADMIN, owners=OWNERS)
+    assert refused.value.problem is BanProblem.ALREADY_BANNED
 
-    await unblock_user(session, user_id, admin_id=ADMIN)
+    await unban_user(session, user_id, admin_id=ADMIN)
     await session.refresh(user)
     assert user.banned_at is None and user.banned_by is None
-    with pytest.raises(BlockRefused) as refused:
-        await unblock_user(session, user_id, admin_id=ADMIN)
-    assert refused.value.problem is BlockProblem.NOT_BLOCKED
+    with pytest.raises(BanRefused) as refused:
+        await unban_user(session, user_id, admin_id=ADMIN)
+    assert refused.value.problem is BanProblem.NOT_BANNED
     actions = [(a.action, a.before, a.after) for a in await audit_of(session, user_id)]
     assert actions == [
-        (AuditAction.USER_BLOCK, {"blocked": False}, {"blocked": True}),
-        (AuditAction.USER_UNBLOCK, {"blocked": True}, {"blocked": False}),
+        (AuditAction.USER_BAN, {"blocked": False}, {"blocked": True}),
+        (AuditAction.USER_UNBAN, {"blocked": True}, {"blocked": False}),
     ]
 
     helper = await new_user(session)
@@ -208,12 +208,12 @@ async def test_block_and_unblock_with_their_audit_and_never_an_admin(
         if await session.get(User, admin) is None:
             session.add(User(telegram_id=admin, first_name="Owner", language="en"))
             await session.flush()
-        with pytest.raises(BlockRefused) as refused:
-            await block_user(session, admin, admin_id=ADMIN, owners=OWNERS)
-        assert refused.value.problem is BlockProblem.IS_ADMIN
-    with pytest.raises(BlockRefused) as refused:
-        await block_user(session, 3 * 10**9, admin_id=ADMIN, owners=OWNERS)
-    assert refused.value.problem is BlockProblem.NO_USER
+        with pytest.raises(BanRefused) as refused:
+            await ban_user(session, admin, admin_id=ADMIN, owners=OWNERS)
+        assert refused.value.problem is BanProblem.IS_ADMIN
+    with pytest.raises(BanRefused) as refused:
+        await ban_user(session, 3 * 10**9, admin_id=ADMIN, owners=OWNERS)
+    assert refused.value.problem is BanProblem.NO_USER
 
 
 async def test_the_ban_notice_is_claimed_once_per_block_across_sessions(
@@ -222,7 +222,7 @@ async def test_the_ban_notice_is_claimed_once_per_block_across_sessions(
     async with sessions() as session:
         user_id = await new_user(session)
         assert not await claim_ban_notice(session, user_id)  # not blocked: no notice
-        await block_user(session, user_id, admin_id=ADMIN, owners=OWNERS)
+        await ban_user(session, user_id, admin_id=ADMIN, owners=OWNERS)
         await session.commit()
 
     async with sessions() as first, sessions() as second:
@@ -232,8 +232,8 @@ async def test_the_ban_notice_is_claimed_once_per_block_across_sessions(
         await second.commit()
 
     async with sessions() as session:  # unblocked and blocked again: a new notice is due
-        await unblock_user(session, user_id, admin_id=ADMIN)
-        await block_user(session, user_id, admin_id=ADMIN, owners=OWNERS)
+        await unban_user(session, user_id, admin_id=ADMIN)
+        await ban_user(session, user_id, admin_id=ADMIN, owners=OWNERS)
         assert await claim_ban_notice(session, user_id)
         assert not await claim_ban_notice(session, user_id)
         await session.commit()
@@ -292,7 +292,8 @@ async def test_the_card_counts_what_the_user_holds_did_and_paid(session: AsyncSe
     assert card is not None
     assert (card.credits, card.free_interviews_used, card.free_interviews) == (7, 1, 3)
     assert card.subscription_until == until
-    assert (card.interviews_started, card.interviews_completed) == (4, 3)
+    # Practice drills are counted apart, as /stats does.
+    assert (card.interviews_started, card.interviews_completed, card.practice_drills) == (3, 2, 1)
     assert card.average_score == 7.0  # the scored completed ones
     assert card.last_interview is not None and card.last_interview.status == "abandoned"
     tailored = await session.scalar(
@@ -350,7 +351,7 @@ def test_every_text_built_from_a_name_exists(language: str) -> None:
     known = message_ids(language)
     built = [
         *(f"card-credits-{problem}" for problem in CreditProblem),
-        *(f"card-block-refused-{problem}" for problem in BlockProblem),
+        *(f"card-block-refused-{problem}" for problem in BanProblem),
         *(f"card-credits-ask-{direction}" for direction in CreditDirection),
         *(f"card-credits-done-{direction}" for direction in CreditDirection),
         *(f"user-lookup-{problem}" for problem in LookupProblem),
