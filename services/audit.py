@@ -18,6 +18,7 @@ from services.models.admin import AuditEntry
 from services.models.base import aware
 
 DEFAULT_AUDIT_PAGE = 15
+CHANGE_SUMMARY_LIMIT = 160
 
 
 class AuditAction(StrEnum):
@@ -45,6 +46,18 @@ class AuditRecord:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     at: datetime
+
+    def change_summary(self, limit: int = CHANGE_SUMMARY_LIMIT) -> str:
+        """`key: old → new` for each value that differs (`—` for a side that does not exist),
+        cut to `limit` characters (a refusal's reason can be long)."""
+        before, after = self.before or {}, self.after or {}
+        parts = []
+        for key in (*before, *(key for key in after if key not in before)):
+            old, new = before.get(key, "—"), after.get(key, "—")
+            if old != new:
+                parts.append(f"{key}: {old} → {new}")
+        summary = "; ".join(parts) or "—"
+        return summary if len(summary) <= limit else summary[: limit - 1] + "…"
 
 
 async def record(

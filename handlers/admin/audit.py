@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
@@ -21,6 +20,8 @@ from services.audit import AuditAction, AuditRecord
 from services.users import UserLookupFailed, find_user, parse_telegram_id
 
 NO_FILTER = 0
+# Characters of one /audit page: under Telegram's 4096 with room for HTML and the title.
+PAGE_BUDGET = 3800
 
 
 class AuditPage(CallbackData, prefix="admt"):
@@ -82,20 +83,25 @@ async def _page(
     entries = await audit.latest(session, admin_id=admin_id, action=action, before_id=before_id)
     if not entries:
         return admin_text(i18n, settings, "audit-empty"), None
-    lines = [admin_text(i18n, settings, "audit-title")]
-    lines += [_line(i18n, settings, entry) for entry in entries]
-    if len(entries) < audit.DEFAULT_AUDIT_PAGE:
-        return "\n".join(lines), None
+    text = admin_text(i18n, settings, "audit-title")
+    shown = 0
+    for entry in entries:  # as many as one message holds; the rest on the next page
+        line = _line(i18n, settings, entry)
+        if len(text) + 1 + len(line) > PAGE_BUDGET and shown:
+            break
+        text, shown = f"{text}\n{line}", shown + 1
+    if shown == len(entries) < audit.DEFAULT_AUDIT_PAGE:
+        return text, None
     keyboard = InlineKeyboardBuilder()
     keyboard.button(
         text=admin_text(i18n, settings, "audit-older"),
         callback_data=AuditPage(
-            before=entries[-1].id,
+            before=entries[shown - 1].id,
             admin=admin_id or NO_FILTER,
             action=action.value if action else "",
         ),
     )
-    return "\n".join(lines), keyboard.as_markup()
+    return text, keyboard.as_markup()
 
 
 def _line(i18n: I18nContext, settings: Settings, entry: AuditRecord) -> str:
@@ -107,19 +113,8 @@ def _line(i18n: I18nContext, settings: Settings, entry: AuditRecord) -> str:
         admin=str(entry.admin_id),
         action=escape(str(entry.action)),
         target=escape(entry.target),
-        change=escape(_change(entry.before, entry.after)),
+        change=escape(entry.change_summary()),
     )
-
-
-def _change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    """`key: old → new` for what differs; `—` for a side that does not exist."""
-    before, after = before or {}, after or {}
-    parts = []
-    for key in (*before, *(key for key in after if key not in before)):
-        old, new = before.get(key, "—"), after.get(key, "—")
-        if old != new:
-            parts.append(f"{key}: {old} → {new}")
-    return "; ".join(parts) or "—"
 
 
 def register(router: Router) -> None:

@@ -6,6 +6,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from aiogram.fsm.storage.base import StorageKey
+
+from handlers.admin_group import AdminInput
+from services import audit
+from services.audit import AuditAction
+from services.console.user_card import ban_user
+from services.users import forget_recent_user
 from tests.e2e.admin_chat import AdminChat, bot_with_admin_group
 from tests.e2e.harness import BotHarness, HarnessFactory, new_user
 
@@ -147,3 +154,69 @@ async def test_health_in_words_and_price_changes_in_the_audit(
     entry = await admin_chat.wait_text("price_set", after=sent)
     assert "pack_5 RUB" in entry["text"] and "→ 61250" in entry["text"]
     await admin_chat.set_price("pack_5", "RUB", "590")  # as seeded, for the tests that follow
+
+
+async def test_long_audit_entries_page_within_one_message(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
+    decider = admin_chat.admin["id"]
+    async with harness.resources.session_factory() as session:
+        for number in range(20):
+            await audit.record(
+                session, decider, AuditAction.REFUND_REJECT, f"refund request {number}",
+                before={"status": "pending"},
+                after={"status": "rejected", "reason": f"reason {number} " + "x" * 490},
+            )  # fmt: skip
+        await session.commit()
+    sent = await admin_chat.say(f"/audit {decider} refund_reject")
+    page = await admin_chat.wait_text("refund request 19", after=sent)
+    assert len(page["text"]) <= 4096 and "…" in page["text"]
+    shown = page["text"].count("refund_reject")
+    assert 0 < shown <= 15
+    await admin_chat.press(page, "Older")
+    [older] = await admin_chat.client.wait_for_edit(
+        admin_chat.chat_id,
+        page["message_id"],
+        predicate=lambda message: "refund request 19" not in message["text"],
+    )
+    assert f"refund request {19 - shown}" in older["text"]
+    assert len(older["text"]) <= 4096
+
+
+async def test_an_admin_removed_while_writing_a_refusal_reason_is_refused(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
+    helper = {**new_user("en", "Helper"), "username": "reason_writer"}
+    await _started(harness, helper)
+    await admin_chat.join(helper)
+    await asyncio.sleep(0.3)
+    sent = await admin_chat.say("/admins add @reason_writer")
+    await admin_chat.wait_text("is now an admin", after=sent)
+    # The helper is in the middle of a step that waits for their text (a refund's reason).
+    key = StorageKey(bot_id=harness.bot.id, chat_id=admin_chat.chat_id, user_id=helper["id"])
+    await harness.dispatcher.storage.set_state(key, AdminInput.refund_reason)
+    sent = await admin_chat.say(f"/admins remove {helper['id']}")
+    await admin_chat.wait_text("no longer an admin", after=sent)
+    sent = await admin_chat.say("The interview was used", helper)
+    await admin_chat.wait_text("Only admins can do this", after=sent)
+    assert await harness.dispatcher.storage.get_state(key) is None
+
+
+async def test_a_blocked_user_made_admin_keeps_the_console(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
+    helper = {**new_user("en", "Helper"), "username": "once_blocked"}
+    await _started(harness, helper)
+    await admin_chat.join(helper)
+    await asyncio.sleep(0.3)
+    async with harness.resources.session_factory() as session:
+        await ban_user(session, helper["id"], admin_id=admin_chat.admin["id"], owners=())
+        await session.commit()
+    forget_recent_user(helper["id"])
+    sent = await admin_chat.say("/admins add @once_blocked")
+    await admin_chat.wait_text("is now an admin", after=sent)
+    sent = await admin_chat.say("/health", helper)
+    await admin_chat.wait_text("Database: answers", after=sent)

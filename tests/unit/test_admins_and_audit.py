@@ -22,6 +22,7 @@ from services.admins import (
 from services.audit import AuditAction
 from services.database import create_engine, create_session_factory
 from services.models import User
+from services.models.base import utcnow
 from services.users import LookupProblem, UserLookupFailed, find_user, parse_telegram_id
 
 OWNER, OTHER_OWNER, HELPER, STRANGER = 1, 2, 10, 20
@@ -166,3 +167,18 @@ def test_typed_telegram_ids_fit_the_column() -> None:
     assert parse_telegram_id(str(2**63 - 1)) == 2**63 - 1
     for bad in ("--5", "9223372036854775808", "12345678901234567890", "1e5", "", "@5"):
         assert parse_telegram_id(bad) is None, bad
+
+
+def test_a_change_is_summed_up_in_one_short_line() -> None:
+    def summary(before: dict | None, after: dict | None, limit: int = 160) -> str:
+        record = audit.AuditRecord(1, OWNER, AuditAction.PRICE_SET, "", before, after, utcnow())
+        return record.change_summary(limit)
+
+    assert summary({"amount": 100}, {"amount": 200}) == "amount: 100 → 200"
+    assert summary(None, {"role": "admin"}) == "role: — → admin"
+    assert summary({"status": "pending"}, {"status": "rejected", "reason": "late"}) == (
+        "status: pending → rejected; reason: — → late"
+    )
+    assert summary({"blocked": True}, {"blocked": True}) == "—"
+    long = summary({"status": "pending"}, {"reason": "x" * 500})
+    assert len(long) == 160 and long.endswith("…")
