@@ -6,9 +6,11 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from aiogram import Bot
 from aiogram.filters import Filter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, TelegramObject
+from aiogram.types import CallbackQuery, ForceReply, TelegramObject
+from aiogram.types import User as TelegramUser
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,3 +79,18 @@ def lookup_failure_text(
         for match in failed.matches
     ]
     return "\n".join([text, *matches])
+
+
+def admin_mention(person: TelegramUser) -> str:
+    return f'<a href="tg://user?id={person.id}">{escape(person.full_name)}</a>'
+
+
+async def ask_admin(bot: Bot, settings: Settings, question: str) -> None:
+    """Asks the admin the question mentions (`admin_mention`) for their input in the admin
+    group. A selective ForceReply opens the reply field for that admin only, and a reply to the
+    bot reaches it even when the group's privacy mode hides other members' messages."""
+    await bot.send_message(
+        settings.admin_chat_id,  # type: ignore[arg-type]
+        question,
+        reply_markup=ForceReply(selective=True),
+    )

@@ -17,7 +17,7 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.admin_group import AdminInput, admin_text
+from handlers.admin_group import AdminInput, admin_mention, admin_text, ask_admin
 from services.interview import bank_files
 from services.interview.bank import MIN_TASKS_PER_CELL, localized_text
 from services.interview.bank_files import BankCoverage, BankImport, RotationChange
@@ -200,19 +200,21 @@ async def export_pressed(
 
 
 async def import_pressed(
-    query: CallbackQuery, i18n: I18nContext, state: FSMContext, settings: Settings
+    query: CallbackQuery, bot: Bot, i18n: I18nContext, state: FSMContext, settings: Settings
 ) -> None:
     await query.answer()
     await state.set_state(AdminInput.bank_file)
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            admin_text(
-                i18n,
-                settings,
-                "bank-import-ask",
-                megabytes=bank_files.MAX_IMPORT_BYTES // MEGABYTE,
-            )
-        )
+    await ask_admin(
+        bot,
+        settings,
+        admin_text(
+            i18n,
+            settings,
+            "bank-import-ask",
+            admin=admin_mention(query.from_user),
+            megabytes=bank_files.MAX_IMPORT_BYTES // MEGABYTE,
+        ),
+    )
 
 
 async def import_file(

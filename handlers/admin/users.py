@@ -14,17 +14,21 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
-    ForceReply,
     InlineKeyboardMarkup,
     Message,
 )
-from aiogram.types import User as TelegramUser
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Module, Settings
-from handlers.admin_group import AdminInput, admin_text, lookup_failure_text
+from handlers.admin_group import (
+    AdminInput,
+    admin_mention,
+    admin_text,
+    ask_admin,
+    lookup_failure_text,
+)
 from handlers.filters import PLAIN_TEXT
 from handlers.screens import show
 from services.console.user_card import (
@@ -87,20 +91,18 @@ async def credits_pressed(
         {CREDITS_USER: card.telegram_id, CREDITS_DIRECTION: callback_data.action}
     )
     await query.answer()
-    # A selective ForceReply opens the reply field for the admin it mentions, and a reply to
-    # the bot reaches it even when the group's privacy mode hides other messages.
-    await bot.send_message(
-        settings.admin_chat_id,  # type: ignore[arg-type]
+    await ask_admin(
+        bot,
+        settings,
         admin_text(
             i18n,
             settings,
             f"card-credits-ask-{callback_data.action}",
-            admin=_mention(query.from_user),
+            admin=admin_mention(query.from_user),
             name=escape(card.display_name),
             balance=card.credits,
             limit=settings.admin_credit_limit,
         ),
-        reply_markup=ForceReply(selective=True),
     )
 
 
@@ -328,10 +330,6 @@ def _markup(i18n: I18nContext, settings: Settings, card: UserCard) -> InlineKeyb
     rows.append(1)
     keyboard.adjust(*rows)
     return keyboard.as_markup()
-
-
-def _mention(person: TelegramUser) -> str:
-    return f'<a href="tg://user?id={person.id}">{escape(person.full_name)}</a>'
 
 
 def _count(totals: list[MoneyTotal]) -> int:

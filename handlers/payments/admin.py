@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.sender import OutgoingText, TelegramSender
-from handlers.admin_group import AdminInput, IsAdmin, admin_text
+from handlers.admin_group import AdminInput, IsAdmin, admin_mention, admin_text, ask_admin
 from handlers.filters import PLAIN_TEXT
 from handlers.payments.callbacks import PriceConfirm, RefundDecision
 from handlers.payments.keyboards import price_confirm
@@ -167,10 +167,15 @@ async def refund_decision(
         await query.answer()
         await state.set_state(AdminInput.refund_reason)
         await state.update_data({REJECTED_REQUEST: callback_data.request})
-        await bot.send_message(
-            settings.admin_chat_id,  # type: ignore[arg-type]
+        await ask_admin(
+            bot,
+            settings,
             admin_text(
-                i18n, settings, "refund-admin-ask-reason", request=str(callback_data.request)
+                i18n,
+                settings,
+                "refund-admin-ask-reason",
+                admin=admin_mention(query.from_user),
+                request=str(callback_data.request),
             ),
         )
         return

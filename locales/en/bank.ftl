@@ -22,7 +22,7 @@ bank-export-file-header =
     Disabled questions are marked; an import does not enable or disable anything (/bank enable <id> does).
 bank-export-disabled-mark = disabled in the bot: not asked until /bank enable
 
-bank-import-ask = Send the edited bank as a .yaml file (up to { $megabytes } MB). The specializations in it replace theirs in the bot; the others stay as they are. Nothing changes unless the whole file is sound. /cancel to stop.
+bank-import-ask = { $admin }, send the edited bank as a .yaml file (up to { $megabytes } MB). The specializations in it replace theirs in the bot; the others stay as they are. Nothing changes unless the whole file is sound. /cancel to stop.
 bank-import-not-a-file = I'm waiting for the bank as a .yaml document: attach the file, or /cancel.
 bank-import-wrong-type = { $name } is not a .yaml or .yml file. Send the bank's YAML file, or /cancel.
 bank-import-too-big = { $name } is { $megabytes } MB; the limit is { $limit } MB. Nothing changed.

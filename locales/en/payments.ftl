@@ -79,7 +79,7 @@ refund-admin-request =
     Reason: { $reason }
 refund-admin-approve = ✅ Approve
 refund-admin-reject = ❌ Reject
-refund-admin-ask-reason = Reply with the reason for rejecting request #{ $request } (the user will read it).
+refund-admin-ask-reason = { $admin }, reply with the reason for rejecting request #{ $request } (the user will read it).
 refund-admin-rejected = Request #{ $request } rejected; the user was told why.
 refund-admin-approved-stars = ✅ Approved: { $price } refunded in Stars.
 refund-admin-approved-yookassa = ✅ Approved: { $price } refunded through YooKassa.

@@ -79,7 +79,7 @@ refund-admin-request =
     Причина: { $reason }
 refund-admin-approve = ✅ Одобрить
 refund-admin-reject = ❌ Отклонить
-refund-admin-ask-reason = Ответьте причиной отказа по заявке №{ $request } (её прочитает пользователь).
+refund-admin-ask-reason = { $admin }, ответьте причиной отказа по заявке №{ $request } (её прочитает пользователь).
 refund-admin-rejected = Заявка №{ $request } отклонена; пользователю сообщили причину.
 refund-admin-approved-stars = ✅ Одобрено: { $price } возвращены в Stars.
 refund-admin-approved-yookassa = ✅ Одобрено: { $price } возвращены через ЮKassa.

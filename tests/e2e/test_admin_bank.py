@@ -76,7 +76,8 @@ async def _ask_for_import(admin_chat: AdminChat) -> None:
     sent = await admin_chat.say("/bank")
     coverage = await admin_chat.wait_text("Question bank", after=sent)
     await admin_chat.press(coverage, "Import YAML")
-    await admin_chat.wait_text("Send the edited bank as a .yaml file", after=sent)
+    ask = await admin_chat.wait_text("send the edited bank as a .yaml file", after=sent)
+    assert ask["reply_markup"] == {"force_reply": True, "selective": True}
 
 
 async def _import(admin_chat: AdminChat, content: str, expect: str) -> dict[str, Any]:

@@ -356,7 +356,8 @@ async def test_a_rejected_refund_tells_the_user_why(
     buyer = Buyer(harness, new_user("en"))
     request = await _refund_requested(buyer, admin_chat)
     await admin_chat.press(request, "Reject")
-    await admin_chat.wait_text("Reply with the reason")
+    ask = await admin_chat.wait_text("reply with the reason")
+    assert ask["reply_markup"] == {"force_reply": True, "selective": True}
     await admin_chat.say("The interview was already used")
     rejection = await buyer.wait_bot_text("was declined")
     assert "The interview was already used" in rejection["text"]
