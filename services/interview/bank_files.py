@@ -99,10 +99,6 @@ class BankCoverage:
         return sorted(short, key=lambda cell: cell.in_rotation)  # stable: catalogue order
 
 
-def _in_rotation() -> tuple[Any, ...]:
-    return (Question.is_active.is_(True), Question.disabled_at.is_(None))
-
-
 async def bank_coverage(session: AsyncSession) -> BankCoverage:
     """Questions in rotation per specialization × level × topic, with the bank's totals."""
     counts = {
@@ -110,7 +106,7 @@ async def bank_coverage(session: AsyncSession) -> BankCoverage:
         for specialization, level, topic, count in (
             await session.execute(
                 select(Question.specialization, Question.level, Question.topic, func.count())
-                .where(*_in_rotation())
+                .where(Question.in_rotation)
                 .group_by(Question.specialization, Question.level, Question.topic)
             )
         ).all()
@@ -225,16 +221,10 @@ async def export_bank(
             )
         ).all()
     )
-    text = yaml.dump_all(
-        [document for _source, document in documents],
-        Dumper=_BankDumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=100,
-        explicit_start=True,
+    # About half a second of pure-Python dumping for the shipped bank: off the event loop.
+    text = await asyncio.to_thread(
+        _dump, [document for _source, document in documents], disabled, disabled_comment
     )
-    if disabled and disabled_comment:
-        text = _mark_disabled(text, disabled, disabled_comment)
     if header_comment:
         text = _comment(header_comment, "") + text
     return BankExport(
@@ -243,6 +233,20 @@ async def export_bank(
         questions=sum(len(document["tasks"]) for _source, document in documents),
         disabled=len(disabled),
     )
+
+
+def _dump(documents: list[Any], disabled: set[str], disabled_comment: str) -> str:
+    text = yaml.dump_all(
+        documents,
+        Dumper=_BankDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+        explicit_start=True,
+    )
+    if disabled and disabled_comment:
+        text = _mark_disabled(text, disabled, disabled_comment)
+    return text
 
 
 def _comment(text: str, indent: str) -> str:
@@ -571,7 +575,7 @@ async def set_question_disabled(
 async def _cell_of(session: AsyncSession, question: Question) -> Cell:
     in_rotation = await session.scalar(
         select(func.count()).where(
-            *_in_rotation(),
+            Question.in_rotation,
             Question.specialization == question.specialization,
             Question.level == question.level,
             Question.topic == question.topic,

@@ -39,8 +39,7 @@ async def bookmarked_questions(
                 .join(Bookmark, Bookmark.question_id == Question.id)
                 .where(
                     Bookmark.user_id == user_id,
-                    Question.is_active.is_(True),
-                    Question.disabled_at.is_(None),
+                    Question.in_rotation,
                 )
                 .order_by(Bookmark.created_at.desc())
                 .limit(limit)

@@ -99,8 +99,7 @@ async def pick_questions(
                 select(Question)
                 .where(
                     Question.specialization == specialization,
-                    Question.is_active.is_(True),
-                    Question.disabled_at.is_(None),
+                    Question.in_rotation,
                     Question.tier.in_(_allowed_tiers(include_premium)),
                 )
                 .order_by(Question.id)  # a seeded rng then gives the same draw on any database
@@ -197,8 +196,7 @@ async def pick_practice_question(
     query = (
         select(Question.id, Question.skills)
         .where(
-            Question.is_active.is_(True),
-            Question.disabled_at.is_(None),
+            Question.in_rotation,
             Question.tier.in_(_allowed_tiers(include_premium)),
         )
         .order_by(Question.id)
@@ -235,8 +233,7 @@ async def questions_for_skills(
     rng = rng or random.Random()
     wanted = set(skills)
     query = select(Question).where(
-        Question.is_active.is_(True),
-        Question.disabled_at.is_(None),
+        Question.in_rotation,
         Question.tier.in_(_allowed_tiers(include_premium)),
     )
     matching = [q for q in (await session.scalars(query)).all() if wanted & set(q.skills or [])]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     Float,
     ForeignKey,
     Index,
@@ -21,9 +22,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     false,
     true,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.models.base import Base, BigIntId, utcnow
@@ -67,10 +70,16 @@ class Question(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    @property
+    @hybrid_property
     def in_rotation(self) -> bool:
-        """Still in the bank and not taken out by an admin: interviews may ask it."""
+        """Still in the bank and not taken out by an admin: interviews may ask it. Also a SQL
+        condition: `select(Question).where(Question.in_rotation)`."""
         return self.is_active and self.disabled_at is None
+
+    @in_rotation.inplace.expression
+    @classmethod
+    def _in_rotation_condition(cls) -> ColumnElement[bool]:
+        return and_(cls.is_active.is_(True), cls.disabled_at.is_(None))
 
 
 class InterviewSession(Base):
