@@ -58,7 +58,6 @@ WARM_UPS = 2
 SERVICE_RUNS = 10
 BAR_SECONDS = 1.0
 ANSWER_TIMEOUT = 30.0
-USER_PROBE_SECONDS = 5.0  # how long /user may stay silent before it counts as not built yet
 HISTORY = timedelta(days=180)
 INTERVIEWING_USERS = 0.6
 PAYING_USERS = 0.07  # of the users with interviews
@@ -471,16 +470,11 @@ def print_table(rows: list[Timings], baseline: float) -> None:
 
 async def measure_end_to_end(
     database_url: str, redis_url: str, user_id: int, runs: int
-) -> tuple[list[Timings], bool]:
+) -> list[Timings]:
     factory = HarnessFactory(database_url, redis_url)
     try:
         _, admin_chat = await bot_with_admin_group(factory, log_level="WARNING")
         console = Console(admin_chat)
-        try:
-            await console.ask(f"/user {user_id}", timeout=USER_PROBE_SECONDS)
-            user_answers = True
-        except TimeoutError:
-            user_answers = False
         health = Timings("baseline: /health (first answer)")
         stats_text = Timings("/stats: the text")
         stats_chart = Timings("/stats: the chart's photo")
@@ -488,19 +482,15 @@ async def measure_end_to_end(
         for attempt in range(WARM_UPS + runs):
             seconds, _ = await console.ask("/health")
             text_seconds, chart_seconds = await console.ask("/stats", photo=True)
-            card_seconds = None
-            if user_answers:
-                card_seconds, _ = await console.ask(f"/user {user_id}")
+            card_seconds, _ = await console.ask(f"/user {user_id}")
             if attempt < WARM_UPS:
                 continue
             health.seconds.append(seconds)
             stats_text.seconds.append(text_seconds)
             assert chart_seconds is not None
             stats_chart.seconds.append(chart_seconds)
-            if card_seconds is not None:
-                user_card.seconds.append(card_seconds)
-        rows = [health, stats_text, stats_chart] + ([user_card] if user_answers else [])
-        return rows, user_answers
+            user_card.seconds.append(card_seconds)
+        return [health, stats_text, stats_chart, user_card]
     finally:
         await factory.close_all()
 
@@ -525,7 +515,7 @@ async def run_async(users: int = USERS, answers: int = ANSWERS, runs: int = RUNS
         queries, chart, summary = await measure_service(database_url, now)
         print(summary, flush=True)
         print(f"end to end: {runs} runs each after {WARM_UPS} warm-ups…", flush=True)
-        rows, user_answers = await measure_end_to_end(
+        rows = await measure_end_to_end(
             database_url, redis.url, seeded.busiest_user, runs
         )
     finally:
@@ -533,8 +523,6 @@ async def run_async(users: int = USERS, answers: int = ANSWERS, runs: int = RUNS
         postgres.stop()
     baseline = rows[0].p50
     print_table([*rows, queries, chart], baseline)
-    if not user_answers:
-        print(f"/user did not answer within {USER_PROBE_SECONDS:.0f} s: not timed (not built?)")
     stats_p99 = rows[1].p99
     passed = stats_p99 < BAR_SECONDS
     print(
