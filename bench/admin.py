@@ -515,9 +515,7 @@ async def run_async(users: int = USERS, answers: int = ANSWERS, runs: int = RUNS
         queries, chart, summary = await measure_service(database_url, now)
         print(summary, flush=True)
         print(f"end to end: {runs} runs each after {WARM_UPS} warm-ups…", flush=True)
-        rows = await measure_end_to_end(
-            database_url, redis.url, seeded.busiest_user, runs
-        )
+        rows = await measure_end_to_end(database_url, redis.url, seeded.busiest_user, runs)
     finally:
         redis.stop()
         postgres.stop()
