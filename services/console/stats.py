@@ -30,8 +30,6 @@ is safe to run in a worker thread.
 
 from __future__ import annotations
 
-import io
-import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -40,6 +38,14 @@ from sqlalchemy import Date, String, cast, distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from services.charts import (
+    GOOD_COLOR,
+    LEGEND_BAND,
+    LINE_COLOR,
+    finish_chart_png,
+    new_figure,
+    thinned_ticks,
+)
 from services.interview.sessions import Mode, Status
 from services.marketplace.sla import sla_hit_rates
 from services.models import InterviewAnswer, InterviewSession, Order, Payment, Product, User
@@ -52,15 +58,8 @@ CHART_DAYS = 30
 VOICE = "voice"
 SKIPPED = "skipped"
 
-# The house's chart style (services/marketplace/sla_report.py): the same size, DPI and grid.
-CHART_DPI = 100
-CHART_SIZE_INCHES = (9.0, 5.0)  # 900 x 500 px at CHART_DPI
-NEW_USERS_COLOR = "#9fb7d9"
-STARTED_COLOR = "#4a78c2"
-COMPLETED_COLOR = "#2e9d5b"
-GRID_COLOR = "#e6e6e6"
+NEW_USERS_COLOR = "#9fb7d9"  # a light blue under the lines
 MAX_TICK_LABELS = 15
-LEGEND_BAND = 0.07  # the figure's bottom share kept for the legend
 
 
 def share(part: int, whole: int) -> float | None:
@@ -432,38 +431,24 @@ def tick_label(day: date) -> str:
 def render_chart(daily: DailyCounts, labels: ChartLabels) -> bytes:
     """A PNG of about 900x500 px: new users as bars, interviews started and completed as lines,
     one point per day."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     positions = list(range(len(daily.days)))
-    figure = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI)
-    FigureCanvasAgg(figure)
+    figure = new_figure()
     axes = figure.add_subplot()
     axes.bar(positions, daily.new_users, width=0.7, color=NEW_USERS_COLOR, label=labels.new_users)
     axes.plot(
-        positions, daily.interviews_started, color=STARTED_COLOR, linewidth=2, marker="o",
+        positions, daily.interviews_started, color=LINE_COLOR, linewidth=2, marker="o",
         markersize=3.5, label=labels.started,
     )  # fmt: skip
     axes.plot(
-        positions, daily.interviews_completed, color=COMPLETED_COLOR, linewidth=2, marker="o",
+        positions, daily.interviews_completed, color=GOOD_COLOR, linewidth=2, marker="o",
         markersize=3.5, label=labels.completed,
     )  # fmt: skip
     highest = max([*daily.new_users, *daily.interviews_started, *daily.interviews_completed, 1])
     axes.set_xlim(-0.6, max(len(positions), 1) - 0.4)
     axes.set_ylim(0, highest * 1.1)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    step = max(1, math.ceil(len(positions) / MAX_TICK_LABELS))
-    axes.set_xticks(
-        positions[::step], labels=[tick_label(day) for day in daily.days[::step]], fontsize=8.5
-    )
-    axes.set_title(labels.title, fontsize=12, loc="left")
-    axes.grid(axis="y", color=GRID_COLOR, linewidth=0.6)
-    axes.set_axisbelow(True)
-    axes.spines["top"].set_visible(False)
-    axes.spines["right"].set_visible(False)
+    thinned_ticks(axes, positions, [tick_label(day) for day in daily.days], MAX_TICK_LABELS)
     figure.legend(loc="lower center", ncols=3, frameon=False, fontsize=9)
-    figure.tight_layout(rect=(0, LEGEND_BAND, 1, 1))
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=CHART_DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    return finish_chart_png(figure, axes, title=labels.title, legend_band=LEGEND_BAND)

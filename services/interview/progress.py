@@ -21,12 +21,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from services.charts import LINE_COLOR, finish_chart_png, new_figure, thinned_ticks
 from services.interview.delivery import DeliverySummary
 from services.interview.evaluation.schema import RemarkArg, Translate
 from services.interview.report import (
-    CHART_DPI,
     chart_color,
-    finish_chart_png,
     format_score,
     round_score,
     score_mark,
@@ -260,14 +259,12 @@ def _delivery_lines(points: Sequence[ProgressPoint], translate: Translate) -> li
 
 def render_progress_chart_png(points: Sequence[ProgressPoint], translate: Translate) -> bytes:
     """Overall score per finished interview, oldest first (meaningful from two points on)."""
-    from matplotlib.figure import Figure
-
     chronological = sorted(points, key=lambda point: point.finished_at)
     positions = list(range(1, len(chronological) + 1))
     scores = [point.overall for point in chronological]
-    figure = Figure(figsize=(7.0, 3.6), dpi=CHART_DPI)
+    figure = new_figure((7.0, 3.6))
     axes = figure.add_subplot()
-    axes.plot(positions, scores, color="#4a78c2", linewidth=2, zorder=2)
+    axes.plot(positions, scores, color=LINE_COLOR, linewidth=2, zorder=2)
     axes.scatter(positions, scores, c=[chart_color(s) for s in scores], s=46, zorder=3)
     if len(positions) <= MAX_CHART_DATE_LABELS:
         for position, value in zip(positions, scores, strict=True):
@@ -279,16 +276,13 @@ def render_progress_chart_png(points: Sequence[ProgressPoint], translate: Transl
                 ha="center",
                 fontsize=8.5,
             )
-    step = max(1, -(-len(positions) // MAX_CHART_DATE_LABELS))
-    shown = positions[::step]
     labels = [
         translate(
-            "progress-chart-date",
-            {"day": point.finished_at.day, "month": point.finished_at.month},
+            "progress-chart-date", {"day": point.finished_at.day, "month": point.finished_at.month}
         )
-        for point in chronological[::step]
+        for point in chronological
     ]
-    axes.set_xticks(shown, labels=labels, fontsize=8.5)
+    thinned_ticks(axes, positions, labels, MAX_CHART_DATE_LABELS)
     if len(positions) == 1:
         axes.set_xlim(0.5, 1.5)
     else:

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from services.charts import FAIR_COLOR, GOOD_COLOR, POOR_COLOR, finish_chart_png, new_figure
 from services.interview.delivery import (
     DeliveryLine,
     DeliverySummary,
@@ -570,16 +571,14 @@ def render_shared_summary_html(
 
 # --- Chart (matplotlib, no pyplot: no global state, safe in any thread) ---------------------------
 
-CHART_DPI = 100
 CHART_LABEL_CHARS = 48  # at most two lines of 26
 MAX_CHART_SKILLS = 14
-CHART_COLORS = {"good": "#2e9d5b", "fair": "#e0a526", "poor": "#d2483c"}
 
 
 def chart_color(score: float) -> str:
     if score >= PASS_SCORE:
-        return CHART_COLORS["good"]
-    return CHART_COLORS["fair"] if score >= FAIR_SCORE else CHART_COLORS["poor"]
+        return GOOD_COLOR
+    return FAIR_COLOR if score >= FAIR_SCORE else POOR_COLOR
 
 
 def _chart_skills(skills: Sequence[SkillScore]) -> Sequence[SkillScore]:
@@ -594,8 +593,6 @@ def _chart_skills(skills: Sequence[SkillScore]) -> Sequence[SkillScore]:
 def render_skill_chart_png(report: InterviewReport, translate: Translate) -> bytes:
     """Horizontal bars, one per skill on a 0-10 scale, best at the top; the overall score alone
     when the questions named no skills."""
-    from matplotlib.figure import Figure
-
     if report.skills:
         shown = _chart_skills(report.skills)
         labels = [textwrap.fill(_shorten(s.title, CHART_LABEL_CHARS), 26) for s in shown]
@@ -605,7 +602,7 @@ def render_skill_chart_png(report: InterviewReport, translate: Translate) -> byt
         values = [report.overall]
     rows = len(values)
     extra_lines = sum(label.count("\n") for label in labels)
-    figure = Figure(figsize=(7.0, 1.3 + 0.42 * rows + 0.18 * extra_lines), dpi=CHART_DPI)
+    figure = new_figure((7.0, 1.3 + 0.42 * rows + 0.18 * extra_lines))
     axes = figure.add_subplot()
     positions = list(range(rows))[::-1]  # first (best) skill at the top
     axes.barh(positions, values, height=0.6, color=[chart_color(v) for v in values])
@@ -630,23 +627,6 @@ def render_skill_chart_png(report: InterviewReport, translate: Translate) -> byt
         axis_label=translate("report-chart-axis", {}),
         value_axis="x",
     )
-
-
-def finish_chart_png(
-    figure: Any, axes: Any, *, title: str, axis_label: str, value_axis: str
-) -> bytes:
-    """The house style every chart shares (title, light grid on the score axis, no box), then
-    the PNG bytes."""
-    axes.set_title(title, fontsize=12, loc="left")
-    (axes.set_xlabel if value_axis == "x" else axes.set_ylabel)(axis_label, fontsize=9)
-    axes.grid(axis=value_axis, color="#e6e6e6", linewidth=0.6)
-    axes.set_axisbelow(True)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=CHART_DPI, metadata={"Software": None})
-    return buffer.getvalue()
 
 
 # --- PDF (fpdf2 with DejaVu Sans from matplotlib's data, so Cyrillic renders offline) ------------

@@ -30,7 +30,6 @@ The chart draws on its own `Figure` with the Agg canvas (never pyplot's global s
 
 from __future__ import annotations
 
-import io
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -39,20 +38,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from services.charts import (
+    GOOD_COLOR,
+    LEGEND_BAND,
+    LINE_COLOR,
+    POOR_COLOR,
+    finish_chart_png,
+    new_figure,
+    thinned_ticks,
+)
 from services.marketplace.sla_time import Metric
 
 HOURLY_UP_TO = timedelta(days=1)
 HOUR = timedelta(hours=1)
 
-# The house's chart style (services/interview/report.py): the same green and red, grid and DPI.
-CHART_DPI = 100
-CHART_SIZE_INCHES = (9.0, 5.0)  # 900 x 500 px at CHART_DPI
-IN_TIME_COLOR = "#2e9d5b"
-LATE_COLOR = "#d2483c"
-SHARE_COLOR = "#4a78c2"
-GRID_COLOR = "#e6e6e6"
 MAX_TICK_LABELS = 12
-LEGEND_BAND = 0.07  # the figure's bottom share kept for the legend
 
 
 class Outcome(StrEnum):
@@ -263,8 +263,6 @@ def tick_label(start: datetime, *, hourly: bool) -> str:
 def render_chart(report: SlaReport, labels: ChartLabels) -> bytes:
     """A PNG of about 900x500 px: stacked bars per bucket (in time green, late red) and the
     share answered in time as a line on a second 0-100 % axis (a gap where a bar is empty)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
@@ -278,47 +276,38 @@ def render_chart(report: SlaReport, labels: ChartLabels) -> bytes:
         for bucket in buckets
     ]
 
-    figure = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI)
-    FigureCanvasAgg(figure)
+    figure = new_figure()
     axes = figure.add_subplot()
-    axes.bar(positions, in_time, width=0.7, color=IN_TIME_COLOR)
-    axes.bar(positions, late, width=0.7, bottom=in_time, color=LATE_COLOR)
+    axes.bar(positions, in_time, width=0.7, color=GOOD_COLOR)
+    axes.bar(positions, late, width=0.7, bottom=in_time, color=POOR_COLOR)
     axes.set_xlim(-0.6, max(len(buckets), 1) - 0.4)
     axes.set_ylim(0, max([a + b for a, b in zip(in_time, late, strict=True)] + [1]) * 1.1)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
 
-    step = max(1, math.ceil(len(buckets) / MAX_TICK_LABELS))
-    axes.set_xticks(
-        positions[::step],
-        labels=[tick_label(bucket.start, hourly=report.hourly) for bucket in buckets[::step]],
-        fontsize=8.5,
-    )
+    ticks = [tick_label(bucket.start, hourly=report.hourly) for bucket in buckets]
+    thinned_ticks(axes, positions, ticks, MAX_TICK_LABELS)
 
     share_axes = axes.twinx()
     share_axes.plot(
-        positions, shares, color=SHARE_COLOR, linewidth=2, marker="o", markersize=3.5, zorder=3
+        positions, shares, color=LINE_COLOR, linewidth=2, marker="o", markersize=3.5, zorder=3
     )
     share_axes.set_ylim(0, 105)
     share_axes.set_yticks(range(0, 101, 20))
     share_axes.set_ylabel(labels.share, fontsize=9)
     share_axes.spines["top"].set_visible(False)
 
-    axes.set_title(labels.title, fontsize=12, loc="left")
-    axes.grid(axis="y", color=GRID_COLOR, linewidth=0.6)
-    axes.set_axisbelow(True)
-    axes.spines["top"].set_visible(False)
     figure.legend(
         handles=[
-            Patch(color=IN_TIME_COLOR, label=labels.in_time),
-            Patch(color=LATE_COLOR, label=labels.late),
-            Line2D([], [], color=SHARE_COLOR, linewidth=2, label=labels.share),
+            Patch(color=GOOD_COLOR, label=labels.in_time),
+            Patch(color=POOR_COLOR, label=labels.late),
+            Line2D([], [], color=LINE_COLOR, linewidth=2, label=labels.share),
         ],
         loc="lower center",
         ncols=3,
         frameon=False,
         fontsize=9,
     )
-    figure.tight_layout(rect=(0, LEGEND_BAND, 1, 1))
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=CHART_DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    # The right spine carries the share axis.
+    return finish_chart_png(
+        figure, axes, title=labels.title, hidden_spines=("top",), legend_band=LEGEND_BAND
+    )
