@@ -47,7 +47,7 @@ from services.charts import (
     thinned_ticks,
 )
 from services.interview.sessions import Mode, Status
-from services.marketplace.sla import sla_hit_rates
+from services.marketplace.sla import open_chat, sla_hit_rates
 from services.models import InterviewAnswer, InterviewSession, Order, Payment, Product, User
 from services.models.marketplace import BuyerChat
 
@@ -367,7 +367,7 @@ async def _marketplace(session: AsyncSession, now: datetime) -> MarketplaceFigur
             select(
                 func.count(),
                 _count_where(BuyerChat.created_at >= month_since),
-                _count_where(BuyerChat.closed_at.is_(None)),
+                _count_where(open_chat(now)),  # as /chats and /sellers count them
             )
         )
     ).one()

@@ -26,15 +26,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.marketplace.errors import FailureReason
 from services.marketplace.models import Marketplace
 from services.marketplace.outbox import DeliveryProblem
-from services.marketplace.sla import OPEN_CHAT_DAYS, HitRate, sla_hit_rates
+from services.marketplace.sla import HitRate, awaiting_answer, open_chat, sla_hit_rates
 from services.models.base import aware
-from services.models.marketplace import BuyerChat, BuyerMessage, MarketplaceAccount, Seller, SlaWait
+from services.models.marketplace import BuyerChat, MarketplaceAccount, Seller
 
 DEFAULT_SLA_DAYS = 30
 SELLERS_PER_PAGE = 5
@@ -298,21 +298,11 @@ async def _chat_counts(
     """Open, waiting and all buyer chats of each account (see the module's rules)."""
     if not account_ids:
         return {}
-    waiting = exists().where(
-        SlaWait.buyer_chat_id == BuyerChat.id,
-        SlaWait.answered_at.is_(None),
-        SlaWait.closed_at.is_(None),
-    )
-    recently_written = exists().where(
-        BuyerMessage.buyer_chat_id == BuyerChat.id,
-        BuyerMessage.written_at >= now - timedelta(days=OPEN_CHAT_DAYS),
-    )
-    in_a_topic = and_(BuyerChat.closed_at.is_(None), BuyerChat.topic_id.is_not(None))
     per_chat = (
         select(
             BuyerChat.account_id.label("account_id"),
-            case((and_(in_a_topic, waiting), 1), else_=0).label("waiting"),
-            case((and_(in_a_topic, or_(waiting, recently_written)), 1), else_=0).label("open"),
+            case((and_(open_chat(now), awaiting_answer()), 1), else_=0).label("waiting"),
+            case((open_chat(now), 1), else_=0).label("open"),
         )
         .where(BuyerChat.account_id.in_(account_ids))
         .subquery()

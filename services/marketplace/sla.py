@@ -22,8 +22,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from services.database import dialect_insert
 from services.marketplace.models import Author, Marketplace
@@ -249,6 +250,25 @@ async def _chat_events(session: AsyncSession, buyer_chat_id: int) -> list[ChatEv
 
 def _is_open() -> ColumnElement[bool]:
     return and_(SlaWait.answered_at.is_(None), SlaWait.closed_at.is_(None))
+
+
+def awaiting_answer() -> ColumnElement[bool]:
+    """The buyer chat has a wait still open: a buyer waits for an answer. (On an alias, so a
+    query that joins the waits itself keeps its own.)"""
+    wait = aliased(SlaWait)
+    return exists().where(
+        wait.buyer_chat_id == BuyerChat.id, wait.answered_at.is_(None), wait.closed_at.is_(None)
+    )
+
+
+def open_chat(now: datetime) -> ColumnElement[bool]:
+    """The chats `/chats` lists (and `/stats` and `/sellers` count): in a topic, not closed,
+    and waiting for an answer or written in within `OPEN_CHAT_DAYS`."""
+    recently_written = exists().where(
+        BuyerMessage.buyer_chat_id == BuyerChat.id,
+        BuyerMessage.written_at >= now - timedelta(days=OPEN_CHAT_DAYS),
+    )
+    return and_(_chat_is_open(), or_(awaiting_answer(), recently_written))
 
 
 async def _store_waits(session: AsyncSession, buyer_chat_id: int, waits: list[Wait]) -> None:
@@ -494,11 +514,7 @@ async def open_chats(
         .where(BuyerMessage.buyer_chat_id == BuyerChat.id)
         .scalar_subquery()
     )
-    conditions = [
-        MarketplaceAccount.seller_id == seller_id,
-        _chat_is_open(),
-        or_(SlaWait.id.is_not(None), last_message_at >= now - timedelta(days=OPEN_CHAT_DAYS)),
-    ]
+    conditions = [MarketplaceAccount.seller_id == seller_id, open_chat(now)]
     if chat_filter is ChatFilter.UNANSWERED:
         conditions.append(SlaWait.id.is_not(None))
     elif chat_filter is ChatFilter.URGENT:

@@ -166,7 +166,7 @@ async def _fill_desk(session: AsyncSession) -> None:
     session.add(account)
     await session.flush()
     chats = [
-        BuyerChat(account_id=account.id, chat_id="open", created_at=NOW - 2 * DAY),
+        BuyerChat(account_id=account.id, chat_id="open", topic_id=101, created_at=NOW - 2 * DAY),
         BuyerChat(
             account_id=account.id,
             chat_id="old",
