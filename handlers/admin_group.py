@@ -3,6 +3,7 @@ act there, the steps that wait for an admin's input, and the language its texts 
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -10,14 +11,13 @@ from aiogram import Bot
 from aiogram.filters import Filter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, TelegramObject
-from aiogram.types import User as TelegramUser
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from services.admins import AdminRole, admin_role
 from services.models.base import aware
-from services.users import UserLookupFailed
+from services.users import UserLookupFailed, full_name
 
 
 class IsAdmin(Filter):
@@ -59,6 +59,15 @@ def admin_text(i18n: I18nContext, settings: Settings, key: str, **args: Any) -> 
     return i18n.core.get(key, settings.default_language, **args)
 
 
+def console_date(moment: datetime | None) -> str:
+    return moment.strftime("%d.%m.%Y") if moment else "—"
+
+
+def console_moment(moment: datetime | None) -> str:
+    """A moment as the admin group reads them: UTC, which every admin shares."""
+    return moment.strftime("%d.%m.%Y %H:%M UTC") if moment else "—"
+
+
 def lookup_failure_text(
     i18n: I18nContext, settings: Settings, reference: str, failed: UserLookupFailed
 ) -> str:
@@ -73,20 +82,16 @@ def lookup_failure_text(
             settings,
             "user-lookup-match",
             id=str(match.telegram_id),
-            name=escape(" ".join(filter(None, (match.first_name, match.last_name))) or "—"),
-            seen=aware(match.last_seen_at).strftime("%d.%m.%Y %H:%M UTC"),
+            name=escape(full_name(match) or "—"),
+            seen=console_moment(aware(match.last_seen_at)),
         )
         for match in failed.matches
     ]
     return "\n".join([text, *matches])
 
 
-def admin_mention(person: TelegramUser) -> str:
-    return f'<a href="tg://user?id={person.id}">{escape(person.full_name)}</a>'
-
-
 async def ask_admin(bot: Bot, settings: Settings, question: str) -> None:
-    """Asks the admin the question mentions (`admin_mention`) for their input in the admin
+    """Asks the admin the question mentions (`User.mention_html()`) for their input in the admin
     group. A selective ForceReply opens the reply field for that admin only, and a reply to the
     bot reaches it even when the group's privacy mode hides other members' messages."""
     await bot.send_message(

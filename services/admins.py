@@ -18,6 +18,7 @@ from services.audit import AuditAction, record
 from services.models.admin import Admin
 from services.models.base import aware
 from services.models.user import User
+from services.users import display_name
 
 
 class AdminRole(StrEnum):
@@ -115,6 +116,4 @@ def _check_owner(telegram_id: int, owners: Collection[int]) -> None:
 
 
 def _name(user: User | None) -> str:
-    if user is None:
-        return ""
-    return f"@{user.username}" if user.username else user.first_name
+    return display_name(user) if user is not None else ""

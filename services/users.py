@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -179,6 +180,25 @@ async def claim_ban_notice(session: AsyncSession, telegram_id: int) -> bool:
 
 async def get_user(session: AsyncSession, telegram_id: int) -> User | None:
     return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+
+class Named(Protocol):
+    telegram_id: int
+    username: str | None
+    first_name: str
+    last_name: str | None
+
+
+def full_name(person: Named) -> str:
+    """First and last name; empty when Telegram gave neither."""
+    return " ".join(part for part in (person.first_name, person.last_name) if part)
+
+
+def display_name(person: Named) -> str:
+    """How a console names someone: @username, else the full name, else the id."""
+    if person.username:
+        return f"@{person.username}"
+    return full_name(person) or str(person.telegram_id)
 
 
 class LookupProblem(StrEnum):

@@ -13,7 +13,7 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.admin_group import admin_text, lookup_failure_text
+from handlers.admin_group import admin_text, console_date, lookup_failure_text
 from handlers.screens import show
 from services.admins import (
     AdminChangeRefused,
@@ -23,7 +23,7 @@ from services.admins import (
     admin_members,
     remove_admin,
 )
-from services.users import UserLookupFailed, find_user
+from services.users import UserLookupFailed, display_name, find_user
 
 ADD, REMOVE = "add", "remove"
 
@@ -60,7 +60,7 @@ async def admins_command(
         await message.answer(admin_text(i18n, settings, f"admins-refused-{refused.problem}"))
         return
     await session.commit()
-    name = escape(f"@{person.username}" if person.username else person.first_name)
+    name = escape(display_name(person))
     await message.answer(
         admin_text(
             i18n,
@@ -124,7 +124,7 @@ def _line(i18n: I18nContext, settings: Settings, member: AdminMember) -> str:
         name=escape(_name(member)),
         id=str(member.telegram_id),
         by=str(member.added_by or "—"),
-        date=member.added_at.strftime("%d.%m.%Y") if member.added_at else "—",
+        date=console_date(member.added_at),
     )
 
 

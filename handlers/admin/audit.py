@@ -13,7 +13,7 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.admin_group import admin_text, lookup_failure_text
+from handlers.admin_group import admin_text, console_moment, lookup_failure_text
 from handlers.screens import show
 from services import audit
 from services.audit import AuditAction, AuditRecord
@@ -109,7 +109,7 @@ def _line(i18n: I18nContext, settings: Settings, entry: AuditRecord) -> str:
         i18n,
         settings,
         "audit-line",
-        date=entry.at.strftime("%d.%m.%Y %H:%M"),
+        date=console_moment(entry.at),
         admin=str(entry.admin_id),
         action=escape(str(entry.action)),
         target=escape(entry.target),

@@ -17,7 +17,8 @@ from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.admin_group import AdminInput, admin_mention, admin_text, ask_admin
+from handlers.admin_group import AdminInput, admin_text, ask_admin
+from handlers.filters import HAS_DOCUMENT, NOT_A_COMMAND
 from services.interview import bank_files
 from services.interview.bank import MIN_TASKS_PER_CELL, localized_text
 from services.interview.bank_files import BankCoverage, BankImport, RotationChange
@@ -211,7 +212,7 @@ async def import_pressed(
             i18n,
             settings,
             "bank-import-ask",
-            admin=admin_mention(query.from_user),
+            admin=query.from_user.mention_html(),
             megabytes=bank_files.MAX_IMPORT_BYTES // MEGABYTE,
         ),
     )
@@ -297,6 +298,6 @@ def register(router: Router) -> None:
     router.message.register(bank_command, Command("bank"))
     router.callback_query.register(export_pressed, BankAction.filter(F.action == EXPORT))
     router.callback_query.register(import_pressed, BankAction.filter(F.action == IMPORT))
-    router.message.register(import_file, AdminInput.bank_file, F.document)
+    router.message.register(import_file, AdminInput.bank_file, HAS_DOCUMENT)
     # Anything else in that step but a command (/cancel, another console command) gets a hint.
-    router.message.register(import_not_a_file, AdminInput.bank_file, ~F.text.startswith("/"))
+    router.message.register(import_not_a_file, AdminInput.bank_file, NOT_A_COMMAND)

@@ -3,7 +3,6 @@ credits (typed as "<number> <reason>"), block or unblock, open their last report
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -24,9 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Module, Settings
 from handlers.admin_group import (
     AdminInput,
-    admin_mention,
     admin_text,
     ask_admin,
+    console_date,
+    console_moment,
     lookup_failure_text,
 )
 from handlers.filters import PLAIN_TEXT
@@ -48,7 +48,7 @@ from services.console.user_card import (
     user_card,
 )
 from services.payments.catalog import format_amount
-from services.users import UserLookupFailed, forget_recent_user
+from services.users import UserLookupFailed, forget_recent_user, full_name
 
 # FSM data of the credits step: whose balance, and which way.
 CREDITS_USER = "credits_user"
@@ -98,7 +98,7 @@ async def credits_pressed(
             i18n,
             settings,
             f"card-credits-ask-{callback_data.action}",
-            admin=admin_mention(query.from_user),
+            admin=query.from_user.mention_html(),
             name=escape(card.display_name),
             balance=card.credits,
             limit=settings.admin_credit_limit,
@@ -214,7 +214,7 @@ async def report_pressed(
             "card-report-caption",
             interview=str(report.interview_id),
             id=str(callback_data.user),
-            date=_date(report.finished_at),
+            date=console_date(report.finished_at),
         ),
     )
 
@@ -237,26 +237,25 @@ def _card_text(i18n: I18nContext, settings: Settings, card: UserCard) -> str:
     def t(key: str, **args: Any) -> str:
         return admin_text(i18n, settings, key, **args)
 
-    full_name = " ".join(part for part in (card.first_name, card.last_name) if part)
     lines = [
         t(
             "card-title",
-            name=escape(full_name or "—"),
+            name=escape(full_name(card) or "—"),
             username=f"@{escape(card.username)}" if card.username else t("card-no-username"),
             id=str(card.telegram_id),
         ),
         t(
             "card-profile",
             language=card.language,
-            joined=_date(card.joined_at),
-            seen=_moment(card.last_seen_at),
+            joined=console_date(card.joined_at),
+            seen=console_moment(card.last_seen_at),
         ),
         t(
             "card-banned",
             by=str(card.banned_by or "—"),
-            since=_moment(card.banned_at),
+            since=console_moment(card.banned_at),
             notice_sent="yes" if card.ban_notice_sent_at else "no",
-            notice=_moment(card.ban_notice_sent_at),
+            notice=console_moment(card.ban_notice_sent_at),
         )
         if card.banned_at
         else t("card-not-banned"),
@@ -268,7 +267,7 @@ def _card_text(i18n: I18nContext, settings: Settings, card: UserCard) -> str:
             used=card.free_interviews_used,
             free=card.free_interviews,
         ),
-        t("card-subscription", until=_date(card.subscription_until))
+        t("card-subscription", until=console_date(card.subscription_until))
         if card.subscription_until
         else t("card-no-subscription"),
         "",
@@ -287,7 +286,7 @@ def _card_text(i18n: I18nContext, settings: Settings, card: UserCard) -> str:
             t(
                 "card-last-interview",
                 id=str(last.id),
-                date=_date(last.started_at),
+                date=console_date(last.started_at),
                 mode=last.mode,
                 track=escape(track or "—"),
                 status=last.status,
@@ -338,14 +337,6 @@ def _count(totals: list[MoneyTotal]) -> int:
 
 def _sums(totals: list[MoneyTotal]) -> str:
     return ", ".join(format_amount(total.amount, total.currency) for total in totals)
-
-
-def _date(moment: datetime | None) -> str:
-    return moment.strftime("%d.%m.%Y") if moment else "—"
-
-
-def _moment(moment: datetime | None) -> str:
-    return moment.strftime("%d.%m.%Y %H:%M UTC") if moment else "—"
 
 
 def register(router: Router) -> None:

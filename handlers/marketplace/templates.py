@@ -16,7 +16,7 @@ from typing import Any
 from aiogram import Bot, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ForceReply, Message, User
+from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,10 +49,6 @@ SELLER, INTENT, TEMPLATE, PROMPTS = "seller_id", "intent", "template_id", "promp
 # What one screen of an intent's templates may show; longer templates are cut for the view.
 SCREEN_BUDGET = 3400
 SHORTEST_PREVIEW = 80
-
-
-def _mention(user: User) -> str:
-    return f'<a href="tg://user?id={user.id}">{escape(user.full_name)}</a>'
 
 
 def _of_intent(templates: list[SavedTemplate], intent: Intent) -> list[SavedTemplate]:
@@ -181,7 +177,7 @@ async def templates_action(
             return
         text = i18n.get(
             "templates-ask-add",
-            mention=_mention(query.from_user),
+            mention=query.from_user.mention_html(),
             intent=label,
             limit=TEMPLATE_LIMIT,
         )
@@ -197,7 +193,7 @@ async def templates_action(
     if action == "edit":
         text = i18n.get(
             "templates-ask-edit",
-            mention=_mention(query.from_user),
+            mention=query.from_user.mention_html(),
             number=number,
             intent=label,
             limit=TEMPLATE_LIMIT,

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.sender import OutgoingText, TelegramSender
-from handlers.admin_group import AdminInput, IsAdmin, admin_mention, admin_text, ask_admin
+from handlers.admin_group import AdminInput, IsAdmin, admin_text, ask_admin
 from handlers.filters import PLAIN_TEXT
 from handlers.payments.callbacks import PriceConfirm, RefundDecision
 from handlers.payments.keyboards import price_confirm
@@ -174,7 +174,7 @@ async def refund_decision(
                 i18n,
                 settings,
                 "refund-admin-ask-reason",
-                admin=admin_mention(query.from_user),
+                admin=query.from_user.mention_html(),
                 request=str(callback_data.request),
             ),
         )

@@ -22,7 +22,7 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import audit
+from services import audit, users
 from services.admins import admin_role
 from services.entitlements import grant_credits, holdings
 from services.interview.report import Translate
@@ -97,11 +97,7 @@ class UserCard:
 
     @property
     def display_name(self) -> str:
-        """@username, else the full name, else the id (a row the bot made before they wrote)."""
-        if self.username:
-            return f"@{self.username}"
-        full = " ".join(part for part in (self.first_name, self.last_name) if part)
-        return full or str(self.telegram_id)
+        return users.display_name(self)
 
 
 async def user_card(
