@@ -12,7 +12,6 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.admins import admin_role
 from services.models import User
 from services.users import claim_ban_notice
 
@@ -29,9 +28,9 @@ class BannedUserMiddleware(BaseMiddleware):
     stops spinning, and shows no screen.
 
     Two kinds of update still pass: a `successful_payment` (the money is already taken: it is
-    credited, as always), and anything from someone who is an owner or admin now (blocked
-    before they were made one). A checkout is declined with the notice as its error, so a
-    blocked user is not charged.
+    credited, as always), and anything from an owner (ADMIN_IDS) blocked before they were
+    made one; making someone an admin lifts their block. A checkout is declined with the
+    notice as its error, so a blocked user is not charged.
 
     How soon a block works: at the user's next update in the process where the admin pressed
     Block (the handler drops them from this process's user cache); in other processes within
@@ -47,8 +46,8 @@ class BannedUserMiddleware(BaseMiddleware):
         user = data.get("user")
         if not isinstance(user, User) or user.banned_at is None or not isinstance(event, Update):
             return await handler(event, data)
-        if await admin_role(data["session"], user.telegram_id, data["settings"].admin_ids):
-            # Made an admin (or an owner) after the block: the console must stay theirs.
+        if user.telegram_id in data["settings"].admin_ids:
+            # Made an owner after the block (adding an admin lifts the block instead).
             return await handler(event, data)
         if event.message is not None and event.message.successful_payment is not None:
             return await handler(event, data)

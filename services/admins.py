@@ -18,7 +18,7 @@ from services.audit import AuditAction, record
 from services.models.admin import Admin
 from services.models.base import aware
 from services.models.user import User
-from services.users import display_name
+from services.users import display_name, lift_ban
 
 
 class AdminRole(StrEnum):
@@ -84,6 +84,8 @@ async def admin_members(session: AsyncSession, owners: Collection[int]) -> list[
 async def add_admin(
     session: AsyncSession, telegram_id: int, *, by: int, owners: Collection[int]
 ) -> None:
+    """The caller commits, then makes the process forget the user (`forget_recent_user`): a
+    block this lifts ends at once here, within a minute elsewhere."""
     _check_owner(by, owners)
     if telegram_id in owners:
         raise AdminChangeRefused(AdminChangeProblem.IS_OWNER)
@@ -93,6 +95,8 @@ async def add_admin(
     await record(
         session, by, AuditAction.ADMIN_ADD, telegram_id, before=None, after={"role": "admin"}
     )
+    # Blocked once, an admin now: the console must be theirs (a block never hits an admin).
+    await lift_ban(session, telegram_id, by=by)
 
 
 async def remove_admin(

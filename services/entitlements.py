@@ -237,10 +237,13 @@ class Holdings:
 
     credits: int
     subscription_until: datetime | None  # the end of the active subscription, else None
+    free_interviews_used: int = 0
 
 
 async def holdings(session: AsyncSession, user_id: int, *, now: datetime | None = None) -> Holdings:
     account = await session.scalar(select(CreditAccount).where(CreditAccount.user_id == user_id))
     if account is None:
         return Holdings(credits=0, subscription_until=None)
-    return Holdings(account.interview_credits, active_until(account, now))
+    return Holdings(
+        account.interview_credits, active_until(account, now), account.free_interviews_used
+    )

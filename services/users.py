@@ -13,6 +13,8 @@ from typing import Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services import audit
+from services.audit import AuditAction
 from services.database import dialect_insert
 from services.languages import SUPPORTED_LANGUAGES, language_from_telegram
 from services.models import User
@@ -176,6 +178,27 @@ async def claim_ban_notice(session: AsyncSession, telegram_id: int) -> bool:
         .values(ban_notice_sent_at=utcnow())
     )
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+async def lift_ban(session: AsyncSession, telegram_id: int, *, by: int) -> bool:
+    """Lifts an admin's block (a later block sends its notice again), audited; False when the
+    user was not blocked. The caller commits, then `forget_recent_user`."""
+    lifted = await session.execute(
+        update(User)
+        .where(User.telegram_id == telegram_id, User.banned_at.is_not(None))
+        .values(banned_at=None, banned_by=None, ban_notice_sent_at=None)
+    )
+    if not lifted.rowcount:  # type: ignore[attr-defined]
+        return False
+    await audit.record(
+        session,
+        by,
+        AuditAction.USER_UNBAN,
+        telegram_id,
+        before={"blocked": True},
+        after={"blocked": False},
+    )
+    return True
 
 
 async def get_user(session: AsyncSession, telegram_id: int) -> User | None:

@@ -23,7 +23,7 @@ from services.admins import (
     admin_members,
     remove_admin,
 )
-from services.users import UserLookupFailed, display_name, find_user
+from services.users import UserLookupFailed, display_name, find_user, forget_recent_user
 
 ADD, REMOVE = "add", "remove"
 
@@ -60,6 +60,7 @@ async def admins_command(
         await message.answer(admin_text(i18n, settings, f"admins-refused-{refused.problem}"))
         return
     await session.commit()
+    forget_recent_user(person.telegram_id)  # a block the new admin had is lifted
     name = escape(display_name(person))
     await message.answer(
         admin_text(

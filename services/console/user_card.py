@@ -29,7 +29,6 @@ from services.interview.report import Translate
 from services.interview.reporting import build_interview_report, render_report_files
 from services.interview.sessions import Mode, Status
 from services.models import (
-    CreditAccount,
     CreditEntry,
     InterviewSession,
     Payment,
@@ -108,9 +107,6 @@ async def user_card(
     if user is None:
         return None
     held = await holdings(session, telegram_id, now=now)
-    free_used = await session.scalar(
-        select(CreditAccount.free_interviews_used).where(CreditAccount.user_id == telegram_id)
-    )
     # Practice drills (one question each) are counted apart, as /stats does.
     interview = InterviewSession.mode != Mode.PRACTICE.value
     finished = InterviewSession.status == Status.FINISHED
@@ -131,6 +127,7 @@ async def user_card(
         .limit(1)
     )
     report_interview = await _last_report_interview(session, telegram_id)
+    payments, refunds = await _payments_and_refunds(session, telegram_id)
     open_requests = await session.scalar(
         select(func.count()).where(
             RefundRequest.user_id == telegram_id,
@@ -146,7 +143,7 @@ async def user_card(
         joined_at=aware(user.created_at),
         last_seen_at=aware(user.last_seen_at),
         credits=held.credits,
-        free_interviews_used=free_used or 0,
+        free_interviews_used=held.free_interviews_used,
         free_interviews=free_interviews,
         subscription_until=held.subscription_until,
         interviews_started=started,
@@ -154,8 +151,8 @@ async def user_card(
         practice_drills=drills,
         average_score=round(float(average), 1) if average is not None else None,
         last_interview=_last_interview(last) if last is not None else None,
-        payments=await _money(session, telegram_id, refunded_only=False),
-        refunds=await _money(session, telegram_id, refunded_only=True),
+        payments=payments,
+        refunds=refunds,
         open_refund_requests=open_requests or 0,
         banned_at=aware(user.banned_at) if user.banned_at else None,
         banned_by=user.banned_by,
@@ -188,19 +185,34 @@ def _last_interview(interview: InterviewSession) -> LastInterview:
     )
 
 
-async def _money(session: AsyncSession, user_id: int, *, refunded_only: bool) -> list[MoneyTotal]:
-    query = (
-        select(Payment.currency, func.count(), func.sum(Payment.amount))
-        .where(Payment.user_id == user_id)
-        .group_by(Payment.currency)
-        .order_by(Payment.currency)
-    )
-    if refunded_only:
-        query = query.where(Payment.refunded.is_(True))
-    return [
-        MoneyTotal(currency, count, int(amount or 0))
-        for currency, count, amount in (await session.execute(query)).all()
+async def _payments_and_refunds(
+    session: AsyncSession, user_id: int
+) -> tuple[list[MoneyTotal], list[MoneyTotal]]:
+    """Per currency: every payment, and the refunded ones, in one pass."""
+    refunded = Payment.refunded.is_(True)
+    rows = (
+        await session.execute(
+            select(
+                Payment.currency,
+                func.count(),
+                func.sum(Payment.amount),
+                func.count().filter(refunded),
+                func.sum(Payment.amount).filter(refunded),
+            )
+            .where(Payment.user_id == user_id)
+            .group_by(Payment.currency)
+            .order_by(Payment.currency)
+        )
+    ).all()
+    payments = [
+        MoneyTotal(currency, count, int(amount or 0)) for currency, count, amount, *_ in rows
     ]
+    refunds = [
+        MoneyTotal(currency, count, int(amount or 0))
+        for currency, _, _, count, amount in rows
+        if count
+    ]
+    return payments, refunds
 
 
 async def _last_report_interview(session: AsyncSession, user_id: int) -> InterviewSession | None:
@@ -296,14 +308,9 @@ async def change_credits(
     if await session.get(User, user_id) is None:
         raise CreditChangeRefused(CreditProblem.NO_USER)
     taking = direction is CreditDirection.TAKE
-    if taking:
-        balance = (await holdings(session, user_id)).credits
-        if request.amount > balance:
-            raise CreditChangeRefused(CreditProblem.OVER_BALANCE, balance=balance)
     delta = -request.amount if taking else request.amount
     try:
-        # The ledger locks the account and checks the balance again (an interview may have
-        # spent a credit since the check above).
+        # The ledger locks the account and refuses to go below zero.
         after = await grant_credits(
             session, user_id, delta, f"{LEDGER_REASON_PREFIX}{request.reason}"
         )
@@ -371,21 +378,8 @@ async def unban_user(session: AsyncSession, user_id: int, *, admin_id: int) -> N
     user cache forget them, as after `ban_user`."""
     if await session.get(User, user_id) is None:
         raise BanRefused(BanProblem.NO_USER)
-    unblocked = await session.execute(
-        update(User)
-        .where(User.telegram_id == user_id, User.banned_at.is_not(None))
-        .values(banned_at=None, banned_by=None, ban_notice_sent_at=None)
-    )
-    if not unblocked.rowcount:  # type: ignore[attr-defined]
+    if not await users.lift_ban(session, user_id, by=admin_id):
         raise BanRefused(BanProblem.NOT_BANNED)
-    await audit.record(
-        session,
-        admin_id,
-        audit.AuditAction.USER_UNBAN,
-        user_id,
-        before={"blocked": True},
-        after={"blocked": False},
-    )
 
 
 async def _bannable(session: AsyncSession, user_id: int, owners: Collection[int]) -> None:
