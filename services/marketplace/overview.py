@@ -66,10 +66,6 @@ class AccountState(StrEnum):
     PAUSED = "paused"
     REFUSED = "refused"
 
-    @property
-    def is_problem(self) -> bool:
-        return self is not AccountState.SYNCING and self is not AccountState.PAUSED
-
 
 @dataclass(frozen=True)
 class ChatCounts:
@@ -102,7 +98,6 @@ class SellerOverview:
     id: int
     title: str
     forum_chat_id: int
-    connected_at: datetime
     rights_lost_at: datetime | None
     accounts: tuple[AccountOverview, ...]  # Ozon, then Wildberries
     sla: HitRate
@@ -194,7 +189,6 @@ async def seller_overview(
                 id=seller.id,
                 title=seller.title,
                 forum_chat_id=seller.forum_chat_id,
-                connected_at=seller.created_at,
                 rights_lost_at=seller.rights_lost_at,
                 accounts=tuple(
                     AccountOverview(

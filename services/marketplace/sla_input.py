@@ -267,23 +267,6 @@ def _day_piece(piece: str, text: str) -> frozenset[int]:
     return frozenset((first - 1 + step) % 7 + 1 for step in range(length))
 
 
-def format_days(days: frozenset[int]) -> str:
-    """Compact ISO weekdays: "1-5", "1,3,5", "1-7", "1,5-7"; runs of three or more as ranges."""
-    runs: list[list[int]] = []
-    for day in sorted(days):
-        if runs and day == runs[-1][-1] + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    shown: list[str] = []
-    for run in runs:
-        if len(run) >= 3:
-            shown.append(f"{run[0]}-{run[-1]}")
-        else:
-            shown.extend(str(day) for day in run)
-    return ",".join(shown)
-
-
 def format_clock(minutes: int) -> str:
     """ "09:00" for 540, "24:00" for 1440 (the end of the day)."""
     if not 0 <= minutes <= MINUTES_PER_DAY:

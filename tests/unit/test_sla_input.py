@@ -16,7 +16,6 @@ from services.marketplace.sla_input import (
     InputProblem,
     check_target,
     format_clock,
-    format_days,
     format_duration_parts,
     parse_date,
     parse_days,
@@ -395,22 +394,6 @@ def test_days_read_to_iso_weekdays(text: str, days: frozenset[int]) -> None:
 @pytest.mark.parametrize("text", ["", " , ", "mo", "fri-", "-fri", "7-8", "mon-fri-sat", "пн—"])
 def test_days_that_are_not_days_are_refused(text: str) -> None:
     assert refused(parse_days, text).code is InputProblem.MALFORMED_DAYS
-
-
-@pytest.mark.parametrize(
-    ("days", "shown"),
-    [
-        (WEEKDAYS, "1-5"),
-        (frozenset({1, 3, 5}), "1,3,5"),
-        (EVERY_DAY, "1-7"),
-        (frozenset({5, 6, 7, 1}), "1,5-7"),
-        (frozenset({6, 7}), "6,7"),
-        (frozenset({1, 2, 3, 5, 6}), "1-3,5,6"),
-        (frozenset({4}), "4"),
-    ],
-)
-def test_days_shown_compact(days: frozenset[int], shown: str) -> None:
-    assert format_days(days) == shown
 
 
 @pytest.mark.parametrize(
