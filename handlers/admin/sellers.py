@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Module, Settings
 from handlers.admin_group import admin_text
 from handlers.screens import show
+from handlers.time_text import duration_text, local_moment
 from services.marketplace.overview import (
     SYNC_ERRORS,
     AccountOverview,
@@ -27,7 +28,6 @@ from services.marketplace.overview import (
     seller_overview,
     stale_after,
 )
-from services.marketplace.sla_input import format_duration_parts
 from services.models.base import utcnow
 
 # Titles are the groups' own (up to 255 characters): cut so a page stays within one message.
@@ -154,7 +154,9 @@ class _Words:
     def account(self, account: AccountOverview) -> list[str]:
         if account.state is AccountState.STALE:
             since = account.problem_since or account.connected_at
-            state = self.text("sellers-state-stale", duration=self.duration(self.now - since))
+            state = self.text(
+                "sellers-state-stale", duration=duration_text(self.text, self.now - since, units=2)
+            )
         else:
             state = self.text(f"sellers-state-{account.state.value}")
         if account.last_synced_at is not None:
@@ -184,31 +186,14 @@ class _Words:
 
     def when(self, moment: datetime) -> str:
         """ "5 min ago (14:03)": relative, then the local time (with the date another day)."""
-        local = moment.astimezone(self.timezone)
-        today = self.now.astimezone(self.timezone)
-        if local.date() == today.date():
-            shown = local.strftime("%H:%M")
-        elif local.year == today.year:
-            shown = local.strftime("%d.%m %H:%M")
-        else:
-            shown = local.strftime("%d.%m.%Y %H:%M")
+        shown = local_moment(moment, self.timezone, self.now)
         return self.text("sellers-when", ago=self.ago(moment), time=shown)
 
     def ago(self, moment: datetime) -> str:
         elapsed = self.now - moment
         if elapsed < timedelta(minutes=1):
             return self.text("sellers-just-now")
-        return self.text("sellers-ago", duration=self.duration(elapsed))
-
-    def duration(self, value: timedelta) -> str:
-        """The two largest units that matter ("2 d 3 h", "1 h 5 min", "7 min")."""
-        days, hours, minutes = format_duration_parts(max(value, timedelta(0)))
-        if days:
-            parts = [("sellers-days", days), ("sellers-hours", hours)]
-        else:
-            parts = [("sellers-hours", hours), ("sellers-minutes", minutes)]
-        words = [self.text(key, count=count) for key, count in parts if count]
-        return " ".join(words) or self.text("sellers-minutes", count=0)
+        return self.text("sellers-ago", duration=duration_text(self.text, elapsed, units=2))
 
 
 def register(router: Router) -> None:

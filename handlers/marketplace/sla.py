@@ -36,12 +36,11 @@ from handlers.marketplace.membership import (
 from handlers.marketplace.sla_text import (
     Translate,
     buyer_label,
-    duration_text,
-    local_moment,
     topic_link,
 )
 from handlers.marketplace.tools import MarketplaceTools
 from handlers.screens import show
+from handlers.time_text import duration_text, local_moment
 from services.marketplace.models import Marketplace
 from services.marketplace.replies import buyer_chat_of_topic
 from services.marketplace.sellers import SellerView

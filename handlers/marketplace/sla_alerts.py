@@ -20,11 +20,10 @@ from handlers.marketplace.outbox import TelegramDeskOutbox, delivery, topic_text
 from handlers.marketplace.sla_text import (
     Translate,
     buyer_label,
-    duration_text,
-    local_moment,
     topic_link,
 )
 from handlers.marketplace.tools import TOOLS_KEY, MarketplaceTools, translations_for
+from handlers.time_text import duration_text, local_moment
 from services.marketplace.outbox import Delivery, DeliveryProblem
 from services.marketplace.sla import (
     AlertKind,

@@ -81,3 +81,7 @@ command-help = What I can do
 command-language = Switch language
 command-settings = Settings
 command-cancel = Stop the current action
+
+duration-days = { $count } d
+duration-hours = { $count } h
+duration-minutes = { $count } min

@@ -4,9 +4,6 @@ command-sla = Answer-time targets (SLA) and the report
 command-chats = Open buyer chats, nearest deadline first
 command-close = Close this buyer chat (no SLA alerts)
 
-sla-days = { $count } d
-sla-hours = { $count } h
-sla-minutes = { $count } min
 
 sla-buyer-unnamed = Buyer
 sla-buyer-order = { $buyer }, order { $order }

@@ -81,3 +81,7 @@ command-help = Что я умею
 command-language = Сменить язык
 command-settings = Настройки
 command-cancel = Прервать текущее действие
+
+duration-days = { $count } д
+duration-hours = { $count } ч
+duration-minutes = { $count } мин

@@ -4,9 +4,6 @@ command-sla = Сроки ответа (SLA) и отчёт
 command-chats = Открытые чаты покупателей по срокам
 command-close = Закрыть этот чат покупателя (без оповещений SLA)
 
-sla-days = { $count } д
-sla-hours = { $count } ч
-sla-minutes = { $count } мин
 
 sla-buyer-unnamed = Покупатель
 sla-buyer-order = { $buyer }, заказ { $order }

@@ -26,10 +26,11 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from services.marketplace.sla_time import MINUTES_PER_DAY
+
 TARGET_LIMIT = timedelta(days=7)
 SHARE_MIN_PERCENT = 10
 SHARE_MAX_PERCENT = 95
-MINUTES_PER_DAY = 24 * 60
 ALL_DAYS = frozenset(range(1, 8))
 WEEKDAYS = frozenset(range(1, 6))
 

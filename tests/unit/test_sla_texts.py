@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.marketplace.keyboards import CHAT_FILTERS
-from handlers.marketplace.sla_text import buyer_label, duration_text, local_moment, topic_link
+from handlers.marketplace.sla_text import buyer_label, topic_link
+from handlers.time_text import duration_text, local_moment
 from services.languages import SUPPORTED_LANGUAGES
 from services.marketplace.sla import ChatFilter
 from services.marketplace.sla_input import InputProblem
 from tests.unit.test_locales import message_ids
 
-UNITS = {"sla-days": "d", "sla-hours": "h", "sla-minutes": "min"}
+UNITS = {"duration-days": "d", "duration-hours": "h", "duration-minutes": "min"}
 
 
 def english(key: str, **values: Any) -> str:
@@ -75,3 +76,22 @@ def test_keys_built_at_run_time_are_translated() -> None:
     for language in SUPPORTED_LANGUAGES:
         missing = wanted - set(message_ids(language))
         assert not missing, f"{language}: {sorted(missing)}"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (timedelta(days=2, minutes=5), "2 d"),  # from the largest unit, two units at most
+        (timedelta(days=1, hours=2, minutes=5), "1 d 2 h"),
+        (timedelta(hours=1, minutes=5), "1 h 5 min"),
+        (timedelta(minutes=7), "7 min"),
+        (timedelta(seconds=20), "0 min"),
+    ],
+)
+def test_durations_in_the_two_largest_units(value: timedelta, expected: str) -> None:
+    assert duration_text(english, value, units=2) == expected
+
+
+def test_a_moment_of_another_year_shows_the_year() -> None:
+    now = datetime(2026, 1, 2, 10, 0, tzinfo=UTC)
+    assert local_moment(datetime(2025, 12, 31, 9, 15, tzinfo=UTC), UTC, now) == "31.12.2025 09:15"
