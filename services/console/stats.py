@@ -47,7 +47,7 @@ from services.charts import (
     thinned_ticks,
 )
 from services.interview.sessions import Mode, Status
-from services.marketplace.sla import open_chat, sla_hit_rates
+from services.marketplace.sla import HitRate, open_chat, sla_hit_rates
 from services.models import InterviewAnswer, InterviewSession, Order, Payment, Product, User
 from services.models.marketplace import BuyerChat
 
@@ -152,7 +152,7 @@ class MarketplaceFigures:
 
     @property
     def sla_hit_rate(self) -> float | None:
-        return share(self.sla_in_time, self.sla_in_time + self.sla_late)
+        return HitRate(self.sla_in_time, self.sla_late).share_in_time
 
 
 @dataclass(frozen=True)
