@@ -28,6 +28,12 @@ def _database_url() -> str:
 
 
 def _configure(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # A batch rebuild drops the old table; with foreign keys on, SQLite would delete every
+        # row that points at it (the ledger under `users`, say). The pragma only takes effect
+        # outside a transaction, so it is committed before the migrations' own transaction.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

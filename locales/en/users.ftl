@@ -56,6 +56,8 @@ card-credits-done-take = ✅ Took { $amount } credits: balance { $before } → {
 
 card-block-refused-is-admin = Owners and admins cannot be blocked. An owner removes an admin with /admins first.
 card-block-refused-no-user = This user no longer exists.
+card-block-refused-already-banned = They are already blocked.
+card-block-refused-not-banned = They are not blocked.
 
 card-report-module-off = The interview module is off: there are no reports to open.
 card-report-none = They have no finished interview with a report.

@@ -56,6 +56,8 @@ card-credits-done-take = ✅ Списано { $amount }: баланс { $before 
 
 card-block-refused-is-admin = Владельцев и администраторов заблокировать нельзя. Сначала владелец убирает администратора через /admins.
 card-block-refused-no-user = Этого пользователя больше нет.
+card-block-refused-already-banned = Пользователь уже заблокирован.
+card-block-refused-not-banned = Пользователь не заблокирован.
 
 card-report-module-off = Модуль интервью выключен: отчётов нет.
 card-report-none = У пользователя нет завершённого интервью с отчётом.
