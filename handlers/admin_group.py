@@ -51,6 +51,10 @@ class AdminInput(StatesGroup):
     credits = State()  # /user → grant or take credits: "<number> <reason>"
     bank_file = State()  # /bank → import: the edited YAML file
     refund_reason = State()  # a refund request → Reject: the reason the user will read
+    broadcast_text = State()  # /broadcast: the message (a text, or a photo with a caption)
+    broadcast_photo = State()  # a draft → Add photo: a photo (or an image file)
+    broadcast_button = State()  # a draft → Add button: "label | address"
+    broadcast_days = State()  # a draft → audience "inactive for N days": N
 
 
 def admin_text(i18n: I18nContext, settings: Settings, key: str, **args: Any) -> str:

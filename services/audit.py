@@ -34,7 +34,11 @@ class AuditAction(StrEnum):
     BANK_IMPORT = "bank_import"
     QUESTION_DISABLE = "question_disable"
     QUESTION_ENABLE = "question_enable"
-    BROADCAST = "broadcast"
+    BROADCAST = "broadcast"  # started
+    BROADCAST_PAUSE = "broadcast_pause"
+    BROADCAST_RESUME = "broadcast_resume"
+    BROADCAST_CANCEL = "broadcast_cancel"
+    BROADCAST_FINISH = "broadcast_finish"  # its totals, by the admin who started it
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_CAPTION_LIMIT = 1024  # a photo's caption
+TELEGRAM_PHOTO_LIMIT_BYTES = 10 * 1024 * 1024  # a photo the bot uploads
+TELEGRAM_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024  # a file the bot may download (getFile)
 
 SENTENCE_END = re.compile(r"[.!?…][\"'»)\]]*\s")
 

@@ -35,7 +35,7 @@ from services.marketplace.outbox import Delivery, DeliveryProblem, DeskOutbox, S
 from services.models.base import aware, utcnow
 from services.models.marketplace import BuyerAttachment, BuyerChat, BuyerMessage
 from services.retry_policy import doubling_pause
-from services.telegram_text import attribution_line
+from services.telegram_text import TELEGRAM_PHOTO_LIMIT_BYTES, attribution_line
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,6 @@ MAX_PASSES = 100
 ATTACHMENT_RETRY_BASE = timedelta(minutes=1)
 ATTACHMENT_RETRY_MAX = timedelta(hours=1)
 MAX_ATTACHMENT_ATTEMPTS = 12
-PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
 PRODUCT_LINKS = {
     Marketplace.OZON: "https://www.ozon.ru/product/{product}/",
@@ -110,7 +109,7 @@ def topic_name(marketplace: Marketplace, order: str | None, buyer: str) -> str:
 
 
 def looks_like_photo(content: bytes) -> bool:
-    return len(content) <= PHOTO_MAX_BYTES and sniffed_type(content) in PHOTO_TYPES
+    return len(content) <= TELEGRAM_PHOTO_LIMIT_BYTES and sniffed_type(content) in PHOTO_TYPES
 
 
 def attachment_retry_delay(attempts: int) -> timedelta:

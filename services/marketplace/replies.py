@@ -52,6 +52,7 @@ from services.models.marketplace import (
     Seller,
 )
 from services.retry_policy import doubling_pause
+from services.telegram_text import TELEGRAM_DOWNLOAD_LIMIT_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,6 @@ FINAL_REFUSALS = frozenset(
 # Members' messages that came in together are all written before the first goes out.
 SETTLE_SECONDS = 0.5
 # Telegram lets a bot download files up to 20 MB.
-TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 
 
 class ReplyKind(StrEnum):
@@ -521,7 +521,7 @@ class ReplyDelivery:
             logger.exception("reply %s: recording a call cut short failed", row.id)
 
     async def _file_of(self, row: DeskReply) -> OutgoingFile:
-        if row.file_id is None or (row.file_size or 0) > TELEGRAM_DOWNLOAD_LIMIT:
+        if row.file_id is None or (row.file_size or 0) > TELEGRAM_DOWNLOAD_LIMIT_BYTES:
             raise MarketplaceError(FailureReason.FILE_REFUSED, "the file is over 20 MB")
         try:
             content = await self.files.read(row.file_id)

@@ -2,6 +2,7 @@
 
 from services.models.admin import Admin, AuditEntry
 from services.models.base import Base
+from services.models.broadcast import Broadcast, BroadcastRecipient
 from services.models.interview import (
     Bookmark,
     CreditAccount,
@@ -34,6 +35,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Bookmark",
+    "Broadcast",
+    "BroadcastRecipient",
     "BuyerAttachment",
     "BuyerChat",
     "BuyerMessage",

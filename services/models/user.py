@@ -22,6 +22,8 @@ class User(Base):
     start_source: Mapped[str | None] = mapped_column(String(64))
     # The user blocked the bot (Telegram answers 403): nothing can be sent to them.
     is_blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Telegram said the account was deleted ("user is deactivated"): nothing reaches it again.
+    deactivated_at: Mapped[datetime | None] = mapped_column()
     # An admin blocked the user (/user): one polite notice, then every update is ignored.
     banned_at: Mapped[datetime | None] = mapped_column()
     banned_by: Mapped[int | None] = mapped_column(BigInteger)
