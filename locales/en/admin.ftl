@@ -2,6 +2,7 @@
 
 command-stats = Users, interviews, revenue, desk: the numbers
 command-user = A user's card: /user <id or @username>
+command-broadcast = Send a message to users: text, photo, button, audience
 command-bank = The question bank: coverage, export, import
 command-sellers = Sellers: marketplaces, syncs, SLA
 command-health = Is everything up?

@@ -92,6 +92,23 @@ class Audience:
         )
 
 
+@dataclass(frozen=True)
+class BroadcastMessage:
+    """What every recipient gets: Telegram HTML, with an optional photo (the text is then its
+    caption) and an optional URL button."""
+
+    text: str
+    photo_file_id: str | None = None
+    button_text: str | None = None
+    button_url: str | None = None
+
+    @classmethod
+    def of(cls, broadcast: Broadcast) -> BroadcastMessage:
+        return cls(
+            broadcast.text, broadcast.photo_file_id, broadcast.button_text, broadcast.button_url
+        )
+
+
 def visible_length(telegram_html: str) -> int:
     """The characters Telegram counts against its limits: the text without its formatting."""
     return len(html.unescape(TAG.sub("", telegram_html)))
