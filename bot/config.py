@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     admin_chat_id: int | None = None
     # The most interview credits an admin may grant (or take) in one go from /user.
     admin_credit_limit: int = Field(default=100, ge=1, le=100_000)
+    # A running broadcast's progress message is edited at most this often. Edits count against
+    # the admin group's 20 messages a minute, so not much below 5.
+    broadcast_progress_seconds: float = Field(default=5.0, ge=1.0, le=600.0)
 
     # Telegram's sending limits, shared by every process through Redis (DESIGN rule 2).
     telegram_private_chat_limit: int = Field(default=3, ge=1)
@@ -189,6 +192,10 @@ class Settings(BaseSettings):
     @property
     def uses_sandbox(self) -> bool:
         return self.bot_token is None
+
+    @property
+    def overall_sends_per_second(self) -> float:
+        return self.telegram_overall_limit / self.telegram_overall_period_seconds
 
     @property
     def send_limits(self) -> SendLimits:

@@ -124,6 +124,7 @@ class Lane(IntEnum):
 
 class SendFailure(StrEnum):
     BLOCKED = "blocked"  # the user blocked the bot
+    DEACTIVATED = "deactivated"  # the user deleted their account
     FORBIDDEN = "forbidden"  # kicked from the group, or not allowed to write there
     CHAT_NOT_FOUND = "chat_not_found"
     THREAD_NOT_FOUND = "thread_not_found"  # the forum topic was deleted
@@ -473,9 +474,7 @@ class TelegramSender:
                 return SendOutcome(failure=SendFailure.UNAVAILABLE, detail=error.message)
             return None
         except TelegramForbiddenError as error:
-            blocked = "blocked" in error.message.lower()
-            failure = SendFailure.BLOCKED if blocked else SendFailure.FORBIDDEN
-            return SendOutcome(failure=failure, detail=error.message)
+            return SendOutcome(failure=_forbidden_failure(error.message), detail=error.message)
         except TelegramBadRequest as error:
             return SendOutcome(failure=_bad_request_failure(error.message), detail=error.message)
         except (TelegramServerError, TelegramNetworkError) as error:
@@ -488,6 +487,15 @@ class TelegramSender:
 
 # How Telegram's 400s say that the bot lacks an administrator right.
 RIGHTS_WORDS = ("not enough rights", "have no rights", "need administrator rights")
+
+
+def _forbidden_failure(description: str) -> SendFailure:
+    text = description.lower()
+    if "blocked" in text:
+        return SendFailure.BLOCKED
+    if "deactivated" in text:
+        return SendFailure.DEACTIVATED
+    return SendFailure.FORBIDDEN
 
 
 def _bad_request_failure(description: str) -> SendFailure:

@@ -26,6 +26,13 @@ def duration_text(translate: Translate, value: timedelta, *, units: int = 3) -> 
     return " ".join(parts) or translate("duration-minutes", count=0)
 
 
+def seconds_text(translate: Translate, seconds: int) -> str:
+    """A short wait: "45 s" under a minute, else as `duration_text` in two units."""
+    if seconds < 60:
+        return translate("duration-seconds", count=max(0, seconds))
+    return duration_text(translate, timedelta(seconds=seconds), units=2)
+
+
 def local_moment(moment: datetime, timezone: ZoneInfo, now: datetime) -> str:
     """ "15:30" today, "05.12 15:30" another day this year, "05.12.2025 15:30" before (all in
     `timezone`)."""

@@ -541,6 +541,13 @@ class SandboxClient:
             "POST", f"/users/{user_id}/block", json_body={"blocked": blocked}
         )
 
+    async def add_users(self, users: list[dict[str, Any]]) -> dict[str, Any]:
+        """Private chats with the bot for `users`, as if they had started it (no updates)."""
+        return await self._request("POST", "/users", json_body={"users": users})
+
+    async def delete_account(self, user_id: int) -> dict[str, Any]:
+        return await self._request("POST", f"/users/{user_id}/delete", json_body={})
+
     async def bot_info(self) -> dict[str, Any]:
         return await self._request("GET", "/bot")
 

@@ -7,10 +7,13 @@ nothing happens.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from aiogram import Router
 
-from bot.config import Module
-from bot.registration import ModuleRegistration
+from bot.config import Module, Settings
+from bot.registration import ModuleContext, ModuleRegistration, ScheduledJob
 
 CONSOLE_COMMANDS = (
     "stats",
@@ -24,6 +27,7 @@ CONSOLE_COMMANDS = (
 )
 # Callback data of every console button starts with this (each part its own letter after it).
 CONSOLE_CALLBACK_PREFIX = "adm"
+BROADCAST_TICK_SECONDS = 3
 
 
 def build_router() -> Router:
@@ -52,8 +56,32 @@ def build_router() -> Router:
     return router
 
 
+def workflow_data(settings: Settings) -> dict[str, Any]:
+    from handlers.admin.broadcast_progress import BROADCASTS_KEY, BroadcastDesk
+
+    return {BROADCASTS_KEY: BroadcastDesk(settings)}
+
+
+async def run_broadcasts(context: ModuleContext) -> None:
+    from handlers.admin.broadcast_progress import run_broadcasts as run
+
+    await run(context)
+
+
+# Every process works on running broadcasts (their recipients are claimed row by row), so a
+# restarted or second process picks one up within a tick.
+BROADCASTS_JOB = ScheduledJob(
+    name="admin-broadcasts",
+    run=run_broadcasts,
+    every=timedelta(seconds=BROADCAST_TICK_SECONDS),
+    once_across_processes=False,
+)
+
+
 REGISTRATION = ModuleRegistration(
     name=Module.ADMIN.value,
     routers=(build_router,),
+    jobs=(BROADCASTS_JOB,),
+    workflow_data=(workflow_data,),
     admin_chat_commands=CONSOLE_COMMANDS,
 )

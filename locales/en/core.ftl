@@ -85,3 +85,4 @@ command-cancel = Stop the current action
 duration-days = { $count } d
 duration-hours = { $count } h
 duration-minutes = { $count } min
+duration-seconds = { $count } s

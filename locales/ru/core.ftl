@@ -85,3 +85,4 @@ command-cancel = Прервать текущее действие
 duration-days = { $count } д
 duration-hours = { $count } ч
 duration-minutes = { $count } мин
+duration-seconds = { $count } с

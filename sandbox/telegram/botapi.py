@@ -363,6 +363,8 @@ class BotApi:
         return chat
 
     def ensure_can_write(self, bot: BotState, chat: Chat) -> None:
+        if chat.type == "private" and chat.id in self.world.deleted_users:
+            raise ApiError(403, "Forbidden: user is deactivated")
         if chat.type == "private" and chat.id in bot.blocked_by:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if chat.type != "private":

@@ -134,6 +134,8 @@ class ControlApi:
             web.post(f"{prefix}/faults", self.add_fault),
             web.delete(f"{prefix}/faults", self.clear_faults),
             web.post(f"{prefix}/users/{{user_id}}/block", self.block_user),
+            web.post(f"{prefix}/users/{{user_id}}/delete", self.delete_user),
+            web.post(f"{prefix}/users", self.add_users),
             web.get(f"{prefix}/limits", self.get_limits),
             web.put(f"{prefix}/limits", self.set_limits),
         ]
@@ -994,6 +996,28 @@ class ControlApi:
         blocked = bool(body.get("blocked", True))
         update_id = self._set_blocked(bot, chat, user, blocked)
         return web.json_response({"blocked": blocked, "update_id": update_id})
+
+    async def add_users(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/users`` ``{"users": [User, ...]}`` → ``{"chats": int}``: each
+        user has a private chat with the bot, as if they had started it long ago (no updates):
+        a crowd for broadcasts and benchmarks without a thousand /start messages."""
+        body = await control_json(request)
+        bot = self._bot(request, body)
+        users = body.get("users")
+        if not isinstance(users, list) or not all(isinstance(u, dict) for u in users):
+            raise ControlError(400, "users must be a list of users")
+        for user in users:
+            if not isinstance(user.get("id"), int) or user["id"] <= 0 or "first_name" not in user:
+                raise ControlError(400, "each user needs a positive id and a first_name")
+            self._private_chat(bot, self.world.remember_user(user))
+        return web.json_response({"chats": len(users)})
+
+    async def delete_user(self, request: web.Request) -> web.Response:
+        """``POST /sandbox/api/users/{user_id}/delete`` → ``{"deleted": true}``: the user
+        deletes their account; every send to them then fails with 403 "user is deactivated"."""
+        user_id = _int(request.match_info["user_id"], "user_id")
+        self.world.deleted_users.add(user_id)
+        return web.json_response({"deleted": True})
 
     # ----------------------------------------------------------------- limits
     def _limits_view(self) -> web.Response:

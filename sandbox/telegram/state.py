@@ -318,6 +318,8 @@ class World:
         self.bot_username = bot_username
         self.files_dir = files_dir
         self.users: dict[int, dict[str, Any]] = {}
+        # Users who deleted their account: every bot's sends to them fail with 403.
+        self.deleted_users: set[int] = set()
         self.bots: dict[int, BotState] = {}
         # Control calls made before any bot connected go here; the first bot adopts it.
         self.unclaimed_bot: BotState | None = None

@@ -52,9 +52,7 @@ class Broadcast(Base):
 
 class BroadcastRecipient(Base):
     __tablename__ = "broadcast_recipients"
-    __table_args__ = (
-        Index("ix_broadcast_recipients_state", "broadcast_id", "state", "user_id"),
-    )
+    __table_args__ = (Index("ix_broadcast_recipients_state", "broadcast_id", "state", "user_id"),)
 
     broadcast_id: Mapped[int] = mapped_column(
         BigIntId, ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True

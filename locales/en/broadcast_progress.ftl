@@ -1,0 +1,41 @@
+## A running broadcast in the admin group: progress, controls, the report at the end
+
+bcast-audience-all = all users
+bcast-audience-language = users with language { $language }
+bcast-audience-paid = users who paid
+bcast-audience-never-paid = users who never paid
+bcast-audience-inactive = users inactive for { $days } days
+
+bcast-progress-running = 📣 <b>Broadcast #{ $id }</b> · sending
+    To { $audience }: { $total } recipients
+bcast-progress-paused = ⏸ <b>Broadcast #{ $id }</b> · paused
+    To { $audience }: { $total } recipients
+bcast-progress-cancelled = ✖ <b>Broadcast #{ $id }</b> · cancelled
+    To { $audience }: { $total } recipients
+bcast-progress-finished = ✅ <b>Broadcast #{ $id }</b> · finished
+    To { $audience }: { $total } recipients
+bcast-progress-draft = 📝 <b>Broadcast #{ $id }</b> · draft
+bcast-progress-sent = ✅ Sent: { $sent } of { $total }
+bcast-progress-blocked = 🚫 Blocked the bot: { $count }
+bcast-progress-deactivated = 👻 Deleted accounts: { $count }
+bcast-progress-failed = ⚠️ Failed: { $count }
+bcast-progress-unconfirmed = ❔ Unconfirmed (a process stopped while sending them; not sent again, so nobody gets it twice): { $count }
+bcast-progress-remaining = ⏳ Remaining: { $count }
+bcast-progress-time-left = About { $left } left
+bcast-progress-took = ⏱ Took { $took }
+
+bcast-button-pause = ⏸ Pause
+bcast-button-resume = ▶️ Resume
+bcast-button-cancel = ✖ Cancel
+bcast-button-cancel-sure = ✖ Yes, cancel it
+bcast-button-keep = ◀️ No, keep sending
+
+bcast-refused-draft = This broadcast has not started yet.
+bcast-refused-running = The broadcast is already sending.
+bcast-refused-paused = The broadcast is already paused.
+bcast-refused-cancelled = The broadcast was cancelled: nothing to change.
+bcast-refused-finished = The broadcast has finished: nothing to pause or cancel.
+bcast-refused-missing = This broadcast no longer exists.
+
+bcast-report-finished = ✅ Broadcast #{ $id } finished: { $sent } of { $total } sent, { $blocked } blocked the bot, { $deactivated } deleted accounts, { $failed } failed.
+bcast-report-cancelled = ✖ Broadcast #{ $id } cancelled: { $sent } of { $total } sent, { $remaining } not sent; { $blocked } blocked the bot, { $deactivated } deleted accounts, { $failed } failed.

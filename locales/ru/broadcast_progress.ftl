@@ -1,0 +1,41 @@
+## Идущая рассылка в группе администраторов: ход, управление, итог
+
+bcast-audience-all = всем пользователям
+bcast-audience-language = пользователям с языком { $language }
+bcast-audience-paid = тем, кто платил
+bcast-audience-never-paid = тем, кто ни разу не платил
+bcast-audience-inactive = неактивным { $days } дн.
+
+bcast-progress-running = 📣 <b>Рассылка №{ $id }</b> · отправляется
+    Кому: { $audience }, получателей: { $total }
+bcast-progress-paused = ⏸ <b>Рассылка №{ $id }</b> · на паузе
+    Кому: { $audience }, получателей: { $total }
+bcast-progress-cancelled = ✖ <b>Рассылка №{ $id }</b> · отменена
+    Кому: { $audience }, получателей: { $total }
+bcast-progress-finished = ✅ <b>Рассылка №{ $id }</b> · завершена
+    Кому: { $audience }, получателей: { $total }
+bcast-progress-draft = 📝 <b>Рассылка №{ $id }</b> · черновик
+bcast-progress-sent = ✅ Отправлено: { $sent } из { $total }
+bcast-progress-blocked = 🚫 Заблокировали бота: { $count }
+bcast-progress-deactivated = 👻 Удалённые аккаунты: { $count }
+bcast-progress-failed = ⚠️ Ошибки: { $count }
+bcast-progress-unconfirmed = ❔ Без подтверждения (процесс остановился во время отправки; повторно не отправляются, чтобы никто не получил дважды): { $count }
+bcast-progress-remaining = ⏳ Осталось: { $count }
+bcast-progress-time-left = Ещё примерно { $left }
+bcast-progress-took = ⏱ Заняла { $took }
+
+bcast-button-pause = ⏸ Пауза
+bcast-button-resume = ▶️ Продолжить
+bcast-button-cancel = ✖ Отменить
+bcast-button-cancel-sure = ✖ Да, отменить
+bcast-button-keep = ◀️ Нет, продолжать
+
+bcast-refused-draft = Эта рассылка ещё не запущена.
+bcast-refused-running = Рассылка уже идёт.
+bcast-refused-paused = Рассылка уже на паузе.
+bcast-refused-cancelled = Рассылка отменена: менять нечего.
+bcast-refused-finished = Рассылка завершена: ставить на паузу или отменять нечего.
+bcast-refused-missing = Этой рассылки больше нет.
+
+bcast-report-finished = ✅ Рассылка №{ $id } завершена: отправлено { $sent } из { $total }, заблокировали бота: { $blocked }, удалённых аккаунтов: { $deactivated }, ошибок: { $failed }.
+bcast-report-cancelled = ✖ Рассылка №{ $id } отменена: отправлено { $sent } из { $total }, не отправлено: { $remaining }; заблокировали бота: { $blocked }, удалённых аккаунтов: { $deactivated }, ошибок: { $failed }.
