@@ -335,3 +335,32 @@ async def test_two_admins_confirming_at_once_start_the_broadcast_once(
     # The card's buttons now refuse: the broadcast is no draft any more.
     answer = await admin_chat.press(card, "Edit text")
     assert answer["show_alert"] and "already started" in answer["text"]
+
+
+async def test_a_preview_telegram_refuses_says_so_and_leads_back_to_the_draft(
+    harness_factory: HarnessFactory,
+) -> None:
+    _, admin_chat = await bot_with_admin_group(harness_factory)
+    harness_factory.allow_rejected_requests = True  # the refused preview is the subject
+    database_url = harness_factory.database_url
+    await _reply(admin_chat, "/broadcast", "send the message for broadcast #")
+    card = await _send_photo(admin_chat, png(), "Autumn offer", "Broadcast draft #")
+    broadcast_id = _draft_id(card)
+    # The photo Telegram no longer knows (a file id from another bot, say).
+    engine = create_engine(database_url)
+    async with create_session_factory(engine)() as session:
+        await session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id)
+            .values(photo_file_id="no-such-file")
+        )
+        await session.commit()
+    await engine.dispose()
+
+    await admin_chat.press(card, "Preview")
+    refused = await admin_chat.wait_text("Telegram refused the preview", after=card["message_id"])
+    assert "Nothing was sent" in refused["text"] and _labels(refused) == ["◀ Back to draft"]
+    await admin_chat.press(refused, "Back to draft")
+    await admin_chat.client.wait_for_edit(
+        admin_chat.chat_id, refused["message_id"], f"Broadcast draft #{broadcast_id}"
+    )
