@@ -8,12 +8,14 @@ the texts, always in the operator's language.
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, ReplyParameters
@@ -107,6 +109,9 @@ class TelegramBroadcastOutbox:
         self.sender = sender
         self.translations = translations
         self.settings = settings
+        # What each progress message shows now, as far as this process knows: an edit that
+        # would change nothing is not sent (Telegram refuses it, and it costs a send).
+        self._shown: dict[int, str] = {}
 
     def translate(self, key: str, **values: Any) -> str:
         return self.translations.get(key, self.settings.default_language, **values)
@@ -117,6 +122,9 @@ class TelegramBroadcastOutbox:
     async def show_progress(self, broadcast: Broadcast, progress: BroadcastProgress) -> int | None:
         text = progress_text(self.translate, self.settings, broadcast, progress)
         markup = progress_buttons(self.translate, broadcast.id, progress.status)
+        if self._shown.get(broadcast.id) == text and broadcast.progress_message_id is not None:
+            return broadcast.progress_message_id
+        self._shown[broadcast.id] = text
         if broadcast.progress_message_id is not None:
             edit = EditMessageText(
                 chat_id=broadcast.admin_chat_id,
@@ -297,6 +305,7 @@ CHANGES = {
 async def on_change(
     query: CallbackQuery,
     callback_data: BroadcastControl,
+    bot: Bot,
     session: AsyncSession,
     settings: Settings,
     i18n: I18nContext,
@@ -308,14 +317,17 @@ async def on_change(
         await change_broadcast(
             session, broadcast_id, query.from_user.id, CHANGES[callback_data.action]
         )
-    except ControlRefused as refused:
-        await session.rollback()
+    except ControlRefused as refused:  # refused before writing anything
         state = refused.status.value if refused.status else "missing"
         await query.answer(translate(f"bcast-refused-{state}"), show_alert=True)
         return
     await session.commit()
     broadcasts.wake()
-    await show_current(query, session, settings, translate, broadcast_id)
+    if callback_data.action == "cancel_sure":  # pressed under the question, not the progress
+        await show(query, translate("bcast-cancel-done", id=str(broadcast_id)))
+    else:
+        await query.answer(translate(f"bcast-done-{callback_data.action}"))
+    await refresh_progress(bot, session, settings, translate, broadcast_id)
 
 
 async def on_cancel_asked(
@@ -325,37 +337,51 @@ async def on_cancel_asked(
     settings: Settings,
     i18n: I18nContext,
 ) -> None:
+    """Cancelling cannot be undone: asked in a message of its own under the progress, whose
+    buttons the running broadcast keeps editing."""
     translate = operator_translate(i18n, settings)
-    await show_current(
-        query,
-        session,
-        settings,
-        translate,
-        callback_data.broadcast_id,
-        asking_cancel=callback_data.action == "cancel",
+    progress = await read_progress(session, callback_data.broadcast_id)
+    if progress is None or progress.status.over:
+        state = progress.status.value if progress else "missing"
+        await query.answer(translate(f"bcast-refused-{state}"), show_alert=True)
+        return
+    await query.answer()
+    assert query.message is not None
+    await query.message.answer(
+        translate(
+            "bcast-cancel-question", id=str(callback_data.broadcast_id), count=progress.remaining
+        ),
+        reply_markup=progress_buttons(
+            translate, callback_data.broadcast_id, progress.status, asking_cancel=True
+        ),
+        reply_parameters=ReplyParameters(
+            message_id=query.message.message_id, allow_sending_without_reply=True
+        ),
     )
 
 
-async def show_current(
-    query: CallbackQuery,
-    session: AsyncSession,
-    settings: Settings,
-    translate: Translate,
-    broadcast_id: int,
-    *,
-    asking_cancel: bool = False,
+async def on_cancel_kept(query: CallbackQuery, settings: Settings, i18n: I18nContext) -> None:
+    await show(query, operator_translate(i18n, settings)("bcast-cancel-kept"))
+
+
+async def refresh_progress(
+    bot: Bot, session: AsyncSession, settings: Settings, translate: Translate, broadcast_id: int
 ) -> None:
+    """Shows the change on the progress message at once, not at the runner's next edit."""
     broadcast = await get_broadcast(session, broadcast_id)
     progress = await read_progress(session, broadcast_id)
-    if broadcast is None or progress is None:
-        await query.answer()
+    if broadcast is None or progress is None or broadcast.progress_message_id is None:
         return
-    markup = progress_buttons(translate, broadcast_id, progress.status, asking_cancel=asking_cancel)
-    await show(query, progress_text(translate, settings, broadcast, progress), markup)
+    with contextlib.suppress(TelegramBadRequest):  # unchanged, or deleted meanwhile
+        await bot.edit_message_text(
+            progress_text(translate, settings, broadcast, progress),
+            chat_id=broadcast.admin_chat_id,
+            message_id=broadcast.progress_message_id,
+            reply_markup=progress_buttons(translate, broadcast_id, progress.status),
+        )
 
 
 def register(router: Router) -> None:
     router.callback_query.register(on_change, BroadcastControl.filter(F.action.in_(set(CHANGES))))
-    router.callback_query.register(
-        on_cancel_asked, BroadcastControl.filter(F.action.in_({"cancel", "keep"}))
-    )
+    router.callback_query.register(on_cancel_asked, BroadcastControl.filter(F.action == "cancel"))
+    router.callback_query.register(on_cancel_kept, BroadcastControl.filter(F.action == "keep"))

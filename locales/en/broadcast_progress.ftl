@@ -30,6 +30,12 @@ bcast-button-cancel = ✖ Cancel
 bcast-button-cancel-sure = ✖ Yes, cancel it
 bcast-button-keep = ◀️ No, keep sending
 
+bcast-cancel-question = Cancel broadcast #{ $id }? The { $count } users it has not reached yet will not get it. This cannot be undone.
+bcast-cancel-kept = 👍 The broadcast goes on.
+bcast-cancel-done = ✖ Broadcast #{ $id } is cancelled.
+bcast-done-pause = ⏸ Paused: what was already queued still goes out.
+bcast-done-resume = ▶️ Sending again.
+
 bcast-refused-draft = This broadcast has not started yet.
 bcast-refused-running = The broadcast is already sending.
 bcast-refused-paused = The broadcast is already paused.

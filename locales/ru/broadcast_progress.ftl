@@ -30,6 +30,12 @@ bcast-button-cancel = ✖ Отменить
 bcast-button-cancel-sure = ✖ Да, отменить
 bcast-button-keep = ◀️ Нет, продолжать
 
+bcast-cancel-question = Отменить рассылку №{ $id }? { $count } пользователей, до которых она ещё не дошла, её не получат. Это нельзя отменить.
+bcast-cancel-kept = 👍 Рассылка продолжается.
+bcast-cancel-done = ✖ Рассылка №{ $id } отменена.
+bcast-done-pause = ⏸ Пауза: то, что уже в очереди, ещё уйдёт.
+bcast-done-resume = ▶️ Отправка продолжается.
+
 bcast-refused-draft = Эта рассылка ещё не запущена.
 bcast-refused-running = Рассылка уже идёт.
 bcast-refused-paused = Рассылка уже на паузе.

@@ -278,29 +278,35 @@ async def running_broadcasts(session: AsyncSession) -> list[int]:
 async def claim_recipients(
     session: AsyncSession, broadcast_id: int, worker: str, limit: int
 ) -> list[int]:
-    """Up to `limit` pending recipients, now this worker's (concurrent workers get others)."""
-    pending = (
-        select(BroadcastRecipient.user_id)
-        .where(
-            BroadcastRecipient.broadcast_id == broadcast_id,
-            BroadcastRecipient.state == RecipientState.PENDING,
+    """Up to `limit` pending recipients, now this worker's (concurrent workers get others).
+
+    Picked first, then claimed: an UPDATE whose WHERE holds the picking subquery may run that
+    subquery again for each row it looks at, and with SKIP LOCKED each run picks others, so
+    it could claim far more than `limit`."""
+    picked = list(
+        await session.scalars(
+            select(BroadcastRecipient.user_id)
+            .where(
+                BroadcastRecipient.broadcast_id == broadcast_id,
+                BroadcastRecipient.state == RecipientState.PENDING,
+            )
+            .order_by(BroadcastRecipient.user_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-        .order_by(BroadcastRecipient.user_id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
-    claimed = await session.scalars(
+    if not picked:
+        return []
+    await session.execute(
         update(BroadcastRecipient)
         .where(
             BroadcastRecipient.broadcast_id == broadcast_id,
             BroadcastRecipient.state == RecipientState.PENDING,
-            BroadcastRecipient.user_id.in_(pending),
+            BroadcastRecipient.user_id.in_(picked),
         )
         .values(state=RecipientState.CLAIMED, claimed_by=worker, claimed_at=utcnow())
-        .returning(BroadcastRecipient.user_id)
     )
-    return sorted(claimed)
+    return picked
 
 
 RECIPIENTS = BroadcastRecipient.__table__

@@ -163,7 +163,7 @@ def is_valid_button_url(url: str) -> bool:
 
 def parse_inactive_days(text: str) -> int:
     days = text.strip()
-    if not days.isdigit() or not 1 <= int(days) <= MAX_INACTIVE_DAYS:
+    if not (days.isascii() and days.isdigit()) or not 1 <= int(days) <= MAX_INACTIVE_DAYS:
         raise DraftRefused(DraftProblem.BAD_DAYS, limit=MAX_INACTIVE_DAYS)
     return int(days)
 

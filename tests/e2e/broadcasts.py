@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import random
 from collections import Counter
 from typing import Any
 
@@ -22,6 +24,13 @@ from services.models.base import utcnow
 from services.models.user import User
 
 SENDS = ("sendMessage", "sendPhoto")
+# Crowds of different tests (sharing one database) never overlap.
+_next_crowd = itertools.count(3_000_000_000 + random.randrange(10**6) * 10**4, 10**4)
+
+
+def fresh_crowd_id() -> int:
+    """The first id of a crowd of up to 10,000 users no other crowd of this run uses."""
+    return next(_next_crowd)
 
 
 async def add_crowd(

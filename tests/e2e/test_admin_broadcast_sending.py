@@ -8,15 +8,22 @@ import asyncio
 from sqlalchemy import select
 
 from sandbox.telegram.limits import RateLimits, Window
+from services.admins import add_admin
 from services.audit import AuditAction
 from services.broadcasts.drafts import Audience, AudienceKind, BroadcastStatus
-from services.models import AuditEntry
+from services.models import AuditEntry, User
+from services.models.base import utcnow
 from tests.e2e.admin_chat import AdminChat, bot_with_admin_group
-from tests.e2e.broadcasts import add_crowd, broadcast_now, deliveries, wait_for_status
+from tests.e2e.broadcasts import (
+    add_crowd,
+    broadcast_now,
+    deliveries,
+    fresh_crowd_id,
+    wait_for_status,
+)
 from tests.e2e.harness import BotHarness, HarnessFactory
 from tests.servers import sending_settings
 
-FIRST_ID = 8_100_000
 CROWD = Audience(AudienceKind.LANGUAGE, language="ru")
 
 
@@ -41,7 +48,7 @@ async def _started(
     harness: BotHarness, admin_chat: AdminChat, text: str, count: int
 ) -> tuple[int, list[int]]:
     factory = harness.resources.session_factory
-    users = await add_crowd(admin_chat.client, factory, FIRST_ID, count, language="ru")
+    users = await add_crowd(admin_chat.client, factory, fresh_crowd_id(), count, language="ru")
     # The crowd speaks Russian; the admin, who never started the bot in private, English.
     broadcast_id = await broadcast_now(
         factory, admin_chat.admin["id"], admin_chat.chat_id, text, CROWD
@@ -53,6 +60,7 @@ async def _started(
 async def test_every_recipient_gets_it_once_and_the_end_is_reported(
     harness_factory: HarnessFactory,
 ) -> None:
+    began = utcnow()
     harness, admin_chat = await bot_with_admin_group(harness_factory)
     broadcast_id, users = await _started(harness, admin_chat, "Spring sale: <b>-20%</b>", 40)
     factory = harness.resources.session_factory
@@ -74,7 +82,191 @@ async def test_every_recipient_gets_it_once_and_the_end_is_reported(
     async with factory() as session:
         actions = list(
             await session.scalars(
-                select(AuditEntry.action).where(AuditEntry.target == str(broadcast_id))
+                select(AuditEntry.action).where(
+                    AuditEntry.target == str(broadcast_id), AuditEntry.created_at >= began
+                )
             )
         )
     assert actions == [AuditAction.BROADCAST, AuditAction.BROADCAST_FINISH]
+
+
+async def _progress_message(admin_chat: AdminChat, broadcast_id: int) -> dict:
+    return await admin_chat.wait_text(f"Broadcast #{broadcast_id} ·")
+
+
+async def _as_now(admin_chat: AdminChat, message: dict) -> dict:
+    """The message as the chat shows it now (after edits)."""
+    for shown in await admin_chat.client.messages(admin_chat.chat_id):
+        if shown["message_id"] == message["message_id"]:
+            return shown
+    raise AssertionError(f"message {message['message_id']} is gone")
+
+
+async def _sent_so_far(harness: BotHarness, text: str) -> int:
+    return sum(deliveries(harness.emulator, text).values())
+
+
+async def _until_sent(harness: BotHarness, text: str, count: int, timeout: float = 20) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await _sent_so_far(harness, text) < count:
+        assert asyncio.get_running_loop().time() < deadline, "the broadcast does not go out"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_429_in_the_middle_is_waited_out_and_nobody_is_missed_or_served_twice(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness_factory.allow_rejected_requests = True  # the injected 429s
+    harness, admin_chat = await bot_with_admin_group(harness_factory, **paced(40))
+    broadcast_id, users = await _started(harness, admin_chat, "Flood test", 80)
+    await _until_sent(harness, "Flood test", 20)
+    await admin_chat.client.inject_fault("sendMessage", "429", count=2, retry_after=1)
+
+    progress = await wait_for_status(
+        harness.resources.session_factory, broadcast_id, {BroadcastStatus.FINISHED}
+    )
+    assert (progress.sent, progress.failed) == (80, 0)
+    received = deliveries(harness.emulator, "Flood test")
+    assert {user: received[user] for user in users} == {user: 1 for user in users}
+    log = harness.emulator.world.request_log
+    floods = [entry for entry in log if entry["error_code"] == 429]
+    assert len(floods) == 2
+    after_flood = [
+        entry["time"]
+        for entry in log
+        if entry["method"] == "sendMessage" and entry["ok"] and entry["time"] > floods[0]["time"]
+    ]
+    # retry_after was honoured: nothing more went out for about a second.
+    assert min(after_flood) - floods[0]["time"] >= 0.9
+
+
+async def test_users_who_blocked_the_bot_or_deleted_their_account_are_marked_and_left_out_later(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness_factory.allow_rejected_requests = True  # the 403s
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
+    factory = harness.resources.session_factory
+    users = await add_crowd(admin_chat.client, factory, fresh_crowd_id(), 12, language="ru")
+    blocked, deleted = users[:3], users[3:5]
+    for user_id in blocked:
+        await admin_chat.client.block(user_id)
+    for user_id in deleted:
+        await admin_chat.client.delete_account(user_id)
+    admin_id = admin_chat.admin["id"]
+    first = await broadcast_now(factory, admin_id, admin_chat.chat_id, "First news", CROWD)
+    await _wake(harness)
+
+    progress = await wait_for_status(factory, first, {BroadcastStatus.FINISHED})
+    assert (progress.sent, progress.blocked, progress.deactivated) == (7, 3, 2)
+    shown = await admin_chat.wait_text(f"Broadcast #{first} · finished")
+    assert "Blocked the bot: 3" in shown["text"] and "Deleted accounts: 2" in shown["text"]
+    await admin_chat.wait_text("7 of 12 sent, 3 blocked the bot, 2 deleted accounts")
+    async with factory() as session:
+        marked = {
+            user.telegram_id: (user.is_blocked, user.deactivated_at is not None)
+            for user in await session.scalars(select(User).where(User.telegram_id.in_(users)))
+        }
+    assert all(marked[user_id] == (True, False) for user_id in blocked)
+    assert all(marked[user_id] == (False, True) for user_id in deleted)
+
+    # One of them unblocks the bot and writes again: the next broadcast reaches them.
+    returning = blocked[0]
+    await admin_chat.client.block(returning, blocked=False)
+    await harness.say(
+        {"id": returning, "first_name": f"User {returning}", "is_bot": False}, "/start"
+    )
+    await asyncio.sleep(0.3)
+    second = await broadcast_now(factory, admin_id, admin_chat.chat_id, "Second news", CROWD)
+    await _wake(harness)
+    progress = await wait_for_status(factory, second, {BroadcastStatus.FINISHED})
+    assert (progress.total, progress.sent, progress.blocked) == (8, 8, 0)
+    assert deliveries(harness.emulator, "Second news")[returning] == 1
+
+
+async def test_pause_and_resume_from_the_progress_message_send_to_each_once(
+    harness_factory: HarnessFactory,
+) -> None:
+    began = utcnow()
+    harness, admin_chat = await bot_with_admin_group(harness_factory, **paced(20))
+    factory = harness.resources.session_factory
+    broadcast_id, users = await _started(harness, admin_chat, "Pausable", 80)
+    message = await _progress_message(admin_chat, broadcast_id)
+    await _until_sent(harness, "Pausable", 10)
+
+    answer = await admin_chat.press(message, "Pause")
+    assert not answer.get("show_alert")
+    progress = await wait_for_status(
+        factory, broadcast_id, {BroadcastStatus.PAUSED}, reported=False
+    )
+    await asyncio.sleep(3)  # what was queued when it paused drains (about two seconds' worth)
+    drained = await _sent_so_far(harness, "Pausable")
+    await asyncio.sleep(1.5)
+    assert await _sent_so_far(harness, "Pausable") == drained < 80
+    paused = await admin_chat.wait_text(f"Broadcast #{broadcast_id} · paused")
+    assert "Resume" in str(paused["reply_markup"])
+
+    # Any admin may resume.
+    second_admin = {"id": admin_chat.admin["id"] + 1, "first_name": "Second", "is_bot": False}
+    await admin_chat.join(second_admin)
+    owner = admin_chat.admin["id"]
+    async with factory() as session, session.begin():
+        await add_admin(session, second_admin["id"], by=owner, owners=[owner])
+    answer = await admin_chat.press(paused, "Resume", member=second_admin)
+    assert not answer.get("show_alert")
+    progress = await wait_for_status(factory, broadcast_id, {BroadcastStatus.FINISHED})
+    assert progress.sent == 80
+    received = deliveries(harness.emulator, "Pausable")
+    assert {user: received[user] for user in users} == {user: 1 for user in users}
+
+    # Pause pressed after it has finished: a clear answer, nothing changes.
+    finished = await admin_chat.wait_text(f"Broadcast #{broadcast_id} · finished")
+    answer = await admin_chat.press(message, "Pause")  # a stale Pause button
+    assert answer["show_alert"] and "finished" in answer["text"]
+    assert finished["message_id"] == message["message_id"]
+    async with factory() as session:
+        actions = list(
+            await session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.target == str(broadcast_id), AuditEntry.created_at >= began)
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert actions == [
+        AuditAction.BROADCAST,
+        AuditAction.BROADCAST_PAUSE,
+        AuditAction.BROADCAST_RESUME,
+        AuditAction.BROADCAST_FINISH,
+    ]
+
+
+async def test_cancel_asks_first_then_stops_and_reports_what_was_not_sent(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, admin_chat = await bot_with_admin_group(harness_factory, **paced(20))
+    factory = harness.resources.session_factory
+    broadcast_id, _ = await _started(harness, admin_chat, "Cancellable", 200)
+    message = await _progress_message(admin_chat, broadcast_id)
+    await _until_sent(harness, "Cancellable", 10)
+
+    await admin_chat.press(message, "Cancel")  # asks first: a slip of the finger stops nothing
+    asking = await admin_chat.wait_text(f"Cancel broadcast #{broadcast_id}?")
+    await admin_chat.press(asking, "No, keep sending")
+    await admin_chat.wait_text("The broadcast goes on")
+    assert (await _as_now(admin_chat, message))["text"].find("· sending") > 0
+    await admin_chat.press(message, "Cancel")
+    asking = await admin_chat.wait_text(
+        f"Cancel broadcast #{broadcast_id}?", after=asking["message_id"]
+    )
+    await admin_chat.press(asking, "Yes, cancel it")
+    await admin_chat.wait_text(f"Broadcast #{broadcast_id} is cancelled")
+
+    progress = await wait_for_status(factory, broadcast_id, {BroadcastStatus.CANCELLED})
+    assert 0 < progress.sent < 200 and progress.sent + progress.remaining == 200
+    await asyncio.sleep(1)
+    assert await _sent_so_far(harness, "Cancellable") == progress.sent
+    await admin_chat.wait_text(
+        f"Broadcast #{broadcast_id} cancelled: {progress.sent} of 200 sent, "
+        f"{progress.remaining} not sent"
+    )
+    answer = await admin_chat.press(asking, "Yes, cancel it")
+    assert answer["show_alert"] and "cancelled" in answer["text"]
