@@ -4,16 +4,18 @@ blocked users and deleted accounts, pause, resume and cancel, and a restart half
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sandbox.telegram.limits import RateLimits, Window
 from services.admins import add_admin
 from services.audit import AuditAction
 from services.broadcasts.drafts import Audience, AudienceKind, BroadcastStatus
-from services.models import AuditEntry, User
+from services.database import create_engine, create_session_factory
+from services.models import AuditEntry, BroadcastRecipient, User
 from services.models.base import utcnow
-from tests.e2e.admin_chat import AdminChat, bot_with_admin_group
+from tests.e2e.admin_chat import AdminChat, admin_group, bot_with_admin_group
 from tests.e2e.broadcasts import (
     add_crowd,
     broadcast_now,
@@ -24,6 +26,7 @@ from tests.e2e.broadcasts import (
 from tests.e2e.harness import BotHarness, HarnessFactory
 from tests.servers import sending_settings
 
+STALE = timedelta(minutes=2)  # longer ago than a live worker's claims are stamped
 CROWD = Audience(AudienceKind.LANGUAGE, language="ru")
 
 
@@ -270,3 +273,64 @@ async def test_cancel_asks_first_then_stops_and_reports_what_was_not_sent(
     )
     answer = await admin_chat.press(asking, "Yes, cancel it")
     assert answer["show_alert"] and "cancelled" in answer["text"]
+
+
+async def test_a_process_stopped_half_way_is_resumed_by_the_next_nobody_twice_nobody_missed(
+    harness_factory: HarnessFactory,
+) -> None:
+    first, admin_chat = await bot_with_admin_group(harness_factory, **paced(20))
+    broadcast_id, users = await _started(first, admin_chat, "Restart-proof", 100)
+    await _until_sent(first, "Restart-proof", 20)
+    await first.stop()  # as on SIGTERM: what it had queued goes out or is handed back
+    stopped_at = await _sent_so_far(first, "Restart-proof")
+    assert stopped_at < 100
+
+    second = await harness_factory.start(
+        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]], **paced(20)
+    )
+    factory = second.resources.session_factory
+    progress = await wait_for_status(factory, broadcast_id, {BroadcastStatus.FINISHED})
+    assert (progress.sent, progress.unconfirmed, progress.remaining) == (100, 0, 0)
+    received = deliveries(second.emulator, "Restart-proof")
+    assert {user: received[user] for user in users} == {user: 1 for user in users}
+    await admin_chat.wait_text(f"Broadcast #{broadcast_id} finished: 100 of 100 sent")
+
+
+async def test_recipients_a_dead_process_had_queued_are_not_sent_again_and_are_reported(
+    harness_factory: HarnessFactory,
+) -> None:
+    """A process killed outright (no shutdown) leaves its claims behind: whether those sends
+    reached Telegram is unknown, so they are marked unconfirmed rather than sent twice."""
+    admin_chat = await admin_group(harness_factory)
+    engine = create_engine(harness_factory.database_url)
+    factory = create_session_factory(engine)
+    try:
+        users = await add_crowd(admin_chat.client, factory, fresh_crowd_id(), 20, language="ru")
+        broadcast_id = await broadcast_now(
+            factory, admin_chat.admin["id"], admin_chat.chat_id, "After a crash", CROWD
+        )
+        lost = users[:5]
+        async with factory() as session, session.begin():
+            await session.execute(
+                update(BroadcastRecipient)
+                .where(
+                    BroadcastRecipient.broadcast_id == broadcast_id,
+                    BroadcastRecipient.user_id.in_(lost),
+                )
+                .values(state="claimed", claimed_by="dead-process", claimed_at=utcnow() - STALE)
+            )
+    finally:
+        await engine.dispose()
+
+    harness = await harness_factory.start(
+        admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]]
+    )
+    progress = await wait_for_status(
+        harness.resources.session_factory, broadcast_id, {BroadcastStatus.FINISHED}
+    )
+    assert (progress.sent, progress.unconfirmed) == (15, 5)
+    received = deliveries(harness.emulator, "After a crash")
+    assert all(received[user] == 0 for user in lost)
+    assert all(received[user] == 1 for user in users[5:])
+    shown = await admin_chat.wait_text(f"Broadcast #{broadcast_id} · finished")
+    assert "Unconfirmed" in shown["text"] and ": 5" in shown["text"]
