@@ -86,8 +86,9 @@ async def harness_factory(migrated_database_url: str, backend: Backend) -> Async
 async def forget_earlier_users(database_url: str) -> None:
     """Users an earlier test left in the shared database have no chat in this test's emulator,
     as if they had deleted their accounts: marked so, broadcasts leave them out. Broadcasts an
-    earlier test left unfinished are dropped, or this test's bot would resume them."""
-    from sqlalchemy import delete, update
+    earlier test left unfinished are closed, or this test's bot would resume them (kept, not
+    deleted, so that broadcast ids are never reused within a run)."""
+    from sqlalchemy import update
 
     from services.database import create_engine, create_session_factory
     from services.models.base import utcnow
@@ -97,7 +98,11 @@ async def forget_earlier_users(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         async with create_session_factory(engine)() as session:
-            await session.execute(delete(Broadcast))  # their recipients go too
+            await session.execute(
+                update(Broadcast)
+                .where(Broadcast.reported_at.is_(None))
+                .values(status="cancelled", reported_at=utcnow())
+            )
             await session.execute(
                 update(User).where(User.deactivated_at.is_(None)).values(deactivated_at=utcnow())
             )

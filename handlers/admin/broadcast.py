@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.admin.broadcast_message import broadcast_call
-from handlers.admin.broadcast_progress import BroadcastDesk, begin_sending
+from handlers.admin.broadcast_progress import BroadcastDesk
 from handlers.admin_group import AdminInput, admin_text, ask_admin
 from handlers.filters import NOT_A_COMMAND
 from handlers.screens import show
@@ -454,7 +454,7 @@ async def send_pressed(
         query,
         admin_text(i18n, settings, "broadcast-started", id=str(broadcast_id), count=recipients),
     )
-    await begin_sending(bot, session, settings, i18n, broadcasts, broadcast_id)
+    await broadcasts.begin_sending(broadcast_id)
 
 
 async def discard_pressed(

@@ -8,14 +8,12 @@ the texts, always in the operator's language.
 
 from __future__ import annotations
 
-import contextlib
 import html
 from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, ReplyParameters
@@ -38,13 +36,12 @@ from services.broadcasts.control import (
     change_broadcast,
     read_progress,
 )
-from services.broadcasts.delivery import BroadcastRunner, Delivery, set_progress_message
+from services.broadcasts.delivery import BroadcastRunner, Delivery
 from services.broadcasts.drafts import (
     Audience,
     AudienceKind,
     BroadcastMessage,
     BroadcastStatus,
-    get_broadcast,
 )
 from services.models.broadcast import Broadcast
 
@@ -92,10 +89,18 @@ class BroadcastDesk:
         if self.runner is not None:
             await self.runner.close()
 
-    def wake(self) -> None:
-        """Starts sending now rather than at the next scheduled tick."""
+    async def begin_sending(self, broadcast_id: int) -> None:
+        """Right after an admin started the broadcast (committed): its progress message, and
+        the sending at once. Before the runner's first tick (seconds after start-up) that
+        tick does both."""
         if self.runner is not None:
             self.runner.wake()
+            await self.runner.show_progress_now(broadcast_id)
+
+    async def show_changed(self, broadcast_id: int) -> None:
+        """An admin paused, resumed or cancelled it: the progress message says so now (and
+        sending resumes, or the end is reported, at once)."""
+        await self.begin_sending(broadcast_id)
 
 
 async def run_broadcasts(context: ModuleContext) -> None:
@@ -262,32 +267,6 @@ def progress_buttons(
     return builder.as_markup()
 
 
-async def begin_sending(
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    i18n: I18nContext,
-    broadcasts: BroadcastDesk,
-    broadcast_id: int,
-) -> None:
-    """Call right after `start_broadcast` (and `await session.commit()`): posts the progress
-    message in the admin group and starts sending at once."""
-    broadcast = await get_broadcast(session, broadcast_id)
-    progress = await read_progress(session, broadcast_id)
-    if broadcast is None or progress is None:
-        return
-    translate = operator_translate(i18n, settings)
-    posted = await bot.send_message(
-        broadcast.admin_chat_id,
-        progress_text(translate, settings, broadcast, progress),
-        message_thread_id=broadcast.admin_thread_id,
-        reply_markup=progress_buttons(translate, broadcast_id, progress.status),
-    )
-    await set_progress_message(session, broadcast_id, posted.message_id)
-    await session.commit()
-    broadcasts.wake()
-
-
 def operator_translate(i18n: I18nContext, settings: Settings) -> Translate:
     def translate(key: str, **values: Any) -> str:
         return admin_text(i18n, settings, key, **values)
@@ -322,12 +301,11 @@ async def on_change(
         await query.answer(translate(f"bcast-refused-{state}"), show_alert=True)
         return
     await session.commit()
-    broadcasts.wake()
     if callback_data.action == "cancel_sure":  # pressed under the question, not the progress
         await show(query, translate("bcast-cancel-done", id=str(broadcast_id)))
     else:
         await query.answer(translate(f"bcast-done-{callback_data.action}"))
-    await refresh_progress(bot, session, settings, translate, broadcast_id)
+    await broadcasts.show_changed(broadcast_id)
 
 
 async def on_cancel_asked(
@@ -362,23 +340,6 @@ async def on_cancel_asked(
 
 async def on_cancel_kept(query: CallbackQuery, settings: Settings, i18n: I18nContext) -> None:
     await show(query, operator_translate(i18n, settings)("bcast-cancel-kept"))
-
-
-async def refresh_progress(
-    bot: Bot, session: AsyncSession, settings: Settings, translate: Translate, broadcast_id: int
-) -> None:
-    """Shows the change on the progress message at once, not at the runner's next edit."""
-    broadcast = await get_broadcast(session, broadcast_id)
-    progress = await read_progress(session, broadcast_id)
-    if broadcast is None or progress is None or broadcast.progress_message_id is None:
-        return
-    with contextlib.suppress(TelegramBadRequest):  # unchanged, or deleted meanwhile
-        await bot.edit_message_text(
-            progress_text(translate, settings, broadcast, progress),
-            chat_id=broadcast.admin_chat_id,
-            message_id=broadcast.progress_message_id,
-            reply_markup=progress_buttons(translate, broadcast_id, progress.status),
-        )
 
 
 def register(router: Router) -> None:

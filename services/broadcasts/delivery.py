@@ -120,6 +120,15 @@ class BroadcastRunner:
         task = asyncio.create_task(self.tick())
         task.add_done_callback(_log_failure)
 
+    async def show_progress_now(self, broadcast_id: int) -> None:
+        """Shows the broadcast's state on its progress message now (posting it if needed)."""
+        showing = self._progress.get(broadcast_id)
+        if showing is not None:
+            await asyncio.wait({showing})
+        task = asyncio.create_task(self._show_progress(broadcast_id, now=True))
+        self._progress[broadcast_id] = task
+        await task
+
     async def wind_down(self) -> None:
         """At shutdown, before the sender stops: no more claims; queued sends get a few
         seconds to go out. What is left is handed back by `close`, after the sender stopped."""

@@ -23,7 +23,8 @@ from tests.e2e.broadcasts import (
     fresh_crowd_id,
     wait_for_status,
 )
-from tests.e2e.harness import BotHarness, HarnessFactory
+from tests.e2e.harness import BotHarness, HarnessFactory, new_user
+from tests.e2e.test_admin_broadcast_compose import SHOP, _draft_id, _new_draft, _preview, _reply
 from tests.servers import sending_settings
 
 STALE = timedelta(minutes=2)  # longer ago than a live worker's claims are stamped
@@ -42,7 +43,7 @@ async def _wake(harness: BotHarness) -> None:
     desk = harness.dispatcher.workflow_data["broadcasts"]
     for _ in range(100):
         if desk.runner is not None:
-            desk.wake()
+            desk.runner.wake()
             return
         await asyncio.sleep(0.05)
 
@@ -334,3 +335,35 @@ async def test_recipients_a_dead_process_had_queued_are_not_sent_again_and_are_r
     assert all(received[user] == 1 for user in users[5:])
     shown = await admin_chat.wait_text(f"Broadcast #{broadcast_id} · finished")
     assert "Unconfirmed" in shown["text"] and ": 5" in shown["text"]
+
+
+async def test_composed_in_the_admin_group_it_reaches_every_recipient_once_as_previewed(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
+    readers = [new_user("en", f"Reader {number}") for number in range(5)]
+    for person in (admin_chat.admin, *readers):  # the operator has used the bot too
+        await harness.say(person, "/start")
+    await asyncio.sleep(0.3)
+
+    card = await _new_draft(admin_chat, "Our spring collection is here")
+    await admin_chat.press(card, "Add button")
+    card = await _reply(admin_chat, f"Open the shop | {SHOP}", "Broadcast draft #")
+    preview, confirm = await _preview(admin_chat, card, "exactly as users will see it")
+    assert "Send to 6 users" in str(confirm["reply_markup"])
+    await admin_chat.press(confirm, "Send to")
+    broadcast_id = _draft_id(card)
+
+    progress = await wait_for_status(
+        harness.resources.session_factory, broadcast_id, {BroadcastStatus.FINISHED}
+    )
+    assert (progress.total, progress.sent) == (6, 6)
+    for person in (admin_chat.admin, *readers):
+        got = [
+            message
+            for message in await admin_chat.client.messages(person["id"])
+            if message["from_bot"] and message.get("text") == preview["text"]
+        ]
+        assert len(got) == 1
+        assert got[0]["reply_markup"] == preview["reply_markup"]  # the button, as previewed
+    await admin_chat.wait_text(f"Broadcast #{broadcast_id} finished: 6 of 6 sent")
