@@ -1,4 +1,4 @@
-"""`python -m bench updates|evaluate|voice|payments|sender|connectors|marketplace|sla|admin` —
+"""`python -m bench updates|evaluate|voice|payments|sender|broadcast|connectors|marketplace|sla|admin` —
 see each benchmark's module docstring."""
 
 from __future__ import annotations
@@ -25,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "sender", help="the Telegram sender: rate vs the limits, lost/twice, interactive waits"
     )
+    broadcast = commands.add_parser(
+        "broadcast",
+        help="a broadcast on one and two processes: rate vs the overall limit, once each, /start",
+    )
+    broadcast.add_argument("--recipients", type=int, default=500, help="users per broadcast")
+    broadcast.add_argument("--starts", type=int, default=20, help="timed /start replies each")
     commands.add_parser(
         "evaluate", help="offline evaluations per second over the bank (and report building)"
     )
@@ -76,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.sender import run as run_sender
 
         return run_sender()
+    if args.name == "broadcast":
+        from bench.broadcast import run as run_broadcast
+
+        return run_broadcast(recipients=args.recipients, starts=args.starts)
     if args.name == "connectors":
         from bench.connectors import run as run_connectors
 
