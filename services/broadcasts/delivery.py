@@ -306,16 +306,18 @@ async def claim_recipients(
     )
     if not picked:
         return []
-    await session.execute(
+    claimed = await session.scalars(
         update(BroadcastRecipient)
         .where(
             BroadcastRecipient.broadcast_id == broadcast_id,
+            # Without row locks (SQLite) another worker may have claimed some meanwhile.
             BroadcastRecipient.state == RecipientState.PENDING,
             BroadcastRecipient.user_id.in_(picked),
         )
         .values(state=RecipientState.CLAIMED, claimed_by=worker, claimed_at=utcnow())
+        .returning(BroadcastRecipient.user_id)
     )
-    return picked
+    return sorted(claimed)
 
 
 RECIPIENTS = BroadcastRecipient.__table__
