@@ -21,9 +21,9 @@ Bars: rate within [0.9, 1.0]; no window of the limit's period holding more than 
 exactly once; no 429 from the emulator; both processes send. The /start reply during the
 broadcast is reported as its extra p50 / p99 time over the baseline, in bulk sends (one step of
 the bot's pace, ~35 ms); bars: at most DELAY_BAR_P50 / DELAY_BAR_P99 sends (a reply waits for a
-free step of the shared pace, not behind the broadcast queued in either process; a few lost
-races for a step are within the p99 bar). The third run's rate is shown, not judged: the
-replies take their share of the same budget.
+free step of the shared pace, which it holds against both processes' bulk lanes: at most the
+one bulk send already taken, plus scheduling noise). The third run's rate is shown, not
+judged: the replies take their share of the same budget.
 
 `--recipients` (default 500, ~18 s a broadcast) and `--starts` (default 20) set the sizes; the
 whole bench takes about 75 s. Exit 0 when every bar is met, 1 otherwise.
@@ -55,12 +55,11 @@ STARTS = 20
 WARM_UPS = 3
 RATE_BAR = (0.9, 1.0)
 # The /start reply's extra wait during a broadcast, in bulk sends (steps of the shared pace).
-# A handler's reply takes its step from the shared budget directly; the two processes' bulk
-# lanes ask for the same steps, so a reply may lose a few races (measured p99: 2-4 steps), but
-# typically waits for the next free step, and never behind a broadcast queued in a sender
-# (about two seconds, 60 steps, per process).
+# A handler's reply refused by the pace holds the next step against every process's bulk lane
+# (services.send_budgets), so it waits for at most the one bulk send already taken; the bars
+# leave room for scheduling noise on a busy 2-core machine (measured p99: 0.75-1.04 steps).
 DELAY_BAR_P50 = 1.25
-DELAY_BAR_P99 = 10.0
+DELAY_BAR_P99 = 1.5
 FIRST_CROWD_ID = 9_100_000
 
 

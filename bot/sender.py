@@ -1,7 +1,9 @@
 """The one way the platform sends into Telegram on its own initiative (DESIGN rule 2).
 
 Forwarded buyer messages, topic changes, alerts, broadcasts and notices are queued here in two
-lanes, interactive before bulk, and sent as the shared budgets (`services.send_budgets`) allow:
+lanes, interactive before bulk, and sent as the shared budgets (`services.send_budgets`) allow
+(where an interactive send, a handler's reply included, waiting for the bot's next slot keeps
+the bulk lanes of every process off it):
 a chat whose budget is spent waits while other chats go on, and its queued texts are merged into
 one message. Every call of the bot, a handler's reply included, passes `SendBudgetGate`, so
 everything counts against the same budgets and a 429 pauses the chat for every process.
@@ -256,6 +258,7 @@ class TelegramSender:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._chat_not_before: dict[int | str, float] = {}
         self._bot_not_before = 0.0
+        self._bulk_not_before = 0.0
         self._worker: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ the caller's side
@@ -369,7 +372,12 @@ class TelegramSender:
         if self._bot_not_before > now:
             return None, self._bot_not_before - now
         soonest: float | None = None
-        for queue in self._lanes.values():
+        for lane, queue in self._lanes.items():
+            if lane is Lane.BULK and queue and self._bulk_not_before > now:
+                # Held off for an interactive send (this process's or another's).
+                wait = self._bulk_not_before - now
+                soonest = min(soonest or wait, wait)
+                continue
             seen: set[int | str] = set()
             for queued in list(queue):  # merging below changes the lane
                 chat_id = queued.chat_id
@@ -387,10 +395,15 @@ class TelegramSender:
                 if not counts_against_budget(_api_method(queued), chat_id):
                     queue.remove(queued)
                     return queued, None
-                refusal = await self.budgets.try_take(chat_id)
+                refusal = await self.budgets.try_take(chat_id, bulk=queued.lane is Lane.BULK)
                 if refusal is None:
                     queue.remove(queued)
                     return queued, None
+                if refusal.whole_bot and lane is Lane.BULK:
+                    # The bulk lane waits; an interactive call queued meanwhile need not.
+                    self._bulk_not_before = now + refusal.wait
+                    soonest = min(soonest or refusal.wait, refusal.wait)
+                    break
                 if refusal.whole_bot:
                     self._bot_not_before = now + refusal.wait
                     return None, refusal.wait

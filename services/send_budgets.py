@@ -114,9 +114,10 @@ class Refusal:
 class SendBudgets(Protocol):
     limits: SendLimits
 
-    async def try_take(self, chat_id: int | str) -> Refusal | None:
+    async def try_take(self, chat_id: int | str, *, bulk: bool = False) -> Refusal | None:
         """Takes one send for the chat (and the bot) now, or says how long to wait; takes
-        nothing when refused."""
+        nothing when refused. An interactive send (not `bulk`) refused by the bot's pace holds
+        the next slot: bulk sends are refused until it has had its turn."""
 
     async def pause(self, chat_id: int | str | None, seconds: float) -> None:
         """Nothing is taken for the chat (None: for the whole bot) for `seconds`."""
@@ -157,9 +158,10 @@ class InProcessSendBudgets(InProcessPauses[int | str | None]):
         self.limits = limits
         self._chat_windows: dict[int | str, deque[float]] = {}
         self._next_send_due = 0.0  # at the bot's pace
+        self._interactive_waits_until = 0.0  # bulk sends keep off the slot it waits for
         self._takes = 0
 
-    async def try_take(self, chat_id: int | str) -> Refusal | None:
+    async def try_take(self, chat_id: int | str, *, bulk: bool = False) -> Refusal | None:
         now = self._clock()
         chat_log = self._chat_windows.setdefault(chat_id, deque())
         chat_wait = max(
@@ -170,7 +172,14 @@ class InProcessSendBudgets(InProcessPauses[int | str | None]):
             self._next_send_due - self.limits.overall_slack - now,
             self._paused_until.get(None, 0.0) - now,
         )
+        if bulk and chat_wait <= 0 and bot_wait <= 0 and self._interactive_waits_until > now:
+            return Refusal(self._interactive_waits_until - now, whole_bot=True)
         if chat_wait > 0 or bot_wait > 0:
+            if not bulk and bot_wait >= chat_wait:
+                self._interactive_waits_until = max(
+                    self._interactive_waits_until,
+                    now + bot_wait + self.limits.overall_spacing / 2,
+                )
             return Refusal(max(chat_wait, bot_wait), whole_bot=bot_wait >= chat_wait)
         chat_log.append(now)
         self._next_send_due = max(self._next_send_due, now) + self.limits.overall_spacing
@@ -199,8 +208,9 @@ class InProcessSendBudgets(InProcessPauses[int | str | None]):
         return log[len(log) - window.limit] + period - now
 
 
-# KEYS: chat window, chat pause, bot pause, when the bot's next paced send is due.
-# ARGV: chat limit, chat period ms, a unique member, spacing ms, slack ms.
+# KEYS: chat window, chat pause, bot pause, when the bot's next paced send is due, the hold of
+# an interactive send waiting for the bot's next slot.
+# ARGV: chat limit, chat period ms, a unique member, spacing ms, slack ms, 1 for a bulk send.
 # Returns {0, 0} when taken, else {wait ms, 1 when the wait is the bot's rather than the chat's}.
 TAKE_SCRIPT = """
 local t = redis.call('TIME')
@@ -216,7 +226,16 @@ end
 local spacing = tonumber(ARGV[4])
 local due = tonumber(redis.call('GET', KEYS[4]) or '0')
 local bot_wait = math.max(redis.call('PTTL', KEYS[3]), due - tonumber(ARGV[5]) - now)
+local bulk = tonumber(ARGV[6]) == 1
+if bulk and chat_wait <= 0 and bot_wait <= 0 then
+  local held = redis.call('PTTL', KEYS[5])
+  if held > 0 then return {held, 1} end
+end
 if chat_wait > 0 or bot_wait > 0 then
+  if not bulk and bot_wait > 0 and bot_wait >= chat_wait then
+    local hold = math.ceil(bot_wait + spacing / 2)
+    if redis.call('PTTL', KEYS[5]) < hold then redis.call('SET', KEYS[5], '1', 'PX', hold) end
+  end
   -- Whole milliseconds up (a Lua number becomes an integer reply by truncation).
   if bot_wait >= chat_wait then return {math.ceil(bot_wait), 1} end
   return {math.ceil(chat_wait), 0}
@@ -260,7 +279,7 @@ class RedisSendBudgets:
     def _period_ms(self, window: Window) -> int:
         return math.ceil(self.limits.stretched(window) * 1000)
 
-    async def try_take(self, chat_id: int | str) -> Refusal | None:
+    async def try_take(self, chat_id: int | str, *, bulk: bool = False) -> Refusal | None:
         chat_window = self.limits.chat_window(chat_id)
         wait_ms, whole_bot = await self._take(
             keys=[
@@ -268,6 +287,7 @@ class RedisSendBudgets:
                 f"{self.prefix}:pause:{chat_id}",
                 f"{self.prefix}:pause",
                 f"{self.prefix}:due",
+                f"{self.prefix}:interactive",
             ],
             args=[
                 chat_window.limit,
@@ -275,6 +295,7 @@ class RedisSendBudgets:
                 secrets.token_hex(8),
                 self.limits.overall_spacing * 1000,
                 self.limits.overall_slack * 1000,
+                1 if bulk else 0,
             ],
         )
         if int(wait_ms) <= 0:

@@ -205,3 +205,39 @@ async def test_chats_that_went_quiet_are_forgotten() -> None:
     clock.now += 61  # longer than any chat window
     assert await budgets.try_take(-7) is None  # the take that sweeps
     assert list(budgets._chat_windows) == [-7] and budgets._paused_until == {}
+
+
+async def test_an_interactive_send_waiting_for_the_pace_keeps_bulk_sends_off_its_slot() -> None:
+    clock = Clock()
+    budgets = InProcessSendBudgets(SendLimits(overall=Window(1, 1.0), **NO_MARGIN), clock)
+    assert await budgets.try_take(1, bulk=True) is None
+    waiting = await budgets.try_take(2)  # a handler's reply, refused by the bot's pace
+    assert waiting is not None and waiting.whole_bot
+    clock.now += waiting.wait
+    held = await budgets.try_take(3, bulk=True)  # the broadcast's next send is held off ...
+    assert held is not None and held.whole_bot
+    assert await budgets.try_take(2) is None  # ... and the reply gets the slot
+    clock.now += 1 + held.wait
+    assert await budgets.try_take(3, bulk=True) is None  # then the broadcast goes on
+
+
+async def test_an_interactive_send_holds_its_slot_against_every_process_bulk_lane(
+    real_backend,  # type: ignore[no-untyped-def]
+) -> None:
+    redis = Redis.from_url(real_backend.redis_url)
+    paced = SendLimits(overall=Window(10, 1.0), **NO_MARGIN)
+    bot_id = secrets.token_hex(4)
+    broadcaster, replier = (
+        RedisSendBudgets(redis, paced, bot_id),
+        RedisSendBudgets(redis, paced, bot_id),
+    )
+    assert await broadcaster.try_take(1, bulk=True) is None
+    waiting = await replier.try_take(2)
+    assert waiting is not None and waiting.whole_bot
+    await asyncio.sleep(waiting.wait)
+    held = await broadcaster.try_take(3, bulk=True)
+    assert held is not None and held.whole_bot and held.wait <= 0.1
+    assert await replier.try_take(2) is None
+    await asyncio.sleep(0.15)
+    assert await broadcaster.try_take(3, bulk=True) is None
+    await redis.aclose()

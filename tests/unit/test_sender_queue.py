@@ -225,10 +225,10 @@ async def test_the_queue_waits_out_budgets_that_are_briefly_unavailable() -> Non
     real_take = sender.budgets.try_take
     failures = iter([ConnectionError("redis restarting")])
 
-    async def flaky_take(chat_id: int | str) -> Any:
+    async def flaky_take(chat_id: int | str, *, bulk: bool = False) -> Any:
         for error in failures:
             raise error
-        return await real_take(chat_id)
+        return await real_take(chat_id, bulk=bulk)
 
     sender.budgets.try_take = flaky_take  # type: ignore[method-assign]
     outcome = await asyncio.wait_for(sender.send(OutgoingText(7, "eventually")), 5)
