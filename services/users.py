@@ -72,7 +72,8 @@ async def upsert_user(
     user.username = profile.username
     user.first_name = profile.first_name
     user.last_name = profile.last_name
-    user.is_blocked = False
+    user.is_blocked = False  # they write again: reachable again
+    user.deactivated_at = None
     # Refreshing last-seen on every update would turn each read into a write.
     if now - aware(user.last_seen_at) > LAST_SEEN_RESOLUTION:
         user.last_seen_at = now

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.admin.broadcast_message import broadcast_call
-from handlers.admin.broadcast_progress import BroadcastDesk
+from handlers.admin.broadcast_progress import BroadcastDesk, audience_name, operator_translate
 from handlers.admin_group import AdminInput, admin_text, ask_admin
 from handlers.filters import NOT_A_COMMAND
 from handlers.screens import show
@@ -601,14 +601,7 @@ def _one_button(text: str, action: str, broadcast_id: int) -> InlineKeyboardMark
 
 
 def _audience_name(i18n: I18nContext, settings: Settings, audience: Audience) -> str:
-    language = audience.language or ""
-    return admin_text(
-        i18n,
-        settings,
-        f"broadcast-audience-{audience.kind.value.replace('_', '-')}",
-        language=admin_text(i18n, settings, f"language-name-{language}") if language else "",
-        days=audience.inactive_days or 0,
-    )
+    return audience_name(operator_translate(i18n, settings), audience)
 
 
 def _audience_value(audience: Audience) -> str:

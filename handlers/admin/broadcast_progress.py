@@ -39,10 +39,10 @@ from services.broadcasts.control import (
 from services.broadcasts.delivery import BroadcastRunner, Delivery
 from services.broadcasts.drafts import (
     Audience,
-    AudienceKind,
     BroadcastMessage,
     BroadcastStatus,
 )
+from services.languages import SUPPORTED_LANGUAGES
 from services.models.broadcast import Broadcast
 
 BROADCASTS_KEY = "broadcasts"
@@ -203,22 +203,27 @@ def _counts(progress: BroadcastProgress) -> dict[str, int]:
 
 
 def audience_name(translate: Translate, audience: Audience) -> str:
-    if audience.kind is AudienceKind.LANGUAGE:
-        return translate("bcast-audience-language", language=audience.language or "?")
-    if audience.kind is AudienceKind.INACTIVE:
-        return translate("bcast-audience-inactive", days=audience.inactive_days or 0)
-    return translate(f"bcast-audience-{audience.kind.value.replace('_', '-')}")
+    """ "All users", "Language: 🇷🇺 Русский", "Inactive for 30 days" ... (the draft card's
+    words too)."""
+    language = audience.language or ""
+    if language in SUPPORTED_LANGUAGES:
+        language = translate(f"language-name-{language}")
+    return translate(
+        f"broadcast-audience-{audience.kind.value.replace('_', '-')}",
+        language=language,
+        days=audience.inactive_days or 0,
+    )
 
 
 def progress_text(
     translate: Translate, settings: Settings, broadcast: Broadcast, progress: BroadcastProgress
 ) -> str:
     lines = [
+        translate(f"bcast-progress-{progress.status.value}", id=str(broadcast.id)),
         translate(
-            f"bcast-progress-{progress.status.value}",
-            id=str(broadcast.id),
+            "bcast-progress-audience",
             audience=html.escape(audience_name(translate, Audience.of(broadcast))),
-            **_counts(progress),
+            total=progress.total,
         ),
         translate("bcast-progress-sent", **_counts(progress)),
     ]

@@ -1,20 +1,13 @@
 ## A running broadcast in the admin group: progress, controls, the report at the end
 
-bcast-audience-all = all users
-bcast-audience-language = users with language { $language }
-bcast-audience-paid = users who paid
-bcast-audience-never-paid = users who never paid
-bcast-audience-inactive = users inactive for { $days } days
-
 bcast-progress-running = 📣 <b>Broadcast #{ $id }</b> · sending
-    To { $audience }: { $total } recipients
 bcast-progress-paused = ⏸ <b>Broadcast #{ $id }</b> · paused
-    To { $audience }: { $total } recipients
 bcast-progress-cancelled = ✖ <b>Broadcast #{ $id }</b> · cancelled
-    To { $audience }: { $total } recipients
 bcast-progress-finished = ✅ <b>Broadcast #{ $id }</b> · finished
-    To { $audience }: { $total } recipients
-bcast-progress-draft = 📝 <b>Broadcast #{ $id }</b> · draft
+bcast-progress-audience = 👥 { $audience } · { $total ->
+        [one] { $total } recipient
+       *[other] { $total } recipients
+    }
 bcast-progress-sent = ✅ Sent: { $sent } of { $total }
 bcast-progress-blocked = 🚫 Blocked the bot: { $count }
 bcast-progress-deactivated = 👻 Deleted accounts: { $count }

@@ -1,20 +1,10 @@
 ## Идущая рассылка в группе администраторов: ход, управление, итог
 
-bcast-audience-all = всем пользователям
-bcast-audience-language = пользователям с языком { $language }
-bcast-audience-paid = тем, кто платил
-bcast-audience-never-paid = тем, кто ни разу не платил
-bcast-audience-inactive = неактивным { $days } дн.
-
 bcast-progress-running = 📣 <b>Рассылка №{ $id }</b> · отправляется
-    Кому: { $audience }, получателей: { $total }
 bcast-progress-paused = ⏸ <b>Рассылка №{ $id }</b> · на паузе
-    Кому: { $audience }, получателей: { $total }
 bcast-progress-cancelled = ✖ <b>Рассылка №{ $id }</b> · отменена
-    Кому: { $audience }, получателей: { $total }
 bcast-progress-finished = ✅ <b>Рассылка №{ $id }</b> · завершена
-    Кому: { $audience }, получателей: { $total }
-bcast-progress-draft = 📝 <b>Рассылка №{ $id }</b> · черновик
+bcast-progress-audience = 👥 { $audience } · получателей: { $total }
 bcast-progress-sent = ✅ Отправлено: { $sent } из { $total }
 bcast-progress-blocked = 🚫 Заблокировали бота: { $count }
 bcast-progress-deactivated = 👻 Удалённые аккаунты: { $count }
