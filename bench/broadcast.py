@@ -43,9 +43,15 @@ from bot.migrate import upgrade
 from sandbox.telegram.limits import RateLimits, Window, is_counted
 from services.broadcasts.drafts import Audience, AudienceKind, BroadcastStatus
 from tests.e2e.admin_chat import AdminChat, admin_group
-from tests.e2e.broadcasts import add_crowd, broadcast_now, deliveries, wait_for_status
+from tests.e2e.broadcasts import (
+    add_crowd,
+    broadcast_now,
+    deliveries,
+    wait_for_status,
+    wake_broadcasts,
+)
 from tests.e2e.harness import BotHarness, HarnessFactory, new_user
-from tests.e2e.processes import AcceptedSends, QuietProcess, count_sends, wake_broadcasts
+from tests.e2e.processes import AcceptedSends, QuietProcess, count_sends
 from tests.servers import ThrowawayPostgres, ThrowawayRedis, sending_settings
 
 OVERALL = Window(30, 1.0)

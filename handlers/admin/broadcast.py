@@ -8,6 +8,7 @@ every press, so a card shown before another admin's change never acts on stale f
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
 from io import BytesIO
 from typing import Any
@@ -158,29 +159,36 @@ async def button_typed(
     message: Message, state: FSMContext, i18n: I18nContext, session: AsyncSession,
     settings: Settings,
 ) -> None:  # fmt: skip
-    broadcast_id = await _step_draft(message, state, i18n, settings)
-    if broadcast_id is None:
-        return
-    try:
+    async def change(broadcast_id: int) -> None:
         await set_button(session, broadcast_id, message.text or "")
-    except DraftRefused as refused:
-        await _refuse_input(message, state, session, i18n, settings, refused)
-        return
-    await _step_done(message, state, session, i18n, settings, broadcast_id)
+
+    await _typed_change(message, state, session, i18n, settings, change)
 
 
 async def days_typed(
     message: Message, state: FSMContext, i18n: I18nContext, session: AsyncSession,
     settings: Settings,
 ) -> None:  # fmt: skip
-    broadcast_id = await _step_draft(message, state, i18n, settings)
-    if broadcast_id is None:
-        return
-    try:
+    async def change(broadcast_id: int) -> None:
         days = parse_inactive_days(message.text or "")
         await set_audience(
             session, broadcast_id, Audience(AudienceKind.INACTIVE, inactive_days=days)
         )
+
+    await _typed_change(message, state, session, i18n, settings, change)
+
+
+async def _typed_change(
+    message: Message, state: FSMContext, session: AsyncSession, i18n: I18nContext,
+    settings: Settings, change: Callable[[int], Awaitable[None]],
+) -> None:  # fmt: skip
+    """A typed step that makes one change to the draft: refused with its reason (the step
+    stays open for another try), or done (the card again)."""
+    broadcast_id = await _step_draft(message, state, i18n, settings)
+    if broadcast_id is None:
+        return
+    try:
+        await change(broadcast_id)
     except DraftRefused as refused:
         await _refuse_input(message, state, session, i18n, settings, refused)
         return

@@ -80,6 +80,17 @@ async def broadcast_now(
         return draft.id
 
 
+async def wake_broadcasts(harness: Any) -> None:
+    """Starts sending now instead of at the next tick (the first tick makes the runner)."""
+    desk = harness.dispatcher.workflow_data["broadcasts"]
+    for _ in range(100):
+        if desk.runner is not None:
+            desk.runner.wake()
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the process made no broadcast runner")
+
+
 def deliveries(emulator: TelegramEmulator, text: str) -> Counter[int]:
     """How many times each chat was sent a message with `text` (accepted by the emulator)."""
     received: Counter[int] = Counter()

@@ -3,7 +3,6 @@ one Redis; each process its own Bot, Dispatcher, sender and scheduled jobs."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from typing import Any
 
@@ -68,14 +67,3 @@ def count_sends(harness: BotHarness) -> AcceptedSends:
     counter = AcceptedSends()
     harness.bot.session.middleware(counter)
     return counter
-
-
-async def wake_broadcasts(harness: BotHarness) -> None:
-    """Starts sending now instead of at the next tick (the first tick makes the runner)."""
-    desk = harness.dispatcher.workflow_data["broadcasts"]
-    for _ in range(100):
-        if desk.runner is not None:
-            desk.runner.wake()
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the process made no broadcast runner")

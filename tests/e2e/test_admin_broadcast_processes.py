@@ -14,9 +14,15 @@ from services.broadcasts.control import RecipientState
 from services.broadcasts.drafts import Audience, AudienceKind, BroadcastStatus
 from services.models.broadcast import BroadcastRecipient
 from tests.e2e.admin_chat import AdminChat, admin_group
-from tests.e2e.broadcasts import add_crowd, broadcast_now, deliveries, wait_for_status
+from tests.e2e.broadcasts import (
+    add_crowd,
+    broadcast_now,
+    deliveries,
+    wait_for_status,
+    wake_broadcasts,
+)
 from tests.e2e.harness import BotHarness, HarnessFactory
-from tests.e2e.processes import QuietProcess, count_sends, wake_broadcasts
+from tests.e2e.processes import QuietProcess, count_sends
 from tests.servers import sending_settings
 
 FIRST_ID = 8_300_000

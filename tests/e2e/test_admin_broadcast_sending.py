@@ -22,6 +22,7 @@ from tests.e2e.broadcasts import (
     deliveries,
     fresh_crowd_id,
     wait_for_status,
+    wake_broadcasts,
 )
 from tests.e2e.harness import BotHarness, HarnessFactory, new_user
 from tests.e2e.test_admin_broadcast_compose import SHOP, _draft_id, _new_draft, _preview, _reply
@@ -38,16 +39,6 @@ def paced(per_second: int) -> dict[str, object]:
     )
 
 
-async def _wake(harness: BotHarness) -> None:
-    """Starts sending now instead of at the next tick (the first tick makes the runner)."""
-    desk = harness.dispatcher.workflow_data["broadcasts"]
-    for _ in range(100):
-        if desk.runner is not None:
-            desk.runner.wake()
-            return
-        await asyncio.sleep(0.05)
-
-
 async def _started(
     harness: BotHarness, admin_chat: AdminChat, text: str, count: int
 ) -> tuple[int, list[int]]:
@@ -57,7 +48,7 @@ async def _started(
     broadcast_id = await broadcast_now(
         factory, admin_chat.admin["id"], admin_chat.chat_id, text, CROWD
     )
-    await _wake(harness)
+    await wake_broadcasts(harness)
     return broadcast_id, users
 
 
@@ -158,7 +149,7 @@ async def test_users_who_blocked_the_bot_or_deleted_their_account_are_marked_and
         await admin_chat.client.delete_account(user_id)
     admin_id = admin_chat.admin["id"]
     first = await broadcast_now(factory, admin_id, admin_chat.chat_id, "First news", CROWD)
-    await _wake(harness)
+    await wake_broadcasts(harness)
 
     progress = await wait_for_status(factory, first, {BroadcastStatus.FINISHED})
     assert (progress.sent, progress.blocked, progress.deactivated) == (7, 3, 2)
@@ -181,7 +172,7 @@ async def test_users_who_blocked_the_bot_or_deleted_their_account_are_marked_and
     )
     await asyncio.sleep(0.3)
     second = await broadcast_now(factory, admin_id, admin_chat.chat_id, "Second news", CROWD)
-    await _wake(harness)
+    await wake_broadcasts(harness)
     progress = await wait_for_status(factory, second, {BroadcastStatus.FINISHED})
     assert (progress.total, progress.sent, progress.blocked) == (8, 8, 0)
     assert deliveries(harness.emulator, "Second news")[returning] == 1
