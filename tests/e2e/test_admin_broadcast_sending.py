@@ -358,3 +358,27 @@ async def test_composed_in_the_admin_group_it_reaches_every_recipient_once_as_pr
         assert len(got) == 1
         assert got[0]["reply_markup"] == preview["reply_markup"]  # the button, as previewed
     await admin_chat.wait_text(f"Broadcast #{broadcast_id} finished: 6 of 6 sent")
+
+
+async def test_the_progress_message_is_edited_as_it_goes_but_not_more_often_than_set(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, admin_chat = await bot_with_admin_group(
+        harness_factory, broadcast_progress_seconds=1, **paced(25)
+    )
+    broadcast_id, _ = await _started(harness, admin_chat, "Watched", 100)  # about 4 s
+    message = await _progress_message(admin_chat, broadcast_id)
+    await wait_for_status(
+        harness.resources.session_factory, broadcast_id, {BroadcastStatus.FINISHED}
+    )
+    edits = [
+        entry["time"]
+        for entry in harness.emulator.world.request_log
+        if entry["method"] == "editMessageText"
+        and entry["ok"]
+        and int(entry["params"]["message_id"]) == message["message_id"]
+    ]
+    assert 3 <= len(edits) <= 7
+    gaps = [later - earlier for earlier, later in zip(edits, edits[1:], strict=False)]
+    # Every edit but the last (the end, shown at once) waits out the setting.
+    assert all(gap >= 0.9 for gap in gaps[:-1])
