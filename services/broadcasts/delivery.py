@@ -191,8 +191,9 @@ class BroadcastRunner:
             await asyncio.shield(self._hand_back(broadcast_id, worker, list(queued.values())))
             raise
         if not self._stopping:
-            self._show_progress_if_due(broadcast_id, now=True)
-            await self._end_what_is_over()
+            await self._end_what_is_over()  # shows the end itself
+            if broadcast.status != BroadcastStatus.RUNNING:  # paused: the counts it stopped at
+                self._show_progress_if_due(broadcast_id, now=True)
 
     async def _hand_back(self, broadcast_id: int, worker: str, user_ids: list[int]) -> None:
         if not user_ids:

@@ -381,4 +381,4 @@ async def test_the_progress_message_is_edited_as_it_goes_but_not_more_often_than
     assert 3 <= len(edits) <= 7
     gaps = [later - earlier for earlier, later in zip(edits, edits[1:], strict=False)]
     # Every edit but the last (the end, shown at once) waits out the setting.
-    assert all(gap >= 0.9 for gap in gaps[:-1])
+    assert all(gap >= 0.9 for gap in gaps[:-1]), gaps
