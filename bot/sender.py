@@ -135,11 +135,13 @@ class SendFailure(StrEnum):
     REJECTED = "rejected"  # any other 400: the call itself is wrong
     UNAVAILABLE = "unavailable"  # Telegram kept failing (5xx, network) after the retries
     STOPPED = "stopped"  # the sender stopped before the item went out
+    # The call went out, but the sender stopped before Telegram answered: it may have arrived.
+    UNANSWERED = "unanswered"
 
     @property
     def permanent(self) -> bool:
         """Whether sending the same thing again can never succeed."""
-        return self not in {SendFailure.UNAVAILABLE, SendFailure.STOPPED}
+        return self not in {SendFailure.UNAVAILABLE, SendFailure.STOPPED, SendFailure.UNANSWERED}
 
 
 @dataclass(frozen=True)
@@ -461,8 +463,8 @@ class TelegramSender:
         _queued_call.set(True)  # this task's own context
         try:
             outcome = await self._call(queued)
-        except asyncio.CancelledError:
-            _resolve(queued.futures, SendOutcome(failure=SendFailure.STOPPED))
+        except asyncio.CancelledError:  # by `stop`, after its grace for the answer
+            _resolve(queued.futures, SendOutcome(failure=SendFailure.UNANSWERED))
             raise
         except Exception as error:  # a bug, not Telegram: the caller still gets its answer
             logger.exception("a send to chat %s failed unexpectedly", chat_id)

@@ -434,7 +434,10 @@ async def preview_pressed(
         keyboard = InlineKeyboardBuilder()
         keyboard.button(
             text=admin_text(i18n, settings, "broadcast-button-send", count=summary.recipients),
-            callback_data=DraftAction(action=SEND, broadcast_id=draft.id),
+            # The version previewed: a Send after someone changed the draft is refused.
+            callback_data=DraftAction(
+                action=SEND, broadcast_id=draft.id, value=str(draft.revision)
+            ),
         )
         keyboard.button(
             text=admin_text(i18n, settings, "broadcast-button-back-to-draft"),
@@ -453,7 +456,9 @@ async def send_pressed(
 ) -> None:  # fmt: skip
     broadcast_id = callback_data.broadcast_id
     try:
-        recipients = await start_broadcast(session, broadcast_id, query.from_user.id)
+        recipients = await start_broadcast(
+            session, broadcast_id, query.from_user.id, revision=int(callback_data.value or 0)
+        )
     except DraftRefused as refused:
         await _refuse_press(query, session, i18n, settings, refused)
         return

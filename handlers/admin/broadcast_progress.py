@@ -187,6 +187,8 @@ async def _delivery(pending: Awaitable[SendOutcome]) -> Delivery:
             return Delivery(RecipientState.BLOCKED, detail=outcome.detail)
         case SendFailure.DEACTIVATED:
             return Delivery(RecipientState.DEACTIVATED, detail=outcome.detail)
+        case SendFailure.UNANSWERED:  # it may have arrived: not sent again
+            return Delivery(RecipientState.UNCONFIRMED, detail=outcome.detail)
     return Delivery(RecipientState.FAILED, detail=f"{outcome.failure}: {outcome.detail}")
 
 

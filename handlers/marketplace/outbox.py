@@ -44,7 +44,7 @@ def _problem(outcome: SendOutcome) -> DeliveryProblem:
         SendFailure.NO_RIGHTS,
     }:
         return DeliveryProblem.NO_RIGHTS
-    if failure in {SendFailure.UNAVAILABLE, SendFailure.STOPPED}:
+    if failure in {SendFailure.UNAVAILABLE, SendFailure.STOPPED, SendFailure.UNANSWERED}:
         return DeliveryProblem.UNAVAILABLE
     return DeliveryProblem.REJECTED
 

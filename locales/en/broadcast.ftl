@@ -22,6 +22,7 @@ broadcast-problem-button-label-too-long = The label can have at most { $limit } 
 broadcast-problem-bad-url = A button can't open <code>{ $url }</code>. Use a full address with http://, https:// or tg://, e.g. <code>https://example.com/offer</code>. Or /cancel.
 broadcast-problem-bad-days = Send a whole number of days from 1 to { $limit }, or /cancel.
 broadcast-problem-not-a-draft = This broadcast was already started or discarded: it can't be changed or sent again.
+broadcast-problem-changed = The draft was changed after this preview. Preview it again, then send.
 broadcast-problem-empty-audience = Nobody is in this audience now, so there is nobody to send to. Choose another audience.
 
 broadcast-card-title = 📣 <b>Broadcast draft #{ $id }</b>

@@ -22,6 +22,7 @@ broadcast-problem-button-label-too-long = Надпись на кнопке — �
 broadcast-problem-bad-url = Кнопка не откроет <code>{ $url }</code>. Нужен полный адрес с http://, https:// или tg://, например <code>https://example.com/offer</code>. Или /cancel.
 broadcast-problem-bad-days = Пришлите целое число дней от 1 до { $limit } или /cancel.
 broadcast-problem-not-a-draft = Эта рассылка уже запущена или удалена: её нельзя изменить или отправить ещё раз.
+broadcast-problem-changed = Черновик изменили после этого предпросмотра. Откройте предпросмотр ещё раз и отправьте.
 broadcast-problem-empty-audience = В этой аудитории сейчас никого нет — отправлять некому. Выберите другую аудиторию.
 
 broadcast-card-title = 📣 <b>Черновик рассылки #{ $id }</b>

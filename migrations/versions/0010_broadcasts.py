@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("photo_file_id", sa.String(length=256), nullable=True),
         sa.Column("button_text", sa.String(length=64), nullable=True),
         sa.Column("button_url", sa.String(length=2048), nullable=True),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("audience", sa.String(length=16), nullable=False),
         sa.Column("audience_language", sa.String(length=8), nullable=True),
         sa.Column("audience_inactive_days", sa.Integer(), nullable=True),

@@ -58,12 +58,17 @@ class ControlRefused(Exception):
         self.status = status
 
 
-async def start_broadcast(session: AsyncSession, broadcast_id: int, admin_id: int) -> int:
+async def start_broadcast(
+    session: AsyncSession, broadcast_id: int, admin_id: int, revision: int | None = None
+) -> int:
     """Turns the draft into a running broadcast to its audience as it is now; the number of
-    recipients. Refused (DraftRefused) when it is no longer a draft or nobody would get it."""
+    recipients. Refused (DraftRefused) when it is no longer a draft, was changed since the
+    preview at `revision`, or nobody would get it."""
     draft = await get_broadcast(session, broadcast_id)
     if draft is None or draft.status != BroadcastStatus.DRAFT:
         raise DraftRefused(DraftProblem.NOT_A_DRAFT, started_by=draft and draft.started_by)
+    if revision is not None and revision != draft.revision:
+        raise DraftRefused(DraftProblem.CHANGED)
     check_message_fits(draft.text, with_photo=draft.photo_file_id is not None)
     audience = Audience.of(draft)
     if await count_audience(session, audience) == 0:
@@ -71,7 +76,11 @@ async def start_broadcast(session: AsyncSession, broadcast_id: int, admin_id: in
     now = utcnow()
     claimed = await session.execute(
         update(Broadcast)
-        .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.DRAFT)
+        .where(
+            Broadcast.id == broadcast_id,
+            Broadcast.status == BroadcastStatus.DRAFT,
+            Broadcast.revision == draft.revision,  # not changed meanwhile either
+        )
         .values(status=BroadcastStatus.RUNNING, started_by=admin_id, started_at=now)
     )
     if claimed.rowcount != 1:  # another admin's confirm won meanwhile

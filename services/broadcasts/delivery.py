@@ -110,9 +110,11 @@ class BroadcastRunner:
             for broadcast_id in running:
                 worker = self._workers.get(broadcast_id)
                 if worker is None or worker.done():
-                    self._workers[broadcast_id] = asyncio.create_task(
+                    worker = asyncio.create_task(
                         self._work(broadcast_id), name=f"broadcast-{broadcast_id}"
                     )
+                    worker.add_done_callback(_log_failure)
+                    self._workers[broadcast_id] = worker
             await self._end_what_is_over()
 
     def wake(self) -> None:
@@ -144,63 +146,101 @@ class BroadcastRunner:
         tasks = [task for task in (*self._workers.values(), *self._progress.values())]
         if tasks:
             await asyncio.wait(tasks, timeout=WIND_DOWN_SECONDS)
-        for task in tasks:
-            task.cancel()
+        unfinished = [task for task in tasks if not task.done()]
+        for task in unfinished:
+            task.cancel()  # each writes what it knows before it ends
+        if unfinished:
+            await asyncio.wait(unfinished, timeout=WIND_DOWN_SECONDS)
 
     # ------------------------------------------------------------------ one broadcast
     async def _work(self, broadcast_id: int) -> None:
         worker = secrets.token_hex(8)
         queued: dict[asyncio.Future[Delivery], int] = {}
-        message: BroadcastMessage | None = None
-        last_heartbeat = self._clock()
+        unwritten: dict[int, Delivery] = {}  # outcomes the database does not have yet
+        last_stamp = self._clock()
         try:
             while True:
-                done = [future for future in queued if future.done()]
-                outcomes = {queued.pop(future): future.result() for future in done}
-                async with self.session_factory() as session, session.begin():
-                    if outcomes:
-                        await record_deliveries(session, broadcast_id, worker, outcomes)
-                    broadcast = await get_broadcast(session, broadcast_id)
-                    claimed: list[int] = []
-                    running = (
-                        broadcast is not None
-                        and broadcast.status == BroadcastStatus.RUNNING
-                        and not self._stopping
-                    )
-                    if running and len(queued) <= self.claim_size // 2:
-                        claimed = await claim_recipients(
-                            session, broadcast_id, worker, self.claim_size - len(queued)
-                        )
-                    if queued and self._clock() - last_heartbeat >= HEARTBEAT.total_seconds():
-                        await stamp_claims(session, broadcast_id, worker)
-                        last_heartbeat = self._clock()
-                if broadcast is None:
+                for future in [future for future in queued if future.done()]:
+                    unwritten[queued.pop(future)] = _outcome(future)
+                stamp = bool(queued) and self._clock() - last_stamp >= HEARTBEAT.total_seconds()
+                try:
+                    step = await self._step(broadcast_id, worker, unwritten, len(queued), stamp)
+                except Exception:  # the database away, say: nothing is lost, the step is retried
+                    logger.exception("broadcast %s: a step failed; retrying", broadcast_id)
+                    await asyncio.sleep(1.0)
+                    continue
+                unwritten = {}
+                last_stamp = self._clock() if stamp else last_stamp
+                if step is None:  # the broadcast is gone
                     return
-                if claimed:
-                    message = message or BroadcastMessage.of(broadcast)
-                    for user_id in claimed:
-                        queued[asyncio.ensure_future(self.outbox.deliver(user_id, message))] = (
-                            user_id
-                        )
+                status, message, claimed = step
+                for user_id in claimed:
+                    queued[asyncio.ensure_future(self.outbox.deliver(user_id, message))] = user_id
                 if not queued:
                     break
                 self._show_progress_if_due(broadcast_id)
                 await asyncio.wait(list(queued), timeout=STEP_SECONDS)
         except asyncio.CancelledError:
-            # Cancelled at the very end of a shutdown: what is still queued is given back.
-            await asyncio.shield(self._hand_back(broadcast_id, worker, list(queued.values())))
+            # Cancelled at the very end of a shutdown, after the sender stopped.
+            await asyncio.shield(self._hand_back(broadcast_id, worker, queued, unwritten))
             raise
         if not self._stopping:
             await self._end_what_is_over()  # shows the end itself
-            if broadcast.status != BroadcastStatus.RUNNING:  # paused: the counts it stopped at
+            if status is not BroadcastStatus.RUNNING:  # paused: the counts it stopped at
                 self._show_progress_if_due(broadcast_id, now=True)
 
-    async def _hand_back(self, broadcast_id: int, worker: str, user_ids: list[int]) -> None:
-        if not user_ids:
+    async def _step(
+        self,
+        broadcast_id: int,
+        worker: str,
+        outcomes: dict[int, Delivery],
+        queued: int,
+        stamp: bool,
+    ) -> tuple[BroadcastStatus, BroadcastMessage, list[int]] | None:
+        """One transaction: the outcomes written, the state read, more recipients claimed."""
+        async with self.session_factory() as session, session.begin():
+            if outcomes:
+                await record_deliveries(session, broadcast_id, worker, outcomes)
+            broadcast = await get_broadcast(session, broadcast_id)
+            if broadcast is None:
+                return None
+            status = BroadcastStatus(broadcast.status)
+            claimed: list[int] = []
+            if (
+                status is BroadcastStatus.RUNNING
+                and not self._stopping
+                and queued <= self.claim_size // 2
+            ):
+                claimed = await claim_recipients(
+                    session, broadcast_id, worker, self.claim_size - queued
+                )
+            if stamp:
+                await stamp_claims(session, broadcast_id, worker)
+            message = BroadcastMessage.of(broadcast)
+        forget_unreachable(outcomes)
+        return status, message, claimed
+
+    async def _hand_back(
+        self,
+        broadcast_id: int,
+        worker: str,
+        queued: dict[asyncio.Future[Delivery], int],
+        unwritten: dict[int, Delivery],
+    ) -> None:
+        """Writes what is known; a send still unresolved may yet go out, so it is not handed
+        back as pending but marked unconfirmed."""
+        outcomes = dict(unwritten)
+        for future, user_id in queued.items():
+            outcomes[user_id] = (
+                _outcome(future)
+                if future.done()
+                else Delivery(RecipientState.UNCONFIRMED, detail="unresolved at shutdown")
+            )
+        if not outcomes:
             return
-        outcomes = {user_id: Delivery(None) for user_id in user_ids}
         async with self.session_factory() as session, session.begin():
             await record_deliveries(session, broadcast_id, worker, outcomes)
+        forget_unreachable(outcomes)
 
     def _show_progress_if_due(self, broadcast_id: int, now: bool = False) -> None:
         """Edits the progress message in the background, one edit at a time per broadcast,
@@ -270,6 +310,16 @@ def totals(progress: BroadcastProgress) -> dict[str, int | str]:
         "unconfirmed": progress.unconfirmed,
         "not_sent": progress.remaining,
     }
+
+
+def _outcome(future: asyncio.Future[Delivery]) -> Delivery:
+    if future.cancelled():
+        return Delivery(RecipientState.UNCONFIRMED, detail="cancelled")
+    error = future.exception()
+    if error is None:
+        return future.result()
+    logger.error("a broadcast send failed unexpectedly", exc_info=error)
+    return Delivery(RecipientState.FAILED, detail=repr(error))
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
@@ -371,8 +421,14 @@ async def record_deliveries(
         await session.execute(
             update(User).where(User.telegram_id.in_(gone)).values(deactivated_at=now)
         )
-    for user_id in (*blocked, *gone):
-        forget_recent_user(user_id)
+
+
+def forget_unreachable(outcomes: dict[int, Delivery]) -> None:
+    """After the commit that marked them: this process's cache of users forgets those who
+    blocked the bot or are gone, so their next update reads the mark."""
+    for user_id, delivery in outcomes.items():
+        if delivery.state in (RecipientState.BLOCKED, RecipientState.DEACTIVATED):
+            forget_recent_user(user_id)
 
 
 async def stamp_claims(session: AsyncSession, broadcast_id: int, worker: str) -> None:

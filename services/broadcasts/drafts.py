@@ -59,6 +59,7 @@ class DraftProblem(StrEnum):
     BAD_URL = "bad_url"
     BAD_DAYS = "bad_days"  # inactive for N days: N not a whole number of 1-3650
     NOT_A_DRAFT = "not_a_draft"  # it was confirmed (or discarded) meanwhile
+    CHANGED = "changed"  # Send under a preview of an older version of the draft
     EMPTY_AUDIENCE = "empty_audience"
 
 
@@ -207,6 +208,7 @@ async def create_draft(
         admin_chat_id=admin_chat_id,
         admin_thread_id=admin_thread_id,
         recipient_count=0,
+        revision=0,
     )
     session.add(draft)
     await session.flush()
@@ -218,7 +220,8 @@ async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast |
 
 
 async def draft_for_change(session: AsyncSession, broadcast_id: int) -> Broadcast:
-    """The draft, locked for this transaction; refused once it is a draft no more."""
+    """The draft, locked for this transaction and at its next revision; refused once it is a
+    draft no more."""
     draft = await session.scalar(
         select(Broadcast)
         .where(Broadcast.id == broadcast_id)
@@ -227,6 +230,7 @@ async def draft_for_change(session: AsyncSession, broadcast_id: int) -> Broadcas
     )
     if draft is None or draft.status != BroadcastStatus.DRAFT:
         raise DraftRefused(DraftProblem.NOT_A_DRAFT)
+    draft.revision += 1
     return draft
 
 

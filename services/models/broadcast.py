@@ -30,6 +30,8 @@ class Broadcast(Base):
     photo_file_id: Mapped[str | None] = mapped_column(String(256))
     button_text: Mapped[str | None] = mapped_column(String(64))
     button_url: Mapped[str | None] = mapped_column(String(2048))
+    # Raised by every change of the draft: a Send pressed under an older preview is refused.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
     # all | language | paid | never_paid | inactive (services.broadcasts.AudienceKind)
     audience: Mapped[str] = mapped_column(String(16), default="all")
     audience_language: Mapped[str | None] = mapped_column(String(8))

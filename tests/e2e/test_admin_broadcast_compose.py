@@ -285,8 +285,8 @@ async def test_audiences_show_their_counts_and_an_empty_one_cannot_be_sent(
 
     _, nobody = await _preview(admin_chat, card, "nobody is in this audience")
     assert _labels(nobody) == ["◀ Back to draft"]
-    answer = await admin_chat.press(stale_confirm, "Send to")
-    assert answer["show_alert"] and "Nobody is in this audience" in answer["text"]
+    answer = await admin_chat.press(stale_confirm, "Send to")  # previewed for another audience
+    assert answer["show_alert"] and "changed after this preview" in answer["text"]
     draft = await _draft(database_url, _draft_id(card))
     assert draft is not None and draft.status == "draft"
 
@@ -364,3 +364,20 @@ async def test_a_preview_telegram_refuses_says_so_and_leads_back_to_the_draft(
     await admin_chat.client.wait_for_edit(
         admin_chat.chat_id, refused["message_id"], f"Broadcast draft #{broadcast_id}"
     )
+
+
+async def test_send_under_a_preview_of_an_older_draft_is_refused(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness, admin_chat = await bot_with_admin_group(harness_factory)
+    await _started(harness, new_user("en", "Reader"))
+    card = await _new_draft(admin_chat, "Version one")
+    broadcast_id = _draft_id(card)
+    _, old_confirm = await _preview(admin_chat, card, "exactly as users will see it")
+    await admin_chat.press(card, "Edit text")  # another admin, say, changes it meanwhile
+    await _reply(admin_chat, "Version two", "Broadcast draft #")
+
+    answer = await admin_chat.press(old_confirm, "Send to")
+    assert answer["show_alert"] and "changed after this preview" in answer["text"]
+    draft = await _draft(harness_factory.database_url, broadcast_id)
+    assert draft is not None and draft.status == "draft"

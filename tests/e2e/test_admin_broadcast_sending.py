@@ -4,6 +4,7 @@ blocked users and deleted accounts, pause, resume and cancel, and a restart half
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -379,6 +380,6 @@ async def test_the_progress_message_is_edited_as_it_goes_but_not_more_often_than
         and int(entry["params"]["message_id"]) == message["message_id"]
     ]
     assert 3 <= len(edits) <= 7
-    gaps = [later - earlier for earlier, later in zip(edits, edits[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(edits)]
     # Every edit but the last (the end, shown at once) waits out the setting.
     assert all(gap >= 0.9 for gap in gaps[:-1]), gaps

@@ -33,6 +33,8 @@ from services.broadcasts.drafts import (
     AudienceKind,
     BroadcastMessage,
     BroadcastStatus,
+    DraftProblem,
+    DraftRefused,
     create_draft,
     set_audience,
     set_text,
@@ -259,3 +261,29 @@ async def test_the_time_left_follows_the_recent_rate_or_the_limit_before_any(
     assert progress is not None and progress.recent_per_second == 0
     assert progress.seconds_left(30.0) == 3
     assert progress.seconds_left(0.0) is None
+
+
+async def test_a_draft_starts_once_only_as_previewed_and_only_to_somebody(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions() as session, session.begin():
+        draft = await create_draft(session, ADMIN, ADMIN_CHAT, None)
+        await set_text(session, draft.id, "Hello")
+        await set_audience(session, draft.id, Audience(AudienceKind.LANGUAGE, "nobody-speaks"))
+        previewed = draft.revision
+    async with sessions() as session:
+        with pytest.raises(DraftRefused) as refused:
+            await start_broadcast(session, draft.id, ADMIN, revision=previewed)
+    assert refused.value.problem is DraftProblem.EMPTY_AUDIENCE
+    async with sessions() as session, session.begin():
+        await set_audience(session, draft.id, Audience(AudienceKind.ALL))
+    async with sessions() as session:
+        with pytest.raises(DraftRefused) as refused:
+            await start_broadcast(session, draft.id, ADMIN, revision=previewed)
+    assert refused.value.problem is DraftProblem.CHANGED
+    async with sessions() as session, session.begin():
+        assert await start_broadcast(session, draft.id, ADMIN, revision=previewed + 1) > 0
+    async with sessions() as session:
+        with pytest.raises(DraftRefused) as refused:
+            await start_broadcast(session, draft.id, ADMIN, revision=previewed + 1)
+    assert refused.value.problem is DraftProblem.NOT_A_DRAFT
