@@ -100,8 +100,8 @@ async def forget_earlier_users(database_url: str) -> None:
         async with create_session_factory(engine)() as session:
             await session.execute(
                 update(Broadcast)
-                .where(Broadcast.reported_at.is_(None))
-                .values(status="cancelled", reported_at=utcnow())
+                .where(Broadcast.report_message_id.is_(None))
+                .values(status="cancelled", reported_at=utcnow(), report_message_id=0)
             )
             await session.execute(
                 update(User).where(User.deactivated_at.is_(None)).values(deactivated_at=utcnow())

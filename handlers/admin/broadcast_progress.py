@@ -127,21 +127,20 @@ class TelegramBroadcastOutbox:
     async def show_progress(self, broadcast: Broadcast, progress: BroadcastProgress) -> int | None:
         text = progress_text(self.translate, self.settings, broadcast, progress)
         markup = progress_buttons(self.translate, broadcast.id, progress.status)
-        if self._shown.get(broadcast.id) == text and broadcast.progress_message_id is not None:
-            return broadcast.progress_message_id
-        self._shown[broadcast.id] = text
-        if broadcast.progress_message_id is not None:
+        message_id = broadcast.progress_message_id or None  # 0: being posted, none yet
+        if message_id is not None and self._shown.get(broadcast.id) == text:
+            return message_id
+        if message_id is not None:
             edit = EditMessageText(
-                chat_id=broadcast.admin_chat_id,
-                message_id=broadcast.progress_message_id,
-                text=text,
+                chat_id=broadcast.admin_chat_id, message_id=message_id, text=text,
                 reply_markup=markup,
-            )
+            )  # fmt: skip
             outcome = await self.sender.send(edit)
             if outcome.sent or NOT_MODIFIED in outcome.detail:
-                return broadcast.progress_message_id
+                self._shown[broadcast.id] = text
+                return message_id
             if outcome.failure is not SendFailure.REJECTED:
-                return None  # Telegram is away; the next edit tries again
+                return message_id  # Telegram is away; the next edit tries again
             # The message was deleted: the progress goes on in a new one.
         posted = await self.sender.send(
             SendMessage(
@@ -151,9 +150,11 @@ class TelegramBroadcastOutbox:
                 reply_markup=markup,
             )
         )
+        if posted.sent:
+            self._shown[broadcast.id] = text
         return posted.message_id
 
-    async def report_end(self, broadcast: Broadcast, progress: BroadcastProgress) -> None:
+    async def report_end(self, broadcast: Broadcast, progress: BroadcastProgress) -> int | None:
         key = (
             "bcast-report-cancelled"
             if progress.status is BroadcastStatus.CANCELLED
@@ -166,7 +167,7 @@ class TelegramBroadcastOutbox:
             if broadcast.progress_message_id
             else None
         )
-        await self.sender.send(
+        reported = await self.sender.send(
             SendMessage(
                 chat_id=broadcast.admin_chat_id,
                 message_thread_id=broadcast.admin_thread_id,
@@ -174,6 +175,7 @@ class TelegramBroadcastOutbox:
                 reply_parameters=reply,
             )
         )
+        return reported.message_id
 
 
 async def _delivery(pending: Awaitable[SendOutcome]) -> Delivery:

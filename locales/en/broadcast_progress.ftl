@@ -36,5 +36,11 @@ bcast-refused-cancelled = The broadcast was cancelled: nothing to change.
 bcast-refused-finished = The broadcast has finished: nothing to pause or cancel.
 bcast-refused-missing = This broadcast no longer exists.
 
-bcast-report-finished = ✅ Broadcast #{ $id } finished: { $sent } of { $total } sent, { $blocked } blocked the bot, { $deactivated } deleted accounts, { $failed } failed.
-bcast-report-cancelled = ✖ Broadcast #{ $id } cancelled: { $sent } of { $total } sent, { $remaining } not sent; { $blocked } blocked the bot, { $deactivated } deleted accounts, { $failed } failed.
+bcast-report-finished = ✅ Broadcast #{ $id } finished: { $sent } of { $total } sent, { $blocked } blocked the bot, { $deactivated } deleted accounts, { $failed } failed{ $unconfirmed ->
+        [0] {""}
+       *[other] , { $unconfirmed } unconfirmed
+    }.
+bcast-report-cancelled = ✖ Broadcast #{ $id } cancelled: { $sent } of { $total } sent, { $remaining } not sent; { $blocked } blocked the bot, { $deactivated } deleted accounts, { $failed } failed{ $unconfirmed ->
+        [0] {""}
+       *[other] , { $unconfirmed } unconfirmed
+    }.

@@ -33,5 +33,11 @@ bcast-refused-cancelled = Рассылка отменена: менять неч
 bcast-refused-finished = Рассылка завершена: ставить на паузу или отменять нечего.
 bcast-refused-missing = Этой рассылки больше нет.
 
-bcast-report-finished = ✅ Рассылка №{ $id } завершена: отправлено { $sent } из { $total }, заблокировали бота: { $blocked }, удалённых аккаунтов: { $deactivated }, ошибок: { $failed }.
-bcast-report-cancelled = ✖ Рассылка №{ $id } отменена: отправлено { $sent } из { $total }, не отправлено: { $remaining }; заблокировали бота: { $blocked }, удалённых аккаунтов: { $deactivated }, ошибок: { $failed }.
+bcast-report-finished = ✅ Рассылка №{ $id } завершена: отправлено { $sent } из { $total }, заблокировали бота: { $blocked }, удалённых аккаунтов: { $deactivated }, ошибок: { $failed }{ $unconfirmed ->
+        [0] {""}
+       *[other] , без подтверждения: { $unconfirmed }
+    }.
+bcast-report-cancelled = ✖ Рассылка №{ $id } отменена: отправлено { $sent } из { $total }, не отправлено: { $remaining }; заблокировали бота: { $blocked }, удалённых аккаунтов: { $deactivated }, ошибок: { $failed }{ $unconfirmed ->
+        [0] {""}
+       *[other] , без подтверждения: { $unconfirmed }
+    }.

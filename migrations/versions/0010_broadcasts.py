@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("stopped_by", sa.BigInteger(), nullable=True),
         sa.Column("finished_at", MOMENT, nullable=True),
         sa.Column("reported_at", MOMENT, nullable=True),
+        sa.Column("report_message_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcasts")),
     )
     op.create_index("ix_broadcasts_status", "broadcasts", ["status"])
@@ -70,13 +71,16 @@ def upgrade() -> None:
         "broadcast_recipients",
         ["broadcast_id", "state", "user_id"],
     )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("deactivated_at", MOMENT, nullable=True))
+    op.add_column("users", sa.Column("deactivated_at", MOMENT, nullable=True))
 
 
 def downgrade() -> None:
+    # SQLite drops a column by rebuilding the table, which loses the expression index: it is
+    # put back after (0008's downgrade drops it).
+    op.drop_index("ix_users_username_lower", table_name="users")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("deactivated_at")
+    op.create_index("ix_users_username_lower", "users", [sa.text("lower(username)")])
     op.drop_index("ix_broadcast_recipients_state", table_name="broadcast_recipients")
     op.drop_table("broadcast_recipients")
     op.drop_index("ix_broadcasts_status", table_name="broadcasts")

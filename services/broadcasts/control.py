@@ -27,7 +27,7 @@ from services.broadcasts.drafts import (
     count_audience,
     get_broadcast,
 )
-from services.models.base import utcnow
+from services.models.base import aware, utcnow
 from services.models.broadcast import Broadcast, BroadcastRecipient
 from services.models.user import User
 
@@ -170,6 +170,15 @@ class BroadcastProgress:
         return math.ceil(self.remaining / rate) if rate > 0 else None
 
 
+def recent_rate(done: int, since: datetime | None, now: datetime) -> float:
+    """Sends per second over the part of RATE_WINDOW that saw any (a broadcast started or
+    resumed five seconds ago is not averaged over fifteen); 0 before there are two."""
+    if done < 2 or since is None:
+        return 0.0
+    seconds = (now - aware(since)).total_seconds()
+    return done / seconds if seconds >= 1.0 else 0.0
+
+
 async def read_progress(session: AsyncSession, broadcast_id: int) -> BroadcastProgress | None:
     broadcast = await get_broadcast(session, broadcast_id)
     if broadcast is None:
@@ -180,12 +189,15 @@ async def read_progress(session: AsyncSession, broadcast_id: int) -> BroadcastPr
         .group_by(BroadcastRecipient.state)
     )
     counts = {RecipientState(state): int(count) for state, count in rows.all()}
-    recent = await session.scalar(
-        select(func.count()).where(
-            BroadcastRecipient.broadcast_id == broadcast_id,
-            BroadcastRecipient.done_at >= utcnow() - RATE_WINDOW,
+    now = utcnow()
+    recent, since = (
+        await session.execute(
+            select(func.count(), func.min(BroadcastRecipient.done_at)).where(
+                BroadcastRecipient.broadcast_id == broadcast_id,
+                BroadcastRecipient.done_at >= now - RATE_WINDOW,
+            )
         )
-    )
+    ).one()
     return BroadcastProgress(
         broadcast_id=broadcast_id,
         status=BroadcastStatus(broadcast.status),
@@ -196,7 +208,7 @@ async def read_progress(session: AsyncSession, broadcast_id: int) -> BroadcastPr
         failed=counts.get(RecipientState.FAILED, 0),
         unconfirmed=counts.get(RecipientState.UNCONFIRMED, 0),
         remaining=sum(counts.get(state, 0) for state in WAITING),
-        recent_per_second=int(recent or 0) / RATE_WINDOW.total_seconds(),
+        recent_per_second=recent_rate(int(recent or 0), since, now),
         started_at=broadcast.started_at,
         finished_at=broadcast.finished_at,
     )

@@ -44,6 +44,10 @@ STEP_SECONDS = 0.25
 # belong to a process that died.
 HEARTBEAT = timedelta(seconds=10)
 STALE_CLAIM = timedelta(seconds=60)
+# A report claimed this long ago and still not sent is claimed again.
+REPORT_RETRY = timedelta(minutes=2)
+# The progress message's id while one process posts it (the others then do not).
+POSTING = 0
 # At shutdown, how long a worker waits for its queued sends before the sender stops.
 WIND_DOWN_SECONDS = 5.0
 
@@ -67,8 +71,9 @@ class BroadcastOutbox(Protocol):
         """Edits the broadcast's progress message (or posts it when it has none); its id."""
         ...
 
-    async def report_end(self, broadcast: Broadcast, progress: BroadcastProgress) -> None:
-        """Tells the admin group the broadcast is over, with its totals."""
+    async def report_end(self, broadcast: Broadcast, progress: BroadcastProgress) -> int | None:
+        """Tells the admin group the broadcast is over, with its totals; the message's id, or
+        None when it could not be sent."""
         ...
 
 
@@ -263,40 +268,60 @@ class BroadcastRunner:
                 return
             broadcast = await get_broadcast(session, broadcast_id)
             progress = await read_progress(session, broadcast_id)
-        if broadcast is None or progress is None:
-            return
+            if broadcast is None or progress is None:
+                return
+            if broadcast.progress_message_id == POSTING:
+                return  # another process is posting it
+            posting = broadcast.progress_message_id is None
+            if posting:
+                await set_progress_message(session, broadcast_id, POSTING)
+        await self._show(broadcast, progress, posting=posting)
+
+    async def _show(
+        self, broadcast: Broadcast, progress: BroadcastProgress, *, posting: bool = False
+    ) -> None:
+        """Edits (or posts) the progress message and keeps the id it ends up with (none after
+        a failed post, so that the next turn posts it)."""
         message_id = await self.outbox.show_progress(broadcast, progress)
-        if message_id is not None and message_id != broadcast.progress_message_id:
+        if posting or message_id != broadcast.progress_message_id:
             async with self.session_factory() as session, session.begin():
-                await set_progress_message(session, broadcast_id, message_id)
+                await set_progress_message(session, broadcast.id, message_id)
 
     async def _end_what_is_over(self) -> None:
-        """Finishes running broadcasts with nobody left, and reports each ended one once."""
+        """Finishes running broadcasts with nobody left, and reports each ended one: once, or
+        again later if the report could not be sent."""
         async with self.session_factory() as session, session.begin():
             await finish_completed(session)
+            first, again = await claim_reports(session)
             ended: list[BroadcastProgress] = []
-            for broadcast_id in await claim_reports(session):
-                broadcast = await get_broadcast(session, broadcast_id)
+            for broadcast_id in (*first, *again):
                 progress = await read_progress(session, broadcast_id)
-                if broadcast is None or progress is None:
-                    continue
-                await audit.record(
-                    session,
-                    broadcast.started_by or broadcast.created_by,
-                    AuditAction.BROADCAST_FINISH,
-                    str(broadcast_id),
-                    after=totals(progress),
-                )
-                ended.append(progress)
+                if progress is not None:
+                    ended.append(progress)
+            for progress in ended:
+                if progress.broadcast_id in first:
+                    broadcast = await get_broadcast(session, progress.broadcast_id)
+                    assert broadcast is not None
+                    await audit.record(
+                        session,
+                        broadcast.started_by or broadcast.created_by,
+                        AuditAction.BROADCAST_FINISH,
+                        str(progress.broadcast_id),
+                        after=totals(progress),
+                    )
         for progress in ended:
             showing = self._progress.get(progress.broadcast_id)
             if showing is not None:  # the message it is posting is the one to edit
                 await asyncio.wait({showing})
             async with self.session_factory() as session:
                 broadcast = await get_broadcast(session, progress.broadcast_id)
-            if broadcast is not None:
-                await self.outbox.show_progress(broadcast, progress)
-                await self.outbox.report_end(broadcast, progress)
+            if broadcast is None:
+                continue
+            await self._show(broadcast, progress)
+            report_id = await self.outbox.report_end(broadcast, progress)
+            if report_id is not None:
+                async with self.session_factory() as session, session.begin():
+                    await set_report_message(session, broadcast.id, report_id)
 
 
 def totals(progress: BroadcastProgress) -> dict[str, int | str]:
@@ -482,20 +507,30 @@ async def finish_completed(session: AsyncSession) -> None:
     )
 
 
-async def claim_reports(session: AsyncSession) -> list[int]:
-    """Ended broadcasts (finished, or cancelled with nothing queued any more) not yet
-    reported, now this process's to report."""
-    claimed = await session.scalars(
+async def claim_reports(session: AsyncSession) -> tuple[list[int], list[int]]:
+    """Ended broadcasts (finished, or cancelled with nothing queued any more) whose report is
+    now this process's to send: never reported, and those whose report was claimed a while
+    ago but never sent (its process died, or Telegram was away)."""
+    ended = (
+        Broadcast.status.in_((BroadcastStatus.FINISHED, BroadcastStatus.CANCELLED)),
+        Broadcast.report_message_id.is_(None),
+        ~_has_recipients_in((RecipientState.CLAIMED,)),
+    )
+    now = utcnow()
+    first = await session.scalars(
         update(Broadcast)
-        .where(
-            Broadcast.status.in_((BroadcastStatus.FINISHED, BroadcastStatus.CANCELLED)),
-            Broadcast.reported_at.is_(None),
-            ~_has_recipients_in((RecipientState.CLAIMED,)),
-        )
-        .values(reported_at=utcnow())
+        .where(*ended, Broadcast.reported_at.is_(None))
+        .values(reported_at=now)
         .returning(Broadcast.id)
     )
-    return list(claimed)
+    first_ids = list(first)
+    again = await session.scalars(
+        update(Broadcast)
+        .where(*ended, Broadcast.reported_at < now - REPORT_RETRY)
+        .values(reported_at=now)
+        .returning(Broadcast.id)
+    )
+    return first_ids, list(again)
 
 
 async def claim_progress_turn(session: AsyncSession, broadcast_id: int, every: timedelta) -> bool:
@@ -516,7 +551,15 @@ async def claim_progress_turn(session: AsyncSession, broadcast_id: int, every: t
     return claimed.rowcount == 1
 
 
-async def set_progress_message(session: AsyncSession, broadcast_id: int, message_id: int) -> None:
+async def set_report_message(session: AsyncSession, broadcast_id: int, message_id: int) -> None:
+    await session.execute(
+        update(Broadcast).where(Broadcast.id == broadcast_id).values(report_message_id=message_id)
+    )
+
+
+async def set_progress_message(
+    session: AsyncSession, broadcast_id: int, message_id: int | None
+) -> None:
     await session.execute(
         update(Broadcast).where(Broadcast.id == broadcast_id).values(progress_message_id=message_id)
     )

@@ -39,7 +39,7 @@ class Broadcast(Base):
     # Where the progress message lives: the admin group (and topic) it was confirmed in.
     admin_chat_id: Mapped[int] = mapped_column(BigInteger)
     admin_thread_id: Mapped[int | None] = mapped_column(Integer)
-    progress_message_id: Mapped[int | None] = mapped_column(Integer)
+    progress_message_id: Mapped[int | None] = mapped_column(Integer)  # 0 while being posted
     # Claimed before each edit of the progress message, so processes edit it in turn.
     progress_shown_at: Mapped[datetime | None] = mapped_column()
     recipient_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -48,8 +48,10 @@ class Broadcast(Base):
     # Who paused or cancelled it last (an admin's id), for the progress message.
     stopped_by: Mapped[int | None] = mapped_column(BigInteger)
     finished_at: Mapped[datetime | None] = mapped_column()
-    # Set by the one process that reports the end (totals and the audit entry).
+    # Claimed by the process that reports the end (totals and the audit entry); the report's
+    # message once it is sent (a claim without it is tried again after a while).
     reported_at: Mapped[datetime | None] = mapped_column()
+    report_message_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class BroadcastRecipient(Base):

@@ -66,8 +66,8 @@ async def crowd_broadcast(
         # Earlier tests' broadcasts are over: a runner here works on this one only.
         await session.execute(
             update(Broadcast)
-            .where(Broadcast.reported_at.is_(None))
-            .values(status="cancelled", reported_at=utcnow())
+            .where(Broadcast.report_message_id.is_(None))
+            .values(status="cancelled", reported_at=utcnow(), report_message_id=0)
         )
         now = utcnow()
         await session.execute(
@@ -107,8 +107,9 @@ class FakeOutbox:
         self.progress.append(progress)
         return 7
 
-    async def report_end(self, broadcast: Broadcast, progress: BroadcastProgress) -> None:
+    async def report_end(self, broadcast: Broadcast, progress: BroadcastProgress) -> int | None:
         self.reports.append(progress)
+        return 8
 
 
 def runner(sessions: async_sessionmaker[AsyncSession], outbox: FakeOutbox) -> BroadcastRunner:
