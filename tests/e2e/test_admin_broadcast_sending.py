@@ -7,11 +7,13 @@ import asyncio
 import itertools
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sandbox.telegram.limits import RateLimits, Window
 from services.admins import add_admin
 from services.audit import AuditAction
+from services.broadcasts.control import read_progress
 from services.broadcasts.drafts import Audience, AudienceKind, BroadcastStatus
 from services.database import create_engine, create_session_factory
 from services.models import AuditEntry, BroadcastRecipient, User
@@ -96,6 +98,24 @@ async def _as_now(admin_chat: AdminChat, message: dict) -> dict:
         if shown["message_id"] == message["message_id"]:
             return shown
     raise AssertionError(f"message {message['message_id']} is gone")
+
+
+async def _until_nothing_claimed(
+    factory: async_sessionmaker[AsyncSession], broadcast_id: int, timeout: float = 15
+) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with factory() as session:
+            claimed = await session.scalar(
+                select(func.count()).where(
+                    BroadcastRecipient.broadcast_id == broadcast_id,
+                    BroadcastRecipient.state == "claimed",
+                )
+            )
+        if not claimed:
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"{claimed} still claimed"
+        await asyncio.sleep(0.1)
 
 
 async def _sent_so_far(harness: BotHarness, text: str) -> int:
@@ -194,7 +214,7 @@ async def test_pause_and_resume_from_the_progress_message_send_to_each_once(
     progress = await wait_for_status(
         factory, broadcast_id, {BroadcastStatus.PAUSED}, reported=False
     )
-    await asyncio.sleep(3)  # what was queued when it paused drains (about two seconds' worth)
+    await _until_nothing_claimed(factory, broadcast_id)  # what was queued drains
     drained = await _sent_so_far(harness, "Pausable")
     await asyncio.sleep(1.5)
     assert await _sent_so_far(harness, "Pausable") == drained < 80
@@ -271,12 +291,22 @@ async def test_cancel_asks_first_then_stops_and_reports_what_was_not_sent(
 async def test_a_process_stopped_half_way_is_resumed_by_the_next_nobody_twice_nobody_missed(
     harness_factory: HarnessFactory,
 ) -> None:
+    harness_factory.allow_rejected_requests = True  # the injected 429s
     first, admin_chat = await bot_with_admin_group(harness_factory, **paced(20))
     broadcast_id, users = await _started(first, admin_chat, "Restart-proof", 100)
     await _until_sent(first, "Restart-proof", 20)
-    await first.stop()  # as on SIGTERM: what it had queued goes out or is handed back
+    # Telegram holds the bot back longer than a stop waits: what it had queued is not sent
+    # by it, and must be handed back rather than lost.
+    await admin_chat.client.inject_fault("sendMessage", "429", count=2, retry_after=12)
+    await first.stop()  # as on SIGTERM
     stopped_at = await _sent_so_far(first, "Restart-proof")
-    assert stopped_at < 100
+    factory = first.resources.session_factory
+    async with factory() as session:  # the bot is stopped, its engine is still open
+        progress = await read_progress(session, broadcast_id)
+    # What it had queued but not sent went back to pending: nothing claimed, nothing lost.
+    assert progress is not None and progress.sent == stopped_at
+    assert progress.remaining == 100 - stopped_at and progress.unconfirmed == 0
+    await _until_nothing_claimed(factory, broadcast_id, timeout=0.5)
 
     second = await harness_factory.start(
         admin_chat_id=admin_chat.chat_id, admin_ids=[admin_chat.admin["id"]], **paced(20)
