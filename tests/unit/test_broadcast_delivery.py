@@ -270,7 +270,7 @@ async def test_a_draft_starts_once_only_as_previewed_and_only_to_somebody(
     async with sessions() as session, session.begin():
         draft = await create_draft(session, ADMIN, ADMIN_CHAT, None)
         await set_text(session, draft.id, "Hello")
-        await set_audience(session, draft.id, Audience(AudienceKind.LANGUAGE, "nobody-speaks"))
+        await set_audience(session, draft.id, Audience(AudienceKind.LANGUAGE, "zz"))
         previewed = draft.revision
     async with sessions() as session:
         with pytest.raises(DraftRefused) as refused:
@@ -288,3 +288,30 @@ async def test_a_draft_starts_once_only_as_previewed_and_only_to_somebody(
         with pytest.raises(DraftRefused) as refused:
             await start_broadcast(session, draft.id, ADMIN, revision=previewed + 1)
     assert refused.value.problem is DraftProblem.NOT_A_DRAFT
+
+
+async def test_a_send_that_raises_is_recorded_as_failed_and_the_rest_go_on(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    broadcast_id, ids = await crowd_broadcast(sessions, 15)
+    broken = ids[3]
+
+    class BrokenOutbox(FakeOutbox):
+        async def _deliver(self, user_id: int) -> Delivery:
+            if user_id == broken:
+                raise RuntimeError("a bug in the outbox")
+            return await super()._deliver(user_id)
+
+    outbox = BrokenOutbox()
+    await runner(sessions, outbox).tick()
+    await until_reported(outbox)
+    assert set(outbox.delivered) == set(ids) - {broken}
+    assert (outbox.reports[0].sent, outbox.reports[0].failed) == (14, 1)
+    async with sessions() as session:
+        detail = await session.scalar(
+            select(BroadcastRecipient.detail).where(
+                BroadcastRecipient.broadcast_id == broadcast_id,
+                BroadcastRecipient.user_id == broken,
+            )
+        )
+    assert detail is not None and "a bug in the outbox" in detail
