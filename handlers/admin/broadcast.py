@@ -317,16 +317,13 @@ async def remove_pressed(
     query: CallbackQuery, callback_data: DraftAction, i18n: I18nContext, session: AsyncSession,
     settings: Settings,
 ) -> None:  # fmt: skip
-    try:
+    async def change(broadcast_id: int) -> None:
         if callback_data.action == REMOVE_PHOTO:
-            await set_photo(session, callback_data.broadcast_id, None)
+            await set_photo(session, broadcast_id, None)
         else:
-            await set_button(session, callback_data.broadcast_id, None)
-    except DraftRefused as refused:
-        await _refuse_press(query, session, i18n, settings, refused)
-        return
-    await session.commit()
-    await _show_card(query, callback_data, i18n, session, settings)
+            await set_button(session, broadcast_id, None)
+
+    await _pressed_change(query, callback_data, i18n, session, settings, change)
 
 
 async def card_pressed(
@@ -392,8 +389,21 @@ async def audience_chosen(
     if audience is None:  # a button of an older version of this menu
         await _show_card(query, callback_data, i18n, session, settings)
         return
+
+    async def change(broadcast_id: int) -> None:
+        await set_audience(session, broadcast_id, audience)
+
+    await _pressed_change(query, callback_data, i18n, session, settings, change)
+
+
+async def _pressed_change(
+    query: CallbackQuery, callback_data: DraftAction, i18n: I18nContext, session: AsyncSession,
+    settings: Settings, change: Callable[[int], Awaitable[None]],
+) -> None:  # fmt: skip
+    """A press that makes one change to the draft: refused with its reason, or the card
+    redrawn."""
     try:
-        await set_audience(session, callback_data.broadcast_id, audience)
+        await change(callback_data.broadcast_id)
     except DraftRefused as refused:
         await _refuse_press(query, session, i18n, settings, refused)
         return

@@ -122,7 +122,10 @@ def test_start_logs_the_module_tree_and_a_stop_right_after_start_is_clean(
     assert "│   ├── web: POST /webhooks/yookassa" in tree
     assert "│   ├── commands: /buy /balance /paysupport" in tree
     assert "│   └── admin group's commands: /price" in tree
-    assert "admin group's commands: /stats /user /broadcast /bank /sellers /health /audit /admins" in tree
+    assert (
+        "admin group's commands: /stats /user /broadcast /bank /sellers /health /audit /admins"
+        in tree
+    )
 
 
 def test_sigterm_while_starting_stops_what_had_started(migrated_database_url: str) -> None:
