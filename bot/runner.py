@@ -26,8 +26,10 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # aiogram logs every handled update at INFO; that is noise at our default level.
+    # aiogram logs every handled update at INFO, APScheduler every run of every job (the
+    # broadcasts' tick is every 3 s): noise at our default level. Failures still show.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
 
 def with_sandbox_yookassa(settings: Settings) -> Settings:
