@@ -106,34 +106,30 @@ async def text_typed(
     settings: Settings,
 ) -> None:  # fmt: skip
     """The message, or its new text: a text, or a photo (or image file) with a caption."""
-    broadcast_id = await _step_draft(message, state, i18n, settings)
-    if broadcast_id is None:
-        return
-    try:
+
+    async def change(broadcast_id: int) -> bool:
         if message.text is not None:
             await set_text(session, broadcast_id, message.html_text)
-        else:
-            draft = await _take_photo(message, bot, session, i18n, settings, broadcast_id)
-            if draft is None:
-                return
-            if not draft.text:  # a photo without a caption: it is kept, its text comes next
-                await session.commit()
-                await ask_admin(
-                    bot,
-                    settings,
-                    admin_text(
-                        i18n,
-                        settings,
-                        "broadcast-ask-caption",
-                        admin=message.from_user.mention_html(),  # type: ignore[union-attr]
-                        limit=TELEGRAM_CAPTION_LIMIT,
-                    ),
-                )
-                return
-    except DraftRefused as refused:
-        await _refuse_input(message, state, session, i18n, settings, refused)
-        return
-    await _step_done(message, state, session, i18n, settings, broadcast_id)
+            return True
+        draft = await _take_photo(message, bot, session, i18n, settings, broadcast_id)
+        if draft is None or draft.text:
+            return draft is not None
+        # A photo without a caption: it is kept, its text comes next.
+        await session.commit()
+        await ask_admin(
+            bot,
+            settings,
+            admin_text(
+                i18n,
+                settings,
+                "broadcast-ask-caption",
+                admin=message.from_user.mention_html(),  # type: ignore[union-attr]
+                limit=TELEGRAM_CAPTION_LIMIT,
+            ),
+        )
+        return False
+
+    await _typed_change(message, state, session, i18n, settings, change)
 
 
 async def photo_typed(
@@ -141,18 +137,13 @@ async def photo_typed(
     settings: Settings,
 ) -> None:  # fmt: skip
     """Add photo: a photo or an image file; a caption with it replaces the text."""
-    broadcast_id = await _step_draft(message, state, i18n, settings)
-    if broadcast_id is None:
-        return
-    try:
+
+    async def change(broadcast_id: int) -> bool:
         if message.text is not None:
             raise DraftRefused(DraftProblem.NOT_A_PHOTO)
-        if await _take_photo(message, bot, session, i18n, settings, broadcast_id) is None:
-            return
-    except DraftRefused as refused:
-        await _refuse_input(message, state, session, i18n, settings, refused)
-        return
-    await _step_done(message, state, session, i18n, settings, broadcast_id)
+        return await _take_photo(message, bot, session, i18n, settings, broadcast_id) is not None
+
+    await _typed_change(message, state, session, i18n, settings, change)
 
 
 async def button_typed(
@@ -180,15 +171,17 @@ async def days_typed(
 
 async def _typed_change(
     message: Message, state: FSMContext, session: AsyncSession, i18n: I18nContext,
-    settings: Settings, change: Callable[[int], Awaitable[None]],
+    settings: Settings, change: Callable[[int], Awaitable[bool | None]],
 ) -> None:  # fmt: skip
     """A typed step that makes one change to the draft: refused with its reason (the step
-    stays open for another try), or done (the card again)."""
+    stays open for another try), or done (the card again). A change that answered itself
+    (another question, a refusal of Telegram's) returns False."""
     broadcast_id = await _step_draft(message, state, i18n, settings)
     if broadcast_id is None:
         return
     try:
-        await change(broadcast_id)
+        if await change(broadcast_id) is False:
+            return
     except DraftRefused as refused:
         await _refuse_input(message, state, session, i18n, settings, refused)
         return

@@ -207,7 +207,7 @@ def _counts(progress: BroadcastProgress) -> dict[str, int]:
 
 
 def audience_name(translate: Translate, audience: Audience) -> str:
-    """ "All users", "Language: 🇷🇺 Русский", "Inactive for 30 days" ... (the draft card's
+    """ "All users", "Language: 🇬🇧 English", "Inactive for 30 days" ... (the draft card's
     words too)."""
     language = audience.language or ""
     if language in SUPPORTED_LANGUAGES:
