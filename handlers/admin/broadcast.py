@@ -470,7 +470,7 @@ async def send_pressed(
         query,
         admin_text(i18n, settings, "broadcast-started", id=str(broadcast_id), count=recipients),
     )
-    await broadcasts.begin_sending(broadcast_id)
+    await broadcasts.act_now(broadcast_id)
 
 
 async def discard_pressed(

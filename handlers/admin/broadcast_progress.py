@@ -89,18 +89,14 @@ class BroadcastDesk:
         if self.runner is not None:
             await self.runner.close()
 
-    async def begin_sending(self, broadcast_id: int) -> None:
-        """Right after an admin started the broadcast (committed): its progress message, and
-        the sending at once. Before the runner's first tick (seconds after start-up) that
-        tick does both."""
+    async def act_now(self, broadcast_id: int) -> None:
+        """After an admin started, paused, resumed or cancelled the broadcast (committed): the
+        progress message shows it, and sending starts, resumes or ends at once rather than at
+        the next tick. Before the runner's first tick (seconds after start-up) that tick does
+        both."""
         if self.runner is not None:
             self.runner.wake()
             await self.runner.show_progress_now(broadcast_id)
-
-    async def show_changed(self, broadcast_id: int) -> None:
-        """An admin paused, resumed or cancelled it: the progress message says so now (and
-        sending resumes, or the end is reported, at once)."""
-        await self.begin_sending(broadcast_id)
 
 
 async def run_broadcasts(context: ModuleContext) -> None:
@@ -171,7 +167,7 @@ class TelegramBroadcastOutbox:
             SendMessage(
                 chat_id=broadcast.admin_chat_id,
                 message_thread_id=broadcast.admin_thread_id,
-                text=self.translate(key, id=str(broadcast.id), **_counts(progress)),
+                text=self.translate(key, id=str(broadcast.id), **progress.counts()),
                 reply_parameters=reply,
             )
         )
@@ -192,18 +188,6 @@ async def _delivery(pending: Awaitable[SendOutcome]) -> Delivery:
         case SendFailure.UNANSWERED:  # it may have arrived: not sent again
             return Delivery(RecipientState.UNCONFIRMED, detail=outcome.detail)
     return Delivery(RecipientState.FAILED, detail=f"{outcome.failure}: {outcome.detail}")
-
-
-def _counts(progress: BroadcastProgress) -> dict[str, int]:
-    return {
-        "total": progress.total,
-        "sent": progress.sent,
-        "blocked": progress.blocked,
-        "deactivated": progress.deactivated,
-        "failed": progress.failed,
-        "unconfirmed": progress.unconfirmed,
-        "remaining": progress.remaining,
-    }
 
 
 def audience_name(translate: Translate, audience: Audience) -> str:
@@ -229,7 +213,7 @@ def progress_text(
             audience=html.escape(audience_name(translate, Audience.of(broadcast))),
             total=progress.total,
         ),
-        translate("bcast-progress-sent", **_counts(progress)),
+        translate("bcast-progress-sent", **progress.counts()),
     ]
     for state, count in (
         ("blocked", progress.blocked),
@@ -314,7 +298,7 @@ async def on_change(
         await show(query, translate("bcast-cancel-done", id=str(broadcast_id)))
     else:
         await query.answer(translate(f"bcast-done-{callback_data.action}"))
-    await broadcasts.show_changed(broadcast_id)
+    await broadcasts.act_now(broadcast_id)
 
 
 async def on_cancel_asked(

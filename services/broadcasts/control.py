@@ -162,6 +162,18 @@ class BroadcastProgress:
     def done(self) -> int:
         return self.total - self.remaining
 
+    def counts(self) -> dict[str, int]:
+        """The figures by name: the report's and the progress message's values, the audit's."""
+        return {
+            "total": self.total,
+            "sent": self.sent,
+            "blocked": self.blocked,
+            "deactivated": self.deactivated,
+            "failed": self.failed,
+            "unconfirmed": self.unconfirmed,
+            "remaining": self.remaining,
+        }
+
     def seconds_left(self, fallback_per_second: float) -> int | None:
         """The time left at the recent rate (or the given one before any): None once over."""
         if self.remaining == 0 or self.status.over:

@@ -94,7 +94,6 @@ class BroadcastRunner:
         self.outbox = outbox
         self.claim_size = max(2, claim_size)
         self.progress_every = progress_every
-        self.progress_seconds = progress_every.total_seconds()
         self._clock = clock
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._progress: dict[int, asyncio.Task[None]] = {}
@@ -254,7 +253,11 @@ class BroadcastRunner:
         if running is not None and not running.done():
             return
         tried = self._progress_tried.get(broadcast_id)
-        if not now and tried is not None and self._clock() - tried < self.progress_seconds:
+        if (
+            not now
+            and tried is not None
+            and self._clock() - tried < self.progress_every.total_seconds()
+        ):
             return
         self._progress_tried[broadcast_id] = self._clock()
         task = asyncio.create_task(self._show_progress(broadcast_id, now))
@@ -307,7 +310,7 @@ class BroadcastRunner:
                         broadcast.started_by or broadcast.created_by,
                         AuditAction.BROADCAST_FINISH,
                         str(progress.broadcast_id),
-                        after=totals(progress),
+                        after={"status": progress.status.value, **progress.counts()},
                     )
         for progress in ended:
             showing = self._progress.get(progress.broadcast_id)
@@ -322,19 +325,6 @@ class BroadcastRunner:
             if report_id is not None:
                 async with self.session_factory() as session, session.begin():
                     await set_report_message(session, broadcast.id, report_id)
-
-
-def totals(progress: BroadcastProgress) -> dict[str, int | str]:
-    return {
-        "status": progress.status.value,
-        "recipients": progress.total,
-        "sent": progress.sent,
-        "blocked": progress.blocked,
-        "deactivated": progress.deactivated,
-        "failed": progress.failed,
-        "unconfirmed": progress.unconfirmed,
-        "not_sent": progress.remaining,
-    }
 
 
 def _outcome(future: asyncio.Future[Delivery]) -> Delivery:
