@@ -10,7 +10,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.filters import Filter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, ForceReply, TelegramObject
+from aiogram.types import CallbackQuery, ForceReply, TelegramObject, User
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -94,12 +94,15 @@ def lookup_failure_text(
     return "\n".join([text, *matches])
 
 
-async def ask_admin(bot: Bot, settings: Settings, question: str) -> None:
-    """Asks the admin the question mentions (`User.mention_html()`) for their input in the admin
-    group. A selective ForceReply opens the reply field for that admin only, and a reply to the
-    bot reaches it even when the group's privacy mode hides other members' messages."""
+async def ask_admin(
+    bot: Bot, i18n: I18nContext, settings: Settings, admin: User, key: str, **args: Any
+) -> None:
+    """Asks the admin for their input in the admin group: the question (`key`, an admin text
+    with `args`) mentions them as `admin`. A selective ForceReply opens the reply field for that
+    admin only, and a reply to the bot reaches it even when the group's privacy mode hides other
+    members' messages."""
     await bot.send_message(
         settings.admin_chat_id,  # type: ignore[arg-type]
-        question,
+        admin_text(i18n, settings, key, admin=admin.mention_html(), **args),
         reply_markup=ForceReply(selective=True),
     )

@@ -207,14 +207,11 @@ async def import_pressed(
     await state.set_state(AdminInput.bank_file)
     await ask_admin(
         bot,
+        i18n,
         settings,
-        admin_text(
-            i18n,
-            settings,
-            "bank-import-ask",
-            admin=query.from_user.mention_html(),
-            megabytes=bank_files.MAX_IMPORT_BYTES // MEGABYTE,
-        ),
+        query.from_user,
+        "bank-import-ask",
+        megabytes=bank_files.MAX_IMPORT_BYTES // MEGABYTE,
     )
 
 

@@ -92,13 +92,7 @@ async def broadcast_command(
     draft = await create_draft(session, admin.id, message.chat.id, thread_id)
     await state.set_state(AdminInput.broadcast_text)
     await state.set_data({BROADCAST_ID: draft.id})
-    await ask_admin(
-        bot,
-        settings,
-        admin_text(
-            i18n, settings, "broadcast-ask-text", admin=admin.mention_html(), id=str(draft.id)
-        ),
-    )
+    await ask_admin(bot, i18n, settings, admin, "broadcast-ask-text", id=str(draft.id))
 
 
 async def text_typed(
@@ -118,14 +112,11 @@ async def text_typed(
         await session.commit()
         await ask_admin(
             bot,
+            i18n,
             settings,
-            admin_text(
-                i18n,
-                settings,
-                "broadcast-ask-caption",
-                admin=message.from_user.mention_html(),  # type: ignore[union-attr]
-                limit=TELEGRAM_CAPTION_LIMIT,
-            ),
+            message.from_user,  # type: ignore[arg-type]
+            "broadcast-ask-caption",
+            limit=TELEGRAM_CAPTION_LIMIT,
         )
         return False
 
@@ -292,17 +283,14 @@ async def ask_pressed(
     has_photo = summary.broadcast.photo_file_id is not None
     await ask_admin(
         bot,
+        i18n,
         settings,
-        admin_text(
-            i18n,
-            settings,
-            key,
-            admin=query.from_user.mention_html(),
-            id=str(callback_data.broadcast_id),
-            photo="yes" if has_photo else "no",
-            limit=TELEGRAM_CAPTION_LIMIT if has_photo else TELEGRAM_TEXT_LIMIT,
-            caption_limit=TELEGRAM_CAPTION_LIMIT,
-        ),
+        query.from_user,
+        key,
+        id=str(callback_data.broadcast_id),
+        photo="yes" if has_photo else "no",
+        limit=TELEGRAM_CAPTION_LIMIT if has_photo else TELEGRAM_TEXT_LIMIT,
+        caption_limit=TELEGRAM_CAPTION_LIMIT,
     )
 
 

@@ -93,16 +93,13 @@ async def credits_pressed(
     await query.answer()
     await ask_admin(
         bot,
+        i18n,
         settings,
-        admin_text(
-            i18n,
-            settings,
-            f"card-credits-ask-{callback_data.action}",
-            admin=query.from_user.mention_html(),
-            name=escape(card.display_name),
-            balance=card.credits,
-            limit=settings.admin_credit_limit,
-        ),
+        query.from_user,
+        f"card-credits-ask-{callback_data.action}",
+        name=escape(card.display_name),
+        balance=card.credits,
+        limit=settings.admin_credit_limit,
     )
 
 

@@ -169,14 +169,11 @@ async def refund_decision(
         await state.update_data({REJECTED_REQUEST: callback_data.request})
         await ask_admin(
             bot,
+            i18n,
             settings,
-            admin_text(
-                i18n,
-                settings,
-                "refund-admin-ask-reason",
-                admin=query.from_user.mention_html(),
-                request=str(callback_data.request),
-            ),
+            query.from_user,
+            "refund-admin-ask-reason",
+            request=str(callback_data.request),
         )
         return
     try:
