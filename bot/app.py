@@ -45,10 +45,12 @@ from bot.registration import ModuleContext
 from bot.retry import RetryOnFloodAndServerErrors
 from bot.scheduler import JobScheduler
 from bot.sender import SENDER_KEY, SendBudgetGate, TelegramSender, send_budgets_of
+from bot.telemetry import CountBotApiCalls
 from handlers.core import commands_router, core_router, fallback_router
 from middlewares.banned import BannedUserMiddleware
 from middlewares.database import DatabaseSessionMiddleware
 from middlewares.i18n import create_i18n_middleware
+from middlewares.observability import observe_updates
 from middlewares.throttling import MemoryUpdateCounter, RedisUpdateCounter, ThrottlingMiddleware
 from middlewares.unhandled import UnhandledUpdateLogger
 from middlewares.user import UserMiddleware
@@ -138,6 +140,7 @@ def create_bot(
     # The first registered wraps the rest: every retry takes its budget again.
     session.middleware(RetryOnFloodAndServerErrors())
     session.middleware(SendBudgetGate(budgets))
+    session.middleware(CountBotApiCalls())
     _pin_response_types()
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
@@ -195,6 +198,7 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
         **enabled_workflow_data(settings),
     )
 
+    observe_updates(dispatcher)
     dispatcher.update.outer_middleware(UnhandledUpdateLogger())
     dispatcher.update.outer_middleware(DatabaseSessionMiddleware(resources.session_factory))
     dispatcher.update.outer_middleware(UserMiddleware(settings.default_language))

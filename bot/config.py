@@ -26,6 +26,11 @@ class Module(StrEnum):
     ADMIN = "admin"
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -52,6 +57,8 @@ class Settings(BaseSettings):
     # Web server: webhooks, health, metrics
     web_host: str = "127.0.0.1"
     web_port: int = 8081
+    # /metrics asks for `Authorization: Bearer <token>` when this is set; open when it is not.
+    metrics_token: SecretStr | None = None
 
     # Storage
     database_url: str | None = None
@@ -138,6 +145,8 @@ class Settings(BaseSettings):
     telegram_limit_margin_seconds: float = Field(default=0.05, ge=0)
 
     log_level: str = "INFO"
+    # "text" (one line for people) or "json" (one object per line, for log shippers).
+    log_format: LogFormat = LogFormat.TEXT
 
     @field_validator("modules", mode="before")
     @classmethod

@@ -12,7 +12,7 @@ from aiogram import Router
 from aiohttp import web
 
 from bot.config import Module, Settings
-from bot.registration import ModuleRegistration, ScheduledJob
+from bot.registration import ModuleRegistration, ScheduledJob, StateReader
 
 
 def registration(module: Module) -> ModuleRegistration:
@@ -48,6 +48,10 @@ def enabled_workflow_data(settings: Settings) -> dict[str, Any]:
         for factory in part.workflow_data:
             data.update(factory(settings))
     return data
+
+
+def enabled_state_readers(settings: Settings) -> list[StateReader]:
+    return [reader for part in enabled_registrations(settings) for reader in part.state_metrics]
 
 
 def _enabled_commands(

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.sender import SENDER_KEY, TelegramSender
+from services.metrics import StateGauge
 
 
 class Translations(Protocol):
@@ -59,6 +60,8 @@ RouterFactory = Callable[[], Router]
 WorkflowDataFactory = Callable[[Settings], dict[str, Any]]
 WebRoutesFactory = Callable[[Settings], list[web.RouteDef]]
 JobFunction = Callable[[ModuleContext], Awaitable[None]]
+# Gauges read at scrape time (a seller's sync lag, a broadcast's progress), for /metrics.
+StateReader = Callable[[ModuleContext], Awaitable[list[StateGauge]]]
 
 
 @dataclass(frozen=True)
@@ -102,3 +105,4 @@ class ModuleRegistration:
     # Commands for the menu of the operator's admin group (ADMIN_CHAT_ID) only.
     admin_chat_commands: tuple[str, ...] = ()
     workflow_data: tuple[WorkflowDataFactory, ...] = ()
+    state_metrics: tuple[StateReader, ...] = ()

@@ -16,6 +16,7 @@ from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 from bot.sender import is_queued_call
+from services.metrics import BOT_API_RETRIES
 from services.retry_policy import RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -49,9 +50,13 @@ class RetryOnFloodAndServerErrors(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         lost_connection = False
+        attempts = 0
 
         async def attempt_once() -> Response[TelegramType]:
-            nonlocal lost_connection
+            nonlocal lost_connection, attempts
+            attempts += 1
+            if attempts > 1:
+                BOT_API_RETRIES.labels(method.__api_method__).inc()
             try:
                 return await make_request(bot, method)
             except TelegramNetworkError:

@@ -41,6 +41,7 @@ from aiogram.methods import Response, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Message
 
+from services.metrics import BOT_API_RETRIES, SENDER_QUEUE
 from services.send_budgets import SendBudgets, counts_against_budget, take
 from services.telegram_text import (
     TELEGRAM_TEXT_LIMIT,
@@ -344,6 +345,8 @@ class TelegramSender:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
+            for lane, queue in self._lanes.items():
+                SENDER_QUEUE.labels(lane.name.lower()).set(len(queue))
             wait: float | None = None
             if len(self._in_flight) < self.max_in_flight:
                 try:
@@ -472,6 +475,7 @@ class TelegramSender:
         finally:
             self._busy_chats.discard(chat_id)
         if outcome is None:  # a 429: back to the front of its lane, other chats go on
+            BOT_API_RETRIES.labels(_api_method(queued)).inc()
             self._enqueue(queued, front=True)
             return
         if outcome.failure is not None:

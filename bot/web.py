@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import hmac
 import logging
 
 from aiogram import Bot, Dispatcher
@@ -11,8 +13,9 @@ from aiohttp import web
 
 from bot.app import Resources, module_context
 from bot.config import Settings
-from bot.modules import enabled_registrations
-from bot.registration import MODULE_CONTEXT_KEY
+from bot.modules import enabled_registrations, enabled_state_readers
+from bot.registration import MODULE_CONTEXT_KEY, ModuleContext, StateReader
+from services.metrics import CONTENT_TYPE_LATEST, StateGauge, render
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ def build_web_app(
     app[RESOURCES_KEY] = resources
     app[MODULE_CONTEXT_KEY] = module_context(resources, dispatcher, bot)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
     if telegram_webhook:
         SimpleRequestHandler(
             dispatcher, bot, secret_token=webhook_secret(settings, bot.token)
@@ -52,3 +56,44 @@ async def healthz(request: web.Request) -> web.Response:
         {"status": "ok" if report.healthy else "degraded", **report.checks},
         status=200 if report.healthy else 503,
     )
+
+
+# A scrape must answer even when the database hangs: state that is not read by then is left
+# out (and `state_read_ok` says which), the process's own counters are always there.
+STATE_READ_TIMEOUT_SECONDS = 2.0
+
+
+async def metrics(request: web.Request) -> web.Response:
+    settings = request.app[RESOURCES_KEY].settings
+    if settings.metrics_token is not None:
+        expected = f"Bearer {settings.metrics_token.get_secret_value()}"
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return web.Response(
+                status=401, text="a valid bearer token is required\n",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )  # fmt: skip
+    context = request.app[MODULE_CONTEXT_KEY]
+    readers = enabled_state_readers(settings)
+    results = await asyncio.gather(*(_read_state(reader, context) for reader in readers))
+    health = StateGauge(
+        "state_read_ok", "1 when a module's state gauges were read for this scrape.", ("source",)
+    )
+    state: list[StateGauge] = [health]
+    for reader, gauges in zip(readers, results, strict=True):
+        health.add(0 if gauges is None else 1, _reader_name(reader))
+        state.extend(gauges or ())
+    body = await asyncio.to_thread(render, state)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def _read_state(reader: StateReader, context: ModuleContext) -> list[StateGauge] | None:
+    try:
+        return await asyncio.wait_for(reader(context), STATE_READ_TIMEOUT_SECONDS)
+    except Exception as error:  # a hanging or failing database: the scrape still answers
+        logger.warning("metrics: %s not read: %r", _reader_name(reader), error)
+        return None
+
+
+def _reader_name(reader: StateReader) -> str:
+    return f"{reader.__module__.removeprefix('handlers.')}.{reader.__qualname__}"

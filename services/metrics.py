@@ -1,0 +1,213 @@
+"""Every Prometheus metric the platform exports, in one place (served at `/metrics`).
+
+Two kinds:
+
+- **Events** (counters and histograms below): each process counts what it did. With
+  `PROMETHEUS_MULTIPROC_DIR` set in the environment (several processes on one host, or replicas
+  sharing a volume), each process writes its values to a file there and `/metrics` sums every
+  process's files, so any replica answers for all of them.
+- **State** read from the database at scrape time (a seller's sync lag, the outbox backlog, a
+  broadcast's progress): the same from every process, whichever process did the work. Modules
+  hand those in as `StateReader`s (see `bot.registration`); they are rendered by
+  `render_state`.
+
+Label values are bounded sets (a Bot API method, an update type, a handler's name, a payment
+method), never a user's id or a text.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    values,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+from prometheus_client.registry import Collector
+
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+PREFIX = "easyflow"
+
+
+def _process_identifier() -> str:
+    """Files are named by process; replicas in containers all run as pid 1, so the host name
+    (a container's id) goes in too. No underscore: the multiprocess collector splits on it."""
+    return f"{socket.gethostname().replace('_', '-')}-{os.getpid()}"
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get(MULTIPROCESS_DIR_VARIABLE) or None
+
+
+if multiprocess_dir() is not None:
+    values.ValueClass = values.MultiProcessValue(_process_identifier)
+
+# Seconds: a handler that answers from memory (~1 ms) up to an LLM call (~tens of seconds).
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+# --------------------------------------------------------------------------- updates
+UPDATES = Counter(
+    f"{PREFIX}_updates_total",
+    "Updates handled, by update type and the handler that took them ('none' when none did).",
+    ["type", "handler"],
+)
+UPDATE_SECONDS = Histogram(
+    f"{PREFIX}_update_handling_seconds",
+    "Time from an update's arrival in the dispatcher to its handler's end (all middlewares).",
+    ["type", "handler"],
+    buckets=LATENCY_BUCKETS,
+)
+UNHANDLED_ERRORS = Counter(
+    f"{PREFIX}_unhandled_errors_total",
+    "Exceptions a handler raised that reached the dispatcher (the user got the error text).",
+    ["type", "handler", "error"],
+)
+
+# --------------------------------------------------------------------------- Bot API
+BOT_API_CALLS = Counter(
+    f"{PREFIX}_bot_api_calls_total",
+    "Bot API requests (each attempt), by method and result: ok, 400, 403, 429, 5xx, network.",
+    ["method", "result"],
+)
+BOT_API_RETRIES = Counter(
+    f"{PREFIX}_bot_api_retries_total",
+    "Bot API calls repeated after a 429, a 5xx or a lost connection.",
+    ["method"],
+)
+SENDER_QUEUE = Gauge(
+    f"{PREFIX}_sender_queue_depth",
+    "Calls waiting in the sender's lanes (summed over live processes).",
+    ["lane"],
+    multiprocess_mode="livesum",
+)
+
+# --------------------------------------------------------------------------- payments
+PAYMENTS = Counter(
+    f"{PREFIX}_payments_total",
+    "Payment events by method (stars, telegram_card, yookassa_link) and status.",
+    ["method", "status"],
+)
+
+# --------------------------------------------------------------------------- AI and speech
+AI_CALLS = Counter(
+    f"{PREFIX}_ai_calls_total",
+    "LLM and speech calls by kind (llm, stt, tts), engine and result (ok, error).",
+    ["kind", "engine", "result"],
+)
+AI_SECONDS = Histogram(
+    f"{PREFIX}_ai_call_seconds",
+    "Latency of LLM and speech calls.",
+    ["kind", "engine"],
+    buckets=LATENCY_BUCKETS,
+)
+AI_FALLBACKS = Counter(
+    f"{PREFIX}_ai_fallbacks_total",
+    "Calls answered by the offline fallback because the configured engine failed.",
+    ["kind", "engine"],
+)
+
+# --------------------------------------------------------------------------- marketplace
+SLA_ALERTS = Counter(
+    f"{PREFIX}_sla_alerts_total",
+    "SLA alerts sent, by kind (warning, breach).",
+    ["kind"],
+)
+
+# --------------------------------------------------------------------------- broadcasts
+BROADCAST_SENDS = Counter(
+    f"{PREFIX}_broadcast_sends_total",
+    "Broadcast recipients done, by outcome (sent, blocked, deactivated, failed, unconfirmed).",
+    ["outcome"],
+)
+
+
+def result_of_status(status: int | None) -> str:
+    """A bounded label for an HTTP outcome: ok, 4xx by code, 5xx, or network (no answer)."""
+    if status is None:
+        return "network"
+    if status < 300:
+        return "ok"
+    if status >= 500:
+        return "5xx"
+    return str(status)
+
+
+# --------------------------------------------------------------------------- state
+@dataclass(frozen=True)
+class StateGauge:
+    """One gauge read from the database at scrape time, with its samples."""
+
+    name: str  # without the prefix
+    documentation: str
+    labels: tuple[str, ...] = ()
+    samples: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
+
+    def add(self, value: float, *label_values: str) -> None:
+        self.samples.append((tuple(label_values), value))
+
+
+class _StateCollector(Collector):
+    def __init__(self, gauges: Iterable[StateGauge]) -> None:
+        self.gauges = list(gauges)
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        for gauge in self.gauges:
+            family = GaugeMetricFamily(
+                f"{PREFIX}_{gauge.name}", gauge.documentation, labels=list(gauge.labels)
+            )
+            for label_values, value in gauge.samples:
+                family.add_metric(list(label_values), value)
+            yield family
+
+
+def render(state: Iterable[StateGauge]) -> bytes:
+    """The exposition text: every process's events (this process's only, without a
+    multiprocess directory), then the state gauges."""
+    if multiprocess_dir() is not None:
+        events = CollectorRegistry()
+        MultiProcessCollector(events)
+        text = generate_latest(events)
+    else:
+        from prometheus_client import REGISTRY
+
+        text = generate_latest(REGISTRY)
+    snapshot = CollectorRegistry()
+    snapshot.register(_StateCollector(state))
+    return text + generate_latest(snapshot)
+
+
+def forget_this_process() -> None:
+    """At shutdown: this process's live gauges (its sender's queue) stop counting."""
+    if multiprocess_dir() is not None:
+        mark_process_dead(_process_identifier())
+
+
+__all__ = [
+    "AI_CALLS",
+    "AI_FALLBACKS",
+    "AI_SECONDS",
+    "BOT_API_CALLS",
+    "BOT_API_RETRIES",
+    "BROADCAST_SENDS",
+    "CONTENT_TYPE_LATEST",
+    "PAYMENTS",
+    "SENDER_QUEUE",
+    "SLA_ALERTS",
+    "UNHANDLED_ERRORS",
+    "UPDATES",
+    "UPDATE_SECONDS",
+    "StateGauge",
+    "forget_this_process",
+    "render",
+    "result_of_status",
+]
