@@ -47,9 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         configure_tool_logging(settings.log_level)
         return run_transcribe(args, settings)
 
-    from bot.runner import configure_logging
+    from bot.logs import configure_logging
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     if args.command == "migrate":
         from bot.migrate import upgrade
 

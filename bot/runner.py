@@ -22,16 +22,6 @@ logger = logging.getLogger(__name__)
 SANDBOX_BOT_TOKEN = "1000000001:easyflow-sandbox"
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # aiogram logs every handled update at INFO, APScheduler every run of every job (the
-    # broadcasts' tick is every 3 s): noise at our default level. Failures still show.
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
-
-
 def with_sandbox_yookassa(settings: Settings) -> Settings:
     """In the sandbox without YooKassa keys, YooKassa links go to the sandbox's emulator."""
     if not settings.uses_sandbox or settings.yookassa_shop_id:
