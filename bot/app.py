@@ -43,7 +43,7 @@ from bot.modules import (
 )
 from bot.registration import ModuleContext
 from bot.retry import RetryOnFloodAndServerErrors
-from bot.scheduler import JobScheduler
+from bot.scheduler import JOB_SCHEDULER_KEY, JobScheduler
 from bot.sender import SENDER_KEY, SendBudgetGate, TelegramSender, send_budgets_of
 from bot.telemetry import CountBotApiCalls
 from handlers.core import commands_router, core_router, fallback_router
@@ -207,6 +207,7 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     # jobs, modules' background work) stops first, while the translations, which the i18n
     # middleware unloads at its own shutdown, the sender and the database are all still there.
     jobs = JobScheduler(enabled_jobs(settings))
+    dispatcher.workflow_data[JOB_SCHEDULER_KEY] = jobs  # for /healthz
     dispatcher.shutdown.register(jobs.stop)
     dispatcher.shutdown.register(_wind_down_modules)
     create_i18n_middleware(settings.default_language).setup(dispatcher)
