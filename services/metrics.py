@@ -34,6 +34,9 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 PREFIX = "easyflow"
@@ -94,40 +97,61 @@ SENDER_QUEUE = Gauge(
 # --------------------------------------------------------------------------- payments
 PAYMENTS = Counter(
     f"{PREFIX}_payments_total",
-    "Payment events by method (stars, telegram_card, yookassa_link) and status.",
+    "Payment events by method (stars, telegram_card, yookassa_link) and status: created (an "
+    "order), refused (at pre-checkout), paid, mismatch (money that fits no order), canceled, "
+    "refund_requested, refunded, refund_rejected. Counted when the transaction commits.",
     ["method", "status"],
 )
 
 # --------------------------------------------------------------------------- AI and speech
 AI_CALLS = Counter(
     f"{PREFIX}_ai_calls_total",
-    "LLM and speech calls by kind (llm, stt, tts), engine and result (ok, error).",
+    "LLM and speech API requests (each attempt) by kind (llm, stt, tts), engine (the LLM's "
+    "model; the speech service's name) and result (ok, error).",
     ["kind", "engine", "result"],
 )
 AI_SECONDS = Histogram(
     f"{PREFIX}_ai_call_seconds",
-    "Latency of LLM and speech calls.",
+    "Latency of LLM and speech API requests (each attempt).",
     ["kind", "engine"],
     buckets=LATENCY_BUCKETS,
 )
 AI_FALLBACKS = Counter(
     f"{PREFIX}_ai_fallbacks_total",
-    "Calls answered by the offline fallback because the configured engine failed.",
+    "Answers given offline because the configured engine (the label: the one that failed) "
+    "gave up after its retries.",
     ["kind", "engine"],
 )
 
 # --------------------------------------------------------------------------- marketplace
 SLA_ALERTS = Counter(
     f"{PREFIX}_sla_alerts_total",
-    "SLA alerts sent, by kind (warning, breach).",
+    "SLA alerts posted in a seller's group, by kind (warning, breach).",
     ["kind"],
 )
 
 # --------------------------------------------------------------------------- broadcasts
 BROADCAST_SENDS = Counter(
     f"{PREFIX}_broadcast_sends_total",
-    "Broadcast recipients done, by outcome (sent, blocked, deactivated, failed, unconfirmed).",
+    "Broadcast recipients done, by outcome (sent, blocked, deactivated, failed, unconfirmed), "
+    "counted when the outcome is committed.",
     ["outcome"],
+)
+
+# --------------------------------------------------------------------------- state gauge names
+# What the modules' `StateReader`s produce (names without the prefix), in one place so that
+# the Grafana dashboard's test can check every name a panel uses.
+STATE_READ_OK = "state_read_ok"
+MARKETPLACE_SYNC_LAG = "marketplace_sync_lag_seconds"
+MARKETPLACE_OUTBOX_BACKLOG = "marketplace_outbox_backlog"
+MARKETPLACE_SLA_WAITS = "marketplace_sla_open_waits"
+BROADCAST_RECIPIENTS = "broadcast_recipients"
+STATE_GAUGE_NAMES = (
+    STATE_READ_OK,
+    MARKETPLACE_SYNC_LAG,
+    MARKETPLACE_OUTBOX_BACKLOG,
+    MARKETPLACE_SLA_WAITS,
+    BROADCAST_RECIPIENTS,
 )
 
 
@@ -140,6 +164,34 @@ def result_of_status(status: int | None) -> str:
     if status >= 500:
         return "5xx"
     return str(status)
+
+
+# --------------------------------------------------------------------------- on commit
+_PENDING_KEY = "easyflow_metrics_pending"
+
+
+def count_when_committed(
+    session: AsyncSession | Session, counter: Counter, amount: float = 1
+) -> None:
+    """Adds `amount` to `counter` (a labelled child) when the session's transaction commits;
+    nothing when it rolls back. For services that run in their caller's transaction: a payment
+    is counted once it is recorded, not when a rollback took it back."""
+    sync_session = session.sync_session if isinstance(session, AsyncSession) else session
+    sync_session.info.setdefault(_PENDING_KEY, []).append((counter, amount))
+
+
+@event.listens_for(Session, "after_commit")
+def _count_committed(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the transaction goes on
+        return
+    for counter, amount in session.info.pop(_PENDING_KEY, ()):
+        counter.inc(amount)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost one ended: committed (counted) or not
+        session.info.pop(_PENDING_KEY, None)
 
 
 # --------------------------------------------------------------------------- state
@@ -198,15 +250,22 @@ __all__ = [
     "AI_SECONDS",
     "BOT_API_CALLS",
     "BOT_API_RETRIES",
+    "BROADCAST_RECIPIENTS",
     "BROADCAST_SENDS",
     "CONTENT_TYPE_LATEST",
+    "MARKETPLACE_OUTBOX_BACKLOG",
+    "MARKETPLACE_SLA_WAITS",
+    "MARKETPLACE_SYNC_LAG",
     "PAYMENTS",
     "SENDER_QUEUE",
     "SLA_ALERTS",
+    "STATE_GAUGE_NAMES",
+    "STATE_READ_OK",
     "UNHANDLED_ERRORS",
     "UPDATES",
     "UPDATE_SECONDS",
     "StateGauge",
+    "count_when_committed",
     "forget_this_process",
     "render",
     "result_of_status",

@@ -29,13 +29,26 @@ from services.models import Order, Payment, Product
 from services.models.base import utcnow
 from services.payments.catalog import ProductKind
 from services.payments.locking import lock_row
-from services.payments.orders import Method, OrderStatus, insert_order
+from services.payments.orders import (
+    Method,
+    OrderStatus,
+    PaymentEvent,
+    count_payment,
+    insert_order,
+)
 
 
 class Provider(StrEnum):
     TELEGRAM_STARS = "telegram_stars"
     TELEGRAM_PROVIDER = "telegram_provider"  # a card inside Telegram (YooKassa behind it)
     YOOKASSA = "yookassa"  # a YooKassa payment link
+
+
+METHOD_OF_PROVIDER: dict[Provider, Method] = {
+    Provider.TELEGRAM_STARS: Method.STARS,
+    Provider.TELEGRAM_PROVIDER: Method.TELEGRAM_CARD,
+    Provider.YOOKASSA: Method.YOOKASSA_LINK,
+}
 
 
 class MismatchProblem(StrEnum):
@@ -102,24 +115,28 @@ async def credit_payment(
     if existing is not None:
         return await _credited(session, existing, created=False)
 
-    locked = await lock_row(session, Order, order.id)
-    if locked is None:
-        raise PaymentMismatch(MismatchProblem.UNKNOWN_ORDER, f"order {order.id}")
-    # Whoever held the lock before us may have credited this very charge.
-    existing = await _payment_by_charge(session, charge_id)
-    if existing is not None:
-        return await _credited(session, existing, created=False)
-    product = await session.get(Product, locked.product_id)
-    if product is None:  # the foreign key makes this impossible; be loud if it happens
-        raise PaymentMismatch(MismatchProblem.UNKNOWN_ORDER, f"product {locked.product_id}")
-    renewal = (
-        recurring
-        and product.kind == ProductKind.SUBSCRIPTION
-        and locked.status in (OrderStatus.PAID, OrderStatus.REFUNDED)
-    )
-    if not renewal:
-        _check_status(locked)
-    _check_amount(locked, amount, currency)
+    try:
+        locked = await lock_row(session, Order, order.id)
+        if locked is None:
+            raise PaymentMismatch(MismatchProblem.UNKNOWN_ORDER, f"order {order.id}")
+        # Whoever held the lock before us may have credited this very charge.
+        existing = await _payment_by_charge(session, charge_id)
+        if existing is not None:
+            return await _credited(session, existing, created=False)
+        product = await session.get(Product, locked.product_id)
+        if product is None:  # the foreign key makes this impossible; be loud if it happens
+            raise PaymentMismatch(MismatchProblem.UNKNOWN_ORDER, f"product {locked.product_id}")
+        renewal = (
+            recurring
+            and product.kind == ProductKind.SUBSCRIPTION
+            and locked.status in (OrderStatus.PAID, OrderStatus.REFUNDED)
+        )
+        if not renewal:
+            _check_status(locked)
+        _check_amount(locked, amount, currency)
+    except PaymentMismatch:
+        count_payment(order.method, PaymentEvent.MISMATCH)
+        raise
 
     target = locked
     payment: Payment | None = None
@@ -172,6 +189,7 @@ async def credit_payment(
     target.status = OrderStatus.PAID
     target.paid_at = now
     await session.flush()
+    count_payment(target.method, PaymentEvent.PAID, session)
     return await _credited(session, payment, created=True)
 
 

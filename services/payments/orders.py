@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.metrics import PAYMENTS, count_when_committed
 from services.models import Order, Product
 from services.payments.catalog import PriceRejected, current_price
 
@@ -31,6 +32,28 @@ METHOD_CURRENCY: dict[Method, str] = {
     Method.TELEGRAM_CARD: "RUB",
     Method.YOOKASSA_LINK: "RUB",
 }
+
+
+class PaymentEvent(StrEnum):
+    """The `status` label of `easyflow_payments_total`: what happened to an order or payment."""
+
+    CREATED = "created"
+    REFUSED = "refused"  # at pre-checkout
+    PAID = "paid"
+    MISMATCH = "mismatch"  # money that fits no order: nothing credited
+    CANCELED = "canceled"
+    REFUND_REQUESTED = "refund_requested"
+    REFUNDED = "refunded"
+    REFUND_REJECTED = "refund_rejected"
+
+
+def count_payment(method: str, event: PaymentEvent, session: AsyncSession | None = None) -> None:
+    """Counts a payment event: at once, or with a session when its transaction commits."""
+    counter = PAYMENTS.labels(method=Method(method).value, status=event.value)
+    if session is None:
+        counter.inc()
+    else:
+        count_when_committed(session, counter)
 
 
 class OrderStatus(StrEnum):
@@ -64,7 +87,7 @@ async def create_order(
     method = Method(method)
     currency = METHOD_CURRENCY[method]
     amount = await current_price(session, product_id, currency)
-    return await insert_order(
+    order = await insert_order(
         session,
         user_id=user_id,
         product_id=product_id,
@@ -72,6 +95,8 @@ async def create_order(
         amount=amount,
         method=method,
     )
+    count_payment(method, PaymentEvent.CREATED, session)
+    return order
 
 
 async def insert_order(
@@ -141,6 +166,22 @@ async def check_pre_checkout(
     CANCELED, PRODUCT_GONE, PRICE_CHANGED (the invoice's currency and amount must equal the
     order's, and the order's must still be the product's current price). Reads only.
     """
+    try:
+        return await _checked_order(
+            session, payload=payload, user_id=user_id, total_amount=total_amount, currency=currency
+        )
+    except PreCheckoutRefused:
+        # Only Telegram's invoices are checked: Stars, or a card through its provider.
+        count_payment(
+            Method.STARS if currency == METHOD_CURRENCY[Method.STARS] else Method.TELEGRAM_CARD,
+            PaymentEvent.REFUSED,
+        )
+        raise
+
+
+async def _checked_order(
+    session: AsyncSession, *, payload: str, user_id: int, total_amount: int, currency: str
+) -> Order:
     order = await order_by_payload(session, payload)
     if order is None:
         raise PreCheckoutRefused(PreCheckoutProblem.UNKNOWN_ORDER)
@@ -173,4 +214,6 @@ async def cancel_order(session: AsyncSession, order: Order) -> bool:
     )
     canceled = bool(result.rowcount)  # type: ignore[attr-defined]
     await session.refresh(order, ["status"])
+    if canceled:
+        count_payment(order.method, PaymentEvent.CANCELED, session)
     return canceled

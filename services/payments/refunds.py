@@ -35,9 +35,9 @@ from services.entitlements import PaidWith, access, aware
 from services.models import CreditAccount, InterviewSession, Order, Payment, Product, RefundRequest
 from services.models.base import utcnow
 from services.payments.catalog import ProductKind, localized
-from services.payments.crediting import Provider
+from services.payments.crediting import METHOD_OF_PROVIDER, Provider
 from services.payments.locking import lock_row
-from services.payments.orders import OrderStatus
+from services.payments.orders import OrderStatus, PaymentEvent, count_payment
 
 REASON_MAX_LENGTH = 500
 
@@ -179,6 +179,7 @@ async def request_refund(
             await session.flush()
     except IntegrityError:
         raise RefundRefused(RefundProblem.ALREADY_REQUESTED, f"payment {payment_id}") from None
+    count_payment(_method_of(payment), PaymentEvent.REFUND_REQUESTED, session)
     return request
 
 
@@ -284,6 +285,7 @@ async def complete_refund(
         },
     )
     await session.flush()
+    count_payment(order.method, PaymentEvent.REFUNDED, session)
     held = await entitlements.holdings(session, payment.user_id)
     return RefundDone(credits_removed=removed, credits_after=held.credits, subscription_until=until)
 
@@ -311,6 +313,9 @@ async def reject_refund(
         after={"status": request.status, "reason": request.reject_reason},
     )
     await session.flush()
+    payment = await session.get(Payment, request.payment_id)
+    if payment is not None:  # always (foreign key)
+        count_payment(_method_of(payment), PaymentEvent.REFUND_REJECTED, session)
     return request
 
 
@@ -321,6 +326,10 @@ async def set_refund_message(session: AsyncSession, request_id: int, message_id:
         raise RefundRefused(RefundProblem.NOT_FOUND, f"refund request {request_id}")
     request.admin_message_id = message_id
     await session.flush()
+
+
+def _method_of(payment: Payment) -> str:
+    return METHOD_OF_PROVIDER[Provider(payment.provider)]
 
 
 async def _open_request(session: AsyncSession, payment_id: int) -> RefundRequest | None:
