@@ -12,7 +12,7 @@ from aiogram import Router
 from aiohttp import web
 
 from bot.config import Module, Settings
-from bot.registration import ModuleRegistration, ScheduledJob, StateReader
+from bot.registration import HealthSection, ModuleRegistration, ScheduledJob, StateReader
 
 
 def registration(module: Module) -> ModuleRegistration:
@@ -52,6 +52,10 @@ def enabled_workflow_data(settings: Settings) -> dict[str, Any]:
 
 def enabled_state_readers(settings: Settings) -> list[StateReader]:
     return [reader for part in enabled_registrations(settings) for reader in part.state_metrics]
+
+
+def enabled_health_sections(settings: Settings) -> list[HealthSection]:
+    return [section for part in enabled_registrations(settings) for section in part.health]
 
 
 def _enabled_commands(

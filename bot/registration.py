@@ -65,6 +65,16 @@ StateReader = Callable[[ModuleContext], Awaitable[list[StateGauge]]]
 
 
 @dataclass(frozen=True)
+class HealthSection:
+    """A section of /healthz (say, each seller's last sync): `read` gives its JSON-ready value,
+    for people and monitors. It does not decide the status code, which is about this process's
+    own dependencies; one not read in time shows as "unknown"."""
+
+    name: str
+    read: Callable[[ModuleContext], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
 class ScheduledJob:
     """A coroutine the shell runs every `every`, on ticks aligned to the clock so that all
     processes agree on them. With Redis, a tick runs in one process only (`once_across_processes`)
@@ -106,3 +116,4 @@ class ModuleRegistration:
     admin_chat_commands: tuple[str, ...] = ()
     workflow_data: tuple[WorkflowDataFactory, ...] = ()
     state_metrics: tuple[StateReader, ...] = ()
+    health: tuple[HealthSection, ...] = ()

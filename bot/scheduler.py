@@ -12,10 +12,12 @@ enough.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -27,7 +29,40 @@ from services.leases import RedisLeases
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "easyflow:jobs"
+# A hash: job name → its last finished run (JSON), whichever process ran it.
+LAST_RUNS_KEY = f"{KEY_PREFIX}:last-runs"
 CLOCK_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
+# The dispatcher's workflow data holds the process's scheduler under this name (for /healthz).
+JOB_SCHEDULER_KEY = "job_scheduler"
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """A finished run of a job: when it ended (Unix time), whether it went well, how long."""
+
+    finished_at: float
+    ok: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class JobHealth:
+    every_seconds: float
+    last_run: JobRun | None
+    # No run has finished for three periods (and the lease) since the job was last seen
+    # running or since this scheduler started: ticks are being lost.
+    late: bool
+
+    def as_json(self) -> dict[str, object]:
+        last = self.last_run
+        return {
+            "every_seconds": self.every_seconds,
+            "last_run": None
+            if last is None
+            else datetime.fromtimestamp(last.finished_at, UTC).isoformat(timespec="seconds"),
+            "last_run_ok": None if last is None else last.ok,
+            "late": self.late,
+        }
 
 
 def current_tick(job: ScheduledJob, now: float | None = None) -> int:
@@ -45,11 +80,14 @@ class JobScheduler:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._running: set[asyncio.Task[object]] = set()
         self._stopping = False
+        self._started_at: float | None = None
+        self._last_runs: dict[str, JobRun] = {}  # this process's, for when there is no Redis
 
     def start(self, context: ModuleContext) -> None:
         """Runs the jobs from now on, in the running event loop, handing them `context`."""
         self._context = context
         self._leases = RedisLeases(context.redis) if context.redis is not None else None
+        self._started_at = time.time()
         if not self.jobs:
             return
         for job in self.jobs:
@@ -128,9 +166,48 @@ class JobScheduler:
     async def _run(self, job: ScheduledJob) -> None:
         assert self._context is not None, "start() hands the jobs their context"
         started = time.monotonic()
+        ok = False
         try:
             await job.run(self._context)
+            ok = True
         except Exception:  # one failed run must not stop the next ticks
             logger.exception("scheduled job %s failed", job.name)
         else:
             logger.debug("job %s done in %.2f s", job.name, time.monotonic() - started)
+        await self._note_run(job, JobRun(time.time(), ok, time.monotonic() - started))
+
+    async def _note_run(self, job: ScheduledJob, run: JobRun) -> None:
+        self._last_runs[job.name] = run
+        redis = self._context.redis if self._context is not None else None
+        if redis is None:
+            return
+        try:
+            await redis.hset(LAST_RUNS_KEY, job.name, json.dumps(asdict(run)))
+        except Exception as error:  # health reporting must not fail the job
+            logger.warning("job %s: its run could not be noted in Redis: %r", job.name, error)
+
+    @property
+    def state(self) -> str:
+        if self._started_at is None:
+            return "not started"
+        return "running" if self._scheduler.running and not self._stopping else "stopped"
+
+    async def health(self) -> dict[str, JobHealth]:
+        """Each job's last finished run, in any process (through Redis), and whether it is
+        late."""
+        runs = dict(self._last_runs)
+        redis = self._context.redis if self._context is not None else None
+        if redis is not None and self.jobs:
+            stored = await redis.hgetall(LAST_RUNS_KEY)
+            for name, value in stored.items():
+                key = name.decode() if isinstance(name, bytes) else name
+                runs[key] = JobRun(**json.loads(value))
+        now = time.time()
+        since = self._started_at if self._started_at is not None else now
+        report = {}
+        for job in self.jobs:
+            last = runs.get(job.name)
+            seen = max(since, last.finished_at) if last is not None else since
+            allowed = 3 * job.every.total_seconds() + job.lease_seconds
+            report[job.name] = JobHealth(job.every.total_seconds(), last, now - seen > allowed)
+        return report

@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import hmac
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -13,13 +15,15 @@ from aiohttp import web
 
 from bot.app import Resources, module_context
 from bot.config import Settings
-from bot.modules import enabled_registrations, enabled_state_readers
-from bot.registration import MODULE_CONTEXT_KEY, ModuleContext, StateReader
+from bot.modules import enabled_health_sections, enabled_registrations, enabled_state_readers
+from bot.registration import MODULE_CONTEXT_KEY, HealthSection, ModuleContext
+from bot.scheduler import JOB_SCHEDULER_KEY
 from services.metrics import CONTENT_TYPE_LATEST, StateGauge, render
 
 logger = logging.getLogger(__name__)
 
 RESOURCES_KEY = web.AppKey("resources", Resources)
+Result = TypeVar("Result")
 
 
 def webhook_secret(settings: Settings, token: str) -> str:
@@ -50,17 +54,37 @@ def build_web_app(
     return app
 
 
+# What modules and the scheduler add to /healthz or /metrics is read within this, at the same
+# time as the rest: a hanging database leaves that part out ("unknown"), the answer still comes
+# (under a load balancer's few seconds).
+MODULE_READ_TIMEOUT_SECONDS = 2.0
+
+
 async def healthz(request: web.Request) -> web.Response:
-    report = await request.app[RESOURCES_KEY].health_checks.run()
-    return web.json_response(
-        {"status": "ok" if report.healthy else "degraded", **report.checks},
-        status=200 if report.healthy else 503,
+    """200 when this process's dependencies answer (503 when one is down), with the
+    scheduler's jobs and the modules' sections (a seller's last sync, say) for monitors."""
+    resources = request.app[RESOURCES_KEY]
+    context = request.app[MODULE_CONTEXT_KEY]
+    sections = [SCHEDULER_SECTION, *enabled_health_sections(resources.settings)]
+    report, *values = await asyncio.gather(
+        resources.health_checks.run(),
+        *(_read_bounded(section.read, context) for section in sections),
     )
+    body: dict[str, Any] = {"status": "ok" if report.healthy else "degraded", **report.checks}
+    for section, value in zip(sections, values, strict=True):
+        body[section.name] = value if value is not None else "unknown"
+    return web.json_response(body, status=200 if report.healthy else 503)
 
 
-# A scrape must answer even when the database hangs: state that is not read by then is left
-# out (and `state_read_ok` says which), the process's own counters are always there.
-STATE_READ_TIMEOUT_SECONDS = 2.0
+async def scheduler_health(context: ModuleContext) -> dict[str, Any]:
+    scheduler = context.workflow_data.get(JOB_SCHEDULER_KEY)
+    if scheduler is None:
+        return {"state": "not started", "jobs": {}}
+    jobs = await scheduler.health()
+    return {"state": scheduler.state, "jobs": {name: job.as_json() for name, job in jobs.items()}}
+
+
+SCHEDULER_SECTION = HealthSection("scheduler", scheduler_health)
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -75,7 +99,9 @@ async def metrics(request: web.Request) -> web.Response:
             )  # fmt: skip
     context = request.app[MODULE_CONTEXT_KEY]
     readers = enabled_state_readers(settings)
-    results = await asyncio.gather(*(_read_state(reader, context) for reader in readers))
+    # State not read in time is left out (`state_read_ok` says which); the process's own
+    # counters are always there.
+    results = await asyncio.gather(*(_read_bounded(reader, context) for reader in readers))
     health = StateGauge(
         "state_read_ok", "1 when a module's state gauges were read for this scrape.", ("source",)
     )
@@ -87,13 +113,15 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-async def _read_state(reader: StateReader, context: ModuleContext) -> list[StateGauge] | None:
+async def _read_bounded(
+    reader: Callable[[ModuleContext], Awaitable[Result]], context: ModuleContext
+) -> Result | None:
     try:
-        return await asyncio.wait_for(reader(context), STATE_READ_TIMEOUT_SECONDS)
-    except Exception as error:  # a hanging or failing database: the scrape still answers
-        logger.warning("metrics: %s not read: %r", _reader_name(reader), error)
+        return await asyncio.wait_for(reader(context), MODULE_READ_TIMEOUT_SECONDS)
+    except Exception as error:  # a hanging or failing database: the answer still comes
+        logger.warning("%s not read: %r", _reader_name(reader), error)
         return None
 
 
-def _reader_name(reader: StateReader) -> str:
+def _reader_name(reader: Callable[..., object]) -> str:
     return f"{reader.__module__.removeprefix('handlers.')}.{reader.__qualname__}"
