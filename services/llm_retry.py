@@ -4,7 +4,9 @@ The answer evaluator and the tailored-interview planner both ask a model for one
 retry rate limits, server errors, timeouts and malformed replies through the platform's one
 retry policy (`services.retry_policy`), and give up to an offline fallback after a few
 attempts. This module owns what counts as retryable for those APIs; callers own the prompt,
-the schema and the fallback.
+the schema and the fallback. Speech (Groq's Whisper, text-to-speech) retries through
+`with_retries` too, so every attempt at an AI API is counted and timed here, once
+(`easyflow_ai_calls_total`, `easyflow_ai_call_seconds`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import openai
 from openai import AsyncOpenAI
 
+from services.metrics import AI_CALLS, AI_FALLBACKS, AI_SECONDS
 from services.retry_policy import RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -27,6 +32,42 @@ T = TypeVar("T")
 
 # Retry-After from a rate limiter can be long; a user is waiting, so cap it.
 DEFAULT_MAX_DELAY = 20.0
+
+
+class AiKind(StrEnum):
+    """The `kind` label of the AI metrics."""
+
+    LLM = "llm"
+    STT = "stt"  # speech to text
+    TTS = "tts"  # text to speech
+
+
+def count_fallback(kind: AiKind, engine: str) -> None:
+    """An answer given offline because `engine` gave up."""
+    AI_FALLBACKS.labels(kind=kind.value, engine=engine).inc()
+
+
+def measured(
+    attempt_once: Callable[[], Awaitable[T]], kind: AiKind, engine: str
+) -> Callable[[], Awaitable[T]]:
+    """`attempt_once`, counted (ok or error) and timed on every call."""
+    calls_ok = AI_CALLS.labels(kind=kind.value, engine=engine, result="ok")
+    calls_failed = AI_CALLS.labels(kind=kind.value, engine=engine, result="error")
+    seconds = AI_SECONDS.labels(kind=kind.value, engine=engine)
+
+    async def attempt() -> T:
+        started = time.perf_counter()
+        try:
+            value = await attempt_once()
+        except Exception:
+            calls_failed.inc()
+            raise
+        finally:
+            seconds.observe(time.perf_counter() - started)
+        calls_ok.inc()
+        return value
+
+    return attempt
 
 
 class RetryableLLMError(Exception):
@@ -103,6 +144,8 @@ async def with_retries(
     attempt_once: Callable[[], Awaitable[T]],
     *,
     purpose: str,
+    kind: AiKind,
+    engine: str,
     attempts: int,
     base_delay: float,
     max_delay: float = DEFAULT_MAX_DELAY,
@@ -113,11 +156,12 @@ async def with_retries(
     Retries `RetryableLLMError` up to `attempts` times in all under the platform's retry policy;
     a non-retryable HTTP status (`permanent`: openai's by default, another SDK's for another
     API) or any unexpected exception ends at once (the user is waiting: degrade, never crash).
+    Every attempt is counted and timed under `kind` and `engine`.
     """
     policy = RetryPolicy(attempts=max(1, attempts), base_delay=base_delay, max_delay=max_delay)
     try:
         return await policy.call(
-            attempt_once,
+            measured(attempt_once, kind, engine),
             retry_on=lambda error: isinstance(error, RetryableLLMError),
             purpose=purpose,
             log=logger,
@@ -160,10 +204,17 @@ class JsonChat:
         )
 
     async def retrying(self, attempt_once: Callable[[], Awaitable[T]], purpose: str) -> T | None:
-        return await with_retries(
+        """`attempt_once()`'s result, or None (counted as a fallback: every caller then
+        answers offline)."""
+        result = await with_retries(
             attempt_once,
             purpose=purpose,
+            kind=AiKind.LLM,
+            engine=self.model,
             attempts=self.attempts,
             base_delay=self.base_delay,
             max_delay=self.max_delay,
         )
+        if result is None:
+            count_fallback(AiKind.LLM, self.model)
+        return result

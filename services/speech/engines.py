@@ -14,6 +14,7 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
+from services.llm_retry import AiKind, count_fallback
 from services.speech.audio import DecodedAudio
 from services.speech.interface import SpeechToText, SpeechUnavailable
 from services.speech.transcript import Transcript
@@ -47,6 +48,7 @@ class FallbackSpeechToText:
                     error,
                     self.fallback.name,
                 )
+                count_fallback(AiKind.STT, self.primary.name)
         elif not self.fallback.supports(language):
             raise SpeechUnavailable("language")
         return await self.fallback.transcribe(audio, original, language)

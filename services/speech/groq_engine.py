@@ -21,7 +21,7 @@ from typing import Any
 
 import groq
 
-from services.llm_retry import RetryableLLMError, retry_after_seconds, with_retries
+from services.llm_retry import AiKind, RetryableLLMError, retry_after_seconds, with_retries
 from services.speech.audio import AudioProblem, AudioRejected, DecodedAudio
 from services.speech.interface import SpeechUnavailable
 from services.speech.transcript import Transcript, Word, normalize_language
@@ -74,6 +74,8 @@ class GroqSpeechToText:
         reply = await with_retries(
             attempt_once,
             purpose="speech-to-text",
+            kind=AiKind.STT,
+            engine=self.name,
             attempts=self.attempts,
             base_delay=self.base_delay,
             permanent=(groq.APIStatusError,),

@@ -25,6 +25,7 @@ from pydantic import SecretStr
 
 from services.llm_retry import (
     DEFAULT_MAX_DELAY,
+    AiKind,
     RetryableLLMError,
     openai_failures_as_retryable,
     with_retries,
@@ -203,6 +204,8 @@ class OpenAISpeechSynthesizer:
         audio = await with_retries(
             lambda: self._request(words),
             purpose="text-to-speech",
+            kind=AiKind.TTS,
+            engine=self.name,
             attempts=self.attempts,
             base_delay=self.base_delay,
             max_delay=self.max_delay,
