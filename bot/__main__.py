@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.logs import configure_logging
 
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, settings.secret_values())
     if args.command == "migrate":
         from bot.migrate import upgrade
 

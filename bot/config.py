@@ -6,6 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -216,6 +217,20 @@ class Settings(BaseSettings):
             overall=Window(self.telegram_overall_limit, self.telegram_overall_period_seconds),
             min_margin_seconds=self.telegram_limit_margin_seconds,
         )
+
+    def secret_values(self) -> list[str]:
+        """Every secret the settings hold (keys, tokens, the passwords in DATABASE_URL and
+        REDIS_URL), for the logs to blank out."""
+        values = [
+            value.get_secret_value()
+            for value in (getattr(self, name) for name in type(self).model_fields)
+            if isinstance(value, SecretStr)
+        ]
+        for url in (self.database_url, self.redis_url):
+            password = urlsplit(url).password if url else None
+            if password:
+                values += [password, unquote(password)]
+        return [value for value in values if value]
 
     def module_enabled(self, module: Module) -> bool:
         return module in self.modules

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TextIO
 
 from bot.config import LogFormat
 from services.update_context import current_update
@@ -32,35 +34,85 @@ class UpdateContextFilter(logging.Filter):
         return True
 
 
+# Shorter values are not secrets worth the name (and would blank out ordinary words).
+MIN_SECRET_LENGTH = 6
+REDACTED = "***"
+
+
+class Redactor:
+    """Blanks the configured secrets out of log text: whatever a library or a message put in a
+    line (a URL with the bot's token, a header, an exception's arguments), they never leave."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        # Longest first, so a secret that contains another is blanked whole.
+        self.secrets = sorted(
+            {secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH},
+            key=len,
+            reverse=True,
+        )
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__(TEXT_FORMAT)
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time (UTC, ISO 8601), level, logger, message, the update's
     fields when inside one, and the exception's traceback as one string."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self.redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": self.redact(record.getMessage()),
         }
         for field in ("update_id", "user_id", "handler"):
             value = getattr(record, field, None)
             if value is not None:
                 entry[field] = value
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = self.redact(self.formatException(record.exc_info))
         if record.stack_info:
-            entry["stack"] = self.formatStack(record.stack_info)
+            entry["stack"] = self.redact(self.formatStack(record.stack_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str, log_format: LogFormat = LogFormat.TEXT) -> None:
-    handler = logging.StreamHandler()
+def log_handler(
+    log_format: LogFormat, secrets: Iterable[str] = (), stream: TextIO | None = None
+) -> logging.Handler:
+    """The handler the process logs through: the update's context on every record, the
+    format asked for, `secrets` blanked out."""
+    handler = logging.StreamHandler(stream)
     handler.addFilter(UpdateContextFilter())
+    redact = Redactor(secrets)
     handler.setFormatter(
-        JsonFormatter() if log_format is LogFormat.JSON else logging.Formatter(TEXT_FORMAT)
+        JsonFormatter(redact) if log_format is LogFormat.JSON else TextFormatter(redact)
     )
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    return handler
+
+
+def configure_logging(
+    level: str, log_format: LogFormat = LogFormat.TEXT, secrets: Iterable[str] = ()
+) -> None:
+    logging.basicConfig(
+        level=level.upper(), handlers=[log_handler(log_format, secrets)], force=True
+    )
     # aiogram logs every handled update at INFO, APScheduler every run of every job (the
     # broadcasts' tick is every 3 s): noise at our default level. Failures still show.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
