@@ -14,6 +14,7 @@ from aiogram import Router
 
 from bot.config import Module, Settings
 from bot.registration import ModuleContext, ModuleRegistration, ScheduledJob
+from services.metrics import StateGauge
 
 CONSOLE_COMMANDS = (
     "stats",
@@ -78,10 +79,19 @@ BROADCASTS_JOB = ScheduledJob(
 )
 
 
+async def broadcast_state(context: ModuleContext) -> list[StateGauge]:
+    """For /metrics: the recipients of running and paused broadcasts by state."""
+    from services.broadcasts.control import recipients_gauge
+
+    async with context.session_factory() as session:
+        return [await recipients_gauge(session)]
+
+
 REGISTRATION = ModuleRegistration(
     name=Module.ADMIN.value,
     routers=(build_router,),
     jobs=(BROADCASTS_JOB,),
     workflow_data=(workflow_data,),
     admin_chat_commands=CONSOLE_COMMANDS,
+    state_metrics=(broadcast_state,),
 )

@@ -12,6 +12,7 @@ from aiogram import Router
 
 from bot.config import Module, Settings
 from bot.registration import ModuleContext, ModuleRegistration, ScheduledJob
+from services.metrics import StateGauge
 
 # Pending replies (after an outage, or left by a crash) are tried again this often.
 REPLY_RETRY_SECONDS = 10
@@ -95,6 +96,21 @@ SLA_JOB = ScheduledJob(
 )
 
 
+async def desk_state(context: ModuleContext) -> list[StateGauge]:
+    """For /metrics: each account's sync lag, the outbox backlog, buyers waiting past the SLA."""
+    from handlers.marketplace.tools import TOOLS_KEY
+    from services.marketplace.gauges import outbox_backlog, sla_waits, sync_lag
+    from services.models.base import utcnow
+
+    sla_now = context.workflow_data[TOOLS_KEY].clock()
+    async with context.session_factory() as session:
+        return [
+            await sync_lag(session, utcnow()),
+            await outbox_backlog(session),
+            await sla_waits(session, sla_now),
+        ]
+
+
 REGISTRATION = ModuleRegistration(
     name=Module.MARKETPLACE.value,
     routers=(build_router,),
@@ -102,4 +118,5 @@ REGISTRATION = ModuleRegistration(
     jobs=(sync_job, REPLIES_JOB, SLA_JOB),
     group_admin_commands=("connect", "seller", "templates", "sla", "chats", "close"),
     workflow_data=(workflow_data,),
+    state_metrics=(desk_state,),
 )

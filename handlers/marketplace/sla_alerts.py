@@ -35,6 +35,7 @@ from services.marketplace.sla import (
     policy_of,
     release_alert,
 )
+from services.metrics import SLA_ALERTS
 
 
 async def raise_due_alerts(context: ModuleContext) -> None:
@@ -86,7 +87,10 @@ class AlertPoster:
                 if not await claim_alert(session, alert, now):
                     continue  # answered, closed, or raised elsewhere meanwhile
                 timezone = await self._timezone(session, alert.seller_id)
-            if await self._post(alert, now, timezone) is DeliveryProblem.UNAVAILABLE:
+            problem = await self._post(alert, now, timezone)
+            if problem is None:
+                SLA_ALERTS.labels(kind=alert.kind.value).inc()
+            elif problem is DeliveryProblem.UNAVAILABLE:
                 async with self.session_factory() as session:  # Telegram is down: next tick
                     await release_alert(session, alert)
 

@@ -27,6 +27,7 @@ from services.broadcasts.drafts import (
     count_audience,
     get_broadcast,
 )
+from services.metrics import BROADCAST_RECIPIENTS, StateGauge
 from services.models.base import aware, utcnow
 from services.models.broadcast import Broadcast, BroadcastRecipient
 from services.models.user import User
@@ -189,6 +190,38 @@ def recent_rate(done: int, since: datetime | None, now: datetime) -> float:
         return 0.0
     seconds = (now - aware(since)).total_seconds()
     return done / seconds if seconds >= 1.0 else 0.0
+
+
+async def recipients_gauge(session: AsyncSession) -> StateGauge:
+    """For /metrics: the recipients of every running or paused broadcast by state (each state
+    reported, 0 included, so that a dashboard sees a broadcast from its start)."""
+    gauge = StateGauge(
+        BROADCAST_RECIPIENTS,
+        "Recipients of running and paused broadcasts, by state (pending, claimed, sent, "
+        "blocked, deactivated, failed, unconfirmed).",
+        ("broadcast", "status", "state"),
+    )
+    live = (BroadcastStatus.RUNNING, BroadcastStatus.PAUSED)
+    broadcasts = await session.execute(
+        select(Broadcast.id, Broadcast.status).where(Broadcast.status.in_(live))
+    )
+    counts = {
+        (broadcast_id, status, state): 0
+        for broadcast_id, status in broadcasts
+        for state in RecipientState
+    }
+    if counts:
+        rows = await session.execute(
+            select(Broadcast.id, Broadcast.status, BroadcastRecipient.state, func.count())
+            .join(BroadcastRecipient, BroadcastRecipient.broadcast_id == Broadcast.id)
+            .where(Broadcast.status.in_(live))
+            .group_by(Broadcast.id, Broadcast.status, BroadcastRecipient.state)
+        )
+        for broadcast_id, status, state, count in rows:
+            counts[broadcast_id, status, RecipientState(state)] = int(count)
+    for (broadcast_id, status, state), count in counts.items():
+        gauge.add(count, str(broadcast_id), status, state.value)
+    return gauge
 
 
 async def read_progress(session: AsyncSession, broadcast_id: int) -> BroadcastProgress | None:

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import secrets
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +32,7 @@ from services import audit
 from services.audit import AuditAction
 from services.broadcasts.control import BroadcastProgress, RecipientState, read_progress
 from services.broadcasts.drafts import BroadcastMessage, BroadcastStatus, get_broadcast
+from services.metrics import BROADCAST_SENDS, count_when_committed
 from services.models.base import utcnow
 from services.models.broadcast import Broadcast, BroadcastRecipient
 from services.models.user import User
@@ -426,6 +428,8 @@ async def record_deliveries(
         ),
         rows,
     )
+    for outcome, count in Counter(d.state for d in outcomes.values() if d.state).items():
+        count_when_committed(session, BROADCAST_SENDS.labels(outcome=outcome.value), count)
     blocked = [u for u, d in outcomes.items() if d.state is RecipientState.BLOCKED]
     gone = [u for u, d in outcomes.items() if d.state is RecipientState.DEACTIVATED]
     if blocked:
@@ -472,6 +476,11 @@ async def mark_stale_claims_unconfirmed(session: AsyncSession) -> int:
         .values(state=RecipientState.UNCONFIRMED, done_at=utcnow())
     )
     if marked.rowcount:
+        count_when_committed(
+            session,
+            BROADCAST_SENDS.labels(outcome=RecipientState.UNCONFIRMED.value),
+            marked.rowcount,
+        )
         logger.warning(
             "%d broadcast recipients were queued by a process that stopped: not sent again",
             marked.rowcount,

@@ -417,6 +417,25 @@ async def due_alerts(session: AsyncSession, now: datetime, limit: int = 200) -> 
     ]
 
 
+async def late_waits(
+    session: AsyncSession, now: datetime
+) -> dict[tuple[Marketplace, AlertKind], int]:
+    """Open waits in open chats past their warning time (WARNING) or their deadline (BREACH),
+    by marketplace, whether or not the alert was posted (for `/metrics`)."""
+    state = case((SlaWait.due_at <= now, AlertKind.BREACH.value), else_=AlertKind.WARNING.value)
+    rows = await session.execute(
+        select(MarketplaceAccount.marketplace, state, func.count())
+        .select_from(SlaWait)
+        .join(BuyerChat, BuyerChat.id == SlaWait.buyer_chat_id)
+        .join(MarketplaceAccount, MarketplaceAccount.id == BuyerChat.account_id)
+        .where(_is_open(), _chat_is_open(), SlaWait.warn_at <= now)
+        .group_by(MarketplaceAccount.marketplace, state)
+    )
+    return {
+        (Marketplace(marketplace), AlertKind(kind)): int(count) for marketplace, kind, count in rows
+    }
+
+
 async def claim_alert(session: AsyncSession, alert: DueAlert, now: datetime) -> bool:
     """True for the one caller that may raise this alert: the wait is still unanswered, its
     chat open, and nobody raised it yet. A breach claims the warning too."""

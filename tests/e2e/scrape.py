@@ -34,3 +34,20 @@ def sample_value(families: dict[str, Any], sample_name: str, **labels: str) -> f
         if sample.name == sample_name
         and all(sample.labels.get(key) == value for key, value in labels.items())
     )
+
+
+def grew(before: dict[str, Any], after: dict[str, Any], sample_name: str, **labels: str) -> float:
+    """How much the samples named `sample_name` with `labels` grew between two scrapes."""
+    return sample_value(after, sample_name, **labels) - sample_value(before, sample_name, **labels)
+
+
+def samples(families: dict[str, Any], name: str, **labels: str) -> list[Any]:
+    """The samples of the family `name` whose labels include `labels`."""
+    family = families.get(name)
+    if family is None:
+        return []
+    return [
+        sample
+        for sample in family.samples
+        if all(sample.labels.get(key) == value for key, value in labels.items())
+    ]
