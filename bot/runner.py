@@ -16,6 +16,7 @@ from bot.app import Resources, build_dispatcher, create_bot, warm_up_modules
 from bot.config import Module, Settings
 from bot.modules import module_tree
 from bot.web import build_web_app, webhook_secret
+from services.metrics import forget_this_process
 
 logger = logging.getLogger(__name__)
 
@@ -256,6 +257,7 @@ async def run(settings: Settings) -> None:
         if emulator is not None:
             await emulator.stop()
         await resources.close()
+        forget_this_process()  # its live gauges (the sender's queues) stop counting
         logger.info("stopped")
 
 
@@ -296,13 +298,20 @@ async def _serve(
     web_app = build_web_app(resources, dispatcher, bot, telegram_webhook=use_webhook)
     runner = web.AppRunner(web_app)
     await runner.setup()
-    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
-    logger.info(
-        "web server on http://%s:%s (health: /healthz)", settings.web_host, settings.web_port
-    )
+
+    async def start_web_server() -> None:
+        # The last start-up hook: requests (updates the load balancer hands this replica
+        # while another one sets the webhook, payment notifications, marketplace pushes) are
+        # taken only once the sender and the jobs are there.
+        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+        logger.info(
+            "web server on http://%s:%s (health: /healthz)", settings.web_host, settings.web_port
+        )
+
+    dispatcher.startup.register(start_web_server)
     try:
         if use_webhook:
-            await _serve_webhook(settings, dispatcher, bot)
+            await _serve_webhook(settings, dispatcher, bot, runner)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             await dispatcher.start_polling(
@@ -311,11 +320,18 @@ async def _serve(
                 tasks_concurrency_limit=settings.max_concurrent_updates,
             )
     finally:
-        await runner.cleanup()
+        if runner.server is not None:  # the webhook mode stops it earlier
+            await runner.cleanup()
         await bot.session.close()
 
 
-async def _serve_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot) -> None:
+async def _serve_webhook(
+    settings: Settings, dispatcher: Dispatcher, bot: Bot, web_runner: web.AppRunner
+) -> None:
+    """Every replica sets the same webhook (the load balancer's URL) and serves until SIGTERM
+    or Ctrl-C. On the way out the webhook stays set, since other replicas may still serve
+    it; this one stops taking requests first (the balancer sends the next ones elsewhere),
+    finishes the updates it took, and only then stops its jobs and its sender."""
     assert settings.webhook_url is not None
     url = settings.webhook_url.rstrip("/") + settings.webhook_path
     workflow = {"dispatcher": dispatcher, "bots": [bot], "bot": bot, **dispatcher.workflow_data}
@@ -334,4 +350,5 @@ async def _serve_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot) -
     try:
         await stop.wait()
     finally:
+        await web_runner.cleanup()
         await dispatcher.emit_shutdown(**workflow)
