@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import Any
 
 from aiogram import BaseMiddleware, Dispatcher
@@ -13,6 +14,9 @@ from aiogram.types import TelegramObject, Update, User
 
 from services.metrics import UNHANDLED_ERRORS, UPDATE_SECONDS, UPDATES
 from services.update_context import UpdateContext, current_update, enter_update, leave_update
+
+# The attribute an unhandled error carries its update's context in, for the error handlers.
+FAILED_UPDATE_CONTEXT = "easyflow_update_context"
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -35,6 +39,10 @@ class UpdateObserver(BaseMiddleware):
             return await handler(event, data)
         except Exception as error:
             UNHANDLED_ERRORS.labels(context.type, context.handler, type(error).__name__).inc()
+            # aiogram's error handlers run outside this middleware, after the context is left:
+            # the error carries it to them (`ErrorContext`), so their logs name the update.
+            with suppress(AttributeError):
+                setattr(error, FAILED_UPDATE_CONTEXT, context)
             raise
         finally:
             UPDATES.labels(context.type, context.handler).inc()
@@ -67,9 +75,26 @@ def handler_name(callback: Callable[..., Any]) -> str:
     return f"{module.removeprefix('handlers.')}.{qualname}".lstrip(".")
 
 
+class ErrorContext(BaseMiddleware):
+    """Outer middleware of the error handlers: they run (and log) inside the context of the
+    update that failed."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        context = getattr(getattr(event, "exception", None), FAILED_UPDATE_CONTEXT, None)
+        if not isinstance(context, UpdateContext):
+            return await handler(event, data)
+        token = enter_update(context)
+        try:
+            return await handler(event, data)
+        finally:
+            leave_update(token)
+
+
 def observe_updates(dispatcher: Dispatcher) -> None:
-    """Registers both: the observer around every update, the namer on every event type."""
+    """Registers them: the observer around every update, the namer on every event type, the
+    failed update's context around the error handlers."""
     dispatcher.update.outer_middleware(UpdateObserver())
+    dispatcher.errors.outer_middleware(ErrorContext())
     namer = HandlerNamer()
     for name, observer in dispatcher.observers.items():
         if name not in {"update", "error"}:
