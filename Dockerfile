@@ -6,5 +6,10 @@ RUN apt-get update \
 WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir .
-# Migrations and the question bank first (both idempotent), then the bot.
+# In a container the web server (webhook, /healthz, /metrics) listens on every interface.
+ENV WEB_HOST=0.0.0.0 WEB_PORT=8081 PYTHONUNBUFFERED=1
+EXPOSE 8081
+# One container on its own: migrations and the question bank first (both idempotent), then the
+# bot. docker-compose.yml runs those once in its `migrate` service and the replicas run only
+# `python -m bot run`.
 CMD ["sh", "-c", "python -m bot migrate && python -m bot seed && python -m bot run"]
