@@ -137,6 +137,53 @@ class InterviewUser:
         return [m for m in messages if m["from_bot"] and m["message_id"] > sent]
 
 
+# The status message's steps while a recording is worked on (not the bot's final word on it).
+STATUS_MARKERS = ("Downloading…", "(1/3)", "(2/3)", "(3/3)", "Загружаю…")
+
+
+class Speaker(InterviewUser):
+    async def speak(
+        self,
+        data: bytes,
+        kind: str = "voice",
+        filename: str = "voice.ogg",
+        mime_type: str = "audio/ogg",
+        timeout: float = 60.0,
+    ) -> dict[str, Any]:
+        """Sends a recording; returns the bot's final word on it (transcript or a refusal)."""
+        sent = await self.client.send_file(self.chat_id, self.user, kind, data, filename, mime_type)
+        sent_id = sent["message"]["message_id"]
+
+        def settled(messages: Messages) -> dict[str, Any] | None:
+            for message in messages:
+                text = message["text"] or ""
+                if (
+                    message["from_bot"]
+                    and message["message_id"] > sent_id
+                    and text
+                    and not any(marker in text for marker in STATUS_MARKERS)
+                ):
+                    return message
+            return None
+
+        messages = await self.until(settled, timeout=timeout, what="the bot's answer to a voice")
+        message = settled(messages)
+        assert message is not None
+        return message
+
+    async def use(self, transcript: dict[str, Any], label: str = "Use it") -> Messages:
+        """Confirms the transcript; returns the bot messages up to the next turn or the end."""
+        before = max(m["message_id"] for m in await self.chat())
+        await self.press(transcript, label)
+
+        def done(messages: Messages) -> bool:
+            newer = [m for m in messages if m["from_bot"] and m["message_id"] > before]
+            return any(has_button(m, "Skip") or is_report_summary(m) for m in newer)
+
+        messages = await self.until(done, timeout=30, what="the next question or the report")
+        return [m for m in messages if m["from_bot"] and m["message_id"] > before]
+
+
 def is_report_summary(message: dict[str, Any]) -> bool:
     """The last message of an interview: the report's summary, or a practice's result."""
     text = message["text"] or ""

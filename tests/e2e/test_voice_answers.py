@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
 from tests.e2e.harness import BotHarness, HarnessFactory, new_user
 from tests.e2e.interview_driver import (
-    InterviewUser,
     Messages,
+    Speaker,
     answer_rows,
     committed_answer_rows,
     has_button,
@@ -37,7 +36,6 @@ pytestmark = pytest.mark.usefixtures("seeded_bank")
 ANSWER = "I would add an index on the email column, so lookups stop scanning the whole table."
 SPOKEN = "Um, I would add an index on the email column, so, like, lookups stop scanning the table."
 HEARD = "Here is what I heard"
-STATUS_MARKERS = ("Downloading…", "(1/3)", "(2/3)", "(3/3)", "Загружаю…")
 
 
 @pytest.fixture
@@ -61,49 +59,6 @@ async def _answering(
     person = Speaker(harness, new_user("en"))
     await person.start_track("Backend", "Junior", "Databases", 3)
     return harness, person
-
-
-class Speaker(InterviewUser):
-    async def speak(
-        self,
-        data: bytes,
-        kind: str = "voice",
-        filename: str = "voice.ogg",
-        mime_type: str = "audio/ogg",
-        timeout: float = 60.0,
-    ) -> dict[str, Any]:
-        """Sends a recording; returns the bot's final word on it (transcript or a refusal)."""
-        sent = await self.client.send_file(self.chat_id, self.user, kind, data, filename, mime_type)
-        sent_id = sent["message"]["message_id"]
-
-        def settled(messages: Messages) -> dict[str, Any] | None:
-            for message in messages:
-                text = message["text"] or ""
-                if (
-                    message["from_bot"]
-                    and message["message_id"] > sent_id
-                    and text
-                    and not any(marker in text for marker in STATUS_MARKERS)
-                ):
-                    return message
-            return None
-
-        messages = await self.until(settled, timeout=timeout, what="the bot's answer to a voice")
-        message = settled(messages)
-        assert message is not None
-        return message
-
-    async def use(self, transcript: dict[str, Any], label: str = "Use it") -> Messages:
-        """Confirms the transcript; returns the bot messages up to the next turn or the end."""
-        before = max(m["message_id"] for m in await self.chat())
-        await self.press(transcript, label)
-
-        def done(messages: Messages) -> bool:
-            newer = [m for m in messages if m["from_bot"] and m["message_id"] > before]
-            return any(has_button(m, "Skip") or is_report_summary(m) for m in newer)
-
-        messages = await self.until(done, timeout=30, what="the next question or the report")
-        return [m for m in messages if m["from_bot"] and m["message_id"] > before]
 
 
 async def _start_track_in_russian(person: Speaker) -> None:
