@@ -12,9 +12,21 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     commands = parser.add_subparsers(dest="name", required=True)
-    updates = commands.add_parser("updates", help="full stack vs bare echo bot throughput")
-    updates.add_argument("--updates", type=int, default=20_000)
+    updates = commands.add_parser(
+        "updates", help="full stack vs a template stack vs a bare echo bot: throughput, latency"
+    )
+    updates.add_argument("--updates", type=int, default=8_000)
     updates.add_argument("--users", type=int, default=500)
+    updates.add_argument(
+        "--profile",
+        choices=("echo", "template", "full"),
+        help="cProfile that phase's drain and print its top functions",
+    )
+    updates.add_argument(
+        "--phases",
+        default="echo,template,full",
+        help="comma-separated phases to run (the ratios need all three)",
+    )
     commands.add_parser(
         "payments", help="YooKassa notifications/s through the webhook; double or lost credits"
     )
@@ -69,7 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.name == "updates":
         from bench.updates import run
 
-        return asyncio.run(run(total_updates=args.updates, users=args.users))
+        return asyncio.run(
+            run(
+                total_updates=args.updates,
+                users=args.users,
+                profile=args.profile,
+                phases=tuple(args.phases.split(",")),
+            )
+        )
     if args.name == "payments":
         from bench.payments import run as run_payments
 
