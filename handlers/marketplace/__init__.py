@@ -5,13 +5,13 @@ Members answer in the topics; /sla, /chats and the SLA job watch how fast."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Router
 
 from bot.config import Module, Settings
-from bot.registration import ModuleContext, ModuleRegistration, ScheduledJob
+from bot.registration import HealthSection, ModuleContext, ModuleRegistration, ScheduledJob
 from services.metrics import StateGauge
 
 # Pending replies (after an outage, or left by a crash) are tried again this often.
@@ -111,6 +111,39 @@ async def desk_state(context: ModuleContext) -> list[StateGauge]:
         ]
 
 
+async def desk_health(context: ModuleContext) -> dict[str, Any]:
+    """For /healthz: each seller's accounts, their last successful sync and their state
+    (syncing, stale, failing, paused, refused, no rights)."""
+    from services.marketplace.overview import account_syncs, stale_after
+    from services.models.base import utcnow
+
+    now = utcnow()
+    async with context.session_factory() as session:
+        syncs = await account_syncs(
+            session, now, stale_after(context.settings.marketplace_poll_seconds)
+        )
+    return {
+        "accounts": [
+            {
+                "seller": sync.seller_id,
+                "marketplace": sync.marketplace.value,
+                "state": sync.state.value,
+                "last_sync": _iso(sync.last_synced_at),
+                "seconds_since_sync": None
+                if sync.last_synced_at is None
+                else round((now - sync.last_synced_at).total_seconds(), 1),
+                "last_error": sync.last_error,
+                "problem_since": _iso(sync.problem_since),
+            }
+            for sync in syncs
+        ],
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="seconds")
+
+
 REGISTRATION = ModuleRegistration(
     name=Module.MARKETPLACE.value,
     routers=(build_router,),
@@ -119,4 +152,5 @@ REGISTRATION = ModuleRegistration(
     group_admin_commands=("connect", "seller", "templates", "sla", "chats", "close"),
     workflow_data=(workflow_data,),
     state_metrics=(desk_state,),
+    health=(HealthSection("marketplace", desk_health),),
 )

@@ -124,6 +124,39 @@ class SellersOverview:
 
 
 @dataclass(frozen=True)
+class AccountSync:
+    """How one account's sync goes, for /healthz."""
+
+    seller_id: int
+    marketplace: Marketplace
+    state: AccountState
+    last_synced_at: datetime | None
+    last_error: str | None
+    problem_since: datetime | None
+
+
+async def account_syncs(
+    session: AsyncSession, now: datetime, stale_after: timedelta = STALE_AFTER_AT_LEAST
+) -> list[AccountSync]:
+    """Every seller's accounts (by seller, Ozon before Wildberries) with their sync state."""
+    syncs = []
+    for seller in await _sellers(session):
+        for account in seller.accounts:
+            state, since = _state(seller, account, now, stale_after)
+            syncs.append(
+                AccountSync(
+                    seller.id,
+                    Marketplace(account.marketplace),
+                    state,
+                    account.last_synced_at,
+                    account.last_error,
+                    since,
+                )
+            )
+    return syncs
+
+
+@dataclass(frozen=True)
 class _Account:
     id: int
     marketplace: str

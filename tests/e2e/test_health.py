@@ -17,6 +17,7 @@ from bot.app import Resources, build_dispatcher, create_bot, module_context
 from bot.config import Module, Settings
 from bot.scheduler import JOB_SCHEDULER_KEY
 from bot.web import build_web_app
+from tests.e2e.desk import open_desk
 from tests.e2e.harness import HarnessFactory
 from tests.servers import free_port
 
@@ -96,3 +97,30 @@ async def test_healthz_answers_within_3_s_with_503_when_the_database_and_redis_h
     assert body["status"] == "degraded"
     assert body["database"] == "down" and body["redis"] == "down"
     assert body["scheduler"] == "unknown"  # its Redis did not answer in time
+    assert body["marketplace"] == "unknown"  # nor its database
+
+
+async def test_healthz_reports_each_sellers_accounts_and_their_last_sync(
+    harness_factory: HarnessFactory,
+) -> None:
+    desk = await open_desk(harness_factory)
+    await desk.client.wildberries.fault("server_error", status=503, times=None)
+
+    def accounts(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        listed = body["marketplace"]["accounts"]
+        return {a["marketplace"]: a for a in listed if a["seller"] == desk.seller_id}
+
+    deadline = time.monotonic() + 20
+    while True:
+        status, body, _ = await get_health(desk.harness.web_url)
+        mine = accounts(body)
+        settled = mine["ozon"]["last_sync"] is not None and mine["wb"]["state"] == "failing"
+        if settled or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.3)
+    assert status == 200  # a seller's trouble is not this process's health
+    ozon, wildberries = mine["ozon"], mine["wb"]
+    assert ozon["state"] == "syncing" and ozon["last_error"] is None
+    assert 0 <= ozon["seconds_since_sync"] < 30
+    assert wildberries["state"] == "failing" and wildberries["last_error"]
+    assert wildberries["problem_since"] is not None
