@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     web_port: int = 8081
     # /metrics asks for `Authorization: Bearer <token>` when this is set; open when it is not.
     metrics_token: SecretStr | None = None
+    # Load balancers in front of the web server (CIDRs or addresses): a request from one of
+    # them is taken to come from the address it names in X-Forwarded-For (YooKassa's check).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # Storage
     database_url: str | None = None
@@ -163,7 +166,7 @@ class Settings(BaseSettings):
             return names
         return value
 
-    @field_validator("yookassa_trusted_networks", mode="before")
+    @field_validator("yookassa_trusted_networks", "trusted_proxies", mode="before")
     @classmethod
     def _parse_networks(cls, value: object) -> object:
         if isinstance(value, str):

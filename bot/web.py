@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.app import Resources, module_context
 from bot.config import Settings
@@ -19,6 +20,7 @@ from bot.modules import enabled_health_sections, enabled_registrations, enabled_
 from bot.registration import MODULE_CONTEXT_KEY, HealthSection, ModuleContext
 from bot.scheduler import JOB_SCHEDULER_KEY
 from services.metrics import CONTENT_TYPE_LATEST, StateGauge, render
+from services.networks import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def build_web_app(
     """Health, the enabled modules' routes and, with `telegram_webhook`, Telegram updates at
     WEBHOOK_PATH (secret checked)."""
     settings = resources.settings
-    app = web.Application()
+    app = web.Application(middlewares=[behind_trusted_proxies] if settings.trusted_proxies else [])
     app[RESOURCES_KEY] = resources
     app[MODULE_CONTEXT_KEY] = module_context(resources, dispatcher, bot)
     app.router.add_get("/healthz", healthz)
@@ -52,6 +54,16 @@ def build_web_app(
         for routes in part.web_routes:
             app.add_routes(routes(settings))
     return app
+
+
+@web.middleware
+async def behind_trusted_proxies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A request a trusted load balancer passed on is seen as coming from its client."""
+    proxies = request.app[RESOURCES_KEY].settings.trusted_proxies
+    address = client_address(request.remote, request.headers.get("X-Forwarded-For"), proxies)
+    if address != request.remote:
+        request = request.clone(remote=address)
+    return await handler(request)
 
 
 # What modules and the scheduler add to /healthz or /metrics is read within this, at the same

@@ -20,13 +20,13 @@ from bot.registration import MODULE_CONTEXT_KEY
 from bot.sender import OutgoingText
 from handlers.payments.receipts import announce_payment
 from services.models import User
+from services.networks import is_trusted_address
 from services.payments.catalog import product_title
 from services.payments.crediting import PaymentMismatch, Provider, credit_payment
 from services.payments.orders import cancel_order, order_by_provider_payment
 from services.payments.yookassa_gateway import (
     YooKassaError,
     YooKassaGateway,
-    is_trusted_address,
     parse_notification,
 )
 

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import logging
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -167,42 +166,6 @@ def parse_notification(body: Mapping[str, Any]) -> YooKassaNotification:
         status=status if isinstance(status, str) else None,
         metadata=_metadata(metadata),
     )
-
-
-@functools.lru_cache(maxsize=32)
-def _parse_networks(
-    networks: tuple[str, ...],
-) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    parsed = []
-    for network in networks:
-        try:
-            parsed.append(ipaddress.ip_network(network.strip(), strict=False))
-        except ValueError:
-            # Fail closed: a mistyped range trusts nobody, and says so.
-            logger.warning("ignoring an invalid trusted network %r", network)
-    return tuple(parsed)
-
-
-def is_trusted_address(address: str, networks: Sequence[str]) -> bool:
-    """Whether a peer address belongs to one of the networks (CIDRs or single addresses).
-
-    IPv4-mapped IPv6 addresses (``::ffff:185.71.76.1``, as a dual-stack socket reports IPv4
-    peers) are checked as the IPv4 address; anything unparsable is not trusted."""
-    if not address:
-        return False
-    text = address.strip()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif ip.scope_id is not None:
-            ip = ipaddress.IPv6Address(text.split("%", 1)[0])
-    return any(ip in network for network in _parse_networks(tuple(networks)))
 
 
 # ----------------------------------------------------------------------------- SDK glue

@@ -245,6 +245,39 @@ async def test_forged_notifications_credit_nothing(
     assert await _credits(seeded_catalogue, buyer.chat_id) == 0
 
 
+async def test_behind_a_trusted_proxy_a_notification_is_judged_by_its_forwarded_address(
+    harness_factory: HarnessFactory, seeded_catalogue: str
+) -> None:
+    harness = await harness_factory.start(
+        trusted_proxies=["127.0.0.2/32"], yookassa_trusted_networks=["185.71.76.0/27"]
+    )
+    buyer = Buyer(harness, new_user("en"))
+    payment_id, _ = await _yookassa_order(harness, buyer)
+    notification = {
+        "type": "notification",
+        "event": "payment.waiting_for_capture",
+        "object": {"id": payment_id, "status": "pending", "paid": False},
+    }
+    url = f"{harness.web_url}/webhooks/yookassa"
+
+    async def status(peer: str, forwarded_for: str) -> int:
+        connector = aiohttp.TCPConnector(local_addr=(peer, 0))
+        headers = {"X-Forwarded-For": forwarded_for}
+        async with (
+            aiohttp.ClientSession(connector=connector) as http,
+            http.post(url, json=notification, headers=headers) as response,
+        ):
+            return response.status
+
+    assert await status("127.0.0.2", "185.71.76.5") == 200  # YooKassa, through the proxy
+    assert await status("127.0.0.2", "203.0.113.9") == 403  # someone else, through the proxy
+    # What a client writes itself before the proxy's entry counts for nothing.
+    assert await status("127.0.0.2", "185.71.76.5, 203.0.113.9") == 403
+    # Not the proxy: its header is not believed.
+    assert await status("127.0.0.3", "185.71.76.5") == 403
+    assert await _credits(seeded_catalogue, buyer.chat_id) == 0
+
+
 async def test_admins_set_prices_with_history_and_others_see_no_such_command(
     harness_factory: HarnessFactory, seeded_catalogue: str
 ) -> None:

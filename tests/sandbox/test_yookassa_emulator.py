@@ -15,11 +15,11 @@ from aiohttp import web
 
 from sandbox import TelegramEmulator
 from sandbox.yookassa import DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID, loopback_url
+from services.networks import is_trusted_address
 from services.payments.yookassa_gateway import (
     YooKassaError,
     YooKassaGateway,
     YooKassaPayment,
-    is_trusted_address,
     parse_notification,
 )
 

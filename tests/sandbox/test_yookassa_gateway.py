@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from services.networks import is_trusted_address
 from services.payments.yookassa_gateway import (
     YooKassaGateway,
-    is_trusted_address,
     kopecks_to_value,
     parse_notification,
     value_to_kopecks,
