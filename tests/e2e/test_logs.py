@@ -136,8 +136,12 @@ async def test_json_logs_carry_the_update_the_user_and_the_handler(
     assert any("update_id" not in record for record in records)
 
     # The text format: the same context as a suffix.
-    [text_line] = [line for line in logs.text().splitlines() if "handling /logline" in line]
+    text_lines = logs.text().splitlines()
+    [text_line] = [text for text in text_lines if "handling /logline" in text]
     assert text_line.endswith(f" [update {sent['update_id']} user {user['id']} {line['handler']}]")
+    failure = f"[update {failed['update_id']} user {user['id']} {warning['handler']}]"
+    assert any(text.startswith("Traceback") for text in text_lines)
+    assert any(" ERROR " in text and text.endswith(failure) for text in text_lines)
     assert f" INFO {TEST_LOGGER}: handling /logline" in text_line
 
 
