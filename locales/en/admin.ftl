@@ -40,11 +40,16 @@ health-title = { $healthy ->
 }
 health-database = { $state ->
     [ok] ✅ Database: answers
-    [down] 🔴 Database: does not answer within 3 s
+    [down] 🔴 Database: does not answer within 2 s
    *[not_configured] ➖ Database: not configured
 }
 health-redis = { $state ->
     [ok] ✅ Redis: answers
-    [down] 🔴 Redis: does not answer within 3 s
+    [down] 🔴 Redis: does not answer within 2 s
    *[not_configured] ➖ Redis: not configured (FSM state and throttling live in this process's memory)
 }
+health-jobs = { $late ->
+    [0] ✅ Scheduled jobs: { $count }, all on time
+   *[other] 🟠 Scheduled jobs: { $late } of { $count } late ({ $names })
+}
+health-jobs-unknown = ❔ Scheduled jobs: their last runs could not be read

@@ -40,11 +40,16 @@ health-title = { $healthy ->
 }
 health-database = { $state ->
     [ok] ✅ База данных: отвечает
-    [down] 🔴 База данных: не отвечает 3 с
+    [down] 🔴 База данных: не отвечает 2 с
    *[not_configured] ➖ База данных: не настроена
 }
 health-redis = { $state ->
     [ok] ✅ Redis: отвечает
-    [down] 🔴 Redis: не отвечает 3 с
+    [down] 🔴 Redis: не отвечает 2 с
    *[not_configured] ➖ Redis: не настроен (состояния FSM и ограничение частоты — в памяти процесса)
 }
+health-jobs = { $late ->
+    [0] ✅ Плановые задачи: { $count }, все вовремя
+   *[other] 🟠 Плановые задачи: опаздывают { $late } из { $count } ({ $names })
+}
+health-jobs-unknown = ❔ Плановые задачи: не удалось прочитать их последние запуски

@@ -54,7 +54,8 @@ async def test_owners_add_and_remove_admins_and_a_removed_admin_is_refused_at_on
 
     # The new admin uses the console, but only owners manage admins.
     sent = await admin_chat.say("/health", helper)
-    await admin_chat.wait_text("Database: answers", after=sent)
+    health = await admin_chat.wait_text("Database: answers", after=sent)
+    assert "Scheduled jobs:" in health["text"] and "all on time" in health["text"]
     sent = await admin_chat.say(f"/admins remove {admin_chat.admin['id']}", helper)
     await admin_chat.wait_text("Only owners", after=sent)
     sent = await admin_chat.say("/admins", helper)
@@ -219,4 +220,5 @@ async def test_a_blocked_user_made_admin_keeps_the_console(
     sent = await admin_chat.say("/admins add @once_blocked")
     await admin_chat.wait_text("is now an admin", after=sent)
     sent = await admin_chat.say("/health", helper)
-    await admin_chat.wait_text("Database: answers", after=sent)
+    health = await admin_chat.wait_text("Database: answers", after=sent)
+    assert "Scheduled jobs:" in health["text"] and "all on time" in health["text"]
