@@ -8,7 +8,8 @@ import functools
 import gc
 import inspect
 import logging
-from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
+import secrets
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
@@ -29,6 +31,7 @@ from aiogram.types import (
     BotCommandScopeChat,
     BotCommandScopeDefault,
     BotCommandScopeUnion,
+    TelegramObject,
 )
 from redis.asyncio import ConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -52,13 +55,19 @@ from middlewares.banned import BannedUserMiddleware
 from middlewares.database import DatabaseSessionMiddleware
 from middlewares.i18n import create_i18n_middleware
 from middlewares.observability import observe_updates
-from middlewares.throttling import MemoryUpdateCounter, RedisUpdateCounter, ThrottlingMiddleware
+from middlewares.throttling import (
+    COUNTED,
+    MemoryUpdateCounter,
+    RedisUpdateCounter,
+    ThrottlingMiddleware,
+    counted_sender,
+)
 from middlewares.unhandled import UnhandledUpdateLogger
 from middlewares.user import UserMiddleware
 from services.database import create_engine, create_session_factory
 from services.health import HealthChecks
 from services.languages import SUPPORTED_LANGUAGES
-from services.leases import RedisLeases
+from services.leases import Lease, RedisLeases
 from services.send_budgets import create_send_budgets
 
 logger = logging.getLogger(__name__)
@@ -172,9 +181,23 @@ class LeanRedisEventIsolation(RedisEventIsolation):
     EXPIRES_MS = 60_000
     RETRY_SECONDS = 0.01
 
+    # The lock as `RedisLeases.try_acquire` takes it and, once held, what the update reads
+    # first anyway: the FSM state (KEYS[2]) and, for an update the throttling counts, its
+    # sender's counter (KEYS[3], as `RedisUpdateCounter.HIT`). Nil while another holds the lock.
+    LOCK_AND_LOAD = """
+    if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return nil end
+    local count = -1
+    if KEYS[3] then
+      count = redis.call('INCR', KEYS[3])
+      if count == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
+    end
+    return {redis.call('GET', KEYS[2]), count}
+    """
+
     def __init__(self, redis: Redis, key_builder: DefaultKeyBuilder) -> None:
         super().__init__(redis, key_builder=key_builder)
         self._leases = RedisLeases(redis)
+        self._lock_and_load = redis.register_script(self.LOCK_AND_LOAD)
 
     @contextlib.asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
@@ -187,6 +210,76 @@ class LeanRedisEventIsolation(RedisEventIsolation):
         finally:
             await self._leases.release(lease)
 
+    @contextlib.asynccontextmanager
+    async def lock_and_load(
+        self, key: StorageKey, counter: RedisUpdateCounter | None, counted_user: int | None
+    ) -> AsyncGenerator[tuple[str | None, int | None], None]:
+        """`lock(key)` that also reads the state of `key` and counts one more update of
+        `counted_user` on `counter`, all in one round trip; yields the state and the count
+        (None when nobody is counted)."""
+        name = self.key_builder.build(key, "lock")
+        keys = [name, self.key_builder.build(key, "state")]
+        args: list[str | int] = [secrets.token_hex(8), self.EXPIRES_MS]
+        if counter is not None and counted_user is not None:
+            keys.append(counter.key(counted_user))
+            args.append(counter.period_ms)
+        while (loaded := await self._lock_and_load(keys=keys, args=args)) is None:  # noqa: ASYNC110
+            await asyncio.sleep(self.RETRY_SECONDS)
+        raw_state, count = loaded
+        try:
+            yield (
+                raw_state.decode() if isinstance(raw_state, bytes) else raw_state,
+                int(count) if int(count) >= 0 else None,
+            )
+        finally:
+            await self._leases.release(Lease(name, str(args[0])))
+
+
+class LeanFSMContextMiddleware(FSMContextMiddleware):
+    """aiogram's FSM middleware (the chat's lock around the update, its state in `raw_state`)
+    in one Redis round trip where aiogram makes two, with the throttling's count of the update
+    taken in the same one (left under `COUNTED` for the throttling middleware)."""
+
+    def __init__(
+        self,
+        storage: RedisStorage,
+        events_isolation: LeanRedisEventIsolation,
+        counter: RedisUpdateCounter | None,
+    ) -> None:
+        super().__init__(storage, events_isolation)
+        self.lean_isolation = events_isolation
+        self.counter = counter
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        context = self.resolve_event_context(data["bot"], data)
+        data["fsm_storage"] = self.storage
+        if context is None:
+            return await handler(event, data)
+        async with self.lean_isolation.lock_and_load(
+            context.key, self.counter, counted_sender(event)
+        ) as (raw_state, count):
+            data.update(state=context, raw_state=raw_state)
+            if count is not None:
+                data[COUNTED] = count
+            return await handler(event, data)
+
+
+def use_lean_fsm_middleware(dispatcher: Dispatcher, counter: RedisUpdateCounter | None) -> None:
+    """Puts `LeanFSMContextMiddleware` where aiogram put its own (the last of the three
+    outer middlewares `Dispatcher()` registers) when the FSM lives in Redis."""
+    storage, isolation = dispatcher.fsm.storage, dispatcher.fsm.events_isolation
+    if not isinstance(storage, RedisStorage) or not isinstance(isolation, LeanRedisEventIsolation):
+        return
+    assert dispatcher.update.outer_middleware[-1] is dispatcher.fsm
+    dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
+    dispatcher.fsm = LeanFSMContextMiddleware(storage, isolation, counter)
+    dispatcher.update.outer_middleware(dispatcher.fsm)
+
 
 def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ()) -> Dispatcher:
     settings = resources.settings
@@ -197,6 +290,14 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
         settings=settings,
         health_checks=resources.health_checks,
         **enabled_workflow_data(settings),
+    )
+    counter = (
+        RedisUpdateCounter(resources.redis, settings.throttle_period_seconds)
+        if resources.redis is not None
+        else MemoryUpdateCounter(settings.throttle_period_seconds)
+    )
+    use_lean_fsm_middleware(
+        dispatcher, counter if isinstance(counter, RedisUpdateCounter) else None
     )
 
     observe_updates(dispatcher)
@@ -212,11 +313,6 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     dispatcher.shutdown.register(jobs.stop)
     dispatcher.shutdown.register(_wind_down_modules)
     create_i18n_middleware(settings.default_language).setup(dispatcher)
-    counter = (
-        RedisUpdateCounter(resources.redis, settings.throttle_period_seconds)
-        if resources.redis is not None
-        else MemoryUpdateCounter(settings.throttle_period_seconds)
-    )
     dispatcher.update.outer_middleware(ThrottlingMiddleware(counter, settings.throttle_limit))
 
     # /cancel and friends first: they work inside any flow. Modules come before the rest of

@@ -45,7 +45,11 @@ class MemoryUpdateCounter:
 
 
 class RedisUpdateCounter:
-    """Shared by every bot process behind the same Redis, so a flood is counted once."""
+    """Shared by every bot process behind the same Redis, so a flood is counted once.
+
+    The per-chat lock can take the hit in its own round trip (`bot.app.LeanFSMContextMiddleware`
+    with `key` and `period_ms`): the count then waits in the update's data under `COUNTED`.
+    """
 
     # One round trip: count, and start the window's clock on its first hit.
     HIT = """
@@ -60,8 +64,26 @@ class RedisUpdateCounter:
         self.prefix = prefix
         self._hit = redis.register_script(self.HIT)
 
+    def key(self, user_id: int) -> str:
+        return f"{self.prefix}:{user_id}"
+
     async def hit(self, user_id: int) -> int:
-        return int(await self._hit(keys=[f"{self.prefix}:{user_id}"], args=[self.period_ms]))
+        return int(await self._hit(keys=[self.key(user_id)], args=[self.period_ms]))
+
+
+# Where an update's count waits when it was taken before this middleware ran.
+COUNTED = "throttle_count"
+
+
+def counted_sender(event: TelegramObject) -> int | None:
+    """Whose flood an update counts towards: the sender of a message or button press in a
+    private chat; None for every other update (not counted)."""
+    if not isinstance(event, Update):
+        return None
+    subject = event.message or event.callback_query
+    if subject is None or not _from_private_chat(subject) or subject.from_user is None:
+        return None
+    return subject.from_user.id
 
 
 class ThrottlingMiddleware(BaseMiddleware):
@@ -81,23 +103,21 @@ class ThrottlingMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if not isinstance(event, Update):
+        user_id = counted_sender(event)
+        if user_id is None:
             return await handler(event, data)
-        subject = event.message or event.callback_query
-        if subject is None or not _from_private_chat(subject):
-            return await handler(event, data)
-        user = subject.from_user
-        if user is None:
-            return await handler(event, data)
-        count = await self.counter.hit(user.id)
+        assert isinstance(event, Update)
+        counted = data.get(COUNTED)
+        count = counted if counted is not None else await self.counter.hit(user_id)
         if count <= self.limit:
             return await handler(event, data)
         if count == self.limit + 1:
-            logger.info("throttling user %s (update %s)", user.id, event.update_id)
+            logger.info("throttling user %s (update %s)", user_id, event.update_id)
             text = (
                 data["i18n"].get("throttled") if isinstance(data.get("i18n"), I18nContext) else None
             )
-            if text:
+            subject = event.message or event.callback_query
+            if text and subject is not None:
                 await _answer(subject, text)
         return None
 
