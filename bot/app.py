@@ -47,6 +47,7 @@ from bot.modules import (
 )
 from bot.registration import ModuleContext
 from bot.retry import RetryOnFloodAndServerErrors
+from bot.routing import prefilter_handlers
 from bot.scheduler import JOB_SCHEDULER_KEY, JobScheduler
 from bot.sender import SENDER_KEY, SendBudgetGate, TelegramSender, send_budgets_of
 from bot.telemetry import CountBotApiCalls
@@ -323,6 +324,7 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
         dispatcher.include_router(router)
     dispatcher.include_router(core_router())
     dispatcher.include_router(fallback_router())
+    prefilter_handlers(dispatcher)
     dispatcher.startup.register(_publish_commands)
 
     async def start_sender_and_jobs(bot: Bot, dispatcher: Dispatcher) -> None:
