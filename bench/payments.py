@@ -19,7 +19,6 @@ import time
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from sqlalchemy import func, select
 
 from bench.updates import start_emulator_process, wait_until_up
@@ -32,7 +31,7 @@ from services.models import CreditAccount, CreditEntry, Payment, User
 from services.payments.orders import Method, attach_provider_payment, create_order
 from services.payments.seeding import seed_products_database
 from services.payments.yookassa_gateway import YooKassaGateway
-from tests.servers import UNTHROTTLED_SENDING, ThrowawayPostgres, free_port
+from tests.servers import UNTHROTTLED_SENDING, ThrowawayPostgres, serve_locally
 
 BOT_TOKEN = "1000000005:payments-bench"
 PAYMENTS = 1000
@@ -140,15 +139,12 @@ async def run_async() -> int:
         dispatcher = build_dispatcher(resources)
         gateway = dispatcher.workflow_data["yookassa"]
         app = build_web_app(resources, dispatcher, bot, telegram_webhook=False)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        runner, web_url = await serve_locally(app)
         try:
             await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher)
             print(f"preparing {PAYMENTS} YooKassa payments on PostgreSQL…", flush=True)
             payments = await _orders(resources, gateway, base_url)
-            elapsed, statuses = await _deliver(f"http://127.0.0.1:{port}", payments)
+            elapsed, statuses = await _deliver(web_url, payments)
             await asyncio.sleep(1.0)  # receipts go out in the background
             paid, entries, right, wrong = await _audit(resources)
         finally:

@@ -17,7 +17,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 from sandbox.telegram.limits import RateLimits, Window
+
+
+async def serve_locally(app: web.Application) -> tuple[web.AppRunner, str]:
+    """Serves `app` on a free loopback port; its runner (to clean up) and base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner, f"http://127.0.0.1:{port}"
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.web import build_web_app, webhook_secret
 from sandbox import SandboxClient, TelegramEmulator
 from sandbox.yookassa import DEFAULT_SECRET_KEY, DEFAULT_SHOP_ID
-from tests.servers import UNTHROTTLED_SENDING, free_port
+from tests.servers import UNTHROTTLED_SENDING, serve_locally
 
 BOT_TOKEN = "1000000002:easyflow-tests"
 _user_ids = itertools.count(random.randint(10_000_000, 900_000_000))
@@ -62,11 +62,7 @@ class BotHarness:
         app = build_web_app(
             self.resources, self.dispatcher, self.bot, telegram_webhook=self.webhook
         )
-        self._web_runner = web.AppRunner(app)
-        await self._web_runner.setup()
-        port = free_port()
-        await web.TCPSite(self._web_runner, "127.0.0.1", port).start()
-        self.web_url = f"http://127.0.0.1:{port}"
+        self._web_runner, self.web_url = await serve_locally(app)
         if self.webhook:
             await self._start_webhook()
         else:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from bot.app import Resources, build_dispatcher, create_bot, module_context
 from bot.config import Module, Settings
@@ -19,7 +18,7 @@ from bot.scheduler import JOB_SCHEDULER_KEY
 from bot.web import build_web_app
 from tests.e2e.desk import open_desk
 from tests.e2e.harness import HarnessFactory
-from tests.servers import free_port
+from tests.servers import serve_locally
 
 
 async def get_health(web_url: str) -> tuple[int, dict[str, Any], float]:
@@ -81,12 +80,9 @@ async def test_healthz_answers_within_3_s_with_503_when_the_database_and_redis_h
         scheduler = dispatcher.workflow_data[JOB_SCHEDULER_KEY]
         scheduler.start(module_context(resources, dispatcher, bot))
         app = build_web_app(resources, dispatcher, bot, telegram_webhook=False)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        runner, url = await serve_locally(app)
         try:
-            status, body, seconds = await get_health(f"http://127.0.0.1:{port}")
+            status, body, seconds = await get_health(url)
         finally:
             await scheduler.stop(grace_seconds=0)
             await runner.cleanup()
