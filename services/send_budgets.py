@@ -214,7 +214,9 @@ class InProcessSendBudgets(InProcessPauses[int | str | None]):
 # Returns {0, 0} when taken, else {wait ms, 1 when the wait is the bot's rather than the chat's}.
 TAKE_SCRIPT = """
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- Milliseconds with microseconds kept: paces under a millisecond apart (a high overall limit)
+-- must not round to one send a millisecond.
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local chat_wait = redis.call('PTTL', KEYS[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 local count = redis.call('ZCARD', KEYS[1])
@@ -242,7 +244,8 @@ if chat_wait > 0 or bot_wait > 0 then
 end
 redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('SET', KEYS[4], math.max(due, now) + spacing, 'PX', math.ceil(math.max(1000, spacing * 2)))
+-- Formatted: Lua would write the number with 14 digits, a tenth of a millisecond.
+redis.call('SET', KEYS[4], string.format('%.3f', math.max(due, now) + spacing), 'PX', math.ceil(math.max(1000, spacing * 2)))
 return {0, 0}
 """
 
