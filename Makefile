@@ -41,7 +41,7 @@ format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-## bench: throughput of the full stack against a bare echo bot (real PostgreSQL + Redis)
+## bench: throughput of the full stack against a template aiogram stack and a bare echo bot (real PostgreSQL + Redis)
 bench: install
 	./scripts/system-deps.sh
 	$(PY) -m bench updates
