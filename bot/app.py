@@ -9,7 +9,7 @@ import gc
 import inspect
 import logging
 import secrets
-from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -311,6 +311,7 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     # middleware unloads at its own shutdown, the sender and the database are all still there.
     jobs = JobScheduler(enabled_jobs(settings))
     dispatcher.workflow_data[JOB_SCHEDULER_KEY] = jobs  # for /healthz
+    dispatcher.shutdown.register(_finish_updates_in_flight)
     dispatcher.shutdown.register(jobs.stop)
     dispatcher.shutdown.register(_wind_down_modules)
     create_i18n_middleware(settings.default_language).setup(dispatcher)
@@ -353,16 +354,49 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
 YOUNG_COLLECTION_THRESHOLD = 20_000
 
 
-@functools.cache
-def freeze_startup_objects() -> None:
+_startup_objects_frozen = False
+
+
+async def freeze_startup_objects() -> None:
     """Takes what the process has loaded by its first startup (modules, routers, pydantic's
     schemas, translations: some 450,000 objects that live as long as the process) out of the
     garbage collector's full passes, once per process. Each full pass walked all of them again
     (~0.3 s of a frozen event loop, a dozen times a minute under load): a quarter of the CPU
-    and most of the p99. Garbage made later is collected as before, in larger batches."""
+    and most of the p99. Garbage made later is collected as before, in larger batches.
+    A coroutine, so that aiogram runs it on the event loop's thread (finalizers included)."""
+    global _startup_objects_frozen
+    if _startup_objects_frozen:
+        return
+    _startup_objects_frozen = True
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, 20, 20)
+
+
+# How long the updates polling took before it stopped get to finish at shutdown (inside
+# compose's 30 s stop grace period).
+UPDATES_DRAIN_SECONDS = 20.0
+
+
+async def _finish_updates_in_flight(dispatcher: Dispatcher) -> None:
+    """First at shutdown: polling has stopped taking updates, but aiogram does not wait for the
+    ones it took, which would go on while everything below them closes (the sender, the
+    translations, Redis). They get `UPDATES_DRAIN_SECONDS` to finish. (The webhook's own are
+    finished by `bot.web.DrainingRequestHandler`.)"""
+    await finish_taken_updates(dispatcher._handle_update_tasks)
+
+
+async def finish_taken_updates(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Waits up to `UPDATES_DRAIN_SECONDS` for the updates' tasks; cancels what is left."""
+    taken = set(tasks)
+    if not taken:
+        return
+    logger.info("finishing %d update(s) taken before shutdown", len(taken))
+    _, unfinished = await asyncio.wait(taken, timeout=UPDATES_DRAIN_SECONDS)
+    for task in unfinished:
+        task.cancel()
+    if unfinished:
+        logger.warning("%d update(s) cancelled at shutdown", len(unfinished))
 
 
 def module_context(resources: Resources, dispatcher: Dispatcher, bot: Bot) -> ModuleContext:

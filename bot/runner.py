@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -298,12 +299,15 @@ async def _serve(
     web_app = build_web_app(resources, dispatcher, bot, telegram_webhook=use_webhook)
     runner = web.AppRunner(web_app)
     await runner.setup()
+    # Bound now, so a port in use stops the start before anything started; listening only
+    # once the sender and the jobs are there (below).
+    address = _bound_socket(settings.web_host, settings.web_port)
 
     async def start_web_server() -> None:
         # The last start-up hook: requests (updates the load balancer hands this replica
         # while another one sets the webhook, payment notifications, marketplace pushes) are
         # taken only once the sender and the jobs are there.
-        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+        await web.SockSite(runner, address).start()
         logger.info(
             "web server on http://%s:%s (health: /healthz)", settings.web_host, settings.web_port
         )
@@ -322,7 +326,24 @@ async def _serve(
     finally:
         if runner.server is not None:  # the webhook mode stops it earlier
             await runner.cleanup()
+        address.close()  # if the server never took it over
         await bot.session.close()
+
+
+def _bound_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to the web server's address, not listening yet."""
+    family, kind, protocol, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    bound = socket.socket(family, kind, protocol)
+    try:
+        bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        bound.bind(address)
+    except OSError:
+        bound.close()
+        raise
+    bound.setblocking(False)
+    return bound
 
 
 async def _serve_webhook(

@@ -14,7 +14,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.app import Resources, module_context
+from bot.app import Resources, finish_taken_updates, module_context
 from bot.config import Settings
 from bot.modules import enabled_health_sections, enabled_registrations, enabled_state_readers
 from bot.registration import MODULE_CONTEXT_KEY, HealthSection, ModuleContext
@@ -35,6 +35,17 @@ def webhook_secret(settings: Settings, token: str) -> str:
     return hashlib.sha256(f"easyflow-webhook:{token}".encode()).hexdigest()
 
 
+class DrainingRequestHandler(SimpleRequestHandler):
+    """aiogram's webhook handler, which answers Telegram at once and handles each update in a
+    task of its own; at shutdown (after the server stopped listening) it lets the updates it
+    took finish before the bot's session closes. Telegram had its 200 for them: cancelled,
+    they would be lost."""
+
+    async def _handle_close(self, *args: Any, **kwargs: Any) -> None:
+        await finish_taken_updates(self._background_feed_update_tasks)
+        await super()._handle_close(*args, **kwargs)
+
+
 def build_web_app(
     resources: Resources, dispatcher: Dispatcher, bot: Bot, *, telegram_webhook: bool = True
 ) -> web.Application:
@@ -47,7 +58,7 @@ def build_web_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     if telegram_webhook:
-        SimpleRequestHandler(
+        DrainingRequestHandler(
             dispatcher, bot, secret_token=webhook_secret(settings, bot.token)
         ).register(app, path=settings.webhook_path)
     for part in enabled_registrations(settings):

@@ -89,7 +89,8 @@ class BotHarness:
     async def stop(self) -> None:
         if self._polling is not None:
             await self.dispatcher.stop_polling()
-            await asyncio.wait_for(self._polling, 15)
+            # Its shutdown lets the updates in flight finish (up to 20 s) first.
+            await asyncio.wait_for(self._polling, 40)
             self._polling = None
         if self._web_runner is not None:
             if self.webhook:
