@@ -48,8 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_transcribe(args, settings)
 
     from bot.logs import configure_logging
+    from bot.web import webhook_secret
 
-    configure_logging(settings.log_level, settings.log_format, settings.secret_values())
+    secrets = settings.secret_values()
+    if settings.bot_token is not None:  # the webhook's secret, derived when not set
+        secrets.append(webhook_secret(settings, settings.bot_token.get_secret_value()))
+    configure_logging(settings.log_level, settings.log_format, secrets)
     if args.command == "migrate":
         from bot.migrate import upgrade
 

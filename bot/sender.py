@@ -51,6 +51,7 @@ from services.telegram_text import (
     merged_text,
     split_text,
 )
+from services.update_context import outside_any_update
 
 logger = logging.getLogger(__name__)
 
@@ -318,7 +319,7 @@ class TelegramSender:
         lane = self._lanes[queued.lane]
         lane.appendleft(queued) if front else lane.append(queued)
         if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._run(), name="telegram-sender")
+            self._worker = outside_any_update(self._run(), name="telegram-sender")
         self._wake.set()
 
     async def stop(self, drain_seconds: float = 5.0) -> None:

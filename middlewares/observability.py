@@ -92,8 +92,16 @@ class ErrorContext(BaseMiddleware):
 
 def observe_updates(dispatcher: Dispatcher) -> None:
     """Registers them: the observer around every update, the namer on every event type, the
-    failed update's context around the error handlers."""
+    failed update's context around the error handlers.
+
+    The observer goes in before the FSM's middleware (the last of those `Dispatcher()` adds),
+    so the time an update waits for its chat's lock is in its handling time, and a failure
+    there (Redis away) is counted and logged with the update."""
+    fsm = dispatcher.fsm
+    assert dispatcher.update.outer_middleware[-1] is fsm, "before the platform's middlewares"
+    dispatcher.update.outer_middleware.unregister(fsm)
     dispatcher.update.outer_middleware(UpdateObserver())
+    dispatcher.update.outer_middleware(fsm)
     dispatcher.errors.outer_middleware(ErrorContext())
     namer = HandlerNamer()
     for name, observer in dispatcher.observers.items():

@@ -42,17 +42,23 @@ MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 PREFIX = "easyflow"
 
 
+# No underscore: the multiprocess collector splits file names on it.
+_HOST = socket.gethostname().replace("_", "-")
+
+
 def _process_identifier() -> str:
     """Files are named by process; replicas in containers all run as pid 1, so the host name
-    (a container's id) goes in too. No underscore: the multiprocess collector splits on it."""
-    return f"{socket.gethostname().replace('_', '-')}-{os.getpid()}"
+    (a container's id) goes in too. Called on every write (to notice a fork): kept cheap."""
+    return f"{_HOST}-{os.getpid()}"
 
 
 def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROCESS_DIR_VARIABLE) or None
 
 
-if multiprocess_dir() is not None:
+if (_directory := multiprocess_dir()) is not None:
+    # A directory that is not there would fail every write, and with it every update.
+    os.makedirs(_directory, exist_ok=True)
     values.ValueClass = values.MultiProcessValue(_process_identifier)
 
 # Seconds: a handler that answers from memory (~1 ms) up to an LLM call (~tens of seconds).

@@ -6,8 +6,13 @@ handler takes the update. A context variable: each update's task sees its own.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+import asyncio
+from collections.abc import Coroutine
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
 
 NO_HANDLER = "none"
 
@@ -34,3 +39,14 @@ def enter_update(context: UpdateContext) -> object:
 
 def leave_update(token: object) -> None:
     _current.reset(token)  # type: ignore[arg-type]
+
+
+def outside_any_update(
+    work: Coroutine[Any, Any, Result], *, name: str | None = None
+) -> asyncio.Task[Result]:
+    """A task for work that outlives the update that started it (a queue's worker, a sync, a
+    broadcast): it would otherwise inherit the update, and every later line it logs would
+    name that update and its user."""
+    context = copy_context()
+    context.run(_current.set, None)
+    return asyncio.create_task(work, name=name, context=context)

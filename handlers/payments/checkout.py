@@ -17,7 +17,15 @@ from handlers.payments.receipts import announce_payment, tell_admins
 from services.models import User
 from services.payments.catalog import product_title
 from services.payments.crediting import PaymentMismatch, Provider, credit_payment
-from services.payments.orders import PreCheckoutRefused, check_pre_checkout, order_by_payload
+from services.payments.orders import (
+    METHOD_CURRENCY,
+    Method,
+    PaymentEvent,
+    PreCheckoutRefused,
+    check_pre_checkout,
+    count_payment,
+    order_by_payload,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +55,10 @@ async def successful_payment(
     order = await order_by_payload(session, paid.invoice_payload)
     if order is None:
         logger.error("payment %s names no order", paid.telegram_payment_charge_id)
+        method = (
+            Method.STARS if paid.currency == METHOD_CURRENCY[Method.STARS] else Method.TELEGRAM_CARD
+        )
+        count_payment(method, PaymentEvent.MISMATCH)
         await message.answer(i18n.get("paid-unmatched"))
         await tell_admins(
             sender,

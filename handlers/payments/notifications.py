@@ -23,7 +23,13 @@ from services.models import User
 from services.networks import is_trusted_address
 from services.payments.catalog import product_title
 from services.payments.crediting import PaymentMismatch, Provider, credit_payment
-from services.payments.orders import cancel_order, order_by_provider_payment
+from services.payments.orders import (
+    Method,
+    PaymentEvent,
+    cancel_order,
+    count_payment,
+    order_by_provider_payment,
+)
 from services.payments.yookassa_gateway import (
     YooKassaError,
     YooKassaGateway,
@@ -69,6 +75,7 @@ async def yookassa_notification(request: web.Request) -> web.Response:
         order = await order_by_provider_payment(session, payment.id)
         if order is None:
             logger.error("YooKassa payment %s names no order", payment.id)
+            count_payment(Method.YOOKASSA_LINK, PaymentEvent.MISMATCH)
             return web.Response(status=200)
         user = await session.get(User, order.user_id)
         language = user.language if user else settings.default_language

@@ -36,6 +36,7 @@ from services.metrics import BROADCAST_SENDS, count_when_committed
 from services.models.base import utcnow
 from services.models.broadcast import Broadcast, BroadcastRecipient
 from services.models.user import User
+from services.update_context import outside_any_update
 from services.users import forget_recent_user
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class BroadcastRunner:
             for broadcast_id in running:
                 worker = self._workers.get(broadcast_id)
                 if worker is None or worker.done():
-                    worker = asyncio.create_task(
+                    worker = outside_any_update(
                         self._work(broadcast_id), name=f"broadcast-{broadcast_id}"
                     )
                     worker.add_done_callback(_log_failure)
@@ -125,7 +126,7 @@ class BroadcastRunner:
 
     def wake(self) -> None:
         """Ticks now, in the background (an admin started or resumed a broadcast)."""
-        task = asyncio.create_task(self.tick())
+        task = outside_any_update(self.tick())
         task.add_done_callback(_log_failure)
 
     async def show_progress_now(self, broadcast_id: int) -> None:

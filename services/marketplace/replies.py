@@ -53,6 +53,7 @@ from services.models.marketplace import (
 )
 from services.retry_policy import doubling_pause
 from services.telegram_text import TELEGRAM_DOWNLOAD_LIMIT_BYTES
+from services.update_context import outside_any_update
 
 logger = logging.getLogger(__name__)
 
@@ -314,7 +315,7 @@ class ReplyDelivery:
         if buyer_chat_id in self._running:
             self._again.add(buyer_chat_id)
             return
-        task = asyncio.create_task(self._deliver_in_background(buyer_chat_id))
+        task = outside_any_update(self._deliver_in_background(buyer_chat_id))
         self._running[buyer_chat_id] = task
 
     async def _deliver_in_background(self, buyer_chat_id: int) -> None:

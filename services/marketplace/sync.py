@@ -48,6 +48,7 @@ from services.marketplace.sellers import (
 )
 from services.marketplace.vault import CredentialsUnreadable, CredentialVault
 from services.models.marketplace import MarketplaceAccount, Seller
+from services.update_context import outside_any_update
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ class DeskSync:
     def _start(self, account_id: int) -> None:
         if self._stopping:
             return
-        task = asyncio.create_task(self.sync(account_id), name=f"marketplace-sync-{account_id}")
+        task = outside_any_update(self.sync(account_id), name=f"marketplace-sync-{account_id}")
         self._tasks[account_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(account_id, None))
 
