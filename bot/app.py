@@ -344,7 +344,24 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     dispatcher.shutdown.register(_close_module_resources)
     # Last: everything the startup loaded is there by now.
     dispatcher.startup.register(freeze_startup_objects)
+    _close_fsm_last(dispatcher)
     return dispatcher
+
+
+def _close_fsm_last(dispatcher: Dispatcher) -> None:
+    """aiogram registers the FSM's close (its storage's, which closes the shared Redis client's
+    connections) as the first shutdown handler: it would cut the Redis calls of the updates
+    still finishing, of the scheduled jobs and of the sender's last sends. It goes last."""
+    handlers = dispatcher.shutdown.handlers
+    closes = [
+        handler
+        for handler in handlers
+        if getattr(handler.callback, "__func__", None) is FSMContextMiddleware.close
+    ]
+    assert closes, "aiogram's Dispatcher registers its FSM's close at shutdown"
+    for handler in closes:
+        handlers.remove(handler)
+    handlers.extend(closes)
 
 
 # Collections of the youngest generation after this many new objects (Python's default: 700).
