@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.modules import enabled_health_sections, enabled_registrations, enabled_state_readers
 from bot.registration import MODULE_CONTEXT_KEY, HealthSection, ModuleContext
 from bot.scheduler import JOB_SCHEDULER_KEY
+from middlewares.observability import handler_name
 from services.metrics import CONTENT_TYPE_LATEST, StateGauge, render
 from services.networks import client_address
 
@@ -130,7 +131,7 @@ async def metrics(request: web.Request) -> web.Response:
     )
     state: list[StateGauge] = [health]
     for reader, gauges in zip(readers, results, strict=True):
-        health.add(0 if gauges is None else 1, _reader_name(reader))
+        health.add(0 if gauges is None else 1, handler_name(reader))
         state.extend(gauges or ())
     body = await asyncio.to_thread(render, state)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
@@ -142,9 +143,5 @@ async def _read_bounded(
     try:
         return await asyncio.wait_for(reader(context), MODULE_READ_TIMEOUT_SECONDS)
     except Exception as error:  # a hanging or failing database: the answer still comes
-        logger.warning("%s not read: %r", _reader_name(reader), error)
+        logger.warning("%s not read: %r", handler_name(reader), error)
         return None
-
-
-def _reader_name(reader: Callable[..., object]) -> str:
-    return f"{reader.__module__.removeprefix('handlers.')}.{reader.__qualname__}"

@@ -70,6 +70,8 @@ class HandlerNamer(BaseMiddleware):
 
 
 def handler_name(callback: Callable[..., Any]) -> str:
+    """`module.function` without the `handlers.` prefix (`core.menu.help_command`): for an
+    update's handler, and for a module's reader in /metrics and /healthz."""
     module = getattr(callback, "__module__", "") or ""
     qualname = getattr(callback, "__qualname__", None) or type(callback).__name__
     return f"{module.removeprefix('handlers.')}.{qualname}".lstrip(".")
