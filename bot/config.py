@@ -75,8 +75,10 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
 
-    # Speech: voice answers are transcribed by Groq when GROQ_API_KEY is set, otherwise offline
-    # (pocketsphinx, English only). Questions can be read aloud: OpenAI-compatible text-to-speech
+    # Speech: voice answers are transcribed by Groq when GROQ_API_KEY is set, with the offline
+    # Whisper base model (English and Russian, on the CPU) as its fallback, and by the offline
+    # model alone otherwise. The model is assembled from its packages into speech_model_dir
+    # and checked there (size, SHA-256) before it is loaded. Questions can be read aloud: OpenAI-compatible text-to-speech
     # with OPENAI_API_KEY, espeak-ng when it is installed.
     groq_api_key: SecretStr | None = None
     groq_base_url: str | None = None
@@ -84,6 +86,7 @@ class Settings(BaseSettings):
     stt_timeout_seconds: float = Field(default=30.0, gt=0)
     voice_max_duration_seconds: int = Field(default=300, gt=0, le=3600)
     speech_workers: int = Field(default=1, ge=1, le=16)
+    speech_model_dir: Path = PROJECT_ROOT / "data" / "whisper-base"
     tts_model: str = "gpt-4o-mini-tts"
     tts_voice: str = "alloy"
 

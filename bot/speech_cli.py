@@ -1,10 +1,11 @@
 """`python -m bot transcribe FILE`: hear one recording as the bot would, from a shell.
 
-Uses the configured engine (Groq when GROQ_API_KEY is set, with the offline fallback; offline
-English otherwise) and prints the transcript with its speech metrics, or with `--json` exactly
+Uses the configured engine (Groq when GROQ_API_KEY is set, with the offline Whisper as its
+fallback; the offline Whisper otherwise, English and Russian on the CPU) in the language given
+by `--lang`, or the one it detects, and prints the transcript with its speech metrics, or with `--json` exactly
 `{"text", "language", "engine", "duration_s", "speech_s", "words", "wpm",
 "fillers": {"total", "per_min", "top"}, "long_pauses"}`. A missing file exits 2; a recording
-that is refused, or a language nothing can hear, exits 1 with the reason on stderr.
+that is refused, or recognition that failed, exits 1 with the reason on stderr.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from services.languages import SUPPORTED_LANGUAGES
 if TYPE_CHECKING:
     from services.speech import HeardAnswer
 
+AUTO_LANGUAGE = "auto"
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
@@ -39,11 +41,16 @@ REJECTION_REASONS: dict[str, str] = {
 def add_transcribe_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     transcribe = commands.add_parser(
         "transcribe",
-        help="transcribe a recording and measure its delivery (offline English without "
-        "GROQ_API_KEY)",
+        help="transcribe a recording and measure its delivery (Groq with GROQ_API_KEY, else "
+        "offline Whisper base on the CPU; English and Russian)",
     )
     transcribe.add_argument("file", type=Path, help="any audio or video file with sound")
-    transcribe.add_argument("--lang", choices=SUPPORTED_LANGUAGES, default="en")
+    transcribe.add_argument(
+        "--lang",
+        choices=(*SUPPORTED_LANGUAGES, AUTO_LANGUAGE),
+        default=AUTO_LANGUAGE,
+        help="the language spoken (default: detected)",
+    )
     transcribe.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -62,7 +69,8 @@ def run_transcribe(
         return EXIT_USAGE
     data = path.read_bytes()
     try:
-        heard = asyncio.run(_hear(data, args.lang, settings))
+        language = None if args.lang == AUTO_LANGUAGE else args.lang
+        heard = asyncio.run(_hear(data, language, settings))
     except AudioRejected as error:
         reason = REJECTION_REASONS.get(error.problem.value, error.problem.value)
         length = f" ({error.duration_s:.1f} s)" if error.duration_s is not None else ""
@@ -74,12 +82,7 @@ def run_transcribe(
         print(f"{path}: {reason}{length}{limit} [{error.problem.value}]", file=err)
         return EXIT_PROBLEMS
     except SpeechUnavailable as error:
-        hint = (
-            " (offline recognition is English only; set GROQ_API_KEY)"
-            if error.reason == "language"
-            else ""
-        )
-        print(f"speech recognition unavailable for {args.lang!r}: {error}{hint}", file=err)
+        print(f"speech recognition failed: {error}", file=err)
         return EXIT_PROBLEMS
     if args.json:
         print(json.dumps(heard_json(heard), indent=2, ensure_ascii=False), file=out)
@@ -88,7 +91,7 @@ def run_transcribe(
     return 0
 
 
-async def _hear(data: bytes, language: str, settings: Settings) -> HeardAnswer:
+async def _hear(data: bytes, language: str | None, settings: Settings) -> HeardAnswer:
     from services.speech import build_speech_to_text, hear_answer
 
     stt = build_speech_to_text(settings)

@@ -2,9 +2,9 @@
 confirms (Use it / Edit / Record again); the confirmed text is scored like a typed answer and
 the delivery (pace, fillers, pauses) is kept with it.
 
-Nothing said is lost: the transcript waits in FSM data until the user decides, and when no
-speech service can take the language or the provider keeps failing, the bot asks for a typed
-answer instead of guessing.
+Nothing said is lost: the transcript waits in FSM data until the user decides, and when
+speech recognition fails (the provider keeps failing and the offline model is refused or
+crashed), the bot asks for a typed answer instead of guessing.
 """
 
 from __future__ import annotations
@@ -94,9 +94,6 @@ async def answer_voice(
     if recording.file_size is not None and recording.file_size > MAX_DOWNLOAD_BYTES:
         await message.reply(i18n.get("voice-too-big"))
         return
-    if not speech_to_text.supports(interview.language):
-        await message.reply(i18n.get("voice-unavailable-language"))
-        return
 
     status = await message.reply(i18n.get("voice-status-downloading"))
 
@@ -130,7 +127,7 @@ async def answer_voice(
             return
         except SpeechUnavailable as unavailable:
             logger.warning("no speech service for user %s: %s", user.telegram_id, unavailable)
-            await _edit(status, i18n.get(f"voice-unavailable-{unavailable.reason}"))
+            await _edit(status, i18n.get("voice-unavailable"))
             return
 
     text = heard.transcript.text.strip()[:MAX_SPOKEN_ANSWER_CHARS]

@@ -39,8 +39,7 @@ voice-transcript-outdated = This transcript belongs to a question you have alrea
 
 voice-too-long = ⏱ This recording is { $minutes } min long; answers can be up to { $limit } min. Please record a shorter answer, or type it.
 voice-too-big = 📦 This file is too big for me to download (the limit is 20 MB). Please send a shorter recording, or type your answer.
-voice-unavailable-language = ⌨️ Voice answers in this language need a speech recognition service, which is not configured here. Please type your answer.
-voice-unavailable-service = ⌨️ The speech recognition service is not responding right now. Please type your answer, or try the voice note again in a minute.
+voice-unavailable = ⌨️ Speech recognition is not working right now. Please type your answer, or try the voice note again in a minute.
 
 voice-problem-empty = 🔇 The file is empty. Please record your answer again.
 voice-problem-corrupt = ⚠️ I couldn't read this recording; the file seems damaged. Please record it again.

@@ -1,4 +1,4 @@
-"""Voice answers: decoding, speech-to-text (Groq or offline) and speech metrics.
+"""Voice answers: decoding, speech-to-text (Groq or offline Whisper) and speech metrics.
 
 No aiogram here: the bot downloads the file and calls `hear_answer`.
 """
@@ -23,9 +23,9 @@ from services.speech.metrics import (
     count_fillers,
     measure_speech,
 )
-from services.speech.offline_engine import OfflineSpeechToText
 from services.speech.pipeline import HeardAnswer, HearingStep, hear_answer
 from services.speech.transcript import Transcript, Word
+from services.speech.whisper_engine import WhisperSpeechToText
 
 __all__ = [
     "COMFORTABLE_WPM",
@@ -38,12 +38,12 @@ __all__ = [
     "GroqSpeechToText",
     "HeardAnswer",
     "HearingStep",
-    "OfflineSpeechToText",
     "Pace",
     "SpeechMetrics",
     "SpeechToText",
     "SpeechUnavailable",
     "Transcript",
+    "WhisperSpeechToText",
     "Word",
     "build_speech_to_text",
     "count_fillers",

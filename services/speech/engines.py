@@ -1,8 +1,8 @@
 """Speech-to-text engines chosen by configuration (the interface is in `interface.py`).
 
-`build_speech_to_text` gives Groq's Whisper (`groq_engine.py`) with the offline engine
-(`offline_engine.py`, pocketsphinx, English only) as its fallback when GROQ_API_KEY is set,
-and the offline engine alone otherwise. An engine that cannot transcribe raises
+`build_speech_to_text` gives Groq's hosted Whisper (`groq_engine.py`) with the offline Whisper
+(`whisper_engine.py`) as its fallback when GROQ_API_KEY is set, and the offline Whisper alone
+otherwise. Both hear English and Russian. An engine that cannot transcribe raises
 `SpeechUnavailable` (the bot then asks for a typed answer) or, when the recording holds no
 speech after all, `AudioRejected(NO_SPEECH)`.
 """
@@ -10,6 +10,7 @@ speech after all, `AudioRejected(NO_SPEECH)`.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Protocol
 
 from pydantic import SecretStr
@@ -23,34 +24,27 @@ logger = logging.getLogger(__name__)
 
 
 class FallbackSpeechToText:
-    """The primary engine; the fallback when the primary fails ("service") and the fallback
-    speaks the language. `AudioRejected` (no speech) is final: another engine would not hear
-    more."""
+    """The primary engine; the fallback when the primary fails. `AudioRejected` (no speech) is
+    final: another engine would not hear more."""
 
     def __init__(self, primary: SpeechToText, fallback: SpeechToText) -> None:
         self.primary = primary
         self.fallback = fallback
         self.name = f"{primary.name}+{fallback.name}"
 
-    def supports(self, language: str) -> bool:
-        return self.primary.supports(language) or self.fallback.supports(language)
-
-    async def transcribe(self, audio: DecodedAudio, original: bytes, language: str) -> Transcript:
-        if self.primary.supports(language):
-            try:
-                return await self.primary.transcribe(audio, original, language)
-            except SpeechUnavailable as error:
-                if not self.fallback.supports(language):
-                    raise SpeechUnavailable("service", str(error)) from error
-                logger.warning(
-                    "%s unavailable (%s); transcribing with %s",
-                    self.primary.name,
-                    error,
-                    self.fallback.name,
-                )
-                count_fallback(AiKind.STT, self.primary.name)
-        elif not self.fallback.supports(language):
-            raise SpeechUnavailable("language")
+    async def transcribe(
+        self, audio: DecodedAudio, original: bytes, language: str | None
+    ) -> Transcript:
+        try:
+            return await self.primary.transcribe(audio, original, language)
+        except SpeechUnavailable as error:
+            logger.warning(
+                "%s unavailable (%s); transcribing with %s",
+                self.primary.name,
+                error,
+                self.fallback.name,
+            )
+            count_fallback(AiKind.STT, self.primary.name)
         return await self.fallback.transcribe(audio, original, language)
 
     async def warm_up(self) -> None:
@@ -70,6 +64,7 @@ class SpeechToTextSettings(Protocol):
     """What choosing an engine reads from the platform's settings."""
 
     speech_workers: int
+    speech_model_dir: Path
     groq_api_key: SecretStr | None
     groq_base_url: str | None
     stt_model: str
@@ -78,9 +73,9 @@ class SpeechToTextSettings(Protocol):
 
 def build_speech_to_text(settings: SpeechToTextSettings) -> SpeechToText:
     """Groq with the offline fallback when GROQ_API_KEY is set, else the offline engine."""
-    from services.speech.offline_engine import OfflineSpeechToText
+    from services.speech.whisper_engine import WhisperSpeechToText
 
-    offline = OfflineSpeechToText(workers=settings.speech_workers)
+    offline = WhisperSpeechToText(settings.speech_model_dir, workers=settings.speech_workers)
     if settings.groq_api_key is None or not settings.groq_api_key.get_secret_value():
         return offline
 

@@ -2,29 +2,27 @@
 
 The upload is the user's original file when Groq takes its container (named by the sniffed
 container: Ogg is `answer.ogg`, since Groq refuses `.oga`), else, or when the original is the
-bigger of the two, the decoded PCM as WAV. The
-prompt is a line of fillers in the answer's language, which keeps Whisper from tidying them
-away. Rate limits, server errors and timeouts are retried (services/llm_retry.py); any other
-HTTP error ends at once; either way the caller gets `SpeechUnavailable("service")` and may
-fall back. A reply without speech (empty text, a bare "[Music]", the prompt echoed back, or
-segments that Whisper itself marks as no speech) is `AudioRejected(NO_SPEECH)`.
+bigger of the two, the decoded PCM as WAV. The prompt is a line of fillers in the answer's
+language (`whisper_reply.FILLER_PROMPTS`). Rate limits, server errors and timeouts are retried
+(services/llm_retry.py); any other HTTP error ends at once; either way the caller gets
+`SpeechUnavailable("service")` and may fall back. The reply becomes a transcript, or
+`AudioRejected(NO_SPEECH)`, in `whisper_reply.py`. Without a language Groq detects it.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import re
 import wave
-from collections.abc import Sequence
 from typing import Any
 
 import groq
 
 from services.llm_retry import AiKind, RetryableLLMError, retry_after_seconds, with_retries
-from services.speech.audio import AudioProblem, AudioRejected, DecodedAudio
+from services.speech.audio import DecodedAudio
 from services.speech.interface import SpeechUnavailable
-from services.speech.transcript import Transcript, Word, normalize_language
+from services.speech.transcript import Transcript, normalize_language
+from services.speech.whisper_reply import FILLER_PROMPTS, reply_language, transcript_from_reply
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +32,6 @@ GROQ_CONTAINERS = frozenset(
 )
 GROQ_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 WAV_HEADER_BYTES = 44
-FILLER_PROMPTS: dict[str, str] = {
-    "en": "Um, uh, hmm, like, you know.",
-    "ru": "Ну, э-э, как бы, типа.",
-}
-# Whisper's own rule marks a segment silent when no_speech_prob > 0.6 and avg_logprob < -1;
-# a reply counts as no speech when every segment is, or every segment is >= 0.8 sure.
-NO_SPEECH_PROB = 0.6
-NO_SPEECH_LOGPROB = -1.0
-SURE_NO_SPEECH_PROB = 0.8
-NON_SPEECH_RE = re.compile(r"\[[^\]]*\]|\([^)]*\)|[♪♫🎵🎶*]")
-LETTER_RE = re.compile(r"[^\W\d_]")
 
 
 class GroqSpeechToText:
@@ -58,13 +45,12 @@ class GroqSpeechToText:
         self.attempts = attempts
         self.base_delay = base_delay
 
-    def supports(self, language: str) -> bool:
-        return True  # Whisper speaks every language EasyFlow does
-
-    async def transcribe(self, audio: DecodedAudio, original: bytes, language: str) -> Transcript:
-        language = normalize_language(language)
+    async def transcribe(
+        self, audio: DecodedAudio, original: bytes, language: str | None
+    ) -> Transcript:
+        language = normalize_language(language) if language else None
         upload = upload_for(audio, original)
-        prompt = FILLER_PROMPTS.get(language)
+        prompt = FILLER_PROMPTS.get(language) if language else None
 
         async def attempt_once() -> dict[str, Any]:
             return await request_transcription(
@@ -83,7 +69,11 @@ class GroqSpeechToText:
         if reply is None:
             raise SpeechUnavailable("service", "Groq speech-to-text failed")
         return transcript_from_reply(
-            reply, language=language, duration_s=audio.duration_s, prompt=prompt
+            reply,
+            language=language or reply_language(reply),
+            duration_s=audio.duration_s,
+            engine=self.name,
+            prompt=prompt,
         )
 
     async def close(self) -> None:
@@ -120,7 +110,7 @@ async def request_transcription(
     *,
     model: str,
     upload: tuple[str, bytes],
-    language: str,
+    language: str | None,
     prompt: str | None,
 ) -> dict[str, Any]:
     """One verbose_json transcription with word and segment timings, as a plain dict.
@@ -129,11 +119,12 @@ async def request_transcription(
     lost connections) and lets `groq.APIStatusError` through for what it cannot.
     """
     options: dict[str, Any] = {"prompt": prompt} if prompt else {}
+    if language:
+        options["language"] = language
     try:
         reply = await client.audio.transcriptions.create(
             file=upload,
             model=model,
-            language=language,
             response_format="verbose_json",
             timestamp_granularities=["word", "segment"],
             temperature=0.0,
@@ -155,76 +146,3 @@ async def request_transcription(
     if not isinstance(data, dict):
         raise RetryableLLMError("reply is not a transcription object")
     return data
-
-
-def transcript_from_reply(
-    data: dict[str, Any], *, language: str, duration_s: float, prompt: str | None = None
-) -> Transcript:
-    """A Transcript from verbose_json; AudioRejected(NO_SPEECH) when it heard no speech."""
-    text = " ".join(str(data.get("text") or "").split())
-    segments = [segment for segment in data.get("segments") or [] if isinstance(segment, dict)]
-    if not _has_speech(text, segments, prompt):
-        raise AudioRejected(AudioProblem.NO_SPEECH, duration_s)
-    words = _words(data.get("words") or []) or _words_from_segments(segments)
-    return Transcript(
-        text=text, language=language, engine="groq", duration_s=duration_s, words=words
-    )
-
-
-def _has_speech(text: str, segments: Sequence[dict[str, Any]], prompt: str | None) -> bool:
-    if not LETTER_RE.search(NON_SPEECH_RE.sub(" ", text)):
-        return False  # empty, or only "[Music]", "♪♪"
-    if prompt and _letters(text) == _letters(prompt):
-        return False  # Whisper echoes its prompt over silence or music
-    probabilities = [
-        (float(segment.get("no_speech_prob") or 0.0), segment.get("avg_logprob"))
-        for segment in segments
-    ]
-    silent = [
-        probability >= SURE_NO_SPEECH_PROB
-        or (
-            probability > NO_SPEECH_PROB
-            and logprob is not None
-            and float(logprob) < NO_SPEECH_LOGPROB
-        )
-        for probability, logprob in probabilities
-    ]
-    return not (silent and all(silent))
-
-
-def _letters(text: str) -> str:
-    return "".join(LETTER_RE.findall(text.lower()))
-
-
-def _words(items: Sequence[Any]) -> tuple[Word, ...]:
-    words: list[Word] = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        text = str(item.get("word") or "").strip()
-        try:
-            start, end = float(item["start"]), float(item["end"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if text:
-            words.append(Word(text, start, max(start, end)))
-    return tuple(words)
-
-
-def _words_from_segments(segments: Sequence[dict[str, Any]]) -> tuple[Word, ...]:
-    """Without word timings: each segment's words spread evenly over the segment."""
-    words: list[Word] = []
-    for segment in segments:
-        texts = str(segment.get("text") or "").split()
-        try:
-            start, end = float(segment["start"]), float(segment["end"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if not texts or end < start:
-            continue
-        step = (end - start) / len(texts)
-        words += [
-            Word(text, round(start + i * step, 3), round(start + (i + 1) * step, 3))
-            for i, text in enumerate(texts)
-        ]
-    return tuple(words)

@@ -4,34 +4,29 @@ one of them (`engines.py`)."""
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Protocol
 
 from services.speech.audio import DecodedAudio
 from services.speech.transcript import Transcript
 
-UnavailableReason = Literal["language", "service"]
-UNAVAILABLE_MESSAGES: dict[str, str] = {
-    "language": "no speech recognition for this language",
-    "service": "speech recognition failed and there is no fallback for this language",
-}
-
 
 class SpeechUnavailable(Exception):
-    """No transcript: `reason` "language" (no engine for it, e.g. offline and Russian) or
-    "service" (the provider failed and nothing could stand in)."""
+    """No transcript: the engine failed (the provider kept failing, the offline model was
+    refused or its worker died) and nothing could stand in. The bot asks for a typed answer."""
 
-    def __init__(self, reason: UnavailableReason, detail: str = "") -> None:
-        super().__init__(detail or UNAVAILABLE_MESSAGES[reason])
-        self.reason: UnavailableReason = reason
+    def __init__(self, detail: str = "speech recognition failed") -> None:
+        super().__init__(detail)
 
 
 class SpeechToText(Protocol):
+    """Every engine hears English and Russian (the languages EasyFlow speaks). `language` is
+    the answer's language ("en", "ru"), or None to detect it; the transcript says which it
+    heard."""
+
     name: str
 
-    def supports(self, language: str) -> bool: ...
-
     async def transcribe(
-        self, audio: DecodedAudio, original: bytes, language: str
+        self, audio: DecodedAudio, original: bytes, language: str | None
     ) -> Transcript: ...
 
     async def close(self) -> None: ...

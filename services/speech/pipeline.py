@@ -1,8 +1,8 @@
 """A voice answer, heard: decode once, transcribe, measure the delivery.
 
 `hear_answer` is what the bot calls with the downloaded bytes. It reports each step through
-`on_step` (the bot shows "transcribing…"), checks that the engine speaks the language before
-anything is decoded, and raises `SpeechUnavailable` or `AudioRejected` for the bot to explain.
+`on_step` (the bot shows "transcribing…"), and raises `SpeechUnavailable` or `AudioRejected`
+for the bot to explain.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.speech.audio import decode_audio_async
-from services.speech.interface import SpeechToText, SpeechUnavailable
+from services.speech.interface import SpeechToText
 from services.speech.metrics import SpeechMetrics, measure_speech
 from services.speech.transcript import Transcript
 
@@ -32,19 +32,17 @@ class HeardAnswer:
 async def hear_answer(
     data: bytes,
     *,
-    language: str,
+    language: str | None,
     stt: SpeechToText,
     max_duration_s: float,
     on_step: Callable[[HearingStep], Awaitable[None]] | None = None,
 ) -> HeardAnswer:
-    """The transcript and speech metrics of one recording (any audio or video with sound).
+    """The transcript and speech metrics of one recording (any audio or video with sound), in
+    `language` or, when it is None, in the language the engine detects.
 
-    Raises `SpeechUnavailable("language")` at once when `stt` cannot hear `language`,
-    `AudioRejected` for a recording that is not a usable answer, and `SpeechUnavailable
-    ("service")` when recognition failed with no fallback.
+    Raises `AudioRejected` for a recording that is not a usable answer, and `SpeechUnavailable`
+    when recognition failed with no fallback.
     """
-    if not stt.supports(language):
-        raise SpeechUnavailable("language")
 
     async def step(name: HearingStep) -> None:
         if on_step is not None:

@@ -66,7 +66,6 @@ def _enum_keys() -> list[str]:
     keys += [f"voice-status-{step.value}" for step in HearingStep]
     keys += [f"voice-pace-{pace.value}" for pace in Pace]
     keys += [f"voice-tip-{tip.value}" for tip in DeliveryTip]
-    keys += [f"voice-unavailable-{reason}" for reason in ("language", "service")]
     keys += [f"checkout-refused-{problem}" for problem in PreCheckoutProblem]
     keys += [f"refund-refused-{problem}" for problem in RefundProblem]
     keys += [f"price-rejected-{problem}" for problem in PriceProblem]

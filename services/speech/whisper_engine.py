@@ -1,0 +1,212 @@
+"""Offline speech-to-text: Whisper base on the CPU (faster-whisper, CTranslate2 int8), English
+and Russian, in worker processes.
+
+Recognition is CPU-bound native code, so it runs in a `ProcessPoolExecutor` of `speech_workers`
+processes (with `spawn`: forking a process that runs an event loop and threads is unsafe). The
+model is checked once in the bot (`whisper_model.prepare_model`: assembled from its packages,
+size and SHA-256) and then loaded once per worker, in the initializer; `warm_up` starts them
+all when the bot starts. Workers run at a lower priority (`WORKER_NICENESS`) and share the
+machine's cores, so the bot answers other users while a long answer is heard.
+
+Decoding is greedy (`beam_size=1`) without conditioning on earlier text; the prompt is a line of
+fillers in the answer's language, which keeps them in the text for the filler metrics; word
+timestamps feed the pace and pause metrics. Without a language, the language is detected among
+the ones EasyFlow speaks. What the worker hears goes through the same checks as Groq's reply
+(`whisper_reply.py`): no speech is `AudioRejected(NO_SPEECH)`. A refused model or a dead worker
+is `SpeechUnavailable`, and the bot asks for a typed answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from services.languages import SUPPORTED_LANGUAGES
+from services.speech.audio import DecodedAudio
+from services.speech.interface import SpeechUnavailable
+from services.speech.transcript import Transcript, normalize_language
+from services.speech.whisper_model import ModelRefused, prepare_model
+from services.speech.whisper_reply import FILLER_PROMPTS, transcript_from_reply
+
+logger = logging.getLogger(__name__)
+
+WORKER_NICENESS = 10
+BEAM_SIZE = 1
+# Whisper decodes again, hotter, when a window comes out repetitive or unsure; three tries at
+# most bound the time a hard recording takes (the default goes up to six).
+TEMPERATURES = (0.0, 0.2, 0.4)
+
+_model: Any = None  # one per worker process, loaded by _start_worker
+
+
+def _start_worker(folder: str, threads: int) -> None:
+    global _model
+    os.nice(WORKER_NICENESS)
+    os.environ["HF_HUB_OFFLINE"] = "1"  # a local folder needs no hub; make sure it asks none
+    logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # no line per recording
+    from faster_whisper import WhisperModel
+
+    _model = WhisperModel(
+        folder, device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True
+    )
+
+
+def _ready() -> bool:
+    return _model is not None
+
+
+def _recognise(pcm: bytes, language: str | None) -> dict[str, Any]:
+    """In a worker: what Whisper hears in 16 kHz mono s16le PCM, in Groq's verbose_json shape
+    (`text`, `language`, `segments`, `words`)."""
+    import numpy as np
+
+    audio = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
+    if language is None:
+        language = _detect_language(audio)
+    prompt = FILLER_PROMPTS.get(language)
+    reply = _decode(audio, language, prompt)
+    if prompt and not reply["text"]:
+        # A short answer can end at once after the filler prompt (the decoder takes it as
+        # said); the speech checks already ran, so hear it again without the prompt.
+        reply = _decode(audio, language, None)
+    return reply
+
+
+def _decode(audio: Any, language: str, prompt: str | None) -> dict[str, Any]:
+    segments, _ = _model.transcribe(
+        audio,
+        language=language,
+        initial_prompt=prompt,
+        word_timestamps=True,
+        beam_size=BEAM_SIZE,
+        temperature=list(TEMPERATURES),
+        condition_on_previous_text=False,
+        vad_filter=False,
+    )
+    reply: dict[str, Any] = {"language": language, "segments": [], "words": []}
+    for segment in segments:
+        reply["segments"].append(
+            {
+                "text": segment.text,
+                "start": segment.start,
+                "end": segment.end,
+                "no_speech_prob": segment.no_speech_prob,
+                "avg_logprob": segment.avg_logprob,
+            }
+        )
+        reply["words"] += [
+            {"word": word.word, "start": word.start, "end": word.end}
+            for word in segment.words or ()
+        ]
+    reply["text"] = " ".join(segment["text"].strip() for segment in reply["segments"]).strip()
+    return reply
+
+
+def _detect_language(audio: Any) -> str:
+    """The most likely of the languages EasyFlow speaks (Whisper alone may pick any of 99)."""
+    _, _, probabilities = _model.detect_language(audio)
+    ours = {code: p for code, p in probabilities if code in SUPPORTED_LANGUAGES}
+    return max(ours, key=ours.__getitem__) if ours else SUPPORTED_LANGUAGES[0]
+
+
+def _launch_workers_deaf_to_ctrl_c(pool: ProcessPoolExecutor, count: int) -> list[Future[bool]]:
+    """Starts all of the pool's processes now, from a thread that blocks SIGINT: a process
+    inherits that mask, so Ctrl-C in a terminal (sent to the whole process group) stops the
+    bot, which then stops its workers in order, instead of killing a worker mid-start (a
+    KeyboardInterrupt traceback and a broken pool). The pool starts no more processes later:
+    it has `count` already."""
+    launched: list[Future[bool]] = []
+
+    def launch() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        launched.extend(pool.submit(_ready) for _ in range(count))
+
+    launcher = threading.Thread(target=launch, name="speech-workers-launcher")
+    launcher.start()
+    launcher.join()
+    return launched
+
+
+def threads_per_worker(workers: int) -> int:
+    """The machine's cores shared among the workers, at least one each."""
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
+class WhisperSpeechToText:
+    name = "whisper"
+
+    def __init__(self, model_folder: Path, workers: int = 1) -> None:
+        self.model_folder = model_folder
+        self.workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+        self._launched: list[Future[bool]] = []
+        self._refused: str | None = None
+        self._starting = asyncio.Lock()
+
+    async def _executor(self) -> ProcessPoolExecutor:
+        """The worker pool, started on first use after the model passed its check."""
+        async with self._starting:
+            if self._refused is not None:
+                raise SpeechUnavailable(self._refused)
+            if self._pool is None:
+                try:
+                    await asyncio.to_thread(prepare_model, self.model_folder)
+                except ModelRefused as error:
+                    self._refused = f"offline speech recognition is off: {error}"
+                    raise SpeechUnavailable(self._refused) from error
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=(str(self.model_folder), threads_per_worker(self.workers)),
+                )
+                self._launched = _launch_workers_deaf_to_ctrl_c(self._pool, self.workers)
+            return self._pool
+
+    async def warm_up(self) -> None:
+        """Checks the model and loads it in every worker now rather than on the first answer."""
+        try:
+            await self._executor()
+            await asyncio.gather(*(asyncio.wrap_future(future) for future in self._launched))
+        except SpeechUnavailable:
+            return  # logged by prepare_model; each voice answer is asked to be typed
+        except BrokenProcessPool:
+            logger.exception("offline speech workers failed to start")
+            await self._shutdown()
+
+    async def transcribe(
+        self, audio: DecodedAudio, original: bytes, language: str | None
+    ) -> Transcript:
+        language = normalize_language(language) if language else None
+        pool = await self._executor()
+        loop = asyncio.get_running_loop()
+        try:
+            reply = await loop.run_in_executor(pool, _recognise, audio.pcm, language)
+        except BrokenProcessPool as error:
+            logger.error("offline speech worker died; restarting the pool on the next answer")
+            await self._shutdown()
+            raise SpeechUnavailable("offline speech recognition crashed") from error
+        heard_language = str(reply["language"])
+        return transcript_from_reply(
+            reply,
+            language=heard_language,
+            duration_s=audio.duration_s,
+            engine=self.name,
+            prompt=FILLER_PROMPTS.get(heard_language),
+        )
+
+    async def _shutdown(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+
+    async def close(self) -> None:
+        await self._shutdown()
