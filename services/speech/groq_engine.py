@@ -67,7 +67,7 @@ class GroqSpeechToText:
             permanent=(groq.APIStatusError,),
         )
         if reply is None:
-            raise SpeechUnavailable("service", "Groq speech-to-text failed")
+            raise SpeechUnavailable("Groq speech-to-text failed")
         return transcript_from_reply(
             reply,
             language=language or reply_language(reply),

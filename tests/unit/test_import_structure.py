@@ -115,7 +115,7 @@ def test_the_graph_is_read() -> None:
     graph = import_graph()
     assert "bot/registration.py" in graph["handlers/payments/__init__.py"]
     assert "handlers/payments/__init__.py" in graph["bot/modules.py"]  # a lazy import
-    assert "services/speech/interface.py" in graph["services/speech/offline_engine.py"]
+    assert "services/speech/interface.py" in graph["services/speech/whisper_engine.py"]
 
 
 def test_no_import_circles() -> None:
