@@ -178,7 +178,10 @@ class Speaker(InterviewUser):
 
         def done(messages: Messages) -> bool:
             newer = [m for m in messages if m["from_bot"] and m["message_id"] > before]
-            return any(has_button(m, "Skip") or is_report_summary(m) for m in newer)
+            return any(
+                has_button(m, "Skip") or has_button(m, "Пропустить") or is_report_summary(m)
+                for m in newer
+            )
 
         messages = await self.until(done, timeout=30, what="the next question or the report")
         return [m for m in messages if m["from_bot"] and m["message_id"] > before]

@@ -1,12 +1,13 @@
 """Voice answers end to end: a real voice note (espeak-ng → OGG/Opus) goes through the emulator,
 the bot downloads it over HTTP, decodes it, transcribes it with the real `groq` SDK against a
-fake Groq server (or offline with pocketsphinx), shows the transcript with its delivery, and
-scores the confirmed text like a typed answer."""
+fake Groq server (or offline with the packaged Whisper base model), shows the transcript with
+its delivery, and scores the confirmed text like a typed answer."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +37,15 @@ pytestmark = pytest.mark.usefixtures("seeded_bank")
 ANSWER = "I would add an index on the email column, so lookups stop scanning the whole table."
 SPOKEN = "Um, I would add an index on the email column, so, like, lookups stop scanning the table."
 HEARD = "Here is what I heard"
+HEARD_RU = "Вот что я услышал"
+# espeak-ng's Russian is hard to follow (bench/voice_accuracy.py): what a test can hold the
+# offline engine to is that it hears Russian as Russian, in Cyrillic.
+RUSSIAN_ANSWER = "Когда наш сервис замедлился, я добавил индексы."
+
+
+def _cyrillic(text: str) -> bool:
+    letters = [char for char in text if char.isalpha()]
+    return len(letters) >= 10 and all("а" <= c.lower() <= "я" or c in "ёЁ" for c in letters)
 
 
 @pytest.fixture
@@ -163,34 +173,57 @@ async def test_record_again_drops_the_transcript_and_its_buttons_go_stale(
 async def test_offline_recognition_answers_in_english_without_a_speech_service(
     harness_factory: HarnessFactory, seeded_bank: str
 ) -> None:
-    _, person = await _answering(harness_factory)  # no GROQ_API_KEY: pocketsphinx
+    _, person = await _answering(harness_factory)  # no GROQ_API_KEY: offline Whisper
     transcript = await person.speak(
         speech_ogg("I would add an index to the table to make the search faster.")
     )
     assert HEARD in transcript["text"] and has_button(transcript, "Use it")
+    assert "the table to make the search faster" in transcript["text"]
     await person.use(transcript)
     interview = await _only_interview(seeded_bank, person.chat_id)
     [row] = await committed_answer_rows(seeded_bank, interview.id)
-    assert row.source == "voice" and len(row.answer_text.split()) >= 5
+    assert row.source == "voice" and "search faster" in row.answer_text
 
 
-async def test_russian_voice_without_a_speech_service_asks_for_text_and_loses_nothing(
+async def test_russian_voice_answers_are_heard_offline_in_russian(
     harness_factory: HarnessFactory, seeded_bank: str
 ) -> None:
     harness = await harness_factory.start()
     person = Speaker(harness, new_user("ru", "Иван"))
     await _start_track_in_russian(person)
 
-    refusal = await person.speak(speech_ogg("Я бы добавил индекс.", language="ru"))
-    assert "напишите ответ текстом" in refusal["text"]
-    replies = await person.answer("Я бы добавил индекс по полю email, чтобы поиск был быстрым.")
+    transcript = await person.speak(speech_ogg(RUSSIAN_ANSWER, language="ru"))
+    assert HEARD_RU in transcript["text"] and has_button(transcript, "Использовать")
+    assert "слов/мин" in transcript["text"]
+    replies = await person.use(transcript, "Использовать")
+    assert _moved_on(replies)
+    interview = await _only_interview(seeded_bank, person.chat_id)
+    [row] = await committed_answer_rows(seeded_bank, interview.id)
+    assert row.source == "voice" and _cyrillic(row.answer_text)
+
+
+async def test_a_refused_model_asks_for_text_and_loses_nothing(
+    harness_factory: HarnessFactory, seeded_bank: str, tmp_path: Path
+) -> None:
+    broken = tmp_path / "whisper-base"
+    broken.mkdir()
+    (broken / "model.bin").write_bytes(b"not the model")  # a damaged cache is never loaded
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        (broken / name).write_text("{}")
+    harness = await harness_factory.start(speech_model_dir=broken)
+    person = Speaker(harness, new_user("en"))
+    await person.start_track("Backend", "Junior", "Databases", 3)
+
+    refusal = await person.speak(speech_ogg("I would add an index."))
+    assert "Please type your answer" in refusal["text"]
+    replies = await person.answer(ANSWER)
     assert _moved_on(replies)
     interview = await _only_interview(seeded_bank, person.chat_id)
     [row] = await committed_answer_rows(seeded_bank, interview.id)
     assert row.source == "text"
 
 
-async def test_groq_failures_fall_back_offline_in_english_and_ask_russian_to_type(
+async def test_groq_failures_fall_back_offline_in_english_and_russian(
     harness_factory: HarnessFactory, fake_groq: FakeGroq, seeded_bank: str
 ) -> None:
     harness = await _groq_bot(harness_factory, fake_groq)
@@ -201,14 +234,15 @@ async def test_groq_failures_fall_back_offline_in_english_and_ask_russian_to_typ
         speech_ogg("I would add an index to the table to make the search faster.")
     )
     assert HEARD in transcript["text"]
-    assert len(fake_groq.requests) == 3  # retried with backoff, then pocketsphinx answered
+    assert len(fake_groq.requests) == 3  # retried with backoff, then the offline Whisper answered
+    assert "the search faster" in transcript["text"]
     await english.use(transcript)
 
     russian = Speaker(harness, new_user("ru", "Иван"))
     await _start_track_in_russian(russian)
     fake_groq.script(ServerError(500), ServerError(500), ServerError(500))
-    refusal = await russian.speak(speech_ogg("Я бы добавил индекс.", language="ru"))
-    assert "не отвечает" in refusal["text"] and "текстом" in refusal["text"]
+    transcript = await russian.speak(speech_ogg(RUSSIAN_ANSWER, language="ru"))
+    assert HEARD_RU in transcript["text"] and len(fake_groq.requests) == 6
 
 
 async def test_a_rate_limit_is_waited_out_and_the_transcript_arrives(
