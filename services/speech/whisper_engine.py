@@ -43,6 +43,7 @@ BEAM_SIZE = 1
 # Whisper decodes again, hotter, when a window comes out repetitive or unsure; three tries at
 # most bound the time a hard recording takes (the default goes up to six).
 TEMPERATURES = (0.0, 0.2, 0.4)
+SAMPLING_SEED = 20261205
 
 _model: Any = None  # one per worker process, loaded by _start_worker
 
@@ -66,8 +67,11 @@ def _ready() -> bool:
 def _recognise(pcm: bytes, language: str | None) -> dict[str, Any]:
     """In a worker: what Whisper hears in 16 kHz mono s16le PCM, in Groq's verbose_json shape
     (`text`, `language`, `segments`, `words`)."""
+    import ctranslate2
     import numpy as np
 
+    # The hotter retries sample: the same recording gets the same transcript every time.
+    ctranslate2.set_random_seed(SAMPLING_SEED)
     audio = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
     if language is None:
         language = _detect_language(audio)

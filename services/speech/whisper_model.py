@@ -66,7 +66,7 @@ def prepare_model(folder: Path) -> Path:
     """
     model = folder / MODEL_FILE
     if not all((folder / name).exists() for name in (MODEL_FILE, *SIDE_FILES)):
-        assemble_model(folder)
+        assemble_model(folder, keep_model=model.exists())
     check = check_model(model)
     if not check.matches:
         logger.error(
@@ -97,9 +97,10 @@ def check_model(model: Path) -> ModelCheck:
     return ModelCheck(size, digest.hexdigest())
 
 
-def assemble_model(folder: Path) -> None:
-    """Copies the side files and joins the halves of model.bin into `folder` (all of them:
-    the halves are two files of 73 MB, joined in under a second).
+def assemble_model(folder: Path, *, keep_model: bool = False) -> None:
+    """Copies the side files and joins the halves of model.bin into `folder` (two files of
+    73 MB, joined in under a second); with `keep_model`, a model.bin already there is left
+    for the check to judge.
 
     The join goes to a temporary file that replaces model.bin only when complete, so a bot
     stopped halfway, or two processes assembling at once, never leave half a model behind.
@@ -108,6 +109,8 @@ def assemble_model(folder: Path) -> None:
     for name in SIDE_FILES:
         with _packaged(MODEL_PARTS[0][0], name).open("rb") as source:
             _write_atomically(folder / name, [source])
+    if keep_model:
+        return
     sources = [_packaged(package, name).open("rb") for package, name in MODEL_PARTS]
     try:
         _write_atomically(folder / MODEL_FILE, sources)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.groq_server import DEFAULT_TEXT, FakeGroq
-from tests.speech_fixtures import silence_ogg, speech_ogg
+from tests.speech_fixtures import RUSSIAN_ANSWER, heard_as_russian, silence_ogg, speech_ogg
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ANSWER = "Um, so basically, I think the index is, you know, a tree. Well, it is sorted."
@@ -59,7 +59,7 @@ async def test_offline_english_as_json(tmp_path: Path) -> None:
     result: dict[str, Any] = json.loads(out)
     assert set(result) == JSON_KEYS
     assert set(result["fillers"]) == {"total", "per_min", "top"}
-    assert result["engine"] == "offline" and result["language"] == "en"
+    assert result["engine"] == "whisper" and result["language"] == "en"  # detected
     assert 4 < result["duration_s"] < 9
     assert 0 < result["speech_s"] <= result["duration_s"]
     assert result["words"] >= 10
@@ -67,7 +67,20 @@ async def test_offline_english_as_json(tmp_path: Path) -> None:
     assert result["fillers"]["total"] >= 2
     assert result["fillers"]["top"][0][1] >= 1
     assert result["long_pauses"] == 0
-    assert "basically" in result["text"].lower()
+    assert result["text"].lower().startswith("um, so basically")
+
+
+async def test_offline_russian_when_told_the_language(tmp_path: Path) -> None:
+    voice = write(
+        tmp_path,
+        "voice.ogg",
+        speech_ogg(RUSSIAN_ANSWER, language="ru"),
+    )
+    code, out, err = await run_cli(str(voice), "--lang", "ru", "--json", cwd=tmp_path)
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["engine"] == "whisper" and result["language"] == "ru"
+    assert heard_as_russian(result["text"]), result["text"]
 
 
 async def test_groq_in_russian_with_a_summary(tmp_path: Path) -> None:
@@ -104,8 +117,14 @@ async def test_errors_say_why_and_exit_non_zero(tmp_path: Path) -> None:
     assert (code, out) == (2, "") and "no such file" in err
 
     russian = write(tmp_path, "ru.ogg", speech_ogg("Ну, индекс это дерево.", language="ru"))
-    code, out, err = await run_cli(str(russian), "--lang", "ru", "--json", cwd=tmp_path)
-    assert (code, out) == (1, "") and "unavailable" in err and "English only" in err
+    broken = tmp_path / "model"
+    broken.mkdir()
+    (broken / "model.bin").write_bytes(b"damaged")
+    code, out, err = await run_cli(
+        str(russian), "--lang", "ru", "--json", cwd=tmp_path, SPEECH_MODEL_DIR=str(broken)
+    )
+    assert (code, out) == (1, "") and "speech recognition failed" in err
+    assert "does not match the packaged Whisper base model" in err
 
     silent = write(tmp_path, "silent.ogg", silence_ogg(3))
     code, out, err = await run_cli(str(silent), "--json", cwd=tmp_path)
