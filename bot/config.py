@@ -183,6 +183,13 @@ class Settings(BaseSettings):
             return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
+    @field_validator("speech_model_dir")
+    @classmethod
+    def _anchor_model_dir(cls, value: Path) -> Path:
+        """A relative SPEECH_MODEL_DIR is under the project, wherever the bot is started from
+        (else each working directory would get its own 145 MB copy)."""
+        return value if value.is_absolute() else PROJECT_ROOT / value
+
     @field_validator("marketplace_timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:

@@ -6,8 +6,8 @@ actually, literally, so, well, kind of, sort of; Russian ну, короче, к�
 
 Hesitation sounds are counted in any spelling (umm, uhh, erm, hm, mm; э, ээ, э-э-э, эм, мм,
 а-а) under one name. Words that are fillers only in some uses are counted only where a
-transcript shows that use, by punctuation around them (Whisper punctuates; the offline engine
-turns its silences into commas and full stops) and by the word before or after:
+transcript shows that use, by punctuation around them (Whisper punctuates, hosted or offline)
+and by the word before or after:
 
 - "like": only before a punctuation mark ("it was, like, huge", "Like, I think"), never after
   a subject or a verb ("I like", "would like", "looks like"); "things like that" is not one.

@@ -5,7 +5,7 @@ container: Ogg is `answer.ogg`, since Groq refuses `.oga`), else, or when the or
 bigger of the two, the decoded PCM as WAV. The prompt is a line of fillers in the answer's
 language (`whisper_reply.FILLER_PROMPTS`). Rate limits, server errors and timeouts are retried
 (services/llm_retry.py); any other HTTP error ends at once; either way the caller gets
-`SpeechUnavailable("service")` and may fall back. The reply becomes a transcript, or
+`SpeechUnavailable` and may fall back. The reply becomes a transcript, or
 `AudioRejected(NO_SPEECH)`, in `whisper_reply.py`. Without a language Groq detects it.
 """
 

@@ -15,8 +15,8 @@ class Word:
 @dataclass(frozen=True)
 class Transcript:
     text: str
-    language: str  # the language asked for ("en", "ru")
-    engine: str  # which engine heard it: "groq" or "offline"
+    language: str  # the language asked for, or the one detected ("en", "ru")
+    engine: str  # which engine heard it: "groq" or "whisper" (offline)
     duration_s: float  # of the whole recording
     words: tuple[Word, ...]  # in order; empty when the engine gives no timings
 

@@ -34,7 +34,7 @@ from services.speech.audio import DecodedAudio
 from services.speech.interface import SpeechUnavailable
 from services.speech.transcript import Transcript, normalize_language
 from services.speech.whisper_model import ModelRefused, prepare_model
-from services.speech.whisper_reply import FILLER_PROMPTS, transcript_from_reply
+from services.speech.whisper_reply import FILLER_PROMPTS, echoes_prompt, transcript_from_reply
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +77,9 @@ def _recognise(pcm: bytes, language: str | None) -> dict[str, Any]:
         language = _detect_language(audio)
     prompt = FILLER_PROMPTS.get(language)
     reply = _decode(audio, language, prompt)
-    if prompt and not reply["text"]:
-        # A short answer can end at once after the filler prompt (the decoder takes it as
-        # said); the speech checks already ran, so hear it again without the prompt.
+    if prompt and (not reply["text"] or echoes_prompt(reply["text"], prompt)):
+        # A short or unclear answer can end at once after the filler prompt, or come out as
+        # the prompt again; the speech checks already ran, so hear it again without it.
         reply = _decode(audio, language, None)
     return reply
 
@@ -140,8 +140,9 @@ def _launch_workers_deaf_to_ctrl_c(pool: ProcessPoolExecutor, count: int) -> lis
 
 
 def threads_per_worker(workers: int) -> int:
-    """The machine's cores shared among the workers, at least one each."""
-    return max(1, (os.cpu_count() or 1) // workers)
+    """The cores this process may use (a container's limit included), shared among the
+    workers, at least one each."""
+    return max(1, len(os.sched_getaffinity(0)) // workers)
 
 
 class WhisperSpeechToText:
@@ -153,19 +154,29 @@ class WhisperSpeechToText:
         self._pool: ProcessPoolExecutor | None = None
         self._launched: list[Future[bool]] = []
         self._refused: str | None = None
-        self._starting = asyncio.Lock()
+        self._closed = False
+        self._starting: asyncio.Lock | None = None  # made in the loop that first uses it
+
+    def _refuse(self, why: str) -> SpeechUnavailable:
+        """Remembers that this engine cannot work until the bot restarts, and says so once."""
+        self._refused = f"offline speech recognition is off: {why}"
+        logger.error("%s; voice answers are asked to be typed until the bot restarts", why)
+        return SpeechUnavailable(self._refused)
 
     async def _executor(self) -> ProcessPoolExecutor:
         """The worker pool, started on first use after the model passed its check."""
+        if self._starting is None:
+            self._starting = asyncio.Lock()
         async with self._starting:
             if self._refused is not None:
                 raise SpeechUnavailable(self._refused)
+            if self._closed:
+                raise SpeechUnavailable("offline speech recognition is closed")
             if self._pool is None:
                 try:
                     await asyncio.to_thread(prepare_model, self.model_folder)
                 except ModelRefused as error:
-                    self._refused = f"offline speech recognition is off: {error}"
-                    raise SpeechUnavailable(self._refused) from error
+                    raise self._refuse(str(error)) from error
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context("spawn"),
@@ -175,16 +186,24 @@ class WhisperSpeechToText:
                 self._launched = _launch_workers_deaf_to_ctrl_c(self._pool, self.workers)
             return self._pool
 
+    def _loaded_once(self) -> bool:
+        """Whether a worker of the current pool has loaded the model."""
+        return any(
+            future.done() and not future.cancelled() and future.exception() is None
+            for future in self._launched
+        )
+
     async def warm_up(self) -> None:
         """Checks the model and loads it in every worker now rather than on the first answer."""
         try:
-            await self._executor()
+            pool = await self._executor()
             await asyncio.gather(*(asyncio.wrap_future(future) for future in self._launched))
         except SpeechUnavailable:
-            return  # logged by prepare_model; each voice answer is asked to be typed
+            return  # logged; each voice answer is asked to be typed
         except BrokenProcessPool:
             logger.exception("offline speech workers failed to start")
-            await self._shutdown()
+            self._refuse("the Whisper model failed to load in a worker process")
+            await self._shutdown(pool)
 
     async def transcribe(
         self, audio: DecodedAudio, original: bytes, language: str | None
@@ -195,9 +214,19 @@ class WhisperSpeechToText:
         try:
             reply = await loop.run_in_executor(pool, _recognise, audio.pcm, language)
         except BrokenProcessPool as error:
-            logger.error("offline speech worker died; restarting the pool on the next answer")
-            await self._shutdown()
-            raise SpeechUnavailable("offline speech recognition crashed") from error
+            if not self._loaded_once():
+                # No worker ever loaded the model: starting another pool would fail the same
+                # way, 145 MB at a time, for every answer.
+                logger.exception("offline speech workers failed to start")
+                unavailable = self._refuse("the Whisper model failed to load in a worker process")
+            else:
+                logger.error("offline speech worker died; restarting the pool on the next answer")
+                unavailable = SpeechUnavailable("offline speech recognition crashed")
+            await self._shutdown(pool)
+            raise unavailable from error
+        except Exception as error:  # whatever CTranslate2 raised for this recording
+            logger.exception("offline speech recognition failed")
+            raise SpeechUnavailable("offline speech recognition failed") from error
         heard_language = str(reply["language"])
         return transcript_from_reply(
             reply,
@@ -207,10 +236,14 @@ class WhisperSpeechToText:
             prompt=FILLER_PROMPTS.get(heard_language),
         )
 
-    async def _shutdown(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+    async def _shutdown(self, pool: ProcessPoolExecutor | None) -> None:
+        """Stops `pool` and forgets it, unless a newer pool has replaced it already."""
+        if pool is None:
+            return
+        if self._pool is pool:
+            self._pool = None
+        await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
     async def close(self) -> None:
-        await self._shutdown()
+        self._closed = True
+        await self._shutdown(self._pool)

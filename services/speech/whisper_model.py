@@ -16,10 +16,13 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import BinaryIO
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +68,17 @@ def prepare_model(folder: Path) -> Path:
     checked first, then its SHA-256.
     """
     model = folder / MODEL_FILE
-    if not all((folder / name).exists() for name in (MODEL_FILE, *SIDE_FILES)):
-        assemble_model(folder, keep_model=model.exists())
-    check = check_model(model)
+    try:
+        if not all((folder / name).exists() for name in (MODEL_FILE, *SIDE_FILES)):
+            assemble_model(folder, keep_model=model.exists())
+        check = check_model(model)
+    except OSError as error:  # a read-only or full disk, a file where the folder should be
+        raise ModelRefused(f"the Whisper model cannot be prepared in {folder}: {error}") from error
     if not check.matches:
         logger.error(
             "offline speech recognition is off: %s is not the packaged Whisper base model "
-            "(%d bytes, sha256 %s; expected %d bytes, sha256 %s). Delete %s to rebuild it "
-            "from the installed packages.",
+            "(%d bytes, sha256 %s; expected %d bytes, sha256 %s). Delete %s and restart the "
+            "bot to rebuild it from the installed packages.",
             model,
             check.size,
             check.sha256,
@@ -111,21 +117,22 @@ def assemble_model(folder: Path, *, keep_model: bool = False) -> None:
             _write_atomically(folder / name, [source])
     if keep_model:
         return
-    sources = [_packaged(package, name).open("rb") for package, name in MODEL_PARTS]
-    try:
+    with ExitStack() as stack:
+        sources = [
+            stack.enter_context(_packaged(package, name).open("rb"))
+            for package, name in MODEL_PARTS
+        ]
         _write_atomically(folder / MODEL_FILE, sources)
-    finally:
-        for source in sources:
-            source.close()
     logger.info("assembled the offline Whisper model in %s", folder)
 
 
-def _write_atomically(target: Path, sources: list) -> None:
+def _write_atomically(target: Path, sources: Sequence[BinaryIO]) -> None:
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(descriptor, "wb") as out:
             for source in sources:
                 shutil.copyfileobj(source, out, CHUNK_BYTES)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from another user
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

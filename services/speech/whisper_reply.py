@@ -35,17 +35,22 @@ SURE_NO_SPEECH_PROB = 0.8
 NON_SPEECH_RE = re.compile(r"\[[^\]]*\]|\([^)]*\)|[♪♫🎵🎶*]")
 LETTER_RE = re.compile(r"[^\W\d_]")
 LANGUAGE_CODES = {"english": "en", "russian": "ru"}
-CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)
-CAPTION_MIN_LETTERS = 5  # "АПЛОДИСМЕНТЫ", "МУЗЫКА"; not an acronym such as "СУБД"
+# "АПЛОДИСМЕНТЫ", "СПОКОЙНАЯ МУЗЫКА": a few words in capitals, one of them a Cyrillic word of
+# five letters or more; not acronyms such as "СУБД ACID".
+CAPTION_WORD_RE = re.compile(r"[А-ЯЁ]{5,}")
+CAPTION_MAX_WORDS = 4
 CREDITS = (
     "продолжение следует",
-    "субтитры",
+    "субтитры сделал",
+    "субтитры создавал",
+    "субтитры подготовил",
     "редактор субтитров",
     "спасибо за просмотр",
     "thanks for watching",
     "thank you for watching",
 )
 LOOP_REPEATS = 4
+LOOP_KEY_RE = re.compile(r"[\W_]+")  # a token's letters and digits
 LOOP_MAX_WORDS = 4
 
 
@@ -69,9 +74,9 @@ def transcript_from_reply(
     words = _words(data.get("words") or []) or _words_from_segments(segments)
     if captions:
         words = tuple(word for word in words if not _said_in(word, captions))
-    unlooped = without_loops(words)
-    if len(unlooped) < len(words):
-        words, text = unlooped, " ".join(word.text for word in unlooped)
+    words = tuple(words[index] for index in indexes_without_loops([w.text for w in words]))
+    tokens = text.split()
+    text = " ".join(tokens[index] for index in indexes_without_loops(tokens))
     return Transcript(
         text=text, language=language, engine=engine, duration_s=duration_s, words=words
     )
@@ -87,39 +92,42 @@ def reply_language(data: dict[str, Any]) -> str:
 def is_caption(text: str) -> bool:
     """A segment nobody said: a sound caption in capitals ("СПОКОЙНАЯ МУЗЫКА") or credits."""
     letters = LETTER_RE.findall(text)
+    words = text.split()
     if (
-        len(letters) >= CAPTION_MIN_LETTERS
+        letters
         and all(letter.isupper() for letter in letters)
-        and CYRILLIC_RE.search(text)
+        and len(words) <= CAPTION_MAX_WORDS
+        and any(CAPTION_WORD_RE.fullmatch(word.strip(".,!?…:;()")) for word in words)
     ):
         return True
     spoken = " ".join(_letters_and_spaces(text).split())
     return spoken.startswith(CREDITS)
 
 
-def without_loops(words: Sequence[Word]) -> tuple[Word, ...]:
-    """`words` with each run of 1-4 words that comes `LOOP_REPEATS` or more times in a row
-    kept once."""
-    keys = [_letters(word.text) for word in words]
-    kept: list[Word] = []
+def indexes_without_loops(tokens: Sequence[str]) -> list[int]:
+    """The positions of `tokens` (words, with or without their punctuation) to keep: each run of
+    1-4 of them that comes `LOOP_REPEATS` or more times in a row is kept once. Applied to the
+    timed words and to the text apart, so that both lose the same loop and the text keeps its
+    punctuation."""
+    keys = [LOOP_KEY_RE.sub("", token.lower()) for token in tokens]
+    kept: list[int] = []
     index = 0
-    while index < len(words):
+    while index < len(tokens):
         for size in range(1, LOOP_MAX_WORDS + 1):
             run = keys[index : index + size]
+            if len(run) < size or not all(run):
+                continue
             repeats = 1
-            while (
-                keys[index + repeats * size : index + (repeats + 1) * size] == run
-                and len(run) == size
-            ):
+            while keys[index + repeats * size : index + (repeats + 1) * size] == run:
                 repeats += 1
             if repeats >= LOOP_REPEATS:
-                kept += words[index : index + size]
+                kept += range(index, index + size)
                 index += repeats * size
                 break
         else:
-            kept.append(words[index])
+            kept.append(index)
             index += 1
-    return tuple(kept)
+    return kept
 
 
 def _said_in(word: Word, segments: Sequence[dict[str, Any]]) -> bool:
@@ -134,10 +142,15 @@ def _letters_and_spaces(text: str) -> str:
     return "".join(char if LETTER_RE.match(char) else " " for char in text.lower())
 
 
+def echoes_prompt(text: str, prompt: str) -> bool:
+    """Whether `text` starts with the prompt itself: Whisper wrote its prompt back."""
+    return _letters(text).startswith(_letters(prompt))
+
+
 def _has_speech(text: str, segments: Sequence[dict[str, Any]], prompt: str | None) -> bool:
     if not LETTER_RE.search(NON_SPEECH_RE.sub(" ", text)):
         return False  # empty, or only "[Music]", "♪♪"
-    if prompt and _letters(text) == _letters(prompt):
+    if prompt and _letters(text) == _letters(prompt):  # all of it, not just the start
         return False  # Whisper echoes its prompt over silence or music
     probabilities = [
         (float(segment.get("no_speech_prob") or 0.0), segment.get("avg_logprob"))

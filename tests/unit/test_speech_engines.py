@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import wave
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -14,7 +15,7 @@ import groq
 import pytest
 from pydantic import SecretStr
 
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
 from services.speech import (
     AudioProblem,
     AudioRejected,
@@ -30,7 +31,13 @@ from services.speech import (
     hear_answer,
 )
 from services.speech.transcript import Word
-from services.speech.whisper_reply import FILLER_PROMPTS, transcript_from_reply, without_loops
+from services.speech.whisper_engine import threads_per_worker
+from services.speech.whisper_reply import (
+    FILLER_PROMPTS,
+    echoes_prompt,
+    indexes_without_loops,
+    transcript_from_reply,
+)
 from tests.fakes.groq_server import (
     DEFAULT_TEXT,
     BadRequest,
@@ -296,6 +303,23 @@ async def test_offline_recognises_english_with_word_timings(offline: WhisperSpee
     assert all(0 <= word.start < word.end <= audio.duration_s + 0.05 for word in transcript.words)
 
 
+async def test_warm_up_loads_the_model_once_in_every_worker() -> None:
+    engine = WhisperSpeechToText(Settings(_env_file=None).speech_model_dir, workers=2)
+    try:
+        await engine.warm_up()
+        pool = engine._pool
+        # Two processes, each started by the initializer that loads the model (a failed load
+        # breaks the pool), and each task answered that the model is there.
+        assert pool is not None and len(pool._processes) == 2
+        assert [future.result() for future in engine._launched] == [True, True]
+        audio, data = voice_note()
+        await asyncio.gather(*(engine.transcribe(audio, data, "en") for _ in range(2)))
+        assert engine._pool is pool  # the same two processes, nothing loaded again
+    finally:
+        await engine.close()
+    assert threads_per_worker(2) >= 1 and threads_per_worker(64) == 1
+
+
 async def test_offline_recognises_russian(offline: WhisperSpeechToText) -> None:
     audio, data = voice_note(RUSSIAN_ANSWER, "ru")
     assert_heard_as_russian(await offline.transcribe(audio, data, "ru"))
@@ -345,20 +369,42 @@ def test_captions_and_credits_nobody_said_are_left_out() -> None:
     with pytest.raises(AudioRejected) as caught:
         transcript_from_reply(only_captions, language="ru", duration_s=4.0, engine="whisper")
     assert caught.value.problem is AudioProblem.NO_SPEECH
-    # An acronym in capitals is speech.
-    said = {"text": " СУБД.", "segments": [{"text": " СУБД.", "start": 0.0, "end": 1.0}]}
-    assert transcript_from_reply(said, language="ru", duration_s=1, engine="g").text == "СУБД."
+    # Acronyms in capitals are speech, and so is a sentence that starts with "субтитры".
+    for text in ("СУБД.", "СУБД ACID.", "Субтитры я делал сам."):
+        said = {"text": text, "segments": [{"text": f" {text}", "start": 0.0, "end": 1.0}]}
+        assert transcript_from_reply(said, language="ru", duration_s=1, engine="g").text == text
 
 
-def test_a_decoding_loop_is_kept_once() -> None:
-    texts = ["Я", "бы,"] + ["я", "бы,"] * 6 + ["добавил", "индекс."]
-    words = tuple(Word(text, index * 0.3, index * 0.3 + 0.2) for index, text in enumerate(texts))
-    assert [word.text for word in without_loops(words)] == ["Я", "бы,", "добавил", "индекс."]
-    # Said twice or three times is how people talk: kept.
-    natural = tuple(
-        Word(text, i, i + 0.5) for i, text in enumerate(["no", "no", "no", "I", "mean", "yes"])
-    )
-    assert without_loops(natural) == natural
+def test_a_decoding_loop_is_kept_once_in_the_words_and_the_text() -> None:
+    said = ["Я", "бы,"] + ["я", "бы,"] * 6 + ["добавил", "индекс."]
+    reply = {
+        "text": " ".join(said),
+        "segments": [{"text": " ".join(said), "start": 0.0, "end": 5.0}],
+        # Groq's words come without punctuation: the text keeps its own.
+        "words": [
+            {"word": word.strip(",."), "start": i * 0.3, "end": i * 0.3 + 0.2}
+            for i, word in enumerate(said)
+        ],
+    }
+    transcript = transcript_from_reply(reply, language="ru", duration_s=5.0, engine="groq")
+    assert transcript.text == "Я бы, добавил индекс."
+    assert [word.text for word in transcript.words] == ["Я", "бы", "добавил", "индекс"]
+
+
+def test_a_prompt_written_back_is_recognised() -> None:
+    assert echoes_prompt("Ну, э-э, как бы, типа. Иван.", FILLER_PROMPTS["ru"])
+    assert echoes_prompt("Um, uh, hmm, like, you know", FILLER_PROMPTS["en"])
+    assert not echoes_prompt("Um, so basically, an index is a tree.", FILLER_PROMPTS["en"])
+
+
+def test_what_people_say_more_than_once_is_not_a_loop() -> None:
+    for tokens in (
+        ["no", "no", "no", "I", "mean", "yes"],  # said three times: how people talk
+        ["returned", "200,", "201,", "204,", "404", "then", "500"],  # numbers differ
+        ["1,", "2,", "3,", "4,", "5"],
+        ["—", "—", "—", "—", "well"],  # no letters or digits: nothing to compare
+    ):
+        assert indexes_without_loops(tokens) == list(range(len(tokens)))
 
 
 # --- the pipeline and the configuration ---------------------------------------------------------
@@ -397,6 +443,8 @@ def test_configuration_picks_the_engines() -> None:
     )
     assert isinstance(offline_only, WhisperSpeechToText)
     assert offline_only.workers == 1 and offline_only.model_folder == Path("/srv/model")
+    relative = Settings(_env_file=None, speech_model_dir=Path("data/whisper-base"))
+    assert relative.speech_model_dir == PROJECT_ROOT / "data" / "whisper-base"
 
     stt = build_speech_to_text(
         Settings(

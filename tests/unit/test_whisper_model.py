@@ -74,15 +74,27 @@ def test_a_model_of_the_wrong_size_is_refused_without_reading_it(copy: Path) -> 
 
 
 def test_a_missing_side_file_is_restored_from_the_packages(copy: Path) -> None:
+    model = (copy / MODEL_FILE).stat()
     (copy / "tokenizer.json").unlink()
     prepare_model(copy)
     assert (copy / "tokenizer.json").stat().st_size > 0
+    after = (copy / MODEL_FILE).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (model.st_ino, model.st_mtime_ns)  # left as is
 
 
-async def test_the_engine_with_a_refused_model_starts_no_worker_and_says_so(copy: Path) -> None:
+async def test_the_engine_with_a_refused_model_starts_no_worker_and_says_so(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with (copy / MODEL_FILE).open("r+b") as file:
         file.seek(1000)
         file.write(b"\x00")
+    checks: list[Path] = []
+
+    def counted(folder: Path) -> Path:
+        checks.append(folder)
+        return prepare_model(folder)
+
+    monkeypatch.setattr("services.speech.whisper_engine.prepare_model", counted)
     engine = WhisperSpeechToText(copy)
     await engine.warm_up()  # logs the refusal; the bot starts anyway
     data = speech_ogg("An index is a tree.")
@@ -91,5 +103,13 @@ async def test_the_engine_with_a_refused_model_starts_no_worker_and_says_so(copy
         with pytest.raises(SpeechUnavailable) as caught:
             await engine.transcribe(audio, data, "en")
         assert "offline speech recognition is off" in str(caught.value)
-    assert engine._pool is None
+    assert engine._pool is None and checks == [copy]
     await engine.close()
+
+
+def test_a_folder_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(ModelRefused) as caught:
+        prepare_model(blocker / "whisper-base")
+    assert "cannot be prepared" in str(caught.value)
