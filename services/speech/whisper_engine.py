@@ -8,9 +8,9 @@ size and SHA-256) and then loaded once per worker, in the initializer; `warm_up`
 all when the bot starts. Workers run at a lower priority (`WORKER_NICENESS`) and share the
 machine's cores, so the bot answers other users while a long answer is heard.
 
-Decoding is greedy (`beam_size=1`) without conditioning on earlier text; the prompt is a line of
-fillers in the answer's language, which keeps them in the text for the filler metrics; word
-timestamps feed the pace and pause metrics. Without a language, the language is detected among
+Decoding searches 5 beams (`BEAM_SIZE`), without conditioning on earlier text; the prompt is a
+line of fillers in the answer's language, which keeps them in the text for the filler metrics;
+word timestamps feed the pace and pause metrics. Without a language, the language is detected among
 the ones EasyFlow speaks. What the worker hears goes through the same checks as Groq's reply
 (`whisper_reply.py`): no speech is `AudioRejected(NO_SPEECH)`. A refused model or a dead worker
 is `SpeechUnavailable`, and the bot asks for a typed answer.
@@ -39,7 +39,10 @@ from services.speech.whisper_reply import FILLER_PROMPTS, echoes_prompt, transcr
 logger = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10
-BEAM_SIZE = 1
+# Five beams against greedy decoding, on espeak-ng English at 130/160/190 words a minute
+# (python -m bench voice): WER 0.05/0.02/0.02 against 0.08/0.10/0.11, real-time factor on a
+# 60-second note 0.09 against 0.06.
+BEAM_SIZE = 5
 # Whisper decodes again, hotter, when a window comes out repetitive or unsure; three tries at
 # most bound the time a hard recording takes (the default goes up to six).
 TEMPERATURES = (0.0, 0.2, 0.4)
