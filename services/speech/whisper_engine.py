@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -198,9 +199,15 @@ class WhisperSpeechToText:
 
     async def warm_up(self) -> None:
         """Checks the model and loads it in every worker now rather than on the first answer."""
+        started = time.perf_counter()
         try:
             pool = await self._executor()
             await asyncio.gather(*(asyncio.wrap_future(future) for future in self._launched))
+            logger.info(
+                "offline speech recognition ready: Whisper base in %d worker process(es), %.1f s",
+                self.workers,
+                time.perf_counter() - started,
+            )
         except SpeechUnavailable:
             return  # logged; each voice answer is asked to be typed
         except BrokenProcessPool:

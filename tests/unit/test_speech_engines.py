@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import wave
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -303,10 +304,14 @@ async def test_offline_recognises_english_with_word_timings(offline: WhisperSpee
     assert all(0 <= word.start < word.end <= audio.duration_s + 0.05 for word in transcript.words)
 
 
-async def test_warm_up_loads_the_model_once_in_every_worker() -> None:
+async def test_warm_up_loads_the_model_once_in_every_worker(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     engine = WhisperSpeechToText(Settings(_env_file=None).speech_model_dir, workers=2)
     try:
-        await engine.warm_up()
+        with caplog.at_level(logging.INFO, logger="services.speech.whisper_engine"):
+            await engine.warm_up()
+        assert "offline speech recognition ready: Whisper base in 2 worker" in caplog.text
         pool = engine._pool
         # Two processes, each started by the initializer that loads the model (a failed load
         # breaks the pool), and each task answered that the model is there.
