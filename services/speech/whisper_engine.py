@@ -160,6 +160,7 @@ class WhisperSpeechToText:
         self._refused: str | None = None
         self._closed = False
         self._starting: asyncio.Lock | None = None  # made in the loop that first uses it
+        self._preparing: asyncio.Task[Path] | None = None
 
     def _refuse(self, why: str) -> SpeechUnavailable:
         """Remembers that this engine cannot work until the bot restarts, and says so once."""
@@ -177,10 +178,20 @@ class WhisperSpeechToText:
             if self._closed:
                 raise SpeechUnavailable("offline speech recognition is closed")
             if self._pool is None:
+                if self._preparing is None:
+                    self._preparing = asyncio.create_task(
+                        asyncio.to_thread(prepare_model, self.model_folder)
+                    )
                 try:
-                    await asyncio.to_thread(prepare_model, self.model_folder)
+                    # Shielded: a cancelled warm-up leaves the check running, for `close`.
+                    await asyncio.shield(self._preparing)
                 except ModelRefused as error:
                     raise self._refuse(str(error)) from error
+                except Exception as error:  # not foreseen by prepare_model: refused all the same
+                    logger.exception("the offline Whisper model could not be prepared")
+                    raise self._refuse(f"the model could not be prepared: {error}") from error
+                if self._closed:  # the bot stopped while the model was being prepared
+                    raise SpeechUnavailable("offline speech recognition is closed")
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context("spawn"),
@@ -256,4 +267,11 @@ class WhisperSpeechToText:
 
     async def close(self) -> None:
         self._closed = True
+        preparing = self._preparing
+        if preparing is not None:
+            # A thread cannot be stopped: let the assembly or check finish (a second or two)
+            # before the bot says it stopped, rather than behind its back.
+            await asyncio.wait([preparing])
+            if not preparing.cancelled():
+                preparing.exception()  # retrieved: a refusal was logged already
         await self._shutdown(self._pool)

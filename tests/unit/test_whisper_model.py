@@ -3,6 +3,7 @@ refused (never loaded) when one byte is off."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 from pathlib import Path
@@ -113,3 +114,24 @@ def test_a_folder_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelRefused) as caught:
         prepare_model(blocker / "whisper-base")
     assert "cannot be prepared" in str(caught.value)
+
+
+async def test_a_stop_while_the_model_is_assembled_waits_for_it_and_starts_no_worker(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bot stopped right after start, on a fresh machine: the assembly (a thread, which
+    cannot be stopped) ends before `close` returns, so nothing is logged after "stopped", and
+    no worker is started for a bot that has stopped."""
+    folder = tmp_path / "whisper-base"
+    engine = WhisperSpeechToText(folder)
+    with caplog.at_level(logging.INFO, logger="services.speech"):
+        warming = asyncio.create_task(engine.warm_up())
+        await asyncio.sleep(0.05)  # the assembly has started
+        warming.cancel()  # as the runner does at shutdown
+        await engine.close()
+        closed_at = len(caplog.records)
+    assert any("assembled the offline Whisper model" in r.getMessage() for r in caplog.records)
+    assert (folder / MODEL_FILE).stat().st_size == MODEL_SIZE
+    assert engine._pool is None
+    await asyncio.sleep(0.1)
+    assert len(caplog.records) == closed_at  # nothing happened after close
