@@ -17,7 +17,6 @@ so its figures say more about the voice than about the model.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ import numpy as np
 
 from services.speech import DecodedAudio, decode_audio, measure_speech
 from services.speech.interface import SpeechToText
+from services.speech.metrics import WORD_RE
 from tests.speech_fixtures import long_speech_ogg, speech_ogg
 
 SCRIPTS: dict[str, str] = {
@@ -50,7 +50,6 @@ BAR_PACE_ERROR = 0.15
 BAR_RTF = 0.5
 FRAME_S = 0.01
 VOICED_RMS = 10 ** (-40 / 20)  # -40 dBFS
-WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,7 @@ class Heard:
 
 
 def words_of(text: str) -> list[str]:
+    """The words as the speech metrics count them, lower case, ё as е."""
     return WORD_RE.findall(text.lower().replace("ё", "е"))
 
 

@@ -34,6 +34,7 @@ NO_SPEECH_LOGPROB = -1.0
 SURE_NO_SPEECH_PROB = 0.8
 NON_SPEECH_RE = re.compile(r"\[[^\]]*\]|\([^)]*\)|[♪♫🎵🎶*]")
 LETTER_RE = re.compile(r"[^\W\d_]")
+LETTERS_RE = re.compile(r"[^\W\d_]+")
 LANGUAGE_CODES = {"english": "en", "russian": "ru"}
 # "АПЛОДИСМЕНТЫ", "СПОКОЙНАЯ МУЗЫКА": a few words in capitals, one of them a Cyrillic word of
 # five letters or more; not acronyms such as "СУБД ACID".
@@ -63,12 +64,13 @@ def transcript_from_reply(
     prompt: str | None = None,
 ) -> Transcript:
     """A Transcript from verbose_json; AudioRejected(NO_SPEECH) when it heard no speech."""
-    text = " ".join(str(data.get("text") or "").split())
+    text = str(data.get("text") or "")
     segments = [segment for segment in data.get("segments") or [] if isinstance(segment, dict)]
     captions = [segment for segment in segments if is_caption(str(segment.get("text") or ""))]
     if captions:
         segments = [segment for segment in segments if segment not in captions]
-        text = " ".join(" ".join(str(segment.get("text") or "").split()) for segment in segments)
+        text = " ".join(str(segment.get("text") or "") for segment in segments)
+    text = " ".join(text.split())
     if not _has_speech(text, segments, prompt):
         raise AudioRejected(AudioProblem.NO_SPEECH, duration_s)
     words = _words(data.get("words") or []) or _words_from_segments(segments)
@@ -100,8 +102,7 @@ def is_caption(text: str) -> bool:
         and any(CAPTION_WORD_RE.fullmatch(word.strip(".,!?…:;()")) for word in words)
     ):
         return True
-    spoken = " ".join(_letters_and_spaces(text).split())
-    return spoken.startswith(CREDITS)
+    return " ".join(LETTERS_RE.findall(text.lower())).startswith(CREDITS)
 
 
 def indexes_without_loops(tokens: Sequence[str]) -> list[int]:
@@ -136,10 +137,6 @@ def _said_in(word: Word, segments: Sequence[dict[str, Any]]) -> bool:
         float(segment.get("start") or 0.0) <= middle <= float(segment.get("end") or 0.0)
         for segment in segments
     )
-
-
-def _letters_and_spaces(text: str) -> str:
-    return "".join(char if LETTER_RE.match(char) else " " for char in text.lower())
 
 
 def echoes_prompt(text: str, prompt: str) -> bool:
