@@ -38,7 +38,7 @@ bank-import-resend = Исправьте файл и пришлите снова 
 bank-import-applied = ✅ <b>Загружено</b> { $specializations }: новых { $created }, изменено { $updated }, без изменений { $unchanged }, выведено из банка { $retired }. Вопросов в этих специализациях: { $before } → { $after }.
 bank-import-unchanged = ✅ { $name } совпадает с банком ({ $specializations }): менять нечего.
 
-bank-question-disabled = 🚫 <code>{ $id }</code> выведен из ротации: новые интервью его не зададут. В { $specialization } · { $level } · { $topic } в ротации осталось { $left }.
+bank-question-disabled = 🚫 <code>{ $id }</code> выведен из ротации: новые собеседования его не зададут. В { $specialization } · { $level } · { $topic } в ротации осталось { $left }.
 bank-question-enabled = ✅ <code>{ $id }</code> снова в ротации. В { $specialization } · { $level } · { $topic } в ротации { $left }.
 bank-question-already-disabled = <code>{ $id }</code> уже выведен из ротации.
 bank-question-already-enabled = <code>{ $id }</code> и так в ротации.

@@ -142,5 +142,5 @@ report-delivery-tip = 💡 { $tip }
 report-pdf-delivery-header = Подача
 report-pdf-delivery = Подача: { $wpm } слов/мин ({ $pace }), { $fillers } слов-паразитов/мин ({ $top }), долгих пауз: { $pauses }
 
-progress-delivery-header = 🎙 <b>Подача со временем</b> (интервью с голосовыми ответами)
+progress-delivery-header = 🎙 <b>Подача со временем</b> (собеседования с голосовыми ответами)
 progress-delivery-line = { $date }: { $wpm } слов/мин · { $fillers } паразитов/мин · долгих пауз: { $pauses }

@@ -11,7 +11,7 @@ stats-users-total = Всего: <b>{ $count }</b>
 stats-users-new = Новые: { $day } за 24 ч · { $week } за 7 дней · { $month } за 30 дней
 stats-users-active = Активные (заходили): { $day } за 24 ч · { $week } за 7 дней · { $month } за 30 дней
 
-stats-interviews-title = <b>Интервью</b> (по трекам и под вакансию) · 30 дней / всё время
+stats-interviews-title = <b>Собеседования</b> (по трекам и под вакансию) · 30 дней / всё время
 stats-interviews-started = Начато: <b>{ $month }</b> / { $all }
 stats-interviews-completed = Завершено: <b>{ $month }</b> ({ $month_percent }) / { $all } ({ $all_percent })
 stats-interviews-score = Средняя оценка завершённых: <b>{ $month }</b> / { $all }
@@ -23,7 +23,7 @@ stats-revenue-line = { $product }: <b>{ $month_amount }</b> ({ $month_count }) /
 stats-revenue-none = Платежей пока нет.
 stats-refunds-line = Возвращено: <b>{ $month_amount }</b> ({ $month_count }) / { $all_amount } ({ $all_count })
 stats-refunds-none = Возвратов нет.
-stats-conversion = Из бесплатных в платящие, за всё время: <b>{ $percent }</b> — { $paid } из { $started } пользователей, начинавших интервью или тренировку, платили хотя бы раз
+stats-conversion = Из бесплатных в платящие, за всё время: <b>{ $percent }</b> — { $paid } из { $started } пользователей, начинавших собеседование или тренировку, платили хотя бы раз
 
 stats-desk-title = <b>Маркетплейсы</b>
 stats-desk-chats = Чаты с покупателями: { $total } всего · { $new } новых за 30 дней · { $open } открыто
@@ -31,5 +31,5 @@ stats-desk-sla = Отвечено вовремя за 30 дней: <b>{ $percent
 
 stats-chart-title = Последние 30 дней (дни по UTC)
 stats-chart-new-users = новые пользователи
-stats-chart-started = начато интервью
-stats-chart-completed = завершено интервью
+stats-chart-started = начато собеседований
+stats-chart-completed = завершено собеседований

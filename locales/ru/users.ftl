@@ -12,10 +12,10 @@ card-bot-blocked = { $blocked ->
     [yes] 📵 Заблокировал(а) бота: сообщения не доходят
    *[no] 📬 Получает сообщения бота
 }
-card-balance = 💳 Баланс: кредитов на интервью — { $credits } · бесплатных интервью использовано: { $used } из { $free }
+card-balance = 💳 Баланс: кредитов на собеседования — { $credits } · бесплатных собеседований использовано: { $used } из { $free }
 card-subscription = ⭐ Подписка до { $until }
 card-no-subscription = ⭐ Нет активной подписки
-card-interviews = 🎤 Интервью: начато { $started }, завершено { $completed } · средний балл { $average } · тренировок: { $drills }
+card-interviews = 🎤 Собеседования: начато { $started }, завершено { $completed } · средний балл { $average } · тренировок: { $drills }
 card-last-interview = Последнее: #{ $id } от { $date } · { $mode ->
     [track] по треку
     [tailored] под вакансию
@@ -41,8 +41,8 @@ card-button-unblock = ✅ Разблокировать
 card-button-report = 📄 Последний отчёт
 card-button-refresh = 🔄 Обновить
 
-card-credits-ask-grant = { $admin }, сколько кредитов на интервью начислить { $name } (баланс: { $balance })? Ответьте числом и причиной, например <code>5 компенсация за сбой</code>. Не больше { $limit } за раз. /cancel — отменить.
-card-credits-ask-take = { $admin }, сколько кредитов на интервью списать у { $name } (баланс: { $balance })? Ответьте числом и причиной, например <code>2 начислены по ошибке</code>. /cancel — отменить.
+card-credits-ask-grant = { $admin }, сколько кредитов на собеседования начислить { $name } (баланс: { $balance })? Ответьте числом и причиной, например <code>5 компенсация за сбой</code>. Не больше { $limit } за раз. /cancel — отменить.
+card-credits-ask-take = { $admin }, сколько кредитов на собеседования списать у { $name } (баланс: { $balance })? Ответьте числом и причиной, например <code>2 начислены по ошибке</code>. /cancel — отменить.
 card-credits-not-a-number = Начните с целого числа кредитов, затем причина, например <code>5 компенсация за сбой</code>. Или /cancel.
 card-credits-not-positive = Число кредитов должно быть не меньше 1. Попробуйте ещё раз или /cancel.
 card-credits-over-limit = Не больше { $limit } кредитов за раз (ADMIN_CREDIT_LIMIT). Ничего не изменено. Отправьте число поменьше или /cancel.
@@ -59,8 +59,8 @@ card-block-refused-no-user = Этого пользователя больше н
 card-block-refused-already-banned = Пользователь уже заблокирован.
 card-block-refused-not-banned = Пользователь не заблокирован.
 
-card-report-module-off = Модуль интервью выключен: отчётов нет.
-card-report-none = У пользователя нет завершённого интервью с отчётом.
-card-report-caption = 📄 Отчёт об интервью #{ $interview } пользователя <code>{ $id }</code>, завершено { $date }
+card-report-module-off = Модуль собеседований выключен: отчётов нет.
+card-report-none = У пользователя нет завершённого собеседования с отчётом.
+card-report-caption = 📄 Отчёт о собеседовании #{ $interview } пользователя <code>{ $id }</code>, завершено { $date }
 
 card-banned-notice = Администраторы EasyFlow приостановили ваш доступ, поэтому бот больше не будет отвечать на ваши сообщения. Спасибо за понимание.

@@ -51,11 +51,11 @@ CATALOGUE: tuple[ProductSpec, ...] = (
         kind=ProductKind.PACK,
         interviews=1,
         days=0,
-        title={"en": "1 mock interview", "ru": "1 пробное интервью"},
+        title={"en": "1 mock interview", "ru": "1 пробное собеседование"},
         description={
             "en": "One full mock interview: questions for your track, feedback on every "
             "answer and a PDF report. Holding credits also opens premium questions.",
-            "ru": "Одно полное пробное интервью: вопросы по вашему треку, разбор каждого "
+            "ru": "Одно полное пробное собеседование: вопросы по вашему треку, разбор каждого "
             "ответа и PDF-отчёт. С кредитами открываются и премиум-вопросы.",
         },
         prices={"XTR": 50, "RUB": 149_00},
@@ -65,11 +65,11 @@ CATALOGUE: tuple[ProductSpec, ...] = (
         kind=ProductKind.PACK,
         interviews=5,
         days=0,
-        title={"en": "5 mock interviews", "ru": "5 пробных интервью"},
+        title={"en": "5 mock interviews", "ru": "5 пробных собеседований"},
         description={
             "en": "Five full mock interviews with feedback on every answer and PDF reports. "
             "Holding credits also opens premium questions.",
-            "ru": "Пять полных пробных интервью с разбором каждого ответа и PDF-отчётами. "
+            "ru": "Пять полных пробных собеседований с разбором каждого ответа и PDF-отчётами. "
             "С кредитами открываются и премиум-вопросы.",
         },
         prices={"XTR": 200, "RUB": 590_00},
@@ -79,11 +79,11 @@ CATALOGUE: tuple[ProductSpec, ...] = (
         kind=ProductKind.PACK,
         interviews=20,
         days=0,
-        title={"en": "20 mock interviews", "ru": "20 пробных интервью"},
+        title={"en": "20 mock interviews", "ru": "20 пробных собеседований"},
         description={
             "en": "Twenty full mock interviews for steady practice, with feedback on every "
             "answer and PDF reports. Holding credits also opens premium questions.",
-            "ru": "Двадцать полных пробных интервью для регулярной практики, с разбором "
+            "ru": "Двадцать полных пробных собеседований для регулярной практики, с разбором "
             "каждого ответа и PDF-отчётами. С кредитами открываются и премиум-вопросы.",
         },
         prices={"XTR": 650, "RUB": 1990_00},
@@ -98,8 +98,8 @@ CATALOGUE: tuple[ProductSpec, ...] = (
             "en": "30 days of unlimited mock interviews with premium questions, feedback and "
             "PDF reports; your free interviews and credits stay untouched. Buying again "
             "adds 30 days to the end.",
-            "ru": "30 дней пробных интервью без ограничений, с премиум-вопросами, разбором и "
-            "PDF-отчётами; бесплатные интервью и кредиты не тратятся. Повторная покупка "
+            "ru": "30 дней пробных собеседований без ограничений, с премиум-вопросами, разбором и "
+            "PDF-отчётами; бесплатные собеседования и кредиты не тратятся. Повторная покупка "
             "добавляет 30 дней к концу.",
         },
         prices={"XTR": 300, "RUB": 990_00},

@@ -111,9 +111,9 @@ async def test_offers_list_the_seeded_catalogue_in_order(pay_db: PaymentsDB) -> 
     pack = by_id["pack_5"].product
     assert (pack.kind, pack.interviews, pack.days) == ("pack", 5, 0)
     assert pack.title("en") == "5 mock interviews"
-    assert pack.title("ru") == "5 пробных интервью"
+    assert pack.title("ru") == "5 пробных собеседований"
     assert pack.title("de") == "5 mock interviews"  # falls back to English
-    assert pack.description("ru").startswith("Пять полных пробных интервью")
+    assert pack.description("ru").startswith("Пять полных пробных собеседований")
     subscription = by_id["sub_30d"].product
     assert (subscription.kind, subscription.interviews, subscription.days) == (
         "subscription",
@@ -156,7 +156,7 @@ async def test_current_price_and_its_refusals(pay_db: PaymentsDB) -> None:
             with pytest.raises(PriceRejected) as refused:
                 await current_price(session, product_id, currency)
             assert refused.value.problem == problem, (product_id, currency)
-        assert await product_title(session, "pack_20", "ru") == "20 пробных интервью"
+        assert await product_title(session, "pack_20", "ru") == "20 пробных собеседований"
         assert await product_title(session, "pack_20", "xx") == "20 mock interviews"
         assert await product_title(session, "gone", "en") == "gone"
         view = await get_product(session, retired)

@@ -108,7 +108,7 @@ async def test_seeding_is_idempotent_and_keeps_prices(fresh_database_url: str) -
             assert len(prices) == 8
             pack_1 = await session.get(Product, "pack_1")
             assert pack_1 is not None
-            assert pack_1.title == {"en": "1 mock interview", "ru": "1 пробное интервью"}
+            assert pack_1.title == {"en": "1 mock interview", "ru": "1 пробное собеседование"}
             pack_20 = await session.get(Product, "pack_20")
             assert pack_20 is not None and pack_20.is_active is False  # admins own this
             assert [o.product.id for o in await offers(session)] == ["pack_1", "pack_5", "sub_30d"]
