@@ -38,14 +38,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.modules import (
-    enabled_admin_chat_commands,
-    enabled_commands,
-    enabled_group_admin_commands,
+    command_menus,
     enabled_jobs,
     enabled_routers,
     enabled_workflow_data,
+    menu_modules,
 )
-from bot.registration import ModuleContext
+from bot.registration import CommandMenus, ModuleContext
 from bot.retry import RetryOnFloodAndServerErrors
 from bot.routing import prefilter_handlers
 from bot.scheduler import JOB_SCHEDULER_KEY, JobScheduler
@@ -72,8 +71,6 @@ from services.leases import Lease, RedisLeases
 from services.send_budgets import create_send_budgets
 
 logger = logging.getLogger(__name__)
-
-BOT_COMMANDS = ("start", "help", "language", "settings", "cancel")
 
 
 @dataclass
@@ -290,6 +287,8 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
         events_isolation=isolation,
         settings=settings,
         health_checks=resources.health_checks,
+        command_menus=command_menus(settings),
+        menu_modules=menu_modules(settings),
         **enabled_workflow_data(settings),
     )
     counter = (
@@ -459,14 +458,13 @@ def _module_hooks(
 async def _publish_commands(bot: Bot, dispatcher: Dispatcher) -> None:
     """Telegram shows the command menu in the user's app language; publish one per language."""
     core = dispatcher["i18n_middleware"].core
-    names = [BOT_COMMANDS[0], *enabled_commands(dispatcher["settings"]), *BOT_COMMANDS[1:]]
-    await _set_commands(bot, core, names, BotCommandScopeDefault())
+    menus: CommandMenus = dispatcher["command_menus"]
+    await _set_commands(bot, core, menus.private, BotCommandScopeDefault())
     # Group commands (a seller's /connect, say) in every group's menu, for its administrators.
-    group_names = enabled_group_admin_commands(dispatcher["settings"])
-    if group_names:
-        await _set_commands(bot, core, group_names, BotCommandScopeAllChatAdministrators())
+    if menus.group_admins:
+        await _set_commands(bot, core, menus.group_admins, BotCommandScopeAllChatAdministrators())
     settings: Settings = dispatcher["settings"]
-    console_names = enabled_admin_chat_commands(settings)
+    console_names = menus.admin_chat
     if console_names and settings.admin_chat_id is not None:
         # The admin group's menu: what every admin may type there (not only its Telegram admins).
         try:

@@ -12,7 +12,13 @@ from aiogram import Router
 from aiohttp import web
 
 from bot.config import Module, Settings
-from bot.registration import HealthSection, ModuleRegistration, ScheduledJob, StateReader
+from bot.registration import (
+    CommandMenus,
+    HealthSection,
+    ModuleRegistration,
+    ScheduledJob,
+    StateReader,
+)
 
 
 def registration(module: Module) -> ModuleRegistration:
@@ -74,6 +80,24 @@ def enabled_group_admin_commands(settings: Settings) -> list[str]:
 
 def enabled_admin_chat_commands(settings: Settings) -> list[str]:
     return _enabled_commands(settings, lambda part: part.admin_chat_commands)
+
+
+# The core's own commands, around the modules' ones in the private chat's menu.
+CORE_COMMANDS_FIRST = ("start",)
+CORE_COMMANDS_LAST = ("help", "language", "settings", "cancel")
+
+
+def command_menus(settings: Settings) -> CommandMenus:
+    return CommandMenus(
+        private=(*CORE_COMMANDS_FIRST, *enabled_commands(settings), *CORE_COMMANDS_LAST),
+        group_admins=tuple(enabled_group_admin_commands(settings)),
+        admin_chat=tuple(enabled_admin_chat_commands(settings)),
+    )
+
+
+def menu_modules(settings: Settings) -> tuple[Module, ...]:
+    """The enabled modules with a main-menu button: those that have a screen behind it."""
+    return tuple(module for module in settings.modules if registration(module).menu_screen)
 
 
 def module_jobs(part: ModuleRegistration, settings: Settings) -> list[ScheduledJob]:

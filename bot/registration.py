@@ -115,5 +115,18 @@ class ModuleRegistration:
     # Commands for the menu of the operator's admin group (ADMIN_CHAT_ID) only.
     admin_chat_commands: tuple[str, ...] = ()
     workflow_data: tuple[WorkflowDataFactory, ...] = ()
+    # The module answers its own main-menu button (`MenuCallback(section=<name>)`); a module
+    # without a screen of its own gets no button, rather than one that leads nowhere.
+    menu_screen: bool = False
     state_metrics: tuple[StateReader, ...] = ()
     health: tuple[HealthSection, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommandMenus:
+    """The commands of the core and the enabled modules, per place: what Telegram's menus show
+    and /help lists. Handlers receive it as `command_menus`."""
+
+    private: tuple[str, ...]
+    group_admins: tuple[str, ...] = ()
+    admin_chat: tuple[str, ...] = ()

@@ -110,6 +110,38 @@ class SandboxClient:
         body = {"seller": seller, "forum_chat_id": forum_chat_id}
         return await self._request("PUT", "/marketplace/demo", json_body=body)
 
+    async def set_admin_group(self, chat_id: int | None) -> dict[str, Any]:
+        """Names the bot's admin group, whose owner is the chat page's "operator"; answers
+        :meth:`identity`."""
+        return await self._request("PUT", "/admin-group", json_body={"chat_id": chat_id})
+
+    async def identity(self) -> dict[str, Any]:
+        """Whom the chat page acts as: ``{"acting_as", "previous", "is_operator", "operator",
+        "bot", "identities"}``."""
+        return await self._request("GET", "/identity")
+
+    async def act_as(
+        self, user: User | None = None, *, role: str | None = None, user_id: int | None = None
+    ) -> dict[str, Any]:
+        """Switches the chat page to ``user``, to a known ``user_id`` or to a ``role``
+        ("operator" | "previous"); answers :meth:`identity`."""
+        body: dict[str, Any] = {}
+        if user is not None:
+            body["user"] = user
+        if role is not None:
+            body["as"] = role
+        if user_id is not None:
+            body["user_id"] = user_id
+        return await self._request("PUT", "/identity", json_body=body)
+
+    async def open_link(self, url: str, user: User | None = None) -> dict[str, Any]:
+        """Clicks ``url`` in a chat as the Telegram app would (as ``user``, else as the page's
+        identity): ``{"handled": bool, ...}``."""
+        body: dict[str, Any] = {"url": url}
+        if user is not None:
+            body["from"] = user
+        return await self._request("POST", "/links/open", json_body=body)
+
     async def forget_marketplace_demo(self) -> dict[str, Any]:
         return await self._request("DELETE", "/marketplace/demo")
 

@@ -20,6 +20,7 @@ from sandbox.ozon import OzonEmulator
 from sandbox.telegram.botapi import BotApi
 from sandbox.telegram.control import ControlApi
 from sandbox.telegram.limits import RateLimits
+from sandbox.telegram.page import PageApi
 from sandbox.telegram.spec import load_spec
 from sandbox.telegram.state import World
 from sandbox.wildberries import WildberriesEmulator
@@ -51,6 +52,7 @@ class TelegramEmulator:
         self.world = World(bot_username=bot_username, files_dir=files_dir)
         self.bot_api = BotApi(self.world, self.spec, rate_limits)
         self.control = ControlApi(self.world, self.bot_api)
+        self.page = PageApi(self.world, self.control)
         self.yookassa = YooKassaEmulator()
         self.marketplace_clock = MarketplaceClock()
         self.ozon = OzonEmulator(self.marketplace_clock)
@@ -70,7 +72,10 @@ class TelegramEmulator:
                 web.route("*", "/bot{token}/{method}", self.bot_api.handle_http),
                 web.get("/file/bot{token}/{path:.+}", self.bot_api.handle_file_download),
                 web.get("/", self._index),
+                web.get("/favicon.svg", self._favicon),
+                web.get("/favicon.ico", self._favicon),
                 *self.control.routes(),
+                *self.page.routes(),
                 *self.yookassa.routes(),
                 *self.marketplace_overview.routes(),
                 *(route for emulator in self.marketplaces for route in emulator.routes()),
@@ -82,6 +87,12 @@ class TelegramEmulator:
 
     async def _index(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC_DIR / "index.html")
+
+    async def _favicon(self, request: web.Request) -> web.FileResponse:
+        # An SVG, also for browsers that ask for /favicon.ico before reading the page's <link>.
+        return web.FileResponse(
+            STATIC_DIR / "favicon.svg", headers={"Content-Type": "image/svg+xml"}
+        )
 
     async def _on_startup(self, app: web.Application) -> None:
         self.bot_api.stopping.clear()
@@ -111,6 +122,12 @@ class TelegramEmulator:
             if emulator.key == key:
                 return emulator
         raise ValueError(f"no marketplace {key!r}")
+
+    def set_admin_group(self, chat_id: int | None) -> None:
+        """Names the bot's admin group: the chat page's "operator" is its owner (``None``: the
+        group the bot gave a command menu of its own)."""
+        self.world.admin_chat_id = chat_id
+        self.world.changed.notify()
 
     def set_marketplace_demo(self, seller: str, forum_chat_id: int) -> None:
         """Names the demo seller whose buyer chats go to the forum group ``forum_chat_id``

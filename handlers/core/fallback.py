@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
-from bot.config import Settings
+from bot.config import Module
 from handlers.core.rendering import main_menu_markup
 from handlers.filters import HAS_TEXT
-from services.models import User
 
 logger = logging.getLogger(__name__)
 
 
-async def unknown_text(message: Message, i18n: I18nContext, settings: Settings, user: User) -> None:
+async def unknown_text(message: Message, i18n: I18nContext, menu_modules: Sequence[Module]) -> None:
     await message.answer(
-        i18n.get("hint-unknown-text"), reply_markup=main_menu_markup(i18n, settings, user)
+        i18n.get("hint-unknown-text"), reply_markup=main_menu_markup(i18n, menu_modules)
     )
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -40,11 +40,9 @@ def main_menu_button(i18n: I18nContext) -> InlineKeyboardButton:
     )
 
 
-def main_menu(i18n: I18nContext, modules: list[Module], is_admin: bool) -> InlineKeyboardMarkup:
+def main_menu(i18n: I18nContext, modules: Sequence[Module]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for module in modules:
-        if module is Module.ADMIN and not is_admin:
-            continue
         builder.button(
             text=i18n.get(f"menu-{module.value}"), callback_data=MenuCallback(section=module.value)
         )

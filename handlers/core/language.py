@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram_i18n import I18nContext
 
-from bot.config import Settings
+from bot.config import Module
 from handlers.core.callbacks import LanguageCallback
 from handlers.core.keyboards import language_choice
 from handlers.core.rendering import main_menu_markup
@@ -22,7 +24,7 @@ async def choose_language(
     query: CallbackQuery,
     callback_data: LanguageCallback,
     i18n: I18nContext,
-    settings: Settings,
+    menu_modules: Sequence[Module],
     user: User,
     bot: Bot,
 ) -> None:
@@ -34,7 +36,7 @@ async def choose_language(
     await bot.send_message(
         user.telegram_id,
         i18n.get("main-menu-title"),
-        reply_markup=main_menu_markup(i18n, settings, user),
+        reply_markup=main_menu_markup(i18n, menu_modules),
     )
 
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram_i18n import I18nContext
 
 from bot.config import Module, Settings
+from bot.registration import CommandMenus
 from handlers.core.callbacks import MenuCallback
 from handlers.core.keyboards import (
     HELP_SECTION,
@@ -21,16 +24,41 @@ from handlers.screens import show
 from services.models import User
 
 
-async def home(query: CallbackQuery, i18n: I18nContext, settings: Settings, user: User) -> None:
-    await show(query, i18n.get("main-menu-title"), main_menu_markup(i18n, settings, user))
+async def home(query: CallbackQuery, i18n: I18nContext, menu_modules: Sequence[Module]) -> None:
+    await show(query, i18n.get("main-menu-title"), main_menu_markup(i18n, menu_modules))
 
 
-async def help_command(message: Message, i18n: I18nContext) -> None:
-    await message.answer(i18n.get("help-text"), reply_markup=back_to_menu(i18n))
+def help_text(i18n: I18nContext, title: str, commands: Sequence[str], footer: str | None) -> str:
+    """Every command of the place, each with the description Telegram's menu shows for it."""
+    lines = [i18n.get(title)]
+    lines += [
+        i18n.get("help-command", command=command, description=i18n.get(f"command-{command}"))
+        for command in commands
+    ]
+    if footer is not None:
+        lines += ["", i18n.get(footer)]
+    return "\n".join(lines)
 
 
-async def help_section(query: CallbackQuery, i18n: I18nContext) -> None:
-    await show(query, i18n.get("help-text"), back_to_menu(i18n))
+async def help_command(
+    message: Message, i18n: I18nContext, settings: Settings, command_menus: CommandMenus
+) -> None:
+    if message.chat.type == "private":
+        text = help_text(i18n, "help-title", command_menus.private, "help-footer")
+        await message.answer(text, reply_markup=back_to_menu(i18n))
+        return
+    # A group: the commands that work there (the console's in the admin group).
+    in_admin_chat = message.chat.id == settings.admin_chat_id
+    commands = command_menus.admin_chat if in_admin_chat else command_menus.group_admins
+    title = "help-title-admin-chat" if in_admin_chat else "help-title-group"
+    await message.reply(help_text(i18n, title, (*commands, "help", "cancel"), None))
+
+
+async def help_section(
+    query: CallbackQuery, i18n: I18nContext, command_menus: CommandMenus
+) -> None:
+    text = help_text(i18n, "help-title", command_menus.private, "help-footer")
+    await show(query, text, back_to_menu(i18n))
 
 
 def _settings_screen(
@@ -73,19 +101,6 @@ async def language_section(query: CallbackQuery, i18n: I18nContext) -> None:
     await show(query, i18n.get("language-prompt"), language_choice(i18n))
 
 
-async def module_intro(
-    query: CallbackQuery, callback_data: MenuCallback, i18n: I18nContext, settings: Settings
-) -> None:
-    """The entry screen of a module that is on but has no screens of its own yet."""
-    if Module(callback_data.section) not in settings.modules:
-        await query.answer(i18n.get("callback-stale"))
-        return
-    text = (
-        i18n.get(f"module-{callback_data.section}-intro") + "\n\n" + i18n.get("module-coming-soon")
-    )
-    await show(query, text, back_to_menu(i18n))
-
-
 def register(router: Router) -> None:
     router.callback_query.register(home, MenuCallback.filter(F.section == HOME_SECTION))
     router.message.register(help_command, Command("help"))
@@ -98,6 +113,3 @@ def register(router: Router) -> None:
         toggle_voice_questions, MenuCallback.filter(F.section == VOICE_QUESTIONS_SECTION)
     )
     router.callback_query.register(language_section, MenuCallback.filter(F.section == "language"))
-    router.callback_query.register(
-        module_intro, MenuCallback.filter(F.section.in_({module.value for module in Module}))
-    )

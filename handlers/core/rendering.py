@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram_i18n import I18nContext
 
-from bot.config import Module, Settings
+from bot.config import Module
 from handlers.core.keyboards import main_menu
-from services.models import User
 
-_MAIN_MENUS: dict[tuple[str, tuple[Module, ...], bool], InlineKeyboardMarkup] = {}
+_MAIN_MENUS: dict[tuple[str, tuple[Module, ...]], InlineKeyboardMarkup] = {}
 
 
-def main_menu_markup(i18n: I18nContext, settings: Settings, user: User) -> InlineKeyboardMarkup:
-    """The main menu; built once per (language, modules, admin or not) and reused after that.
-
-    Markups are never mutated after they are built, so sharing one instance is safe.
+def main_menu_markup(i18n: I18nContext, menu_modules: Sequence[Module]) -> InlineKeyboardMarkup:
+    """The main menu: a button per enabled module that has a screen (`menu_modules`, from the
+    dispatcher), then settings and help. Built once per (language, modules) and reused after
+    that: markups are never mutated after they are built, so sharing one instance is safe.
     """
-    is_admin = user.telegram_id in settings.admin_ids
-    key = (i18n.locale, tuple(settings.modules), is_admin)
+    key = (i18n.locale, tuple(menu_modules))
     markup = _MAIN_MENUS.get(key)
     if markup is None:
-        markup = _MAIN_MENUS[key] = main_menu(i18n, settings.modules, is_admin=is_admin)
+        markup = _MAIN_MENUS[key] = main_menu(i18n, menu_modules)
     return markup

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from html import escape
 
 from aiogram import Router
@@ -9,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram_i18n import I18nContext
 
-from bot.config import Settings
+from bot.config import Module
 from handlers.core.rendering import main_menu_markup
 from services.models import User
 from services.users import is_valid_deep_link_payload, record_start_source
@@ -21,7 +22,7 @@ async def start(
     message: Message,
     command: CommandObject,
     i18n: I18nContext,
-    settings: Settings,
+    menu_modules: Sequence[Module],
     user: User,
     is_new_user: bool,
     state: FSMContext,
@@ -38,7 +39,7 @@ async def start(
     greeting = "start-greeting" if is_new_user else "start-greeting-back"
     await message.answer(
         i18n.get(greeting, name=escape(user.first_name or "")),
-        reply_markup=main_menu_markup(i18n, settings, user),
+        reply_markup=main_menu_markup(i18n, menu_modules),
     )
 
 

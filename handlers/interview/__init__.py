@@ -57,6 +57,7 @@ def workflow_data(settings: Settings) -> dict[str, Any]:
 
 REGISTRATION = ModuleRegistration(
     name=Module.INTERVIEW.value,
+    menu_screen=True,
     routers=(build_router,),
     commands=("interview", "progress", "bookmarks"),
     workflow_data=(workflow_data,),

@@ -146,6 +146,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 REGISTRATION = ModuleRegistration(
     name=Module.MARKETPLACE.value,
+    menu_screen=True,
     routers=(build_router,),
     web_routes=(web_routes,),
     jobs=(sync_job, REPLIES_JOB, SLA_JOB),

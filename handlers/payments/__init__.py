@@ -49,6 +49,7 @@ def web_routes(settings: Settings) -> list[Any]:
 
 REGISTRATION = ModuleRegistration(
     name=Module.PAYMENTS.value,
+    menu_screen=True,
     # The admin part first: in the admin group, its commands win.
     routers=(build_admin_router, build_router),
     web_routes=(web_routes,),

@@ -10,34 +10,18 @@ main-menu-title = 🏠 Main menu
 menu-interview = 🎤 Mock interview
 menu-payments = 💳 Buy interviews
 menu-marketplace = 🛒 Marketplace chats
-menu-admin = 🛠 Admin
 menu-settings = ⚙️ Settings
 menu-help = ❓ Help
 button-main-menu = 🏠 Main menu
 button-back = ⬅️ Back
 
-module-interview-intro =
-    🎤 <b>Mock interviews</b>
-    Practise with questions for your role and level, answer by text or voice, and get scored feedback with an ideal answer.
-module-payments-intro =
-    💳 <b>Interview packs</b>
-    Buy more interviews or an unlimited subscription with Telegram Stars or a card.
-module-admin-intro =
-    🛠 <b>Admin</b>
-    The console lives in the admin group: /stats, /user, /bank, /sellers, /health, /audit, /admins and /price; refund requests arrive there too.
-module-coming-soon = This section is being prepared — it will appear here soon.
-
 ## Help
 
-help-text =
-    <b>What I can do</b>
-    /start — main menu
-    /language — switch language
-    /settings — your settings
-    /cancel — stop what you are doing
-    /help — this message
-
-    Use the buttons under my messages; you can always get back with /start.
+help-title = <b>What I can do</b>
+help-title-admin-chat = <b>The console's commands</b> (for the bot's admins, here in the admin group)
+help-title-group = <b>Commands in this group</b> (for its administrators)
+help-command = /{ $command } — { $description }
+help-footer = Use the buttons under my messages; you can always get back with /start.
 
 ## Language
 

@@ -749,6 +749,10 @@ class BotApi:
         record.show_alert = bool(call.params.get("show_alert", False))
         record.url = call.params.get("url")
         record.answered_event.set()
+        chat = call.bot.chats.get(record.chat_id)
+        if record.text and chat is not None:
+            # The chat page shows it in the chat, as the Telegram app does: a toast or a popup.
+            self.world.add_notice(chat, record)
         self.world.changed.notify()
         return True
 

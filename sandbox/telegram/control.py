@@ -153,6 +153,10 @@ class ControlApi:
         return chat
 
     def _user(self, raw: Any) -> dict[str, Any]:
+        """The user of a ``from`` field; without one, the user the chat page acts as (set by
+        ``PUT /sandbox/api/identity``), so the page's calls come from whoever it shows."""
+        if raw is None and self.world.page_user is not None:
+            return self.world.remember_user(self.world.page_user)
         if isinstance(raw, str):
             try:
                 raw = json.loads(raw)
@@ -547,7 +551,13 @@ class ControlApi:
         &thread=<message_thread_id>&version=<n>`` (thread 1 of a forum: its General topic) →
         ``{"messages": [message view],
         "chat_action": {"action", "time", "message_thread_id"}|null, "reply_keyboard":
-        ReplyKeyboardMarkup|null, "version": int}``.
+        ReplyKeyboardMarkup|null, "notices": [notice], "version": int}``.
+
+        A notice is the bot's answer (with text) to a button pressed in the chat, as the
+        Telegram app shows it: ``{"notice_id", "kind": "toast"|"alert", "text", "show_alert",
+        "date", "user_id", "message_id", "message_thread_id", "callback_query_id"}``; a toast
+        is listed for a few seconds, an alert until it is dismissed
+        (``DELETE /sandbox/api/chats/{chat_id}/notices/{notice_id}``).
 
         A message view is ``{"message_id", "chat_id", "from_bot", "from", "sender_chat",
         "date", "text", "raw_text", "entities", "caption", "parse_mode", "reply_markup",
@@ -594,6 +604,11 @@ class ControlApi:
                 else [],
                 "chat_action": chat.current_chat_action() if chat else None,
                 "reply_keyboard": chat.reply_keyboard if chat else None,
+                "notices": [
+                    notice.to_view() for notice in chat.notices if notice.visible(time.time())
+                ]
+                if chat
+                else [],
                 "version": self.world.changed.version,
             }
         )
@@ -773,7 +788,14 @@ class ControlApi:
             raise ControlError(404, f"message {message_id} not found")
         callback_id = self.world.new_callback_id()
         data = str(body.get("data", ""))
-        bot.callbacks[callback_id] = CallbackRecord(callback_id, chat.id, message_id, data)
+        bot.callbacks[callback_id] = CallbackRecord(
+            callback_id,
+            chat.id,
+            message_id,
+            data,
+            user_id=user["id"],
+            message_thread_id=message.message_thread_id,
+        )
         update_id = bot.add_update(
             "callback_query",
             {

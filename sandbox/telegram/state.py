@@ -19,6 +19,8 @@ from typing import Any
 OPT_IN_UPDATE_KINDS = {"chat_member", "message_reaction", "message_reaction_count"}
 
 CHAT_ACTION_VISIBLE_SECONDS = 5.0
+# How long a callback answer without show_alert (a toast) stays in the chat page's view.
+TOAST_VISIBLE_SECONDS = 5.0
 
 # The fake sender of messages that anonymous group administrators post on behalf of the group.
 GROUP_ANONYMOUS_BOT: dict[str, Any] = {
@@ -161,6 +163,8 @@ class Chat:
     chat_action: tuple[str, float, int | None] | None = None  # action, time, thread
     reply_keyboard: dict[str, Any] | None = None
     pinned_message_id: int | None = None
+    # Callback answers with text, shown by the chat page as in-chat popups.
+    notices: list[Notice] = field(default_factory=list)
 
     def allocate_message_id(self) -> int:
         message_id = self.next_message_id
@@ -190,6 +194,40 @@ class Chat:
 
 
 @dataclass
+class Notice:
+    """A bot's answer to a pressed button, as a Telegram app shows it: a toast that fades or,
+    with ``show_alert``, a popup the user dismisses."""
+
+    notice_id: int
+    text: str
+    show_alert: bool
+    date: float
+    user_id: int | None
+    message_id: int
+    message_thread_id: int | None
+    callback_query_id: str
+    dismissed: bool = False
+
+    def visible(self, at: float) -> bool:
+        if self.dismissed:
+            return False
+        return self.show_alert or at - self.date <= TOAST_VISIBLE_SECONDS
+
+    def to_view(self) -> dict[str, Any]:
+        return {
+            "notice_id": self.notice_id,
+            "kind": "alert" if self.show_alert else "toast",
+            "text": self.text,
+            "show_alert": self.show_alert,
+            "date": self.date,
+            "user_id": self.user_id,
+            "message_id": self.message_id,
+            "message_thread_id": self.message_thread_id,
+            "callback_query_id": self.callback_query_id,
+        }
+
+
+@dataclass
 class WebhookConfig:
     url: str
     secret_token: str | None
@@ -210,6 +248,8 @@ class CallbackRecord:
     show_alert: bool = False
     url: str | None = None
     answered_event: asyncio.Event = field(default_factory=asyncio.Event)
+    user_id: int | None = None  # who pressed the button
+    message_thread_id: int | None = None
 
     def to_view(self) -> dict[str, Any]:
         return {
@@ -336,6 +376,12 @@ class World:
         self._group_ids = itertools.count(1)
         self._file_counter = itertools.count(1)
         self._callback_ids = itertools.count(1)
+        self._notice_ids = itertools.count(1)
+        # The chat page's side: whom it acts as (messages sent without "from" come from this
+        # user), whom it acted as before, and the admin group whose owner is "the operator".
+        self.page_user: dict[str, Any] | None = None
+        self.page_previous_user: dict[str, Any] | None = None
+        self.admin_chat_id: int | None = None
 
     # ------------------------------------------------------------------ bots
     def bot_for_api(self, bot_id: int, token: str) -> BotState:
@@ -394,6 +440,23 @@ class World:
 
     def new_callback_id(self) -> str:
         return f"{next(self._callback_ids)}{secrets.randbelow(10**12):012d}"
+
+    def add_notice(self, chat: Chat, record: CallbackRecord) -> Notice:
+        """Records the answer to ``record`` (answered, with text) as a notice in ``chat``."""
+        notice = Notice(
+            notice_id=next(self._notice_ids),
+            text=record.text or "",
+            show_alert=record.show_alert,
+            date=time.time(),
+            user_id=record.user_id,
+            message_id=record.message_id,
+            message_thread_id=record.message_thread_id,
+            callback_query_id=record.callback_query_id,
+        )
+        chat.notices.append(notice)
+        # Faded toasts are of no use to anyone: keep the list short.
+        chat.notices = [item for item in chat.notices if item.visible(notice.date)]
+        return notice
 
     # ----------------------------------------------------------------- files
     def store_file(

@@ -9,10 +9,13 @@ How the numbers are made:
 * A question's score is its main answer's score. A better follow-up answer lifts it halfway
   towards the follow-up's score (knowledge shown only after a prompt counts half); a worse one
   never lowers it.
-* A skipped (or never answered) question scores 0, both in the overall score and in the skills
-  it tests: skipping must not be a way to raise the average.
-* The overall score is the mean of the question scores; a skill's score is the mean over the
-  questions that test it.
+* A skipped (or never answered) question has no score, not a zero: it is shown as skipped,
+  counted apart ("2 answered, 1 skipped"), and left out of the overall score, the skills, the
+  chart, the weakest skill and every advice drawn from scores. A skill that only skipped
+  questions test is listed as not assessed. Skipping is named in the advice instead.
+* The overall score is the mean of the answered questions' scores; a skill's score is the mean
+  over the answered questions that test it. With nothing answered there is no score, no grade
+  and no chart: the report says that everything was skipped.
 * Recommendations come from the weakest skills, the weakest rubric criteria (made specific by
   the most frequent weakness behind them), the missed key point of the weakest answer, and
   skipped questions; they are ranked by how far each falls below `PASS_SCORE`, ties broken by a
@@ -125,12 +128,37 @@ class QuestionResult:
 
     @property
     def final_score(self) -> float:
+        """The question's score (0.0 when skipped: check `skipped`, or use `answered_score`)."""
         if self.score is None:
             return 0.0
         score = self.score
         if self.follow_up_score is not None and self.follow_up_score > score:
             score += FOLLOW_UP_SHARE * (self.follow_up_score - score)
         return round_score(min(10.0, max(0.0, score)))
+
+    @property
+    def answered_score(self) -> float | None:
+        """The question's score, None when it was skipped (so it cannot be averaged in)."""
+        return None if self.skipped else self.final_score
+
+
+def overall_score(results: Iterable[QuestionResult]) -> float | None:
+    """The mean score of the answered questions; None when nothing was answered."""
+    scores = [score for r in results if (score := r.answered_score) is not None]
+    return round_score(sum(scores) / len(scores)) if scores else None
+
+
+def skill_averages(results: Iterable[QuestionResult]) -> dict[str, float]:
+    """Skill key → the mean score of the answered questions testing it (skipped ones left out),
+    in the order the skills first appear."""
+    per_skill: dict[str, list[float]] = {}
+    for result in results:
+        score = result.answered_score
+        if score is None:
+            continue
+        for skill in dict.fromkeys(result.skills):
+            per_skill.setdefault(skill, []).append(score)
+    return {skill: round_score(sum(scores) / len(scores)) for skill, scores in per_skill.items()}
 
 
 class AnswerRecord(Protocol):
@@ -224,17 +252,23 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class InterviewReport:
-    overall: float
-    grade: Grade
-    grade_label: str
-    total: int
+    overall: float | None  # None when every question was skipped
+    grade: Grade | None  # None without a score
+    grade_label: str  # "" without a score
+    total: int  # questions asked
     answered: int
     skipped: int
-    skills: tuple[SkillScore, ...]  # best first
+    skills: tuple[SkillScore, ...]  # answered skills only, best first
     questions: tuple[QuestionLine, ...]
     criteria: dict[Criterion, float] = field(default_factory=dict)  # averages over evaluations
     recommendations: tuple[Recommendation, ...] = ()
     delivery: DeliverySummary | None = None  # None when no answer was spoken
+    unassessed_skills: tuple[str, ...] = ()  # titles of skills that only skipped questions test
+
+    @property
+    def all_skipped(self) -> bool:
+        """Questions were asked, and none of them was answered."""
+        return self.total > 0 and self.answered == 0
 
     @property
     def weakest_skill(self) -> SkillScore | None:
@@ -261,20 +295,24 @@ def build_report(
     results: Sequence[QuestionResult], *, skill_titles: Mapping[str, str], translate: Translate
 ) -> InterviewReport:
     ordered = sorted(results, key=lambda result: result.position)
-    overall = _mean([result.final_score for result in ordered])
-    grade = grade_for(overall)
+    answered = [result for result in ordered if not result.skipped]
+    overall = overall_score(answered)
+    grade = None if overall is None else grade_for(overall)
 
-    per_skill: dict[str, list[float]] = {}
-    for result in ordered:
-        for skill in dict.fromkeys(result.skills):
-            per_skill.setdefault(skill, []).append(result.final_score)
-    first_seen = {key: index for index, key in enumerate(per_skill)}
+    averages = skill_averages(answered)
+    first_seen = {key: index for index, key in enumerate(averages)}
+    tested = Counter(skill for result in answered for skill in dict.fromkeys(result.skills))
     skills = sorted(
         (
-            SkillScore(key, _skill_title(key, skill_titles), _mean(scores), len(scores))
-            for key, scores in per_skill.items()
+            SkillScore(key, _skill_title(key, skill_titles), score, tested[key])
+            for key, score in averages.items()
         ),
         key=lambda skill: (-skill.score, first_seen[skill.key]),
+    )
+    unassessed = tuple(
+        _skill_title(key, skill_titles)
+        for key in dict.fromkeys(skill for result in ordered for skill in result.skills)
+        if key not in averages
     )
 
     evaluations = [r.evaluation for r in ordered if r.evaluation is not None and not r.skipped]
@@ -292,18 +330,18 @@ def build_report(
         )
         for result in ordered
     )
-    skipped = sum(1 for result in ordered if result.skipped)
     report = InterviewReport(
         overall=overall,
         grade=grade,
-        grade_label=translate(grade.message_id, {}),
+        grade_label="" if grade is None else translate(grade.message_id, {}),
         total=len(ordered),
-        answered=len(ordered) - skipped,
-        skipped=skipped,
+        answered=len(answered),
+        skipped=len(ordered) - len(answered),
         skills=tuple(skills),
         questions=questions,
         criteria=criteria,
         delivery=summarize_delivery(spoken_answers(ordered)),
+        unassessed_skills=unassessed,
     )
     recommendations = _recommendations(report, ordered, translate)
     return replace(report, recommendations=recommendations)
@@ -424,7 +462,7 @@ def _recommendations(
                 continue
             chosen.append(candidate)
     chosen.sort(key=lambda c: (-round(c.severity, 3), c.order))
-    if not chosen:
+    if not chosen and report.overall is not None:
         key = "report-rec-level-up" if report.overall >= 8.0 else "report-rec-polish"
         chosen.append(_Candidate(0.0, 0, key, {}))
     return tuple(

@@ -294,13 +294,16 @@ async def append_to_previous_answer(
 async def finish(
     session: AsyncSession, interview: InterviewSession, status: Status = Status.FINISHED
 ) -> None:
-    """Closes the interview and stores its overall score (skipped questions count as 0)."""
+    """Closes the interview and stores its overall score: the average of the answered
+    questions (a skipped question is no answer, not a zero); None when nothing was answered."""
     if interview.status != Status.ACTIVE:
         return
     results = await results_of(session, interview)
     answered = [result for result in results if not result.skipped]
     interview.overall_score = (
-        round(sum(result.final_score for result in results) / len(results), 1) if answered else None
+        round(sum(result.final_score for result in answered) / len(answered), 1)
+        if answered
+        else None
     )
     interview.status = status
     interview.follow_up = None
@@ -310,7 +313,7 @@ async def finish(
 
 async def results_of(session: AsyncSession, interview: InterviewSession) -> list[QuestionResult]:
     """One result per question that was asked; questions never reached (the interview was
-    ended early) are left out, skipped ones count as 0."""
+    ended early) are left out, skipped ones are marked `skipped`."""
     answers = await answers_of(session, interview.id)
     last_answered = max((answer.position for answer in answers), default=-1)
     asked = min(len(interview.plan), max(interview.position, last_answered + 1))
@@ -362,6 +365,8 @@ async def finished_interviews(
         results = await results_of(session, interview)
         per_skill: dict[str, list[float]] = {}
         for result in results:
+            if result.skipped:
+                continue
             for skill in result.skills:
                 per_skill.setdefault(skill, []).append(result.final_score)
         history.append(
@@ -380,7 +385,8 @@ async def finished_interviews(
 
 
 async def weakest_skill(session: AsyncSession, user_id: int) -> str | None:
-    """The skill with the lowest average score over the user's recent answers."""
+    """The skill with the lowest average score over the user's recent answers (skipped
+    questions have no score and are left out)."""
     rows = (
         await session.execute(
             select(InterviewAnswer.skills, InterviewAnswer.score)
@@ -388,6 +394,7 @@ async def weakest_skill(session: AsyncSession, user_id: int) -> str | None:
             .where(
                 InterviewSession.user_id == user_id,
                 InterviewAnswer.is_follow_up.is_(False),
+                InterviewAnswer.score.is_not(None),
             )
             .order_by(InterviewAnswer.id.desc())
             .limit(200)
@@ -396,7 +403,7 @@ async def weakest_skill(session: AsyncSession, user_id: int) -> str | None:
     totals: dict[str, list[float]] = {}
     for skills, score in rows:
         for skill in skills or []:
-            totals.setdefault(skill, []).append(score or 0.0)
+            totals.setdefault(skill, []).append(score)
     if not totals:
         return None
     return min(sorted(totals), key=lambda skill: sum(totals[skill]) / len(totals[skill]))

@@ -128,15 +128,26 @@ async def test_modules_switched_off_have_no_menu_entry_and_their_buttons_go_stal
     assert "no longer active" in answer["text"]
 
 
-async def test_admin_sees_the_admin_entry_and_others_do_not(
+async def test_a_module_without_a_screen_of_its_own_has_no_menu_button(
     harness_factory: HarnessFactory,
 ) -> None:
-    admin, member = new_user(), new_user()
+    # The admin module lives in the admin group: no private-chat button that leads to a
+    # "being prepared" screen, not even for an admin; a stale button from an old menu says so.
+    admin = new_user()
     harness = await harness_factory.start(admin_ids=[admin["id"]])
-    [admin_menu] = await harness.say(admin, "/start")
-    [member_menu] = await harness.say(member, "/start")
-    assert "🛠 Admin" in str(admin_menu["reply_markup"])
-    assert "🛠 Admin" not in str(member_menu["reply_markup"])
+    [menu] = await harness.say(admin, "/start")
+    labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == [
+        "🎤 Mock interview",
+        "💳 Buy interviews",
+        "🛒 Marketplace chats",
+        "⚙️ Settings",
+        "❓ Help",
+    ]
+    pressed = await harness.press(admin, menu, "menu:admin")
+    answer = await harness.client.callback_answer(pressed["callback_query_id"], wait=5)
+    assert "no longer active" in answer["text"]
+    assert "being prepared" not in str(await harness.client.messages(admin["id"]))
 
 
 async def test_menu_buttons_edit_the_menu_in_place_and_lead_back(
@@ -160,14 +171,54 @@ async def test_menu_buttons_edit_the_menu_in_place_and_lead_back(
         back = "Main menu" if label != "Settings" else "Back"
         await harness.press(user, screen, button_data(screen, back))
         [menu] = await harness.client.wait_for_edit(
-            user["id"], menu["message_id"], contains="Main menu"
+            user["id"], menu["message_id"], contains="🏠 Main menu"
         )
 
 
-async def test_help_command(harness_factory: HarnessFactory) -> None:
+def _help_commands(text: str) -> list[str]:
+    return [line.split(" — ")[0] for line in text.splitlines() if line.startswith("/")]
+
+
+async def test_help_lists_every_command_of_the_enabled_modules(
+    harness_factory: HarnessFactory,
+) -> None:
     harness = await harness_factory.start()
     [reply] = await harness.say(new_user(), "/help")
-    assert "/language" in reply["text"] and "/cancel" in reply["text"]
+    assert _help_commands(reply["text"]) == [
+        "/start",
+        "/interview",
+        "/progress",
+        "/bookmarks",
+        "/buy",
+        "/balance",
+        "/paysupport",
+        "/help",
+        "/language",
+        "/settings",
+        "/cancel",
+    ]
+    assert "/buy — Buy interviews" in reply["text"]
+    # In the user's language, from the same descriptions as Telegram's command menu.
+    [russian] = await harness.say(new_user("ru"), "/help")
+    assert "/progress — Мой прогресс" in russian["text"]
+    assert "Что я умею" in russian["text"]
+
+
+async def test_help_lists_only_the_commands_of_the_modules_that_are_on(
+    harness_factory: HarnessFactory,
+) -> None:
+    harness = await harness_factory.start(modules="payments")
+    [reply] = await harness.say(new_user(), "/help")
+    assert _help_commands(reply["text"]) == [
+        "/start",
+        "/buy",
+        "/balance",
+        "/paysupport",
+        "/help",
+        "/language",
+        "/settings",
+        "/cancel",
+    ]
 
 
 async def test_language_switch_is_remembered(harness_factory: HarnessFactory) -> None:
