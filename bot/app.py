@@ -41,6 +41,7 @@ from bot.modules import (
     command_menus,
     enabled_jobs,
     enabled_routers,
+    enabled_routers_before_core_commands,
     enabled_workflow_data,
     menu_modules,
 )
@@ -319,6 +320,8 @@ def build_dispatcher(resources: Resources, extra_routers: Sequence[Router] = ())
     # /cancel and friends first: they work inside any flow. Modules come before the rest of
     # the core so they can claim their deep links and /start offers (a share link, an
     # unfinished interview); the core answers everything else.
+    for router in enabled_routers_before_core_commands(settings):
+        dispatcher.include_router(router)
     dispatcher.include_router(commands_router())
     for router in (*enabled_routers(settings), *extra_routers):
         dispatcher.include_router(router)

@@ -48,6 +48,14 @@ def enabled_routers(settings: Settings) -> list[Router]:
     return [factory() for part in enabled_registrations(settings) for factory in part.routers]
 
 
+def enabled_routers_before_core_commands(settings: Settings) -> list[Router]:
+    return [
+        factory()
+        for part in enabled_registrations(settings)
+        for factory in part.before_core_commands
+    ]
+
+
 def enabled_workflow_data(settings: Settings) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for part in enabled_registrations(settings):
@@ -131,7 +139,7 @@ def module_tree(settings: Settings) -> str:
 
 
 def _module_items(part: ModuleRegistration, settings: Settings) -> list[str]:
-    routers = [_router_names(factory()) for factory in part.routers]
+    routers = [_router_names(factory()) for factory in (*part.before_core_commands, *part.routers)]
     routes = [
         f"{route.method} {route.path}"
         for factory in part.web_routes

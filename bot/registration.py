@@ -106,6 +106,9 @@ JobFactory = Callable[[Settings], ScheduledJob]
 class ModuleRegistration:
     name: str
     routers: tuple[RouterFactory, ...] = ()
+    # Routers dispatched before the core's /cancel, /help and /language: a module's own answer
+    # to those commands while its flow is under way (cancelling an interview, say).
+    before_core_commands: tuple[RouterFactory, ...] = ()
     web_routes: tuple[WebRoutesFactory, ...] = ()
     jobs: tuple[ScheduledJob | JobFactory, ...] = ()
     # Commands for Telegram's menu; each needs a `command-<name>` description in locales.

@@ -28,6 +28,8 @@ class PaidWith(StrEnum):
     CREDIT = "credit"
     SUBSCRIPTION = "subscription"
     NOTHING = "none"  # practice questions cost nothing
+    # The charge came back: the interview closed before any answer (see return_interview_charge).
+    RETURNED = "returned"
 
 
 class NoInterviewsLeft(Exception):
@@ -150,6 +152,23 @@ async def spend_for_interview(
         _change_credits(session, account, -1, f"interview:{interview_id}")
         return PaidWith.CREDIT
     raise NoInterviewsLeft
+
+
+async def return_interview_charge(
+    session: AsyncSession, user_id: int, paid_with: PaidWith, interview_id: int
+) -> PaidWith | None:
+    """Gives back what paid for an interview that closed with no answer given: the free
+    interview, or the credit (through the ledger, with the reason). A subscription's interview
+    cost nothing to give back. Returns what came back, None when nothing did."""
+    if paid_with not in (PaidWith.FREE, PaidWith.CREDIT):
+        return None
+    account = await _account(session, user_id, lock=True)
+    if paid_with is PaidWith.FREE:
+        account.free_interviews_used = max(0, account.free_interviews_used - 1)
+    else:
+        _change_credits(session, account, 1, f"interview-not-answered:{interview_id}")
+    await session.flush()
+    return paid_with
 
 
 async def grant_credits(

@@ -24,6 +24,15 @@ def build_router() -> Router:
     return router
 
 
+def build_cancel_router() -> Router:
+    from handlers.interview import cancel
+
+    router = Router(name="interview.cancel")
+    router.message.filter(PRIVATE_CHAT)
+    cancel.register(router)
+    return router
+
+
 def workflow_data(settings: Settings) -> dict[str, Any]:
     """The evaluator and the tailored-question planner (an LLM when a key is set, else
     offline), speech-to-text for voice answers (Groq with a key, else offline) and, when some
@@ -59,6 +68,7 @@ REGISTRATION = ModuleRegistration(
     name=Module.INTERVIEW.value,
     menu_screen=True,
     routers=(build_router,),
+    before_core_commands=(build_cancel_router,),
     commands=("interview", "progress", "bookmarks"),
     workflow_data=(workflow_data,),
 )

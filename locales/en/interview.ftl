@@ -76,6 +76,15 @@ interview-bookmarked = 🔖 Saved. Find it in /bookmarks.
 interview-unbookmarked = Removed from saved questions.
 interview-confirm-end = End the interview now? The questions you answered will be in the report.
 interview-ended = ⏹ Interview ended.
+interview-cancel-confirm =
+    You have answered { $answered } of { $total } { $total ->
+        [one] question
+       *[other] questions
+    }, so this interview counts even if you end it now: it is not given back. End it and get the report of what you answered?
+interview-cancel-confirm-practice = End the practice now? The answers you gave will be in the summary.
+interview-cancelled-not-counted = ✖️ Interview cancelled. You had not answered any question, so it does not count.
+interview-charge-back-free = 🎁 Your free interview is back.
+interview-charge-back-credit = 💳 Your interview credit is back: { $credits } on your balance.
 interview-continue-answering = ↩️ Let's go on — answer the question above.
 interview-resume-offer =
     👋 Welcome back, { $name }!
@@ -89,7 +98,7 @@ interview-report-progress =
         [2] drawing the chart
        *[other] writing the PDF
     } ({ $step }/{ $steps })
-interview-ended-no-answers = The interview ended without answers, so there is no report. Try again when you're ready.
+interview-ended-no-answers = The interview ended without a single answer, so there is no report and it does not count against your interviews. Try again when you're ready.
 interview-report-chart-caption = 📊 Your scores per skill
 interview-report-pdf-caption = 📄 The full report: every question, your answer, feedback and an ideal answer.
 interview-practice-done =

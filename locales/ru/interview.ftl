@@ -80,6 +80,15 @@ interview-bookmarked = 🔖 Сохранено. Найдёте в /bookmarks.
 interview-unbookmarked = Убрано из сохранённых.
 interview-confirm-end = Завершить собеседование сейчас? Вопросы, на которые вы ответили, попадут в отчёт.
 interview-ended = ⏹ Собеседование завершено.
+interview-cancel-confirm =
+    Вы ответили на { $answered } из { $total } { $total ->
+        [one] вопроса
+       *[other] вопросов
+    }, поэтому собеседование засчитывается, даже если завершить его сейчас: оно не возвращается. Завершить и получить отчёт по данным ответам?
+interview-cancel-confirm-practice = Завершить тренировку сейчас? Данные ответы попадут в итог.
+interview-cancelled-not-counted = ✖️ Собеседование отменено. Вы не ответили ни на один вопрос, поэтому оно не засчитывается.
+interview-charge-back-free = 🎁 Бесплатное собеседование вернулось к вам.
+interview-charge-back-credit = 💳 Кредит на собеседование вернулся: на балансе { $credits }.
 interview-continue-answering = ↩️ Продолжаем — ответьте на вопрос выше.
 interview-resume-offer =
     👋 С возвращением, { $name }!
@@ -93,7 +102,7 @@ interview-report-progress =
         [2] рисую график
        *[other] собираю PDF
     } ({ $step }/{ $steps })
-interview-ended-no-answers = Собеседование завершилось без ответов, поэтому отчёта нет. Попробуйте снова, когда будете готовы.
+interview-ended-no-answers = Собеседование завершилось без единого ответа, поэтому отчёта нет и оно не засчитывается. Попробуйте снова, когда будете готовы.
 interview-report-chart-caption = 📊 Ваши оценки по навыкам
 interview-report-pdf-caption = 📄 Полный отчёт: каждый вопрос, ваш ответ, разбор и образцовый ответ.
 interview-practice-done =

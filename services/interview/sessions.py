@@ -16,7 +16,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.entitlements import NoInterviewsLeft, PaidWith, spend_for_interview
+from services.entitlements import (
+    NoInterviewsLeft,
+    PaidWith,
+    return_interview_charge,
+    spend_for_interview,
+)
 from services.interview.delivery import DeliverySummary, summarize_delivery
 from services.interview.evaluation import Evaluation, EvaluationRequest, Evaluator
 from services.interview.plan import PlannedQuestion
@@ -119,8 +124,7 @@ async def start_interview(
             await session.flush()
             raise
     if previous is not None:
-        previous.status = Status.ABANDONED
-        previous.finished_at = utcnow()
+        await finish(session, previous, Status.ABANDONED)
     return interview
 
 
@@ -293,11 +297,15 @@ async def append_to_previous_answer(
 
 async def finish(
     session: AsyncSession, interview: InterviewSession, status: Status = Status.FINISHED
-) -> None:
+) -> PaidWith | None:
     """Closes the interview and stores its overall score: the average of the answered
-    questions (a skipped question is no answer, not a zero); None when nothing was answered."""
+    questions (a skipped question is no answer, not a zero); None when nothing was answered.
+
+    An interview closed with no answer given (cancelled, ended, dropped or all skipped) does
+    not count: what paid for it comes back, and is returned (None when nothing did).
+    """
     if interview.status != Status.ACTIVE:
-        return
+        return None
     results = await results_of(session, interview)
     answered = [result for result in results if not result.skipped]
     interview.overall_score = (
@@ -308,7 +316,15 @@ async def finish(
     interview.status = status
     interview.follow_up = None
     interview.finished_at = utcnow()
+    returned = None
+    if not answered:
+        returned = await return_interview_charge(
+            session, interview.user_id, PaidWith(interview.paid_with), interview.id
+        )
+        if returned is not None:
+            interview.paid_with = PaidWith.RETURNED
     await session.flush()
+    return returned
 
 
 async def results_of(session: AsyncSession, interview: InterviewSession) -> list[QuestionResult]:
@@ -407,6 +423,22 @@ async def weakest_skill(session: AsyncSession, user_id: int) -> str | None:
     if not totals:
         return None
     return min(sorted(totals), key=lambda skill: sum(totals[skill]) / len(totals[skill]))
+
+
+async def answered_count(session: AsyncSession, interview: InterviewSession) -> int:
+    """How many of the interview's questions have an answer (skipped ones have none)."""
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(InterviewAnswer)
+            .where(
+                InterviewAnswer.session_id == interview.id,
+                InterviewAnswer.is_follow_up.is_(False),
+                InterviewAnswer.source != "skipped",
+            )
+        )
+        or 0
+    )
 
 
 async def count_finished(session: AsyncSession, user_id: int) -> int:

@@ -196,7 +196,10 @@ async def test_a_finished_interview_takes_no_more_answers(
     question = await person.start_track("Product Manager", "Junior", "Random mix", 3)
     end = await person.press_and_wait_screen(question, "End interview", "End the interview")
     await person.press(end, "Yes, end it")
-    await person.wait_bot_text("without answers")
+    await person.wait_bot_text("without a single answer")
+    # Ended before any answer: it does not count (the results are shown after the commit).
+    [ended] = await interview_rows(seeded_bank, person.chat_id)
+    assert ended.paid_with == "returned"
 
     sent = await person.send("A late answer to question one")
     await person.wait_bot_text("didn't get that", after=sent)
@@ -238,10 +241,12 @@ async def test_free_interviews_run_out_then_a_granted_credit_opens_one(
 
     harness = await harness_factory.start(free_interviews=1)
     person = InterviewUser(harness, new_user("en"))
-    question = await person.start_track("QA", "Junior", "Random mix", 3)
-    end = await person.press_and_wait_screen(question, "End interview", "End the interview")
+    await person.start_track("QA", "Junior", "Random mix", 3)
+    await person.answer("We test the happy path first, then edge cases and the boundaries.")
+    turn = current_turn_message(await person.chat())
+    end = await person.press_and_wait_screen(turn, "End interview", "End the interview")
     await person.press(end, "Yes, end it")
-    await person.wait_bot_text("without answers")
+    await person.until(lambda messages: any(is_report_summary(m) for m in messages), what="report")
 
     home = await person.open_interview_home()
     assert "Free interviews left: <b>0</b>" in (home["raw_text"] or "") or "left: 0" in home["text"]

@@ -14,12 +14,19 @@ from services.entitlements import (
     NoInterviewsLeft,
     PaidWith,
     access,
+    extend_subscription,
     grant_credits,
     spend_for_interview,
 )
 from services.interview.plan import PlannedQuestion
-from services.interview.sessions import Mode, Status, active_interview, start_interview
-from services.models import CreditEntry, InterviewSession, User
+from services.interview.sessions import (
+    Mode,
+    Status,
+    active_interview,
+    finish,
+    start_interview,
+)
+from services.models import CreditEntry, InterviewAnswer, InterviewSession, User
 
 PLAN = [PlannedQuestion(text="Tell me about a project you are proud of.")]
 
@@ -89,3 +96,78 @@ async def test_a_refused_start_keeps_the_interview_under_way(session: AsyncSessi
     )
     assert practice.paid_with == PaidWith.NOTHING
     assert first.status == Status.ABANDONED  # one interview under way at a time
+
+
+async def _ledger_reasons(session: AsyncSession, user_id: int) -> list[tuple[int, str]]:
+    entries = await session.scalars(
+        select(CreditEntry).where(CreditEntry.user_id == user_id).order_by(CreditEntry.id)
+    )
+    return [(entry.delta, entry.reason) for entry in entries]
+
+
+async def test_an_interview_closed_before_any_answer_does_not_count(
+    session: AsyncSession,
+) -> None:
+    user_id = await new_user(session)
+    await grant_credits(session, user_id, 2, "grant:test")
+    first = await start_interview(
+        session, user_id=user_id, mode=Mode.TRACK, plan=PLAN, language="en", free_interviews=1
+    )
+    assert first.paid_with == PaidWith.FREE
+    # Cancelled with nothing answered: the free interview comes back.
+    assert await finish(session, first, Status.ABANDONED) is PaidWith.FREE
+    assert first.paid_with == PaidWith.RETURNED and first.overall_score is None
+    assert (await access(session, user_id, 1)).free_left == 1
+    assert await finish(session, first, Status.ABANDONED) is None  # closed once, returned once
+
+    # Paid with a credit, then dropped by starting another: the credit comes back, in the ledger.
+    await start_interview(
+        session, user_id=user_id, mode=Mode.TRACK, plan=PLAN, language="en", free_interviews=0
+    )
+    dropped = await active_interview(session, user_id)
+    assert dropped is not None and dropped.paid_with == PaidWith.CREDIT
+    second = await start_interview(
+        session, user_id=user_id, mode=Mode.TRACK, plan=PLAN, language="en", free_interviews=0
+    )
+    assert dropped.status == Status.ABANDONED and dropped.paid_with == PaidWith.RETURNED
+    assert await _ledger_reasons(session, user_id) == [
+        (2, "grant:test"),
+        (-1, f"interview:{dropped.id}"),
+        (-1, f"interview:{second.id}"),
+        (1, f"interview-not-answered:{dropped.id}"),
+    ]
+    assert (await access(session, user_id, 0)).credits == 1
+
+
+async def test_an_answered_interview_counts_and_a_subscription_has_nothing_to_give_back(
+    session: AsyncSession,
+) -> None:
+    user_id = await new_user(session)
+    await grant_credits(session, user_id, 1, "grant:test")
+    interview = await start_interview(
+        session, user_id=user_id, mode=Mode.TRACK, plan=PLAN * 2, language="en", free_interviews=0
+    )
+    session.add(
+        InterviewAnswer(
+            session_id=interview.id,
+            position=0,
+            is_follow_up=False,
+            question_text=PLAN[0].text,
+            answer_text="A project I am proud of: a billing service.",
+            source="text",
+            skills=[],
+            score=6.0,
+        )
+    )
+    interview.position = 1
+    await session.flush()
+    assert await finish(session, interview, Status.ABANDONED) is None
+    assert interview.paid_with == PaidWith.CREDIT
+    assert (await access(session, user_id, 0)).credits == 0
+
+    await extend_subscription(session, user_id, 30)
+    subscribed = await start_interview(
+        session, user_id=user_id, mode=Mode.TRACK, plan=PLAN, language="en", free_interviews=0
+    )
+    assert await finish(session, subscribed, Status.ABANDONED) is None
+    assert subscribed.paid_with == PaidWith.SUBSCRIPTION
