@@ -31,8 +31,20 @@ class UserLanguageManager(BaseManager):
             user.language = locale
 
 
+def identifier(value: Any, **_: Any) -> Any:
+    """`{ ID($id) }` in the locales: an id (a user's, a payment's, an order's) as its digits,
+    with no thousands separators (Fluent groups plain numbers: "1,000,000,002")."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(int(value))
+    return value
+
+
 def create_translation_core(default_language: str) -> FluentRuntimeCore:
-    return FluentRuntimeCore(path=LOCALES_DIR / "{locale}", default_locale=default_language)
+    return FluentRuntimeCore(
+        path=LOCALES_DIR / "{locale}",
+        default_locale=default_language,
+        functions={"ID": identifier},
+    )
 
 
 def create_i18n_middleware(default_language: str) -> I18nMiddleware:

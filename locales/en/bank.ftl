@@ -2,7 +2,7 @@
 
 bank-title = <b>Question bank</b>
 bank-totals = In rotation: <b>{ $in_rotation }</b> · disabled by admins: { $disabled } · retired (kept for old answers): { $retired }
-bank-specialization-line = <b>{ $title }</b> <code>{ $id }</code>: { $total } — junior { $junior } · middle { $middle } · senior { $senior } · { $topics } topics
+bank-specialization-line = <b>{ $title }</b> <code>{ ID($id) }</code>: { $total } — junior { $junior } · middle { $middle } · senior { $senior } · { $topics } topics
 bank-no-specializations = The bank in the database is empty. Seed it with <code>python -m bot seed</code> or import a file.
 bank-gaps-title = <b>Gaps</b> (specialization · level · topic with fewer than { $minimum } questions in rotation):
 bank-gap-line = ⚠️ { $specialization } · { $level } · { $topic }: { $count }
@@ -37,9 +37,9 @@ bank-import-resend = Fix the file and send it again, or /cancel.
 bank-import-applied = ✅ <b>Imported</b> { $specializations }: { $created } new, { $updated } changed, { $unchanged } unchanged, { $retired } retired. Questions in these specializations: { $before } → { $after }.
 bank-import-unchanged = ✅ { $name } matches the bank ({ $specializations }): nothing to change.
 
-bank-question-disabled = 🚫 <code>{ $id }</code> is out of rotation: no new interview asks it. { $specialization } · { $level } · { $topic } has { $left } left in rotation.
-bank-question-enabled = ✅ <code>{ $id }</code> is back in rotation. { $specialization } · { $level } · { $topic } has { $left } in rotation.
-bank-question-already-disabled = <code>{ $id }</code> is already out of rotation.
-bank-question-already-enabled = <code>{ $id }</code> is already in rotation.
-bank-question-unknown = There is no question <code>{ $id }</code> in the bank. Ids look like <code>backend-databases-junior-1</code>; the export lists them all.
+bank-question-disabled = 🚫 <code>{ ID($id) }</code> is out of rotation: no new interview asks it. { $specialization } · { $level } · { $topic } has { $left } left in rotation.
+bank-question-enabled = ✅ <code>{ ID($id) }</code> is back in rotation. { $specialization } · { $level } · { $topic } has { $left } in rotation.
+bank-question-already-disabled = <code>{ ID($id) }</code> is already out of rotation.
+bank-question-already-enabled = <code>{ ID($id) }</code> is already in rotation.
+bank-question-unknown = There is no question <code>{ ID($id) }</code> in the bank. Ids look like <code>backend-databases-junior-1</code>; the export lists them all.
 bank-question-id-missing = Which question? <code>/bank { $action } &lt;id&gt;</code>, e.g. <code>/bank { $action } backend-databases-junior-1</code>.

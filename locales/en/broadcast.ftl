@@ -1,13 +1,13 @@
 ## /broadcast: composing a broadcast in the admin group, up to its confirmation
 
-broadcast-ask-text = { $admin }, send the message for broadcast #{ $id }: a text with any formatting (bold, italics, links…), or a photo with a caption. Up to 4096 characters, 1024 with a photo. /cancel to stop.
-broadcast-ask-new-text = { $admin }, send the new text for broadcast #{ $id }, with any formatting. { $photo ->
+broadcast-ask-text = { $admin }, send the message for broadcast #{ ID($id) }: a text with any formatting (bold, italics, links…), or a photo with a caption. Up to 4096 characters, 1024 with a photo. /cancel to stop.
+broadcast-ask-new-text = { $admin }, send the new text for broadcast #{ ID($id) }, with any formatting. { $photo ->
     [yes] It goes under the photo, so at most { $limit } characters.
    *[no] At most { $limit } characters.
 } A photo with a caption replaces the photo too. /cancel to stop.
 broadcast-ask-caption = 🖼 Photo saved. { $admin }, now send the text to go under it (at most { $limit } characters), or /cancel.
-broadcast-ask-photo = { $admin }, send the photo for broadcast #{ $id }: as a photo, or as an image file up to 10 MB. With a photo the text can be at most { $caption_limit } characters; a caption sent with it replaces the text. /cancel to stop.
-broadcast-ask-button = { $admin }, send the button under broadcast #{ $id } as <code>label | https://address</code>, or the label on one line and the address on the next. The label at most 64 characters. /cancel to stop.
+broadcast-ask-photo = { $admin }, send the photo for broadcast #{ ID($id) }: as a photo, or as an image file up to 10 MB. With a photo the text can be at most { $caption_limit } characters; a caption sent with it replaces the text. /cancel to stop.
+broadcast-ask-button = { $admin }, send the button under broadcast #{ ID($id) } as <code>label | https://address</code>, or the label on one line and the address on the next. The label at most 64 characters. /cancel to stop.
 broadcast-ask-days = { $admin }, which users haven't used the bot for how many days? Send a whole number from 1 to 3650. /cancel to stop.
 broadcast-expired = This step has expired. Start again with /broadcast.
 broadcast-image-refused = Telegram refused this image ({ $reason }). Nothing was changed. Send another photo, or /cancel.
@@ -25,7 +25,7 @@ broadcast-problem-not-a-draft = This broadcast was already started or discarded:
 broadcast-problem-changed = The draft was changed after this preview. Preview it again, then send.
 broadcast-problem-empty-audience = Nobody is in this audience now, so there is nobody to send to. Choose another audience.
 
-broadcast-card-title = 📣 <b>Broadcast draft #{ $id }</b>
+broadcast-card-title = 📣 <b>Broadcast draft #{ ID($id) }</b>
 broadcast-card-text = 📝 Text: { $length } of { $limit } characters · “{ $excerpt }”
 broadcast-card-photo = 🖼 Photo: { $photo ->
     [yes] yes
@@ -54,7 +54,7 @@ broadcast-button-send = 📣 Send to { $count ->
    *[other] { $count } users
 }
 
-broadcast-audience-title = 👥 <b>Who gets broadcast #{ $id }?</b> Each count is the users the bot can reach now: not blocked, and who haven't blocked the bot.
+broadcast-audience-title = 👥 <b>Who gets broadcast #{ ID($id) }?</b> Each count is the users the bot can reach now: not blocked, and who haven't blocked the bot.
 broadcast-audience-option = { $chosen ->
     [yes] ✅ { $audience } ({ $count })
    *[no] { $audience } ({ $count })
@@ -75,8 +75,8 @@ broadcast-confirm = ☝️ This is the message exactly as users will see it. It 
 } ({ $audience }).
 broadcast-confirm-nobody = ☝️ This is the message as users will see it, but nobody is in this audience ({ $audience }) now. Go back to the draft and choose another audience.
 broadcast-preview-refused = ⚠️ Telegram refused the preview: { $reason }. Nothing was sent. Go back to the draft and change the photo or the text.
-broadcast-started = ✅ Broadcast #{ $id } started: { $count ->
+broadcast-started = ✅ Broadcast #{ ID($id) } started: { $count ->
     [one] { $count } recipient
    *[other] { $count } recipients
 }.
-broadcast-discarded = ✖ Draft #{ $id } discarded.
+broadcast-discarded = ✖ Draft #{ ID($id) } discarded.

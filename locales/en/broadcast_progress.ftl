@@ -1,9 +1,9 @@
 ## A running broadcast in the admin group: progress, controls, the report at the end
 
-bcast-progress-running = 📣 <b>Broadcast #{ $id }</b> · sending
-bcast-progress-paused = ⏸ <b>Broadcast #{ $id }</b> · paused
-bcast-progress-cancelled = ✖ <b>Broadcast #{ $id }</b> · cancelled
-bcast-progress-finished = ✅ <b>Broadcast #{ $id }</b> · finished
+bcast-progress-running = 📣 <b>Broadcast #{ ID($id) }</b> · sending
+bcast-progress-paused = ⏸ <b>Broadcast #{ ID($id) }</b> · paused
+bcast-progress-cancelled = ✖ <b>Broadcast #{ ID($id) }</b> · cancelled
+bcast-progress-finished = ✅ <b>Broadcast #{ ID($id) }</b> · finished
 bcast-progress-audience = 👥 { $audience } · { $total ->
         [one] { $total } recipient
        *[other] { $total } recipients
@@ -23,9 +23,9 @@ bcast-button-cancel = ✖ Cancel
 bcast-button-cancel-sure = ✖ Yes, cancel it
 bcast-button-keep = ◀️ No, keep sending
 
-bcast-cancel-question = Cancel broadcast #{ $id }? The { $count } users it has not reached yet will not get it. This cannot be undone.
+bcast-cancel-question = Cancel broadcast #{ ID($id) }? The { $count } users it has not reached yet will not get it. This cannot be undone.
 bcast-cancel-kept = 👍 The broadcast goes on.
-bcast-cancel-done = ✖ Broadcast #{ $id } is cancelled.
+bcast-cancel-done = ✖ Broadcast #{ ID($id) } is cancelled.
 bcast-done-pause = ⏸ Paused: what was already queued still goes out.
 bcast-done-resume = ▶️ Sending again.
 
@@ -36,11 +36,11 @@ bcast-refused-cancelled = The broadcast was cancelled: nothing to change.
 bcast-refused-finished = The broadcast has finished: nothing to pause or cancel.
 bcast-refused-missing = This broadcast no longer exists.
 
-bcast-report-finished = ✅ Broadcast #{ $id } finished: { $sent } of { $total } sent, { $blocked } blocked the bot, { $deactivated } deleted accounts, { $failed } failed{ $unconfirmed ->
+bcast-report-finished = ✅ Broadcast #{ ID($id) } finished: { $sent } of { $total } sent, { $blocked } blocked the bot, { $deactivated } deleted accounts, { $failed } failed{ $unconfirmed ->
         [0] {""}
        *[other] , { $unconfirmed } unconfirmed
     }.
-bcast-report-cancelled = ✖ Broadcast #{ $id } cancelled: { $sent } of { $total } sent, { $remaining } not sent; { $blocked } blocked the bot, { $deactivated } deleted accounts, { $failed } failed{ $unconfirmed ->
+bcast-report-cancelled = ✖ Broadcast #{ ID($id) } cancelled: { $sent } of { $total } sent, { $remaining } not sent; { $blocked } blocked the bot, { $deactivated } deleted accounts, { $failed } failed{ $unconfirmed ->
         [0] {""}
        *[other] , { $unconfirmed } unconfirmed
     }.

@@ -2,7 +2,7 @@
 desk-buyer = Buyer
 desk-card-title = 🛒 { $marketplace } · buyer chat
 desk-card-buyer = Buyer: { $buyer }
-desk-card-order = Order: #{ $order }
+desk-card-order = Order: #{ ID($order) }
 desk-card-product = Product / SKU: { $product }
 desk-card-product-link = Product page: { $link }
 desk-card-chats-link = Chats in the seller account: { $link }

@@ -32,13 +32,13 @@ checkout-refused-product-gone = This product is not sold any more. Please open /
 
 paid-receipt =
     ✅ <b>Payment received</b>: { $title } for { $price }.
-    Interview credits: <b>{ $credits }</b> · Receipt #{ $payment }
+    Interview credits: <b>{ $credits }</b> · Receipt #{ ID($payment) }
     Start an interview with /interview; see your balance with /balance.
 paid-subscription-until = 🔓 Unlimited interviews until { $until }.
 paid-canceled = ❌ The payment was cancelled and nothing was charged. You can try again with /buy.
 paid-unmatched = ⚠️ I received a payment but could not match it to an order. Don't worry: the team has been told and will sort it out. You can also write to /paysupport.
-paid-unmatched-admin = ⚠️ A payment from user { $user } (charge { $charge }) matches no order. Please check it.
-paid-admin-note = 💰 { $payer } ({ $user }) paid { $price } for { $title } · payment #{ $payment }
+paid-unmatched-admin = ⚠️ A payment from user { ID($user) } (charge { $charge }) matches no order. Please check it.
+paid-admin-note = 💰 { $payer } ({ ID($user) }) paid { $price } for { $title } · payment #{ ID($payment) }
 
 balance-title =
     👛 <b>Your balance</b>
@@ -58,7 +58,7 @@ paysupport-nothing-to-refund = You have no payments that can be refunded right n
 paysupport-pick = Which payment should be refunded?
 paysupport-payment-button = { $date } · { $title } · { $price }
 paysupport-ask-reason = ✍️ Please tell us in one message why you want a refund.
-paysupport-requested = 📨 Refund request #{ $request } was sent. We will answer here soon.
+paysupport-requested = 📨 Refund request #{ ID($request) } was sent. We will answer here soon.
 
 refund-refused-not-found = That payment can't be found.
 refund-refused-not-yours = That payment belongs to someone else.
@@ -74,13 +74,13 @@ refund-user-approved-manual = ✅ Your refund was approved: { $price } will be r
 refund-user-rejected = ❌ Your refund request was declined. Reason: { $reason }
 
 refund-admin-request =
-    🧾 <b>Refund request #{ $request }</b>
-    From { $name } ({ $user }), payment #{ $payment }
+    🧾 <b>Refund request #{ ID($request) }</b>
+    From { $name } ({ ID($user) }), payment #{ ID($payment) }
     Reason: { $reason }
 refund-admin-approve = ✅ Approve
 refund-admin-reject = ❌ Reject
-refund-admin-ask-reason = { $admin }, reply with the reason for rejecting request #{ $request } (the user will read it).
-refund-admin-rejected = Request #{ $request } rejected; the user was told why.
+refund-admin-ask-reason = { $admin }, reply with the reason for rejecting request #{ ID($request) } (the user will read it).
+refund-admin-rejected = Request #{ ID($request) } rejected; the user was told why.
 refund-admin-approved-stars = ✅ Approved: { $price } refunded in Stars.
 refund-admin-approved-yookassa = ✅ Approved: { $price } refunded through YooKassa.
 refund-admin-approved-manual = ✅ Approved. This card payment went through Telegram's provider: refund { $price } in the YooKassa dashboard (charge { $charge }). Credits were taken back.

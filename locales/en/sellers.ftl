@@ -7,7 +7,7 @@ sellers-title = 🏪 <b>Sellers</b>: { $total }{ $problems ->
     }
     Problems first, newest first. Times in { $timezone }.
 sellers-page = Page { $page } of { $pages }
-sellers-seller = 🏪 <b>{ $title }</b> · group <code>{ $group }</code>
+sellers-seller = 🏪 <b>{ $title }</b> · group <code>{ ID($group) }</code>
 sellers-rights-lost = ⛔ All sync stopped { $when }: I can't manage the group's topics (not an administrator with "Manage topics").
 sellers-no-accounts = No marketplace connected.
 sellers-account = { $marketplace }: { $state } · { $synced }

@@ -6,7 +6,7 @@ command-close = Close this buyer chat (no SLA alerts)
 
 
 sla-buyer-unnamed = Buyer
-sla-buyer-order = { $buyer }, order { $order }
+sla-buyer-order = { $buyer }, order { ID($order) }
 
 sla-alert-warning = ⚠️ SLA warning · { $marketplace }
     { $buyer } has waited { $waited } for { $metric ->
@@ -81,7 +81,7 @@ sla-report-first = First answer: median { $median }, 90% within { $p90 }
 sla-report-by-marketplace = Breaches by marketplace: { $breaches }
 sla-report-by-member = Breaches by member: { $breaches }
 sla-report-nobody = no answer from the group
-sla-report-member-unknown = member { $id }
+sla-report-member-unknown = member { ID($id) }
 sla-chart-title = { $days ->
     [0] Today, by hour
    *[other] Last { $days } days

@@ -1,9 +1,9 @@
 ## /user: a user's card in the admin group (credits, blocking, the last report), and the notice a blocked user gets
 
-card-title = 👤 <b>{ $name }</b> · { $username } · <code>{ $id }</code>
+card-title = 👤 <b>{ $name }</b> · { $username } · <code>{ ID($id) }</code>
 card-no-username = no @username
 card-profile = 🌐 Language: { $language } · joined { $joined } · last seen { $seen }
-card-banned = 🚫 <b>Blocked</b> by <code>{ $by }</code> since { $since } · { $notice_sent ->
+card-banned = 🚫 <b>Blocked</b> by <code>{ ID($by) }</code> since { $since } · { $notice_sent ->
     [no] the notice is not sent yet (it goes with their next message)
    *[other] notice sent { $notice }
 }
@@ -16,7 +16,7 @@ card-balance = 💳 Balance: { $credits } interview credits · free interviews u
 card-subscription = ⭐ Subscription until { $until }
 card-no-subscription = ⭐ No active subscription
 card-interviews = 🎤 Interviews: { $started } started, { $completed } completed · average score { $average } · practice drills: { $drills }
-card-last-interview = Last: #{ $id } on { $date } · { $mode ->
+card-last-interview = Last: #{ ID($id) } on { $date } · { $mode ->
     [track] track
     [tailored] tailored
     [practice] practice
@@ -61,6 +61,6 @@ card-block-refused-not-banned = They are not blocked.
 
 card-report-module-off = The interview module is off: there are no reports to open.
 card-report-none = They have no finished interview with a report.
-card-report-caption = 📄 The report of interview #{ $interview } of user <code>{ $id }</code>, finished { $date }
+card-report-caption = 📄 The report of interview #{ ID($interview) } of user <code>{ ID($id) }</code>, finished { $date }
 
 card-banned-notice = Your access to EasyFlow has been suspended by its administrators, so the bot will no longer answer your messages. Thank you for understanding.

@@ -2,7 +2,7 @@
 
 bank-title = <b>Банк вопросов</b>
 bank-totals = В ротации: <b>{ $in_rotation }</b> · отключено админами: { $disabled } · выведено из банка (хранятся для старых ответов): { $retired }
-bank-specialization-line = <b>{ $title }</b> <code>{ $id }</code>: { $total } — junior { $junior } · middle { $middle } · senior { $senior } · тем: { $topics }
+bank-specialization-line = <b>{ $title }</b> <code>{ ID($id) }</code>: { $total } — junior { $junior } · middle { $middle } · senior { $senior } · тем: { $topics }
 bank-no-specializations = Банк в базе пуст. Заполните его командой <code>python -m bot seed</code> или загрузите файл.
 bank-gaps-title = <b>Пробелы</b> (специализация · уровень · тема, где в ротации меньше { $minimum } вопросов):
 bank-gap-line = ⚠️ { $specialization } · { $level } · { $topic }: { $count }
@@ -38,9 +38,9 @@ bank-import-resend = Исправьте файл и пришлите снова 
 bank-import-applied = ✅ <b>Загружено</b> { $specializations }: новых { $created }, изменено { $updated }, без изменений { $unchanged }, выведено из банка { $retired }. Вопросов в этих специализациях: { $before } → { $after }.
 bank-import-unchanged = ✅ { $name } совпадает с банком ({ $specializations }): менять нечего.
 
-bank-question-disabled = 🚫 <code>{ $id }</code> выведен из ротации: новые собеседования его не зададут. В { $specialization } · { $level } · { $topic } в ротации осталось { $left }.
-bank-question-enabled = ✅ <code>{ $id }</code> снова в ротации. В { $specialization } · { $level } · { $topic } в ротации { $left }.
-bank-question-already-disabled = <code>{ $id }</code> уже выведен из ротации.
-bank-question-already-enabled = <code>{ $id }</code> и так в ротации.
-bank-question-unknown = В банке нет вопроса <code>{ $id }</code>. Идентификаторы выглядят так: <code>backend-databases-junior-1</code>; все они есть в выгрузке.
+bank-question-disabled = 🚫 <code>{ ID($id) }</code> выведен из ротации: новые собеседования его не зададут. В { $specialization } · { $level } · { $topic } в ротации осталось { $left }.
+bank-question-enabled = ✅ <code>{ ID($id) }</code> снова в ротации. В { $specialization } · { $level } · { $topic } в ротации { $left }.
+bank-question-already-disabled = <code>{ ID($id) }</code> уже выведен из ротации.
+bank-question-already-enabled = <code>{ ID($id) }</code> и так в ротации.
+bank-question-unknown = В банке нет вопроса <code>{ ID($id) }</code>. Идентификаторы выглядят так: <code>backend-databases-junior-1</code>; все они есть в выгрузке.
 bank-question-id-missing = Какой вопрос? <code>/bank { $action } &lt;id&gt;</code>, например <code>/bank { $action } backend-databases-junior-1</code>.

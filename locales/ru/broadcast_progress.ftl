@@ -1,9 +1,9 @@
 ## Идущая рассылка в группе администраторов: ход, управление, итог
 
-bcast-progress-running = 📣 <b>Рассылка №{ $id }</b> · отправляется
-bcast-progress-paused = ⏸ <b>Рассылка №{ $id }</b> · на паузе
-bcast-progress-cancelled = ✖ <b>Рассылка №{ $id }</b> · отменена
-bcast-progress-finished = ✅ <b>Рассылка №{ $id }</b> · завершена
+bcast-progress-running = 📣 <b>Рассылка №{ ID($id) }</b> · отправляется
+bcast-progress-paused = ⏸ <b>Рассылка №{ ID($id) }</b> · на паузе
+bcast-progress-cancelled = ✖ <b>Рассылка №{ ID($id) }</b> · отменена
+bcast-progress-finished = ✅ <b>Рассылка №{ ID($id) }</b> · завершена
 bcast-progress-audience = 👥 { $audience } · получателей: { $total }
 bcast-progress-sent = ✅ Отправлено: { $sent } из { $total }
 bcast-progress-blocked = 🚫 Заблокировали бота: { $count }
@@ -20,9 +20,9 @@ bcast-button-cancel = ✖ Отменить
 bcast-button-cancel-sure = ✖ Да, отменить
 bcast-button-keep = ◀️ Нет, продолжать
 
-bcast-cancel-question = Отменить рассылку №{ $id }? { $count } пользователей, до которых она ещё не дошла, её не получат. Это нельзя отменить.
+bcast-cancel-question = Отменить рассылку №{ ID($id) }? { $count } пользователей, до которых она ещё не дошла, её не получат. Это нельзя отменить.
 bcast-cancel-kept = 👍 Рассылка продолжается.
-bcast-cancel-done = ✖ Рассылка №{ $id } отменена.
+bcast-cancel-done = ✖ Рассылка №{ ID($id) } отменена.
 bcast-done-pause = ⏸ Пауза: то, что уже в очереди, ещё уйдёт.
 bcast-done-resume = ▶️ Отправка продолжается.
 
@@ -33,11 +33,11 @@ bcast-refused-cancelled = Рассылка отменена: менять неч
 bcast-refused-finished = Рассылка завершена: ставить на паузу или отменять нечего.
 bcast-refused-missing = Этой рассылки больше нет.
 
-bcast-report-finished = ✅ Рассылка №{ $id } завершена: отправлено { $sent } из { $total }, заблокировали бота: { $blocked }, удалённых аккаунтов: { $deactivated }, ошибок: { $failed }{ $unconfirmed ->
+bcast-report-finished = ✅ Рассылка №{ ID($id) } завершена: отправлено { $sent } из { $total }, заблокировали бота: { $blocked }, удалённых аккаунтов: { $deactivated }, ошибок: { $failed }{ $unconfirmed ->
         [0] {""}
        *[other] , без подтверждения: { $unconfirmed }
     }.
-bcast-report-cancelled = ✖ Рассылка №{ $id } отменена: отправлено { $sent } из { $total }, не отправлено: { $remaining }; заблокировали бота: { $blocked }, удалённых аккаунтов: { $deactivated }, ошибок: { $failed }{ $unconfirmed ->
+bcast-report-cancelled = ✖ Рассылка №{ ID($id) } отменена: отправлено { $sent } из { $total }, не отправлено: { $remaining }; заблокировали бота: { $blocked }, удалённых аккаунтов: { $deactivated }, ошибок: { $failed }{ $unconfirmed ->
         [0] {""}
        *[other] , без подтверждения: { $unconfirmed }
     }.

@@ -2,7 +2,7 @@
 desk-buyer = Покупатель
 desk-card-title = 🛒 { $marketplace } · чат с покупателем
 desk-card-buyer = Покупатель: { $buyer }
-desk-card-order = Заказ: #{ $order }
+desk-card-order = Заказ: #{ ID($order) }
 desk-card-product = Товар / SKU: { $product }
 desk-card-product-link = Страница товара: { $link }
 desk-card-chats-link = Чаты в личном кабинете: { $link }

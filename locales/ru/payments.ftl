@@ -32,13 +32,13 @@ checkout-refused-product-gone = Этот товар больше не прода
 
 paid-receipt =
     ✅ <b>Оплата получена</b>: { $title } за { $price }.
-    Кредитов на собеседования: <b>{ $credits }</b> · Чек №{ $payment }
+    Кредитов на собеседования: <b>{ $credits }</b> · Чек №{ ID($payment) }
     Начните собеседование командой /interview; баланс — /balance.
 paid-subscription-until = 🔓 Безлимитные собеседования до { $until }.
 paid-canceled = ❌ Платёж отменён, деньги не списаны. Попробовать снова можно через /buy.
 paid-unmatched = ⚠️ Я получил платёж, но не смог сопоставить его с заказом. Не волнуйтесь: команда уже знает и разберётся. Можно также написать в /paysupport.
-paid-unmatched-admin = ⚠️ Платёж от пользователя { $user } (charge { $charge }) не соответствует ни одному заказу. Проверьте.
-paid-admin-note = 💰 { $payer } ({ $user }) оплатил { $price } за «{ $title }» · платёж №{ $payment }
+paid-unmatched-admin = ⚠️ Платёж от пользователя { ID($user) } (charge { $charge }) не соответствует ни одному заказу. Проверьте.
+paid-admin-note = 💰 { $payer } ({ ID($user) }) оплатил { $price } за «{ $title }» · платёж №{ ID($payment) }
 
 balance-title =
     👛 <b>Ваш баланс</b>
@@ -58,7 +58,7 @@ paysupport-nothing-to-refund = Сейчас нет платежей, котор�
 paysupport-pick = Какой платёж вернуть?
 paysupport-payment-button = { $date } · { $title } · { $price }
 paysupport-ask-reason = ✍️ Напишите одним сообщением, почему вы хотите вернуть деньги.
-paysupport-requested = 📨 Заявка на возврат №{ $request } отправлена. Мы скоро ответим здесь.
+paysupport-requested = 📨 Заявка на возврат №{ ID($request) } отправлена. Мы скоро ответим здесь.
 
 refund-refused-not-found = Этот платёж не найден.
 refund-refused-not-yours = Этот платёж принадлежит другому пользователю.
@@ -74,13 +74,13 @@ refund-user-approved-manual = ✅ Возврат одобрен: { $price } на
 refund-user-rejected = ❌ В возврате отказано. Причина: { $reason }
 
 refund-admin-request =
-    🧾 <b>Заявка на возврат №{ $request }</b>
-    От { $name } ({ $user }), платёж №{ $payment }
+    🧾 <b>Заявка на возврат №{ ID($request) }</b>
+    От { $name } ({ ID($user) }), платёж №{ ID($payment) }
     Причина: { $reason }
 refund-admin-approve = ✅ Одобрить
 refund-admin-reject = ❌ Отклонить
-refund-admin-ask-reason = { $admin }, ответьте причиной отказа по заявке №{ $request } (её прочитает пользователь).
-refund-admin-rejected = Заявка №{ $request } отклонена; пользователю сообщили причину.
+refund-admin-ask-reason = { $admin }, ответьте причиной отказа по заявке №{ ID($request) } (её прочитает пользователь).
+refund-admin-rejected = Заявка №{ ID($request) } отклонена; пользователю сообщили причину.
 refund-admin-approved-stars = ✅ Одобрено: { $price } возвращены в Stars.
 refund-admin-approved-yookassa = ✅ Одобрено: { $price } возвращены через ЮKassa.
 refund-admin-approved-manual = ✅ Одобрено. Платёж картой прошёл через провайдера Telegram: верните { $price } в личном кабинете ЮKassa (charge { $charge }). Кредиты списаны.

@@ -7,7 +7,7 @@ sellers-title = 🏪 <b>Продавцы</b>: { $total }{ $problems ->
     }
     Сначала проблемы, свежие выше. Время: { $timezone }.
 sellers-page = Страница { $page } из { $pages }
-sellers-seller = 🏪 <b>{ $title }</b> · группа <code>{ $group }</code>
+sellers-seller = 🏪 <b>{ $title }</b> · группа <code>{ ID($group) }</code>
 sellers-rights-lost = ⛔ Вся синхронизация остановлена { $when }: я не могу управлять темами группы (нет прав администратора «Управление темами»).
 sellers-no-accounts = Маркетплейсы не подключены.
 sellers-account = { $marketplace }: { $state } · { $synced }

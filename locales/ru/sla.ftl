@@ -6,7 +6,7 @@ command-close = Закрыть этот чат покупателя (без оп
 
 
 sla-buyer-unnamed = Покупатель
-sla-buyer-order = { $buyer }, заказ { $order }
+sla-buyer-order = { $buyer }, заказ { ID($order) }
 
 sla-alert-warning = ⚠️ SLA: скоро срок · { $marketplace }
     { $buyer } ждёт { $metric ->
@@ -81,7 +81,7 @@ sla-report-first = Первый ответ: медиана { $median }, 90% — 
 sla-report-by-marketplace = Нарушения по маркетплейсам: { $breaches }
 sla-report-by-member = Нарушения по сотрудникам: { $breaches }
 sla-report-nobody = без ответа из группы
-sla-report-member-unknown = участник { $id }
+sla-report-member-unknown = участник { ID($id) }
 sla-chart-title = { $days ->
     [0] Сегодня, по часам
    *[other] За { $days } дней

@@ -1,9 +1,9 @@
 ## /user: карточка пользователя в админ-группе (кредиты, блокировка, последний отчёт) и уведомление заблокированному
 
-card-title = 👤 <b>{ $name }</b> · { $username } · <code>{ $id }</code>
+card-title = 👤 <b>{ $name }</b> · { $username } · <code>{ ID($id) }</code>
 card-no-username = без @username
 card-profile = 🌐 Язык: { $language } · с нами с { $joined } · был(а) { $seen }
-card-banned = 🚫 <b>Заблокирован(а)</b> администратором <code>{ $by }</code> с { $since } · { $notice_sent ->
+card-banned = 🚫 <b>Заблокирован(а)</b> администратором <code>{ ID($by) }</code> с { $since } · { $notice_sent ->
     [no] уведомление ещё не отправлено (уйдёт в ответ на следующее сообщение)
    *[other] уведомление отправлено { $notice }
 }
@@ -16,7 +16,7 @@ card-balance = 💳 Баланс: кредитов на собеседовани
 card-subscription = ⭐ Подписка до { $until }
 card-no-subscription = ⭐ Нет активной подписки
 card-interviews = 🎤 Собеседования: начато { $started }, завершено { $completed } · средний балл { $average } · тренировок: { $drills }
-card-last-interview = Последнее: #{ $id } от { $date } · { $mode ->
+card-last-interview = Последнее: #{ ID($id) } от { $date } · { $mode ->
     [track] по треку
     [tailored] под вакансию
     [practice] тренировка
@@ -61,6 +61,6 @@ card-block-refused-not-banned = Пользователь не заблокиро
 
 card-report-module-off = Модуль собеседований выключен: отчётов нет.
 card-report-none = У пользователя нет завершённого собеседования с отчётом.
-card-report-caption = 📄 Отчёт о собеседовании #{ $interview } пользователя <code>{ $id }</code>, завершено { $date }
+card-report-caption = 📄 Отчёт о собеседовании #{ ID($interview) } пользователя <code>{ ID($id) }</code>, завершено { $date }
 
 card-banned-notice = Администраторы EasyFlow приостановили ваш доступ, поэтому бот больше не будет отвечать на ваши сообщения. Спасибо за понимание.

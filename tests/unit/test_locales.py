@@ -81,3 +81,20 @@ def test_every_key_built_from_an_enum_exists(language: str) -> None:
     known = message_ids(language)
     missing = [key for key in _enum_keys() if key not in known]
     assert not missing, f"{language}: {missing}"
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+async def test_ids_are_shown_as_their_digits_and_counts_are_grouped(language: str) -> None:
+    from middlewares.i18n import create_translation_core
+
+    core = create_translation_core("en")
+    await core.startup()
+    caption = core.get(
+        "card-report-caption", language, interview=12345, id=1000000002, date="2026-12-05"
+    )
+    assert "#12345" in caption and "<code>1000000002</code>" in caption
+    # Every id the locales show goes through ID(): none is left as a plain grouped number.
+    for path in (LOCALES / language).glob("*.ftl"):
+        text = path.read_text(encoding="utf-8")
+        plain = re.findall(r"\{ \$(?:id|by|user|payment|order|interview|request) \}", text)
+        assert plain == [], f"{path}: {plain} without ID()"
