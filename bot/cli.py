@@ -16,6 +16,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from bot.config import Settings
+from bot.logs import quiet_chatty_libraries
 from services.languages import SUPPORTED_LANGUAGES
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ EXIT_USAGE = 2
 def configure_tool_logging(level: str) -> None:
     """Log lines on stderr, so a tool's stdout (such as `evaluate --json`) stays parseable."""
     logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    quiet_chatty_libraries()
 
 
 def add_seed_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -113,7 +113,15 @@ def configure_logging(
     logging.basicConfig(
         level=level.upper(), handlers=[log_handler(log_format, secrets)], force=True
     )
-    # aiogram logs every handled update at INFO, APScheduler every run of every job (the
-    # broadcasts' tick is every 3 s): noise at our default level. Failures still show.
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+    quiet_chatty_libraries()
+
+
+# aiogram logs every handled update at INFO, APScheduler every run of every job (the
+# broadcasts' tick is every 3 s), fontTools some 75 lines per PDF report while it subsets the
+# fonts: noise at our default level. Their warnings and errors still show.
+CHATTY_LIBRARIES = ("aiogram.event", "apscheduler.executors", "fontTools")
+
+
+def quiet_chatty_libraries() -> None:
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -25,9 +25,9 @@ interview-length-option = { $count ->
     [few] { $count } вопроса
    *[other] { $count } вопросов
 }
-interview-level-junior = Junior
-interview-level-middle = Middle
-interview-level-senior = Senior
+interview-level-junior = Начальный (Junior)
+interview-level-middle = Средний (Middle)
+interview-level-senior = Старший (Senior)
 
 interview-no-interviews-left =
     Бесплатные собеседования (всего { $free }) закончились, и кредитов не осталось.
