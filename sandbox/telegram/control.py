@@ -3,7 +3,8 @@
 Every route answers JSON; errors are ``{"error": "<text>"}`` with HTTP 400 or 404. Routes that
 act on "the bot" use the bot given by a ``bot_id`` query parameter (or JSON field), otherwise
 the bot that most recently called the Bot API (state created before any bot connected is
-handed to the first bot that does).
+handed to the first bot that does). A user call without ``from`` comes from the user the chat
+page acts as (``PUT /sandbox/api/identity``, see :mod:`sandbox.telegram.page`).
 """
 
 from __future__ import annotations
