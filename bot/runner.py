@@ -77,7 +77,11 @@ async def with_sandbox_admin_group(settings: Settings, sandbox_url: str) -> Sett
     from sandbox import SandboxClient
 
     async with SandboxClient(sandbox_url) as client:
-        group = await client.create_group(SANDBOX_ADMIN_GROUP, members=[SANDBOX_OPERATOR])
+        group = await client.create_group(
+            SANDBOX_ADMIN_GROUP, members=[{"user": SANDBOX_OPERATOR, "status": "creator"}]
+        )
+        # The chat page's "Act as operator" switches to this group's owner.
+        await client.set_admin_group(group["id"])
     return settings.model_copy(
         update={
             "admin_chat_id": group["id"],
@@ -227,7 +231,7 @@ async def run(settings: Settings) -> None:
                 SANDBOX_BOT_TOKEN, settings, api_base_url=sandbox_url, redis=resources.redis
             )
             logger.info("BOT_TOKEN is not set: running against the built-in Telegram sandbox")
-            operator = f"act as {SANDBOX_OPERATOR['first_name']}, id {SANDBOX_OPERATOR['id']}"
+            operator = "in the page, press 🛡 Act as operator"
             demo_line = (
                 f'\n  Demo shop: "{demo_shop.title}" ({operator}): buyer chats from the Ozon and'
                 " Wildberries emulators as topics; write as a buyer in the page's buyer panel"

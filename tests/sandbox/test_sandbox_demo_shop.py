@@ -20,6 +20,7 @@ from bot.runner import (
     SANDBOX_DEMO_SHOP,
     SANDBOX_OPERATOR,
     set_up_sandbox_demo_shop,
+    with_sandbox_admin_group,
     with_sandbox_marketplaces,
 )
 from sandbox import SandboxClient, TelegramEmulator
@@ -243,3 +244,15 @@ async def test_a_stopping_sandbox_forgets_its_demo_seller(
         )
         assert left == 0
         assert not await forget_demo_seller(session, title=SANDBOX_DEMO_GROUP)
+
+
+async def test_make_runs_admin_group_is_owned_by_the_operator_the_page_switches_to(
+    base_url: str,
+) -> None:
+    settings = await with_sandbox_admin_group(Settings(_env_file=None), base_url)
+    assert SANDBOX_OPERATOR["id"] in settings.admin_ids
+    async with SandboxClient(base_url) as client:
+        identity = await client.act_as(role="operator")
+    assert identity["acting_as"]["id"] == SANDBOX_OPERATOR["id"]
+    assert identity["operator"]["chat_id"] == settings.admin_chat_id
+    assert identity["operator"]["status"] == "creator"
