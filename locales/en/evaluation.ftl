@@ -45,7 +45,19 @@ eval-weakness-result-not-quantified = Quantify the result: time saved, percentag
 
 ## Follow-up questions
 
-eval-followup-missing-point = You didn't mention this: “{ $point }”. Can you explain it?
+# $point is a key point in plain words; $form says how it reads: "topic" is a noun phrase or a
+# statement ("every index slows down writes"), "action" starts with a verb ("adds a suitable index").
+eval-followup-missing-point =
+    { $form ->
+        [action] A strong candidate also { $point }. How would you approach that?
+       *[topic] You didn't cover: { $point }. Can you explain it?
+    }
+# One missed key point in a list; $point as above, capitalised when $form is "topic".
+eval-missed-point =
+    { $form ->
+        [action] A strong candidate also { $point }.
+       *[topic] { $point }
+    }
 eval-followup-star =
     { $part ->
         [situation] Set the scene first: where were you working, and what was going on?

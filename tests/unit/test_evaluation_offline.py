@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from fluent.runtime import FluentBundle, FluentResource
 
+from services.interview.bank import evaluation_request_for, load_default_bank
 from services.interview.evaluation import (
     EMITTED_MESSAGE_IDS,
     RUBRIC_WEIGHTS,
@@ -17,11 +19,15 @@ from services.interview.evaluation import (
     Evaluation,
     EvaluationRequest,
     OfflineEvaluator,
+    PlainPoint,
     Remark,
     StarPart,
     TaskKind,
     compute_overall,
     criterion_message_id,
+    missed_point_remark,
+    missing_point_follow_up,
+    plain_key_point,
     star_part_message_id,
 )
 from services.interview.evaluation.text import stem
@@ -374,7 +380,10 @@ async def test_follow_up_asks_about_the_first_missing_key_point() -> None:
     assert evaluation.missing_key_points
     assert evaluation.follow_up is not None
     assert evaluation.follow_up.key == "eval-followup-missing-point"
-    assert evaluation.follow_up.args["point"] == evaluation.missing_key_points[0]
+    assert evaluation.follow_up.args == {
+        "point": "an index is a separate structure (usually a B-tree) that avoids a full table scan",
+        "form": "topic",
+    }
     assert evaluation.missing_key_points[0] == EN_TECHNICAL["key_points"][0]
     assert "eval-weakness-missing-points" in remark_keys(evaluation.weaknesses)
 
@@ -510,3 +519,191 @@ def test_russian_counts_are_plural_aware() -> None:
     assert translate("eval-strength-coverage", {"count": 3, "total": 4}) == (
         "Вы раскрыли 3 из 4 ключевых пунктов."
     )
+
+
+# --- short answers, plain key points ---------------------------------------------------------
+
+BANK = load_default_bank()
+
+
+def follow_up_request(task_id: str, language: str, point: int, answer: str) -> EvaluationRequest:
+    """What the session asks after a missed point: that one point, the question's reference."""
+    task = BANK.task(task_id)
+    assert task is not None
+    texts = task.in_language(language)
+    missed = texts.key_points[point]
+    return EvaluationRequest(
+        question=render_follow_up(language, missed),
+        answer=answer,
+        reference_answer=texts.reference_answer,
+        key_points=[missed],
+        kind=TaskKind(task.kind),
+        language=language,
+        skills=list(task.skills),
+    )
+
+
+def render_follow_up(language: str, point: str) -> str:
+    return missing_point_follow_up(point).render(translator(load_bundle(language)))
+
+
+CONCISE_FOLLOW_UPS = [
+    (
+        "en",
+        "I'd enable pg_stat_statements and compare the mean time of that query before and after "
+        "the index, so the improvement is measured, not guessed.",
+    ),
+    (
+        "ru",
+        "Включаю pg_stat_statements и сравниваю среднее время этого запроса до и после индекса — "
+        "так эффект измерен, а не угадан.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "answer"), CONCISE_FOLLOW_UPS)
+def test_concise_answer_covering_its_point_is_not_punished_for_length(
+    language: str, answer: str
+) -> None:
+    request = follow_up_request("backend-databases-middle-2", language, 4, answer)
+    evaluation = EVALUATOR.evaluate_now(request)
+    assert evaluation.covered_key_points == request.key_points
+    assert evaluation.overall >= 7
+    assert "eval-weakness-too-short" not in remark_keys(evaluation.weaknesses)
+
+
+@pytest.mark.parametrize(
+    ("language", "answer"),
+    [
+        ("en", "I would look at the query and try to make it faster somehow."),
+        ("ru", "Посмотрю на запрос и попробую как-нибудь его ускорить."),
+    ],
+)
+def test_short_answer_that_misses_its_point_is_still_too_short(language: str, answer: str) -> None:
+    request = follow_up_request("backend-databases-middle-2", language, 4, answer)
+    evaluation = EVALUATOR.evaluate_now(request)
+    assert evaluation.missing_key_points == request.key_points
+    assert evaluation.overall < 5
+    assert "eval-weakness-too-short" in remark_keys(evaluation.weaknesses)
+
+
+@pytest.mark.parametrize(("language", "answer"), CONCISE_FOLLOW_UPS)
+async def test_a_longer_complete_answer_does_not_lose_to_the_concise_one(
+    language: str, answer: str
+) -> None:
+    task = BANK.task("backend-databases-middle-2")
+    assert task is not None
+    reference = task.in_language(language).reference_answer
+    concise = EVALUATOR.evaluate_now(
+        follow_up_request("backend-databases-middle-2", language, 4, answer)
+    )
+    full = EVALUATOR.evaluate_now(
+        follow_up_request("backend-databases-middle-2", language, 4, reference)
+    )
+    assert full.overall >= concise.overall - 0.5
+
+
+@pytest.mark.parametrize(
+    ("task_id", "language", "point", "answer"),
+    [
+        (
+            "backend-databases-middle-2",
+            "en",
+            4,
+            "After the fix I compare the plan and latency before and after, and watch "
+            "pg_stat_statements.",
+        ),
+        (
+            "behavioral-teamwork-junior-2",
+            "en",
+            2,
+            "On my last project I worked with our QA engineer. We kept a shared test checklist in "
+            "Notion and had weekly calls of fifteen minutes.",
+        ),
+        (
+            "behavioral-teamwork-junior-2",
+            "ru",
+            2,
+            "На прошлом проекте мы с тестировщиком завели общий чеклист и каждую неделю "
+            "созванивались на 15 минут.",
+        ),
+    ],
+)
+def test_reported_paraphrases_cover_their_key_point(
+    task_id: str, language: str, point: int, answer: str
+) -> None:
+    task = BANK.task(task_id)
+    assert task is not None
+    request = evaluation_request_for(task, language, answer)
+    evaluation = EVALUATOR.evaluate_now(request)
+    assert request.key_points[point] in evaluation.covered_key_points
+
+
+@pytest.mark.parametrize(
+    ("point", "text", "form"),
+    [
+        (
+            "Mentions that every index slows down INSERT, UPDATE and DELETE",
+            "every index slows down INSERT, UPDATE and DELETE",
+            "topic",
+        ),
+        ("Explains why a B-tree keeps keys sorted.", "why a B-tree keeps keys sorted", "topic"),
+        (
+            "Names remedies: regularisation, more data",
+            "remedies: regularisation, more data",
+            "topic",
+        ),
+        (
+            "Uses pg_stat_statements or slow query logs to confirm impact before and after",
+            "uses pg_stat_statements or slow query logs to confirm impact before and after",
+            "action",
+        ),
+        (
+            "Describes a concrete conflict and explains own actions",
+            "describes a concrete conflict and explains own actions",
+            "action",
+        ),
+        ("Clearly explains the trade-off", "clearly explains the trade-off", "action"),
+        (
+            "Indexes take extra disk space and memory",
+            "indexes take extra disk space and memory",
+            "topic",
+        ),
+        ("EXPLAIN ANALYZE shows the real plan", "EXPLAIN ANALYZE shows the real plan", "topic"),
+        ("var is function-scoped", "var is function-scoped", "topic"),
+        (
+            "Упоминает, что каждый индекс замедляет INSERT",
+            "каждый индекс замедляет INSERT",
+            "topic",
+        ),
+        ("Называет способы борьбы: регуляризация", "способы борьбы: регуляризация", "topic"),
+        ("Объясняет, почему нужен индекс", "почему нужен индекс", "topic"),
+        ("Добавляет подходящий индекс", "добавляет подходящий индекс", "action"),
+        (
+            "Количественно описывает результат и рост коллеги",
+            "количественно описывает результат и рост коллеги",
+            "action",
+        ),
+        ("Индексы занимают место на диске", "индексы занимают место на диске", "topic"),
+    ],
+)
+def test_key_points_are_put_in_plain_words(point: str, text: str, form: str) -> None:
+    assert plain_key_point(point) == PlainPoint(text, form)  # type: ignore[arg-type]
+
+
+RUBRIC_SPEAK = re.compile(
+    r"(?:^|: |also |также )(?:Mentions|Explains|Notes|Says|States|Describes|Names|Defines|"
+    r"Упоминает|Объясняет|Отмечает|Говорит|Называет|Описывает|Определяет)\b"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_follow_ups_about_bank_key_points_read_as_plain_words(language: str) -> None:
+    """Every key point of every bank renders without rubric prefixes or quoted rubric text."""
+    translate = translator(load_bundle(language))
+    for task in BANK.tasks:
+        for point in task.in_language(language).key_points:
+            for remark in (missing_point_follow_up(point), missed_point_remark(point)):
+                text = remark.render(translate)
+                assert not RUBRIC_SPEAK.search(text), text
+                assert "“" not in text and "«" + point not in text, text

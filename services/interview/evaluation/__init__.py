@@ -4,6 +4,7 @@ Both return the same `Evaluation`; strengths, weaknesses and follow-ups are `Rem
 bot renders with `Remark.render(translate)` (Fluent ids live in locales/*/evaluation.ftl).
 """
 
+from services.interview.evaluation.keypoints import PlainPoint, plain_key_point
 from services.interview.evaluation.llm import (
     EVALUATION_PROMPT_MARKER,
     JudgeVerdict,
@@ -11,7 +12,12 @@ from services.interview.evaluation.llm import (
     build_evaluation_messages,
     create_evaluator,
 )
-from services.interview.evaluation.offline import EMITTED_MESSAGE_IDS, OfflineEvaluator
+from services.interview.evaluation.offline import (
+    EMITTED_MESSAGE_IDS,
+    OfflineEvaluator,
+    missed_point_remark,
+    missing_point_follow_up,
+)
 from services.interview.evaluation.schema import (
     RUBRIC_WEIGHTS,
     STAR_WEIGHTS,
@@ -41,6 +47,7 @@ __all__ = [
     "JudgeVerdict",
     "LLMEvaluator",
     "OfflineEvaluator",
+    "PlainPoint",
     "Remark",
     "StarBreakdown",
     "StarPart",
@@ -49,6 +56,9 @@ __all__ = [
     "compute_overall",
     "create_evaluator",
     "criterion_message_id",
+    "missed_point_remark",
+    "missing_point_follow_up",
+    "plain_key_point",
     "render",
     "star_part_message_id",
 ]

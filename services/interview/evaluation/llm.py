@@ -12,7 +12,7 @@ import secrets
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from services.interview.evaluation.offline import FOLLOWUP_MISSING_POINT, OfflineEvaluator
+from services.interview.evaluation.offline import OfflineEvaluator, missing_point_follow_up
 from services.interview.evaluation.schema import (
     MAX_EVIDENCE_QUOTE_CHARS,
     RUBRIC_WEIGHTS,
@@ -221,7 +221,7 @@ def _to_evaluation(verdict: JudgeVerdict, request: EvaluationRequest) -> Evaluat
         if verdict.follow_up and verdict.follow_up.strip():
             follow_up = Remark.free(verdict.follow_up.strip())
         elif missing:
-            follow_up = Remark.message(FOLLOWUP_MISSING_POINT, point=missing[0])
+            follow_up = missing_point_follow_up(missing[0])
 
     return Evaluation(
         overall=overall,

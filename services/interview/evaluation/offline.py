@@ -11,6 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services.interview.evaluation.keypoints import (
+    AnswerTerms,
+    cover,
+    parse_key_point,
+    plain_key_point,
+)
 from services.interview.evaluation.schema import (
     MAX_EVIDENCE_QUOTE_CHARS,
     STAR_WEIGHTS,
@@ -58,6 +64,7 @@ FOLLOWUP_MISSING_POINT = "eval-followup-missing-point"
 FOLLOWUP_STAR = "eval-followup-star"
 FOLLOWUP_EXAMPLE = "eval-followup-example"
 FOLLOWUP_ELABORATE = "eval-followup-elaborate"
+MISSED_POINT = "eval-missed-point"
 
 EMITTED_MESSAGE_IDS: tuple[str, ...] = (
     STRENGTH_COVERAGE,
@@ -79,6 +86,7 @@ EMITTED_MESSAGE_IDS: tuple[str, ...] = (
     FOLLOWUP_STAR,
     FOLLOWUP_EXAMPLE,
     FOLLOWUP_ELABORATE,
+    MISSED_POINT,
     *(star_part_message_id(part) for part in StarPart),
 )
 
@@ -287,6 +295,7 @@ STAR_KEY_POINT_HINTS: dict[StarPart, re.Pattern[str]] = {
     StarPart.ACTION: re.compile(r"action|own |steps|\bdid\b|действи|шаг|сделал"),
     StarPart.RESULT: re.compile(r"result|outcome|measur|impact|результат|итог|измерим"),
 }
+QUANTIFY_HINT = re.compile(r"quantif|measurabl|in numbers|количествен|измерим|в цифрах")
 REFLECTION_HINT = re.compile(r"learn|reflect|lesson|вывод|урок|научил|понял")
 REFLECTION_CUES = cue_pattern(
     [
@@ -317,9 +326,7 @@ LIST_LINE_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
 SENTENCE_END_RE = re.compile(r"[.!?…]")
 
 # A key point counts as covered when this share of its (weighted) content words appears.
-KEY_POINT_COVERED_SHARE = 0.5
-# Words the question already contains prove little: repeating them is not covering a point.
-QUESTION_WORD_WEIGHT = 0.5
+KEY_POINT_COVERED_SHARE = 0.4
 # Answers below these content-word counts are too short to show understanding.
 SHORT_ANSWER_WORDS = 25
 # A real explanation is roughly a third function words; a keyword dump has almost none.
@@ -363,7 +370,7 @@ class OfflineEvaluator:
         """Synchronous core, also used by the LLM evaluator's fallback and by benchmarks."""
         answer = request.answer[:20_000]  # the bot caps answers far lower; this bounds the work
         profile = _profile(answer)
-        matches = _match_key_points(request, profile.stem_index)
+        matches = _match_key_points(request, answer, profile.stem_index)
         coverage = (
             sum(min(1.0, match.share / KEY_POINT_COVERED_SHARE) for match in matches) / len(matches)
             if matches
@@ -391,7 +398,9 @@ class OfflineEvaluator:
             coverage = min(1.0, reference_recall / 0.35)
 
         relevance = 0.75 * coverage + 0.25 * min(1.0, on_topic / 0.35)
-        accuracy = 0.55 * coverage + 0.45 * min(1.0, reference_recall / 0.35)
+        # A concise answer that covers its points is accurate without retelling the reference.
+        concise = coverage * min(1.0, on_topic / 0.5) if matches else 0.0
+        accuracy = 0.55 * coverage + 0.45 * max(min(1.0, reference_recall / 0.35), concise)
         # Style only earns points on topic: a fluent paragraph about pizza is still off-topic.
         topicality = min(1.0, 0.1 + relevance / 0.6)
 
@@ -401,6 +410,8 @@ class OfflineEvaluator:
             + 1.25 * min(2, profile.numbers)
             + 1.0 * min(3, profile.technologies)
             + 2.0 * coverage
+            # Covering every point is concrete in itself, however briefly it is put.
+            + (2.0 if matches and not missing else 0.0)
             + (1.0 if profile.content_word_count >= 40 else 0.0),
         )
         structure = _structure_score(profile)
@@ -415,7 +426,7 @@ class OfflineEvaluator:
                 {part: score * length_factor for part, score in star_scores.items()}
             )
             covered, missing = _cover_by_story(
-                matches, star, bool(REFLECTION_CUES.search(normalise(answer)))
+                matches, star, bool(REFLECTION_CUES.search(normalise(answer))), result_quantified
             )
             coverage = max(coverage, len(covered) / len(matches)) if matches else coverage
             # Behavioural key points ("describes own actions") rarely match word for word, so a
@@ -426,6 +437,11 @@ class OfflineEvaluator:
             topicality = min(1.0, 0.1 + relevance / 0.6)
             # A concrete story is itself the example a behavioural question asks for.
             specificity = min(10.0, specificity + 2.0 * coverage + 2.5 * story)
+
+        if matches and profile.content_word_count >= 3 and not profile.keywords_only:
+            # Brevity only costs an answer that also misses points: one that covers all of its
+            # key points concisely is complete (a follow-up often has a single point).
+            length_factor += (1.0 - length_factor) * len(covered) / len(matches)
 
         job_alignment = _job_alignment(request, profile.stem_index, relevance)
         criteria = {
@@ -455,7 +471,14 @@ class OfflineEvaluator:
             profile, covered, len(matches), structure, star, off_topic, request.kind
         )
         weaknesses = _weaknesses(
-            profile, missing, off_topic, star, result_quantified, structure, request.kind
+            profile,
+            missing,
+            len(matches),
+            off_topic,
+            star,
+            result_quantified,
+            structure,
+            request.kind,
         )
         follow_up = (
             _follow_up(missing, star, profile) if should_ask_follow_up(overall, missing) else None
@@ -541,36 +564,37 @@ def _topic_stems(request: EvaluationRequest) -> frozenset[str]:
     return content_stem_set("\n".join(parts))
 
 
-def _weighted_key_point_stems(point: str, question: frozenset[str]) -> list[tuple[str, float]]:
-    return [
-        (item, QUESTION_WORD_WEIGHT if item in question else 1.0)
-        for item in sorted(content_stem_set(point))
-    ]
-
-
-def _match_key_points(request: EvaluationRequest, index: StemIndex) -> list[KeyPointMatch]:
+def _match_key_points(
+    request: EvaluationRequest, answer: str, index: StemIndex
+) -> list[KeyPointMatch]:
+    """How much of each key point the answer covers, in its own words (see keypoints.py)."""
     question = content_stem_set(request.question)
+    terms = AnswerTerms.build(answer, index)
     found: list[KeyPointMatch] = []
     for point in request.key_points:
-        weighted = _weighted_key_point_stems(point, question)
-        total = sum(weight for _, weight in weighted)
-        if not total:
+        if not parse_key_point(point, question):
             continue
-        matched_weight = 0.0
-        matched: set[str] = set()
-        for item, weight in weighted:
-            answer_stem = index.find(item)
-            if answer_stem is not None:
-                matched_weight += weight
-                matched.add(answer_stem)
-        found.append(KeyPointMatch(point, matched_weight / total, matched))
+        coverage = cover(point, question, terms)
+        share = coverage.share
+        if QUANTIFY_HINT.search(point.lower()) and not NUMBER_RE.search(answer):
+            # "Quantifies the outcome" is not covered by talking about the outcome.
+            share = min(share, KEY_POINT_COVERED_SHARE / 2)
+        found.append(KeyPointMatch(point, share, coverage.matched_stems))
     return found
 
 
 def _cover_by_story(
-    matches: list[KeyPointMatch], star: StarBreakdown, reflects: bool
+    matches: list[KeyPointMatch],
+    star: StarBreakdown,
+    reflects: bool,
+    result_quantified: bool,
 ) -> tuple[list[str], list[str]]:
-    """Behavioural key points are covered by the STAR parts (or the reflection) they describe."""
+    """Behavioural key points are covered by the STAR parts (or the reflection) they describe.
+
+    Only points about the story's shape qualify: one that spells out specifics after a colon
+    ("Uses concrete practices: shared checklists ...") must be covered in words, and one that
+    asks for numbers ("Quantifies the result") needs a result with a number in it.
+    """
     present = {part for part in StarPart if part.value not in star.missing}
     covered: list[str] = []
     missing: list[str] = []
@@ -582,6 +606,10 @@ def _cover_by_story(
         wants_reflection = bool(REFLECTION_HINT.search(hint_text))
         by_story = (bool(named_parts) and named_parts <= present) or (wants_reflection and reflects)
         if wants_reflection and not reflects:
+            by_story = False
+        if QUANTIFY_HINT.search(hint_text):
+            by_story = StarPart.RESULT in present and result_quantified
+        elif ":" in hint_text:
             by_story = False
         if match.share >= KEY_POINT_COVERED_SHARE or by_story:
             covered.append(match.point)
@@ -698,6 +726,7 @@ def _strengths(
 def _weaknesses(
     profile: AnswerProfile,
     missing: list[str],
+    total_points: int,
     off_topic: bool,
     star: StarBreakdown | None,
     result_quantified: bool,
@@ -707,7 +736,8 @@ def _weaknesses(
     weaknesses: list[Remark] = []
     if off_topic:
         weaknesses.append(Remark.message(WEAKNESS_OFF_TOPIC))
-    if profile.content_word_count < SHORT_ANSWER_WORDS:
+    # Short is only a fault when something is missing: a concise, complete answer is fine.
+    if profile.content_word_count < SHORT_ANSWER_WORDS and (missing or not total_points):
         weaknesses.append(Remark.message(WEAKNESS_TOO_SHORT))
     if profile.keywords_only:
         weaknesses.append(Remark.message(WEAKNESS_KEYWORDS_ONLY))
@@ -748,10 +778,23 @@ def _follow_up(missing: list[str], star: StarBreakdown | None, profile: AnswerPr
         return Remark.message(FOLLOWUP_STAR, part=part)
     if missing:
         # Key points are listed most important first.
-        return Remark.message(FOLLOWUP_MISSING_POINT, point=missing[0])
+        return missing_point_follow_up(missing[0])
     if not (profile.example_cues or profile.numbers):
         return Remark.message(FOLLOWUP_EXAMPLE)
     return Remark.message(FOLLOWUP_ELABORATE)
+
+
+def missing_point_follow_up(point: str) -> Remark:
+    """The follow-up question about a missed key point, in plain words rather than rubric-speak."""
+    plain = plain_key_point(point)
+    return Remark.message(FOLLOWUP_MISSING_POINT, point=plain.text, form=plain.form)
+
+
+def missed_point_remark(point: str) -> Remark:
+    """A missed key point as one line of a list ("What you missed"), in plain words."""
+    plain = plain_key_point(point)
+    text = plain.text[:1].upper() + plain.text[1:] if plain.form == "topic" else plain.text
+    return Remark.message(MISSED_POINT, point=text, form=plain.form)
 
 
 def _evidence_quotes(

@@ -1,8 +1,10 @@
 """Bilingual (English/Russian) text normalisation for the offline evaluator.
 
-Light suffix stripping plus prefix and fuzzy comparison of stems stands in for real morphology:
-"индексы", "индексов" and "индексами" all reduce to "индекс", and "indexing" to "index". Each
-token is stemmed by its own script, so mixed-language answers need no language detection.
+Snowball stemmers (the `snowballstemmer` package: pure Python, its rules ship with it) plus
+prefix and fuzzy comparison of stems stand in for full morphology: "индексы", "индексов" and
+"индексами" all reduce to "индекс", and "indexing" to "index"; a typo or a rarer inflection is
+caught by the prefix and fuzzy comparison. Each token is stemmed by its own script, so
+mixed-language answers need no language detection.
 """
 
 from __future__ import annotations
@@ -12,21 +14,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import snowballstemmer  # type: ignore[import-untyped]
 from rapidfuzz import fuzz, process
 
-TOKEN_RE = re.compile(r"[a-zа-я0-9]+(?:[+#]+)?")
+# Identifiers such as pg_stat_statements or created_at stay one token.
+TOKEN_RE = re.compile(r"[a-zа-я0-9]+(?:_[a-zа-я0-9]+)*(?:[+#]+)?")
 CYRILLIC_RE = re.compile(r"[а-я]")
 # Sentences end at . ! ? … or a line break; the span keeps the original text so quotes stay
 # verbatim.
 SENTENCE_RE = re.compile(r"[^.!?…\n]+(?:[.!?…]+|$|(?=\n))", re.MULTILINE)
 
 
-def _word_set(words: str) -> frozenset[str]:
+def word_set(words: str) -> frozenset[str]:
     """Whitespace-separated words: long word lists stay readable as paragraphs."""
     return frozenset(words.split())
 
 
-ENGLISH_STOP_WORDS = _word_set(
+ENGLISH_STOP_WORDS = word_set(
     """
     a about above after again against all also am an and any anything are aren as at be
     because been before being below between both but by can cannot could did do does doing
@@ -41,7 +45,7 @@ ENGLISH_STOP_WORDS = _word_set(
     """
 )
 
-RUSSIAN_STOP_WORDS = _word_set(
+RUSSIAN_STOP_WORDS = word_set(
     """
     а без более больше будет будто бы был была были было быть в вам вас вдруг ведь во вообще
     вот впрочем все всегда всего всех всю всё вы где да даже два для до другой его ее ей ему
@@ -58,44 +62,6 @@ RUSSIAN_STOP_WORDS = _word_set(
 
 STOP_WORDS = ENGLISH_STOP_WORDS | RUSSIAN_STOP_WORDS
 
-# Longest first, so "ами" is tried before "и". Reflexive "ся"/"сь" are removed beforehand.
-RUSSIAN_ENDINGS: tuple[str, ...] = tuple(
-    sorted(
-        _word_set(
-            """
-            иями ями ами иях ого его ому ему ыми ими ать ять ить еть уть ешь ишь ала
-            ила ыла ела ях ах ов ев ей ий ый ой ая яя ое ее ые ие ых их ом ем ам ям
-            ую юю ью ия ии ию ть ет ют ут ит ат ят ал ил ыл ел ла ло ли ы и а я о е
-            у ю ь й
-            """
-        ),
-        key=len,
-        reverse=True,
-    )
-)
-
-ENGLISH_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("izations", "ize"),
-    ("ization", "ize"),
-    ("ational", "ate"),
-    ("ations", "ate"),
-    ("ation", "ate"),
-    ("ments", ""),
-    ("ment", ""),
-    ("ness", ""),
-    ("ings", ""),
-    ("ing", ""),
-    ("ions", ""),
-    ("ion", ""),
-    ("ies", "y"),
-    ("ied", "y"),
-    ("ers", ""),
-    ("er", ""),
-    ("ed", ""),
-    ("ly", ""),
-    ("s", ""),
-)
-
 MIN_STEM = 3
 # Stems at least this long may match by shared prefix; Russian roots are often three letters
 # ("кэш" / "кэширование", "баз" / "базовый"), English three-letter prefixes are too ambiguous.
@@ -110,36 +76,17 @@ def normalise(text: str) -> str:
     return text.lower().replace("ё", "е")
 
 
-def _stem_russian(word: str) -> str:
-    if len(word) > 5 and word.endswith(("ся", "сь")):
-        word = word[:-2]
-    for ending in RUSSIAN_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
-            return word[: -len(ending)]
-    return word
-
-
-def _stem_english(word: str) -> str:
-    if len(word) <= 3 or word.isdigit():
-        return word
-    if word.endswith(("sses", "xes", "zes", "ches", "shes")):
-        word = word[:-2]
-    else:
-        for suffix, replacement in ENGLISH_SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-                word = word[: -len(suffix)] + replacement
-                break
-    # "cache"/"caching", "index"/"indexes" must meet: a trailing e is noise for matching.
-    if len(word) > 4 and word.endswith("e"):
-        word = word[:-1]
-    return word
+_RUSSIAN_STEMMER = snowballstemmer.stemmer("russian")
+_ENGLISH_STEMMER = snowballstemmer.stemmer("english")
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    if word.isdigit() or "_" in word or len(word) < MIN_STEM:
+        return word
     if CYRILLIC_RE.search(word):
-        return _stem_russian(word)
-    return _stem_english(word)
+        return str(_RUSSIAN_STEMMER.stemWord(word))
+    return str(_ENGLISH_STEMMER.stemWord(word))
 
 
 def tokens(text: str) -> list[str]:
@@ -162,7 +109,7 @@ def content_stem_set(text: str) -> frozenset[str]:
     return frozenset(content_stems(text))
 
 
-def _prefix_compatible(left: str, right: str) -> bool:
+def prefix_compatible(left: str, right: str) -> bool:
     shorter, longer = (left, right) if len(left) <= len(right) else (right, left)
     minimum = MIN_RUSSIAN_PREFIX_MATCH if CYRILLIC_RE.match(shorter) else MIN_PREFIX_MATCH
     if len(shorter) < minimum:
@@ -203,7 +150,7 @@ class StemIndex:
         if len(target) < BUCKET_PREFIX:
             return None
         for candidate in self.by_prefix.get(target[:BUCKET_PREFIX], ()):
-            if _prefix_compatible(target, candidate):
+            if prefix_compatible(target, candidate):
                 return candidate
         if fuzzy and len(target) >= FUZZY_MIN_LENGTH and self.stem_list:
             found = process.extractOne(
