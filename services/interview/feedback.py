@@ -6,7 +6,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from services.interview.evaluation import Evaluation, criterion_message_id
+from services.interview.evaluation import Evaluation, criterion_message_id, missed_point_remark
 
 Translate = Callable[[str, dict[str, Any]], str]
 TELEGRAM_TEXT_LIMIT = 4096
@@ -32,7 +32,14 @@ def render_feedback_html(
     sections: list[tuple[str, list[str]]] = [
         ("interview-feedback-strengths", [r.render(translate) for r in evaluation.strengths]),
         ("interview-feedback-improve", [r.render(translate) for r in evaluation.weaknesses]),
-        ("interview-feedback-missed", evaluation.missing_key_points),
+        (
+            "interview-feedback-missed",
+            # In plain words, not the rubric's notes ("Mentions that …").
+            [
+                missed_point_remark(point).render(translate)
+                for point in evaluation.missing_key_points
+            ],
+        ),
     ]
     for key, lines in sections:
         if lines:
