@@ -108,6 +108,22 @@ def message_to_api(chat: Chat, message: StoredMessage, with_reply: bool = True) 
     return result
 
 
+# Telegram's currencies whose amounts have no minor units (the rest here have two), and the
+# signs its apps show; an amount is in the smallest units of its currency.
+CURRENCIES_WITHOUT_MINOR_UNITS = frozenset({"XTR", "JPY", "KRW", "VND", "CLP", "ISK", "UGX"})
+CURRENCY_SIGNS = {"XTR": "⭐", "RUB": "₽", "USD": "$", "EUR": "€", "GBP": "£", "UAH": "₴"}
+
+
+def price_text(total_amount: int, currency: str) -> str:
+    """An amount as Telegram's apps show it: "⭐ 50" for Stars, "590.00 ₽" for 59000 kopecks."""
+    sign = CURRENCY_SIGNS.get(currency, currency)
+    if currency == "XTR":
+        return f"{sign} {total_amount}"
+    if currency in CURRENCIES_WITHOUT_MINOR_UNITS:
+        return f"{total_amount} {sign}"
+    return f"{total_amount // 100}.{total_amount % 100:02d} {sign}"
+
+
 def message_to_view(chat: Chat, message: StoredMessage) -> dict[str, Any]:
     """The message as the user sees it in the chat page / tests."""
     media = None
@@ -133,6 +149,13 @@ def message_to_view(chat: Chat, message: StoredMessage) -> dict[str, Any]:
                 "subscription_period",
             )
         }
+        invoice["price_text"] = price_text(invoice["total_amount"], invoice["currency"])
+    payment = message.successful_payment
+    if payment is not None:
+        payment = {
+            **payment,
+            "price_text": price_text(payment["total_amount"], payment["currency"]),
+        }
     return {
         "message_id": message.message_id,
         "chat_id": chat.id,
@@ -153,7 +176,7 @@ def message_to_view(chat: Chat, message: StoredMessage) -> dict[str, Any]:
         "edited": message.edit_date is not None,
         "edit_date": message.edit_date,
         "invoice": invoice,
-        "successful_payment": message.successful_payment,
+        "successful_payment": payment,
         "service": message.service or None,
         "reactions": [
             {"actor_id": actor, "reaction": reaction}

@@ -133,3 +133,29 @@ async def test_an_unanswered_pre_checkout_times_out(
     assert (await client.pay(user["id"], user, invoice.message_id, timeout=0.3)) == {
         "status": "timeout"
     }
+
+
+async def test_the_chat_shows_prices_as_telegram_does(
+    bot: Bot, client: SandboxClient, new_user: NewUser, payment_bot: PaymentBot
+) -> None:
+    """Stars as ⭐, money from its minor units: never "50 XTR" or "59000 RUB"."""
+    user = new_user()
+    await client.send_text(user["id"], user, "buy")
+    stars = await bot.send_invoice(
+        user["id"], "Pack", "5 interviews", "order:45", currency="XTR", prices=PRICE
+    )
+    rubles = await bot.send_invoice(
+        user["id"],
+        "Pack",
+        "5 interviews",
+        "order:46",
+        currency="RUB",
+        prices=[LabeledPrice(label="Pack", amount=590_00)],
+        provider_token="381764678:TEST:100",
+    )
+    await client.pay(user["id"], user, stars.message_id)
+    views = {m["message_id"]: m for m in await client.messages(user["id"])}
+    assert views[stars.message_id]["invoice"]["price_text"] == "⭐ 50"
+    assert views[rubles.message_id]["invoice"]["price_text"] == "590.00 ₽"
+    [paid] = [m for m in views.values() if m["successful_payment"]]
+    assert paid["successful_payment"]["price_text"] == "⭐ 50"

@@ -388,3 +388,11 @@ async def test_long_names_do_not_spill_out_of_the_sidebar(
             assert declaration in rule, (selector, declaration)
     assert "min-width: 0" in css_rule(style, "#acting .who")
     assert "minmax(0, 1fr)" in css_rule(style, "#me-form")
+
+
+async def test_the_page_shows_the_price_the_view_formats(
+    http: aiohttp.ClientSession, base_url: str
+) -> None:
+    script = page_script(await page_html(http, base_url))
+    assert "invoice.price_text" in script and "payment.price_text" in script
+    assert ".currency}" not in script  # no "50 XTR" built in the page
