@@ -47,14 +47,22 @@ async def deliver_results(
             i18n.get("interview-ended-no-answers"), reply_markup=interview_home(i18n)
         )
         return
+    if built.report.overall is None:
+        # Every question was skipped: no score, chart or PDF, and nothing to share; the summary
+        # says so and lists the skipped questions.
+        await progress.edit_text(
+            built.summary_html, reply_markup=after_report(i18n, interview.id, shared=None)
+        )
+        return
     await progress.edit_text(i18n.get("interview-report-progress", step=2, steps=REPORT_STEPS))
     chart, pdf = await render_report_files(built, translate)
     await progress.edit_text(i18n.get("interview-report-progress", step=3, steps=REPORT_STEPS))
-    await bot.send_photo(
-        chat_id,
-        BufferedInputFile(chart, filename="skills.png"),
-        caption=i18n.get("interview-report-chart-caption"),
-    )
+    if chart is not None:
+        await bot.send_photo(
+            chat_id,
+            BufferedInputFile(chart, filename="skills.png"),
+            caption=i18n.get("interview-report-chart-caption"),
+        )
     await bot.send_document(
         chat_id,
         BufferedInputFile(pdf, filename=f"easyflow-interview-{interview.id}.pdf"),
@@ -77,15 +85,17 @@ async def _deliver_practice(
         )
         return
     result = built.results[0]
-    ideal = result.evaluation.ideal_answer if result.evaluation else ""
-    await bot.send_message(
-        chat_id,
-        i18n.get(
+    ideal = (result.evaluation.ideal_answer if result.evaluation else "") or result.reference_answer
+    if built.report.overall is None:  # skipped: no score, but the ideal answer is still useful
+        text = i18n.get("report-practice-skipped", ideal=escape(ideal[:3000]))
+    else:
+        text = i18n.get(
             "interview-practice-done",
             score=f"{built.report.overall:g}",
             ideal=escape(ideal[:3000]),
-        ),
-        reply_markup=after_report(i18n, interview.id, shared=None),
+        )
+    await bot.send_message(
+        chat_id, text, reply_markup=after_report(i18n, interview.id, shared=None)
     )
 
 

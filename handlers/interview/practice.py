@@ -1,4 +1,5 @@
-"""Practice (one question on the weakest skill), bookmarks and /progress."""
+"""Practice (one question on the weakest skill), bookmarks and /progress (with a button that
+opens the interview it suggests: the weakest skill it names, on that skill's track and topic)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,34 @@ from html import escape
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.interview.callbacks import BookmarkAction, InterviewMenu
 from handlers.interview.common import ask, translator
-from handlers.interview.keyboards import back_to_interview_home, bookmarks_list, interview_home
+from handlers.interview.keyboards import (
+    RANDOM_TOPIC,
+    back_to_interview_home,
+    bookmarks_list,
+    interview_home,
+)
 from handlers.interview.question_voice import QuestionVoice
+from handlers.interview.setup import show_step
+from handlers.interview.states import TrackSetup
 from handlers.screens import show
 from services.entitlements import access
 from services.interview.bookmarks import bookmarked_questions, remove_bookmark
-from services.interview.catalog import skill_titles
-from services.interview.reporting import progress_view
+from services.interview.catalog import LEVELS, skill_titles
+from services.interview.reporting import ProgressView, progress_view, suggested_interview
 from services.interview.selection import pick_practice_question, to_planned
 from services.interview.sessions import Mode, current_turn, start_interview, weakest_skill
 from services.models import Question, User
 
 QUESTION_PREVIEW_CHARS = 140
+BUTTON_SKILL_CHARS = 40
 
 
 async def _start_practice(
@@ -136,7 +146,46 @@ async def _send_progress(bot: Bot, i18n: I18nContext, session: AsyncSession, use
             BufferedInputFile(view.chart_png, filename="progress.png"),
             caption=i18n.get("interview-progress-chart-caption"),
         )
-    await bot.send_message(user.telegram_id, view.html, reply_markup=back_to_interview_home(i18n))
+    await bot.send_message(user.telegram_id, view.html, reply_markup=_progress_buttons(i18n, view))
+
+
+def _progress_buttons(i18n: I18nContext, view: ProgressView) -> InlineKeyboardMarkup:
+    """Back, and above it the suggested interview: "Practise <the weakest skill>" when it aims
+    at that skill's topic."""
+    if view.suggestion is None:
+        return back_to_interview_home(i18n)
+    builder = InlineKeyboardBuilder()
+    if view.suggestion.topic and view.focus_title:
+        skill = view.focus_title
+        if len(skill) > BUTTON_SKILL_CHARS:
+            skill = skill[: BUTTON_SKILL_CHARS - 1].rstrip() + "…"
+        text = i18n.get("progress-next-button-skill", skill=skill)
+    else:
+        text = i18n.get("progress-next-button")
+    builder.button(text=text, callback_data=InterviewMenu(action="suggested"))
+    builder.attach(InlineKeyboardBuilder.from_markup(back_to_interview_home(i18n)))
+    return builder.as_markup()
+
+
+async def start_suggested(
+    query: CallbackQuery, i18n: I18nContext, session: AsyncSession, state: FSMContext, user: User
+) -> None:
+    """The track choice with the suggested track, level and topic already made: only the
+    length is left. The suggestion is worked out again, so the button never goes stale."""
+    suggestion = await suggested_interview(session, user.telegram_id)
+    if suggestion is None:
+        await query.answer(i18n.get("callback-stale"))
+        return
+    await state.set_state(TrackSetup.choosing)
+    await state.set_data(
+        {
+            "spec": suggestion.specialization,
+            "level": suggestion.level if suggestion.level in LEVELS else None,
+            "topic": suggestion.topic or RANDOM_TOPIC,
+        }
+    )
+    # Without a known level the choice starts there (show_step falls back to the first gap).
+    await show_step(query, i18n, session, state, "length")
 
 
 async def progress_command(
@@ -159,3 +208,4 @@ def register(router: Router) -> None:
     router.callback_query.register(bookmark_action, BookmarkAction.filter())
     router.message.register(progress_command, Command("progress"))
     router.callback_query.register(progress_screen, InterviewMenu.filter(F.action == "progress"))
+    router.callback_query.register(start_suggested, InterviewMenu.filter(F.action == "suggested"))

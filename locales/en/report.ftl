@@ -17,20 +17,30 @@ report-grade-no-hire = Not ready yet
 report-title = 📊 <b>Interview report</b>
 report-shared-title = 📊 <b>Mock interview report</b>, shared by the candidate
 report-overall = Overall score: <b>{ $score }/10</b> — { $grade }
+# Only answered questions count as answered; skipped ones are counted apart.
 report-answered =
     { $skipped ->
-        [0] Answered all { $total } { $total ->
-                [one] question
-               *[other] questions
-            }.
-       *[other] Answered { $answered } of { $total }, skipped { $skipped }.
+        [0] Questions: { $answered } answered.
+       *[other] Questions: { $answered } answered, { $skipped } skipped.
     }
+# Instead of the overall score when every question was skipped (plain text: also in the PDF).
+report-all-skipped = ⏭ You skipped { $total ->
+        [1] the question
+        [2] both questions
+       *[other] all { $total } questions
+    }, so there is no score this time.
 report-skills-header = <b>Skills</b>
 report-skill-line = { $mark } { $skill }: <b>{ $score }</b>
+report-skill-skipped-line = ⏭ { $skill }: not assessed (skipped)
 report-questions-header = <b>Questions</b>
 report-question-line = { $number }. { $mark } <b>{ $score }</b> — { $title }
 report-question-skipped-line = { $number }. ⏭ skipped — { $title }
 report-no-questions = There were no questions in this interview.
+report-practice-skipped =
+    ⏭ <b>Practice question skipped</b>: no score this time.
+
+    💡 <b>Ideal answer</b>
+    { $ideal }
 report-recommendations-header = <b>What to work on next</b>
 report-recommendation-line = { $number }. { $text }
 
@@ -105,6 +115,10 @@ progress-weakest = Weakest skill: <b>{ $skill }</b>
 progress-next-header = <b>Suggested next interview</b>
 progress-next-topic = { $track } · { $level } · topic: { $topic }
 progress-next-track = { $track } · { $level }
+progress-next-focus = 🎯 It trains your weakest skill: { $skill }
+# The button under /progress that opens the suggested interview (then only the length is asked).
+progress-next-button-skill = ▶️ Practise { $skill }
+progress-next-button = ▶️ Start the suggested interview
 progress-next-level-up = 🚀 Three strong results in a row at this level: time to move up!
 progress-chart-title = Overall score by interview
 progress-chart-axis = Score, 0–10

@@ -17,17 +17,30 @@ report-grade-no-hire = Пока не готов
 report-title = 📊 <b>Итоги собеседования</b>
 report-shared-title = 📊 <b>Итоги пробного собеседования</b> — кандидат поделился отчётом
 report-overall = Общая оценка: <b>{ $score }/10</b> — { $grade }
+# Отвеченными считаются только отвеченные вопросы; пропущенные считаются отдельно.
 report-answered =
     { $skipped ->
-        [0] Отвечены все вопросы: { $total }.
-       *[other] Отвечено { $answered } из { $total }, пропущено { $skipped }.
+        [0] Вопросы: отвечено { $answered }.
+       *[other] Вопросы: отвечено { $answered }, пропущено { $skipped }.
     }
+# Вместо общей оценки, когда пропущены все вопросы (обычный текст: печатается и в PDF).
+report-all-skipped = ⏭ { $total ->
+        [1] Вы пропустили вопрос
+        [2] Вы пропустили оба вопроса
+       *[other] Вы пропустили все вопросы
+    }, поэтому оценки в этот раз нет.
 report-skills-header = <b>Навыки</b>
 report-skill-line = { $mark } { $skill }: <b>{ $score }</b>
+report-skill-skipped-line = ⏭ { $skill }: без оценки (вопрос пропущен)
 report-questions-header = <b>Вопросы</b>
 report-question-line = { $number }. { $mark } <b>{ $score }</b> — { $title }
 report-question-skipped-line = { $number }. ⏭ пропущен — { $title }
 report-no-questions = В этом собеседовании не было вопросов.
+report-practice-skipped =
+    ⏭ <b>Вопрос тренировки пропущен</b>: в этот раз без оценки.
+
+    💡 <b>Образцовый ответ</b>
+    { $ideal }
 report-recommendations-header = <b>Над чем поработать</b>
 report-recommendation-line = { $number }. { $text }
 
@@ -103,6 +116,10 @@ progress-weakest = Слабее всего: <b>{ $skill }</b>
 progress-next-header = <b>Что пройти дальше</b>
 progress-next-topic = { $track } · { $level } · тема: { $topic }
 progress-next-track = { $track } · { $level }
+progress-next-focus = 🎯 Тренирует самый слабый навык: { $skill }
+# Кнопка под /progress, открывающая предложенное собеседование (остаётся выбрать только длину).
+progress-next-button-skill = ▶️ Потренировать: { $skill }
+progress-next-button = ▶️ Начать предложенное собеседование
 progress-next-level-up = 🚀 Три сильных результата подряд на этом уровне — пора переходить на следующий!
 progress-chart-title = Общая оценка по собеседованиям
 progress-chart-axis = Оценка, 0–10

@@ -6,18 +6,23 @@ per-skill scores, e.g. from `InterviewReport.skill_scores()`) and renders what c
 Rules:
 
 * The trend compares the first and the last interview (chronologically).
+* Scores come from answered questions only (the caller leaves skipped ones out, see
+  `report.skill_averages`): an interview where everything was skipped has no score and is no
+  point here, and a skill only skipped questions tested has no score in that interview.
 * A skill's average is over the interviews that tested it; the weakest skill is the lowest
   average (ties: alphabetical key, so the answer is stable).
-* The next interview keeps the latest track (specialization and level). It targets the topic of
-  that track's weakest skill when the caller knows which topic covers it, else the whole track.
-  When each of the last three interviews on that track and level scored at least
-  `LEVEL_UP_SCORE`, it suggests the next level instead (the whole track, to find the new gaps).
+* The next interview practises the weakest skill named above: on the track (specialization and
+  level) of the latest interview that tested it (the latest track when only tailored interviews
+  did), aimed at the topic that covers that skill when the caller knows one, else the whole
+  track. When each of the last three interviews on that track and level scored at least
+  `LEVEL_UP_SCORE`, it suggests the next level instead: still aimed at the weakest skill's topic
+  while that skill is below `PASS_SCORE`, else the whole track, to find the new gaps.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,11 +30,15 @@ from services.charts import LINE_COLOR, finish_chart_png, new_figure, thinned_ti
 from services.interview.delivery import DeliverySummary
 from services.interview.evaluation.schema import RemarkArg, Translate
 from services.interview.report import (
+    PASS_SCORE,
     chart_color,
     format_score,
     round_score,
     score_mark,
 )
+
+# (specialization, level, skill key) → the topic whose questions test that skill, if any.
+TopicFinder = Callable[[str, str | None, str], str | None]
 
 LEVELS: tuple[str, ...] = ("junior", "middle", "senior")
 LEVEL_UP_SCORE = 8.0
@@ -45,8 +54,8 @@ class ProgressPoint:
     """One finished interview: when, its overall score, and what the progress view needs."""
 
     finished_at: datetime
-    overall: float
-    skill_scores: Mapping[str, float] = field(default_factory=dict)
+    overall: float  # over answered questions only
+    skill_scores: Mapping[str, float] = field(default_factory=dict)  # answered questions only
     specialization: str | None = None  # None for interviews tailored to a vacancy
     level: str | None = None
     delivery: DeliverySummary | None = None  # None when no answer was spoken
@@ -57,7 +66,7 @@ class NextInterview:
     specialization: str
     level: str | None
     topic: str | None  # None: the whole track
-    focus_skill: str | None
+    focus_skill: str | None  # the weakest skill this interview practises, if it aims at one
     level_up: bool = False
 
 
@@ -100,35 +109,48 @@ def next_level(level: str | None) -> str | None:
 
 def _next_interview(
     chronological: Sequence[ProgressPoint],
-    skill_topics: Mapping[str, Mapping[str, str]],
+    averages: Mapping[str, float],
+    topic_for: TopicFinder,
 ) -> NextInterview | None:
-    latest = next((i for i in reversed(chronological) if i.specialization), None)
-    if latest is None or latest.specialization is None:
+    tracked = [i for i in chronological if i.specialization]
+    if not tracked:
         return None
-    specialization, level = latest.specialization, latest.level
-    same_track = [
-        i for i in chronological if i.specialization == specialization and i.level == level
-    ]
+    focus = next(iter(averages), None)  # the weakest skill, as the progress message names it
+    # The track that tested the weakest skill most recently; the latest track otherwise.
+    home = next((i for i in reversed(tracked) if focus in i.skill_scores), tracked[-1])
+    specialization, level = home.specialization, home.level
+    assert specialization is not None
+    same_track = [i for i in tracked if i.specialization == specialization and i.level == level]
     streak = same_track[-LEVEL_UP_STREAK:]
     can_move_up = level in LEVELS and level != LEVELS[-1]
-    if (
+    level_up = (
         can_move_up
         and len(streak) == LEVEL_UP_STREAK
         and all(i.overall >= LEVEL_UP_SCORE for i in streak)
-    ):
-        return NextInterview(specialization, next_level(level), None, None, level_up=True)
-    track_skills = _skill_averages([i for i in chronological if i.specialization == specialization])
-    focus = next(iter(track_skills), None)
-    topic = skill_topics.get(specialization, {}).get(focus) if focus else None
-    return NextInterview(specialization, level, topic, focus)
+    )
+    if level_up:
+        level = next_level(level)
+        if focus is not None and averages[focus] >= PASS_SCORE:
+            focus = None  # nothing weak to aim at: the whole next level, to find the new gaps
+    topic = topic_for(specialization, level, focus) if focus else None
+    return NextInterview(specialization, level, topic, focus, level_up=level_up)
+
+
+def topics_by_skill(skill_topics: Mapping[str, Mapping[str, str]]) -> TopicFinder:
+    """A `TopicFinder` from specialization → skill key → topic, whatever the level."""
+
+    def find(specialization: str, level: str | None, skill: str) -> str | None:
+        return skill_topics.get(specialization, {}).get(skill)
+
+    return find
 
 
 def summarize_progress(
     interviews: Sequence[ProgressPoint],
     *,
-    skill_topics: Mapping[str, Mapping[str, str]] | None = None,
+    topic_for: TopicFinder | None = None,
 ) -> ProgressSummary:
-    """`skill_topics` maps specialization → skill key → the topic that tests it (optional)."""
+    """`topic_for` says which topic of a track tests a skill (optional: the whole track else)."""
     if not interviews:
         return ProgressSummary(count=0)
     chronological = sorted(interviews, key=lambda interview: interview.finished_at)
@@ -145,8 +167,12 @@ def summarize_progress(
         best_score=round_score(max(scores)),
         skill_averages=averages,
         weakest_skill=next(iter(averages), None),
-        next_interview=_next_interview(chronological, skill_topics or {}),
+        next_interview=_next_interview(chronological, averages, topic_for or _no_topic),
     )
+
+
+def _no_topic(specialization: str, level: str | None, skill: str) -> str | None:
+    return None
 
 
 def _title(key: str, titles: Mapping[str, str] | None) -> str:
@@ -226,6 +252,9 @@ def render_progress_html(
             lines.append(translate("progress-next-topic", next_args))
         else:
             lines.append(translate("progress-next-track", next_args))
+        if suggestion.focus_skill is not None and suggestion.topic:
+            focus = _title(suggestion.focus_skill, skill_titles)
+            lines.append(translate("progress-next-focus", {"skill": focus}))
         if suggestion.level_up:
             lines.append(translate("progress-next-level-up", {}))
     return "\n".join(lines)

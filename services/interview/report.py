@@ -498,19 +498,33 @@ def _header_lines(
     return [
         translate(title_key, {}),
         *([f"<i>{_escaped(track_title, 120)}</i>"] if track_title else []),
-        translate(
-            "report-overall",
-            {"score": format_score(report.overall, translate), "grade": report.grade_label},
-        ),
-        translate(
-            "report-answered",
-            {"answered": report.answered, "total": report.total, "skipped": report.skipped},
-        ),
+        *([_overall_line(report, translate, "report-overall")] if report.total else []),
+        _answered_line(report, translate),
     ]
 
 
+def _overall_line(report: InterviewReport, translate: Translate, key: str) -> str:
+    """The score and grade; with nothing answered, that there is none (never a 0.0)."""
+    if report.overall is None:
+        return translate("report-all-skipped", {"total": report.total})
+    args: dict[str, RemarkArg] = {
+        "score": format_score(report.overall, translate),
+        "grade": report.grade_label,
+    }
+    return translate(key, args)
+
+
+def _answered_line(report: InterviewReport, translate: Translate) -> str:
+    args: dict[str, RemarkArg] = {
+        "answered": report.answered,
+        "total": report.total,
+        "skipped": report.skipped,
+    }
+    return translate("report-answered", args)
+
+
 def _skill_lines(report: InterviewReport, translate: Translate) -> list[str]:
-    if not report.skills:
+    if not report.skills and not report.unassessed_skills:
         return []
     lines = ["", translate("report-skills-header", {})]
     for skill in report.skills:
@@ -520,6 +534,9 @@ def _skill_lines(report: InterviewReport, translate: Translate) -> list[str]:
             "score": format_score(skill.score, translate),
         }
         lines.append(translate("report-skill-line", args))
+    for title in report.unassessed_skills:
+        skipped_args: dict[str, RemarkArg] = {"skill": _escaped(title, SKILL_TITLE_CHARS)}
+        lines.append(translate("report-skill-skipped-line", skipped_args))
     return lines
 
 
@@ -629,8 +646,11 @@ def _chart_skills(skills: Sequence[SkillScore]) -> Sequence[SkillScore]:
 
 
 def render_skill_chart_png(report: InterviewReport, translate: Translate) -> bytes:
-    """Horizontal bars, one per skill on a 0-10 scale, best at the top; the overall score alone
-    when the questions named no skills."""
+    """Horizontal bars, one per answered skill on a 0-10 scale, best at the top; the overall
+    score alone when the questions named no skills. Skipped questions draw nothing: a report
+    with nothing answered has no chart (ValueError)."""
+    if report.overall is None:
+        raise ValueError("nothing was answered: there is no score to chart")
     if report.skills:
         shown = _chart_skills(report.skills)
         labels = [textwrap.fill(_shorten(s.title, CHART_LABEL_CHARS), 26) for s in shown]
@@ -960,17 +980,13 @@ def render_report_pdf(
     writer.text(translate("report-pdf-title", {}), size=18, bold=True, gap_after=1)
     if track_title:
         writer.text(track_title, size=11, color=(90, 90, 90))
-    overall = translate(
-        "report-pdf-overall",
-        {"score": format_score(report.overall, translate), "grade": report.grade_label},
-    )
-    writer.text(overall, size=13, bold=True, color=_score_color(report.overall), gap_after=0.5)
-    answered = translate(
-        "report-answered",
-        {"answered": report.answered, "total": report.total, "skipped": report.skipped},
-    )
-    writer.text(answered, gap_after=3)
-    writer.image(chart_png if chart_png is not None else render_skill_chart_png(report, translate))
+    if report.total:
+        overall = _overall_line(report, translate, "report-pdf-overall")
+        writer.text(overall, size=13, bold=True, color=_score_color(report.overall), gap_after=0.5)
+    writer.text(_plain(_answered_line(report, translate)), gap_after=3)
+    if report.overall is not None:
+        chart = chart_png if chart_png is not None else render_skill_chart_png(report, translate)
+        writer.image(chart)
     if report.recommendations:
         writer.text(translate("report-pdf-recommendations", {}), size=12, bold=True)
         for number, recommendation in enumerate(report.recommendations, start=1):

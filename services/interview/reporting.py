@@ -1,17 +1,25 @@
 """Reports and progress from the database: loads what the pure renderers in `report` and
-`progress` need, and runs the slow drawing (chart, PDF) off the event loop."""
+`progress` need, and runs the slow drawing (chart, PDF) off the event loop.
+
+Skipped questions are no scores anywhere here: a report says which were skipped and averages
+the answered ones; progress over time takes the interviews' scores over answered questions
+(`sessions.finished_interviews`), and an interview where everything was skipped is no point."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.interview.bank import load_default_bank, localized_text
+from services.interview.bank import BankTask, load_default_bank, localized_text
 from services.interview.catalog import get_specialization, skill_titles, specializations
 from services.interview.progress import (
+    NextInterview,
     ProgressPoint,
+    ProgressSummary,
     render_progress_chart_png,
     render_progress_html,
     summarize_progress,
@@ -49,9 +57,10 @@ async def _track_title(session: AsyncSession, interview: InterviewSession) -> st
 async def build_interview_report(
     session: AsyncSession, interview: InterviewSession, translate: Translate
 ) -> BuiltReport | None:
-    """The report of a finished interview, or None when nothing was answered."""
+    """The report of a finished interview, or None when no question was even asked. When every
+    question was skipped the report says so (`report.overall` is None: no score, no grade)."""
     results = await results_of(session, interview)
-    if all(result.skipped for result in results):
+    if not results:
         return None
     titles = await skill_titles(session, interview.language)
     report = build_report(results, skill_titles=titles, translate=translate)
@@ -60,17 +69,21 @@ async def build_interview_report(
     return BuiltReport(report, results, summary, track)
 
 
-def _draw(built: BuiltReport, translate: Translate) -> tuple[bytes, bytes]:
+def _draw(built: BuiltReport, translate: Translate) -> tuple[bytes | None, bytes]:
     # The renderers use matplotlib's Figure API (no pyplot state), so threads are safe.
-    chart = render_skill_chart_png(built.report, translate)
+    chart = None
+    if built.report.overall is not None:
+        chart = render_skill_chart_png(built.report, translate)
     pdf = render_report_pdf(
         built.report, built.results, translate, track_title=built.track_title, chart_png=chart
     )
     return chart, pdf
 
 
-async def render_report_files(built: BuiltReport, translate: Translate) -> tuple[bytes, bytes]:
-    """The skills chart (PNG) and the full report (PDF)."""
+async def render_report_files(
+    built: BuiltReport, translate: Translate
+) -> tuple[bytes | None, bytes]:
+    """The skills chart (PNG; None when every question was skipped) and the full report (PDF)."""
     return await asyncio.to_thread(_draw, built, translate)
 
 
@@ -87,13 +100,13 @@ async def shared_summary_html(
 class ProgressView:
     html: str
     chart_png: bytes | None  # None until there are two interviews to draw a line through
+    suggestion: NextInterview | None = None
+    focus_title: str | None = None  # the suggestion's weakest skill, as the message names it
 
 
-async def progress_view(
-    session: AsyncSession, user_id: int, language: str, translate: Translate
-) -> ProgressView:
-    history = await finished_interviews(session, user_id)
-    points = [
+async def _progress_points(session: AsyncSession, user_id: int) -> list[ProgressPoint]:
+    """The user's finished interviews (practice drills aside), scored over answered questions."""
+    return [
         ProgressPoint(
             finished_at=item.finished_at,
             overall=item.overall,
@@ -102,12 +115,28 @@ async def progress_view(
             level=item.level,
             delivery=item.delivery,
         )
-        for item in history
+        for item in await finished_interviews(session, user_id)
         if item.mode != "practice"
     ]
+
+
+async def _summary(
+    session: AsyncSession, user_id: int
+) -> tuple[list[ProgressPoint], ProgressSummary]:
+    points = await _progress_points(session, user_id)
+    return points, summarize_progress(points, topic_for=_topic_for)
+
+
+async def suggested_interview(session: AsyncSession, user_id: int) -> NextInterview | None:
+    """The interview /progress suggests now (it practises the weakest skill that it names)."""
+    return (await _summary(session, user_id))[1].next_interview
+
+
+async def progress_view(
+    session: AsyncSession, user_id: int, language: str, translate: Translate
+) -> ProgressView:
+    points, summary = await _summary(session, user_id)
     catalogue = await specializations(session)
-    skill_topics = {spec.id: _skill_topics(spec.id) for spec in catalogue}
-    summary = summarize_progress(points, skill_topics=skill_topics)
     titles = await skill_titles(session, language)
     suggested = next(
         (
@@ -129,16 +158,30 @@ async def progress_view(
     chart = None
     if len(points) >= 2:
         chart = await asyncio.to_thread(render_progress_chart_png, points, translate)
-    return ProgressView(html, chart)
+    suggestion = summary.next_interview
+    focus = suggestion.focus_skill if suggestion else None
+    focus_title = (titles.get(focus) or focus.replace("_", " ").capitalize()) if focus else None
+    return ProgressView(html, chart, suggestion, focus_title)
 
 
-def _skill_topics(specialization_id: str) -> dict[str, str]:
-    """Skill key → the topic whose tasks test it most, from the bank (for "practise X next")."""
-    counts: dict[str, dict[str, int]] = {}
-    for task in load_default_bank().tasks:
-        if task.specialization != specialization_id:
-            continue
-        for skill in task.skills:
-            per_topic = counts.setdefault(skill, {})
-            per_topic[task.topic] = per_topic.get(task.topic, 0) + 1
-    return {skill: max(topics, key=lambda topic: topics[topic]) for skill, topics in counts.items()}
+def _topic_for(specialization: str, level: str | None, skill: str) -> str | None:
+    """The topic of the track whose bank tasks test `skill` most (for "practise X next"): among
+    the free tasks of `level` (everyone can be asked those), else all of `level`, else any."""
+    tasks = [
+        task
+        for task in load_default_bank().tasks
+        if task.specialization == specialization and skill in task.skills
+    ]
+    for pool in (
+        [t for t in tasks if t.level == level and t.tier == "free"],
+        [t for t in tasks if t.level == level],
+        tasks,
+    ):
+        if pool:
+            return _most_common_topic(pool)
+    return None
+
+
+def _most_common_topic(tasks: Sequence[BankTask]) -> str:
+    # Counter.most_common keeps first-seen order among equal counts, so ties are stable.
+    return Counter(task.topic for task in tasks).most_common(1)[0][0]

@@ -28,11 +28,13 @@ from services.interview.report import (
     QuestionResult,
     build_report,
     grade_for,
+    overall_score,
     question_results,
     render_report_pdf,
     render_shared_summary_html,
     render_skill_chart_png,
     render_summary_html,
+    skill_averages,
 )
 from tests.fluent import message_ids, translator
 
@@ -82,16 +84,117 @@ def skipped(position: int, skills: list[str]) -> QuestionResult:
     )
 
 
-def test_overall_and_skill_scores_count_a_skipped_question_as_zero() -> None:
+def test_a_skipped_question_is_left_out_of_the_scores_and_counted_apart() -> None:
     results = [answered(0, 8, ["sql"]), answered(1, 6, ["sql", "caching"]), skipped(2, ["caching"])]
     report = build_report(results, skill_titles=TITLES, translate=EN)
-    assert report.overall == 4.7  # (8 + 6 + 0) / 3
+    assert report.overall == 7.0  # (8 + 6) / 2: the skipped question is no zero
     assert (report.total, report.answered, report.skipped) == (3, 2, 1)
-    assert report.skill_scores() == {"sql": 7.0, "caching": 3.0}
-    assert [skill.key for skill in report.skills] == ["sql", "caching"]  # best first
+    assert report.skill_scores() == {"sql": 7.0, "caching": 6.0}
+    assert [(skill.key, skill.questions) for skill in report.skills] == [
+        ("sql", 2),
+        ("caching", 1),
+    ]
     assert report.weakest_skill is not None and report.weakest_skill.title == "Caching"
     assert [q.score for q in report.questions] == [8.0, 6.0, None]
-    assert report.grade is Grade.NO_HIRE and report.grade_label == "Not ready yet"
+    assert report.grade is Grade.HIRE and report.grade_label == "Hire"
+    assert overall_score(results) == 7.0
+    assert skill_averages(results) == {"sql": 7.0, "caching": 6.0}
+    assert results[2].answered_score is None and results[0].answered_score == 8.0
+
+
+def the_reported_interview() -> list[QuestionResult]:
+    """The user's report from issue 23: API design 7.6, a skipped API design question, 9.3."""
+    return [
+        answered(0, 7.6, ["api_design"]),
+        skipped(1, ["api_design", "caching"]),
+        answered(2, 9.3, ["sql"]),
+    ]
+
+
+def test_a_skip_neither_pulls_a_topic_down_nor_makes_the_verdict_or_the_advice() -> None:
+    report = build_report(the_reported_interview(), skill_titles=TITLES, translate=EN)
+    assert report.overall == 8.5  # (7.6 + 9.3) / 2, not (7.6 + 0 + 9.3) / 3 = 5.6
+    assert report.grade is Grade.STRONG_HIRE  # not "Borderline"
+    assert report.skill_scores() == {"api_design": 7.6, "sql": 9.3}  # not 3.8
+    assert report.weakest_skill is not None and report.weakest_skill.key == "api_design"
+    assert report.unassessed_skills == ("Caching",)  # only the skipped question tested it
+    keys = [recommendation.key for recommendation in report.recommendations]
+    assert "report-rec-skill" not in keys  # no "Brush up on API design: average 0.0"
+    assert keys[0] == "report-rec-skipped"
+    assert all("0.0" not in recommendation.text for recommendation in report.recommendations)
+
+    summary = render_summary_html(report, EN)
+    assert "Questions: 2 answered, 1 skipped." in summary
+    assert "Overall score: <b>8.5/10</b> — Strong hire" in summary
+    assert "API design: <b>7.6</b>" in summary
+    assert "2. ⏭ skipped — Question 2?" in summary
+    assert "⏭ Caching: not assessed (skipped)" in summary
+    assert "0.0" not in summary and "Borderline" not in summary and "3.8" not in summary
+
+    russian = render_summary_html(
+        build_report(the_reported_interview(), skill_titles=TITLES, translate=RU), RU
+    )
+    assert "Вопросы: отвечено 2, пропущено 1." in russian
+    assert "2. ⏭ пропущен — Question 2?" in russian
+    assert "API design: <b>7,6</b>" in russian and "0,0" not in russian
+    assert "интервью" not in russian.lower()
+
+    shared = render_shared_summary_html(report, EN)
+    assert "Questions: 2 answered, 1 skipped." in shared and "⏭ skipped" in shared
+
+
+def test_answered_counts_only_answered_questions() -> None:
+    results = [answered(0, 5, ["sql"]), skipped(1, ["sql"]), skipped(2, ["sql"])]
+    report = build_report(results, skill_titles=TITLES, translate=EN)
+    assert (report.total, report.answered, report.skipped) == (3, 1, 2)
+    assert "Questions: 1 answered, 2 skipped." in render_summary_html(report, EN)
+    everything = build_report([answered(0, 5, ["sql"])], skill_titles=TITLES, translate=RU)
+    assert "Вопросы: отвечено 1." in render_summary_html(everything, RU)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_an_interview_with_everything_skipped_has_no_score_verdict_or_advice_from_zeros(
+    language: str,
+) -> None:
+    translate = translator(language)
+    results = [skipped(n, ["sql", "api_design"][: n % 2 + 1]) for n in range(3)]
+    report = build_report(results, skill_titles=TITLES, translate=translate)
+    assert report.all_skipped
+    assert (report.overall, report.grade, report.grade_label) == (None, None, "")
+    assert (report.total, report.answered, report.skipped) == (3, 0, 3)
+    assert report.skills == () and report.weakest_skill is None and report.criteria == {}
+    assert report.unassessed_skills == ("SQL", "API design")
+    assert [r.key for r in report.recommendations] == ["report-rec-skipped"]
+
+    summary = render_summary_html(report, translate, track_title="Backend")
+    assert translate("report-all-skipped", {"total": 3}) in summary
+    assert translate("report-answered", {"answered": 0, "total": 3, "skipped": 3}) in summary
+    assert summary.count("⏭") >= 3 + 2  # the three questions and the two skills
+    assert "/10" not in summary and "0.0" not in summary and "0,0" not in summary
+    for grade in Grade:
+        assert translate(grade.message_id, {}) not in summary
+    with pytest.raises(ValueError):
+        render_skill_chart_png(report, translate)
+
+    pdf = render_report_pdf(report, results, translate)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    flat = " ".join(text.split())
+    assert translate("report-all-skipped", {"total": 3}).lstrip("⏭ ") in flat
+    assert "/10" not in flat and "0.0" not in flat and "0,0" not in flat
+    assert flat.count(translate("report-pdf-skipped", {})) >= 3
+
+
+def test_a_skipped_question_in_the_pdf_is_marked_and_the_scores_leave_it_out() -> None:
+    results = the_reported_interview()
+    report = build_report(results, skill_titles=TITLES, translate=EN)
+    pdf = render_report_pdf(report, results, EN)
+    flat = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    assert "Overall score: 8.5/10 — Strong hire" in flat
+    assert "Questions: 2 answered, 1 skipped." in flat
+    assert "Question 2 of 3 — skipped" in flat and "You skipped this question" in flat
+    assert "0.0/10" not in flat
 
 
 def test_a_better_follow_up_lifts_the_score_halfway_and_a_worse_one_never_lowers_it() -> None:
@@ -104,8 +207,9 @@ def test_a_better_follow_up_lifts_the_score_halfway_and_a_worse_one_never_lowers
 
 def test_no_questions_and_unknown_skill_titles() -> None:
     empty = build_report([], skill_titles={}, translate=EN)
-    assert (empty.overall, empty.total, empty.skills) == (0.0, 0, ())
+    assert (empty.overall, empty.total, empty.skills, empty.all_skipped) == (None, 0, (), False)
     assert "no questions" in render_summary_html(empty, EN)
+    assert "Questions: 0 answered." in render_summary_html(empty, EN)
     report = build_report([answered(0, 9, ["load_balancing"])], skill_titles={}, translate=EN)
     assert report.skills[0].title == "Load balancing"
 
