@@ -19,7 +19,8 @@ from handlers.interview.callbacks import (
     TurnAction,
     VoiceAction,
 )
-from services.interview.catalog import LENGTHS, LEVELS
+from services.interview.bank import LEVELS
+from services.interview.catalog import LENGTHS
 
 RANDOM_TOPIC = "*"
 

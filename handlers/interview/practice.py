@@ -27,8 +27,9 @@ from handlers.interview.setup import show_step
 from handlers.interview.states import TrackSetup
 from handlers.screens import show
 from services.entitlements import access
+from services.interview.bank import LEVELS
 from services.interview.bookmarks import bookmarked_questions, remove_bookmark
-from services.interview.catalog import LEVELS, skill_titles
+from services.interview.catalog import skill_titles
 from services.interview.reporting import ProgressView, progress_view, suggested_interview
 from services.interview.selection import pick_practice_question, to_planned
 from services.interview.sessions import Mode, current_turn, start_interview, weakest_skill

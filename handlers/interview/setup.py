@@ -26,8 +26,8 @@ from handlers.interview.question_voice import QuestionVoice
 from handlers.interview.states import TrackSetup
 from handlers.screens import show
 from services.entitlements import NoInterviewsLeft, access
-from services.interview.bank import localized_text
-from services.interview.catalog import LENGTHS, LEVELS, get_specialization
+from services.interview.bank import LEVELS, localized_text
+from services.interview.catalog import LENGTHS, get_specialization
 from services.interview.catalog import specializations as all_specializations
 from services.interview.selection import pick_questions, to_planned
 from services.interview.sessions import Mode, current_turn, start_interview

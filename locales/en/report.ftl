@@ -28,7 +28,7 @@ report-all-skipped = ⏭ You skipped { $total ->
         [1] the question
         [2] both questions
        *[other] all { $total } questions
-    }, so there is no score this time.
+    }, so there is no score this time, and it does not use up an interview.
 report-skills-header = <b>Skills</b>
 report-skill-line = { $mark } { $skill }: <b>{ $score }</b>
 report-skill-skipped-line = ⏭ { $skill }: not assessed (skipped)
@@ -137,9 +137,6 @@ progress-chart-date =
         [11] Nov
        *[12] Dec
     } { $day }
-progress-level-junior = Junior
-progress-level-middle = Middle
-progress-level-senior = Senior
 progress-level-any = Any level
 
 ## The view a shared link opens (services/interview/shares.py)

@@ -28,7 +28,7 @@ report-all-skipped = ⏭ { $total ->
         [1] Вы пропустили вопрос
         [2] Вы пропустили оба вопроса
        *[other] Вы пропустили все вопросы
-    }, поэтому оценки в этот раз нет.
+    }, поэтому оценки в этот раз нет, и собеседование не засчитано.
 report-skills-header = <b>Навыки</b>
 report-skill-line = { $mark } { $skill }: <b>{ $score }</b>
 report-skill-skipped-line = ⏭ { $skill }: без оценки (вопрос пропущен)
@@ -138,9 +138,6 @@ progress-chart-date =
         [11] ноя
        *[12] дек
     }
-progress-level-junior = Junior
-progress-level-middle = Middle
-progress-level-senior = Senior
 progress-level-any = Любой уровень
 
 ## Что видно по ссылке на отчёт (services/interview/shares.py)

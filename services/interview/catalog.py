@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.interview.bank import localized_text
 from services.models import Specialization
 
-LEVELS = ("junior", "middle", "senior")
 LENGTHS = (3, 5, 10)
 
 

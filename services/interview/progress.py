@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.charts import LINE_COLOR, finish_chart_png, new_figure, thinned_ticks
+from services.interview.bank import LEVELS
 from services.interview.delivery import DeliverySummary
 from services.interview.evaluation.schema import RemarkArg, Translate
 from services.interview.report import (
@@ -40,7 +41,6 @@ from services.interview.report import (
 # (specialization, level, skill key) → the topic whose questions test that skill, if any.
 TopicFinder = Callable[[str, str | None, str], str | None]
 
-LEVELS: tuple[str, ...] = ("junior", "middle", "senior")
 LEVEL_UP_SCORE = 8.0
 LEVEL_UP_STREAK = 3
 TREND_STEADY_WITHIN = 0.2  # a change smaller than this is "steady"
@@ -182,8 +182,9 @@ def _title(key: str, titles: Mapping[str, str] | None) -> str:
     return html.escape(title, quote=False)
 
 
-def _level_title(level: str | None, translate: Translate) -> str:
-    return translate(f"progress-level-{level}" if level in LEVELS else "progress-level-any", {})
+def level_title(level: str | None, translate: Translate) -> str:
+    """A level's name in the user's language (the one the track choice shows)."""
+    return translate(f"interview-level-{level}" if level in LEVELS else "progress-level-any", {})
 
 
 def render_progress_html(
@@ -245,7 +246,7 @@ def render_progress_html(
         lines += ["", translate("progress-next-header", {})]
         next_args: dict[str, RemarkArg] = {
             "track": _title(suggestion.specialization, track_titles),
-            "level": _level_title(suggestion.level, translate),
+            "level": level_title(suggestion.level, translate),
         }
         if suggestion.topic:
             next_args["topic"] = _title(suggestion.topic, topic_titles)

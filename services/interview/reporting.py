@@ -20,6 +20,7 @@ from services.interview.progress import (
     NextInterview,
     ProgressPoint,
     ProgressSummary,
+    level_title,
     render_progress_chart_png,
     render_progress_html,
     summarize_progress,
@@ -46,12 +47,15 @@ class BuiltReport:
     track_title: str | None
 
 
-async def _track_title(session: AsyncSession, interview: InterviewSession) -> str | None:
+async def _track_title(
+    session: AsyncSession, interview: InterviewSession, translate: Translate
+) -> str | None:
     if interview.specialization is None:
         return None
     specialization = await get_specialization(session, interview.specialization)
     title = localized_text(specialization.title, interview.language) if specialization else None
-    return " · ".join(part for part in (title, (interview.level or "").capitalize()) if part)
+    level = level_title(interview.level, translate) if interview.level else None
+    return " · ".join(part for part in (title, level) if part)
 
 
 async def build_interview_report(
@@ -64,7 +68,7 @@ async def build_interview_report(
         return None
     titles = await skill_titles(session, interview.language)
     report = build_report(results, skill_titles=titles, translate=translate)
-    track = await _track_title(session, interview)
+    track = await _track_title(session, interview, translate)
     summary = render_summary_html(report, translate, track_title=track)
     return BuiltReport(report, results, summary, track)
 

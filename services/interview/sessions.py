@@ -25,7 +25,13 @@ from services.entitlements import (
 from services.interview.delivery import DeliverySummary, summarize_delivery
 from services.interview.evaluation import Evaluation, EvaluationRequest, Evaluator
 from services.interview.plan import PlannedQuestion
-from services.interview.report import QuestionResult, question_results, spoken_answers
+from services.interview.report import (
+    QuestionResult,
+    overall_score,
+    question_results,
+    skill_averages,
+    spoken_answers,
+)
 from services.models import InterviewAnswer, InterviewSession
 from services.models.base import utcnow
 
@@ -308,11 +314,7 @@ async def finish(
         return None
     results = await results_of(session, interview)
     answered = [result for result in results if not result.skipped]
-    interview.overall_score = (
-        round(sum(result.final_score for result in answered) / len(answered), 1)
-        if answered
-        else None
-    )
+    interview.overall_score = overall_score(results)  # rounded as the report shows it
     interview.status = status
     interview.follow_up = None
     interview.finished_at = utcnow()
@@ -379,18 +381,17 @@ async def finished_interviews(
     history: list[FinishedInterview] = []
     for interview in reversed(interviews):
         results = await results_of(session, interview)
-        per_skill: dict[str, list[float]] = {}
-        for result in results:
-            if result.skipped:
-                continue
-            for skill in result.skills:
-                per_skill.setdefault(skill, []).append(result.final_score)
+        # From the answers, not the stored score: interviews finished before skipped questions
+        # were left out stored them as zeros.
+        overall = overall_score(results)
+        if overall is None:
+            continue
         history.append(
             FinishedInterview(
                 id=interview.id,
                 finished_at=interview.finished_at or interview.started_at,
-                overall=interview.overall_score or 0.0,
-                skill_scores={s: round(sum(v) / len(v), 1) for s, v in per_skill.items()},
+                overall=overall,
+                skill_scores=skill_averages(results),
                 specialization=interview.specialization,
                 level=interview.level,
                 mode=interview.mode,

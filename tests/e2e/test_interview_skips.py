@@ -217,7 +217,7 @@ async def test_an_interview_with_every_question_skipped_says_so_without_a_score(
     await skip_current(person, 3, 3, then="You skipped all 3 questions")
     result = await person.wait_bot_text("You skipped all 3 questions")
     text = result["text"]
-    assert "so there is no score this time" in text
+    assert "so there is no score this time, and it does not use up an interview" in text
     assert "Questions: 0 answered, 3 skipped." in text
     assert text.count("⏭ skipped") == 3
     assert "/10" not in text and "0.0" not in text
@@ -229,6 +229,7 @@ async def test_an_interview_with_every_question_skipped_says_so_without_a_score(
 
     [interview] = await interview_rows(seeded_bank, person.chat_id)
     assert interview.status == "finished" and interview.overall_score is None
+    assert interview.paid_with == "returned"  # no answer given: the free interview came back
     sent = await person.send("/progress")
     progress = await person.wait_bot_text("Your progress", after=sent)
     assert "no finished interviews yet" in progress["text"]
