@@ -57,7 +57,11 @@ report-rec-criterion-examples = Back every answer with a case from your experien
 report-rec-criterion-clarity = Structure your answers: the short answer first, then how it works, then the trade-offs.
 report-rec-criterion-accuracy = Revise the fundamentals behind these questions and compare your answers with the ideal ones in the PDF.
 report-rec-criterion-job-alignment = Tie your answers to the role: mention the vacancy's stack, scale and responsibilities.
-report-rec-missing-point = Review what you missed, for example: “{ $point }”.
+report-rec-missing-point =
+    { $form ->
+        [action] Review what you missed: a strong answer also { $point }.
+       *[topic] Review what you missed, for example: { $point }.
+    }
 report-rec-too-short = Give fuller answers: a minute or two per question, explaining how and why, not just what.
 report-rec-keywords-only = Don't just list keywords: explain how the pieces work together and why you would choose them.
 report-rec-off-topic = Some answers drifted away from the question: repeat the question to yourself before you answer.

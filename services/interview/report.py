@@ -48,6 +48,7 @@ from services.interview.delivery import (
     parse_speech,
     summarize_delivery,
 )
+from services.interview.evaluation import missed_point_remark, plain_key_point
 from services.interview.evaluation.schema import (
     Criterion,
     Evaluation,
@@ -388,6 +389,12 @@ def _shorten(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+def _missed_point_args(point: str) -> dict[str, RemarkArg]:
+    """The missed key point in plain words (never the rubric's "Mentions that …")."""
+    plain = plain_key_point(point)
+    return {"point": _shorten(plain.text, RECOMMENDATION_ARG_CHARS), "form": plain.form}
+
+
 def _missed_point(results: Sequence[QuestionResult]) -> tuple[str, float] | None:
     """The first missed key point of the weakest answer that missed any, with that answer's score."""
     answered = [
@@ -442,11 +449,11 @@ def _recommendations(
             if missed is None:
                 advice = "report-rec-criterion-accuracy"
             else:
-                args = {"point": _shorten(missed[0], RECOMMENDATION_ARG_CHARS)}
+                args = _missed_point_args(missed[0])
         candidates.append(_Candidate(PASS_SCORE - average, 2, advice, args))
 
     if missed is not None and missed[1] < PASS_SCORE:
-        args = {"point": _shorten(missed[0], RECOMMENDATION_ARG_CHARS)}
+        args = _missed_point_args(missed[0])
         candidates.append(_Candidate(PASS_SCORE - missed[1], 3, "report-rec-missing-point", args))
 
     ranked = sorted(candidates, key=lambda c: (-round(c.severity, 3), c.order))
@@ -900,7 +907,10 @@ def _write_evaluation(writer: _PdfWriter, evaluation: Evaluation, translate: Tra
     weaknesses = [remark.render(translate) for remark in evaluation.weaknesses]
     writer.bullets(translate("report-pdf-strengths", {}), strengths)
     writer.bullets(translate("report-pdf-weaknesses", {}), weaknesses)
-    writer.bullets(translate("report-pdf-missing", {}), evaluation.missing_key_points)
+    writer.bullets(
+        translate("report-pdf-missing", {}),
+        [missed_point_remark(point).render(translate) for point in evaluation.missing_key_points],
+    )
     writer.bullets(
         translate("report-pdf-evidence", {}), [f"“{q}”" for q in evaluation.evidence_quotes]
     )

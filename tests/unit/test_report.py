@@ -268,7 +268,7 @@ def test_recommendations_come_from_the_weakest_areas_and_are_deterministic() -> 
         again = build_report(shuffled, skill_titles=TITLES, translate=EN)
         assert again.recommendations == report.recommendations
     texts = [recommendation.text for recommendation in report.recommendations]
-    assert any("“Idempotency keys”" in text for text in texts)
+    assert any("for example: idempotency keys." in text for text in texts)
 
 
 def test_a_strong_interview_gets_a_single_encouraging_recommendation() -> None:
@@ -483,3 +483,27 @@ def test_question_results_from_stored_rows() -> None:
 
 def test_english_and_russian_define_the_same_report_messages() -> None:
     assert message_ids("en", "report.ftl") == message_ids("ru", "report.ftl")
+
+
+@pytest.mark.parametrize(
+    ("point", "expected"),
+    [
+        ("Mentions that idempotency keys make retries safe", "for example: idempotency keys make"),
+        ("Adds an idempotency key to every retry", "a strong answer also adds an idempotency key"),
+    ],
+)
+def test_the_missed_point_advice_is_in_plain_words(point: str, expected: str) -> None:
+    results = [
+        answered(0, 3, ["api_design"], evaluation=evaluation(3, missing=(point,))),
+        answered(1, 4, ["api_design"], evaluation=evaluation(4)),
+    ]
+    report = build_report(results, skill_titles=TITLES, translate=EN)
+    [advice] = [r.text for r in report.recommendations if r.key == "report-rec-missing-point"]
+    assert expected in advice
+    assert "Mentions" not in advice and "“" not in advice
+
+    pdf = render_report_pdf(report, results, EN)
+    flat = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    assert "Mentions that" not in flat
