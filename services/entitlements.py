@@ -163,12 +163,36 @@ async def return_interview_charge(
     if paid_with not in (PaidWith.FREE, PaidWith.CREDIT):
         return None
     account = await _account(session, user_id, lock=True)
+    if paid_with is PaidWith.CREDIT and await _refunded_since_charged(
+        session, user_id, interview_id
+    ):
+        return None  # the pack behind the credit was refunded meanwhile: its money is back
     if paid_with is PaidWith.FREE:
         account.free_interviews_used = max(0, account.free_interviews_used - 1)
     else:
         _change_credits(session, account, 1, f"interview-not-answered:{interview_id}")
     await session.flush()
     return paid_with
+
+
+async def _refunded_since_charged(session: AsyncSession, user_id: int, interview_id: int) -> bool:
+    charged = await session.scalar(
+        select(CreditEntry.id).where(
+            CreditEntry.user_id == user_id, CreditEntry.reason == f"interview:{interview_id}"
+        )
+    )
+    if charged is None:
+        return False
+    refund = await session.scalar(
+        select(CreditEntry.id)
+        .where(
+            CreditEntry.user_id == user_id,
+            CreditEntry.id > charged,
+            CreditEntry.reason.startswith("refund:"),
+        )
+        .limit(1)
+    )
+    return refund is not None
 
 
 async def grant_credits(

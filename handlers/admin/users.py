@@ -47,6 +47,7 @@ from services.console.user_card import (
     unban_user,
     user_card,
 )
+from services.interview.bank import LEVELS
 from services.payments.catalog import format_amount
 from services.users import UserLookupFailed, forget_recent_user, full_name
 
@@ -278,7 +279,8 @@ def _card_text(i18n: I18nContext, settings: Settings, card: UserCard) -> str:
     ]
     last = card.last_interview
     if last is not None:
-        track = " · ".join(part for part in (last.specialization, last.level) if part)
+        level = t(f"interview-level-{last.level}") if last.level in LEVELS else last.level
+        track = " · ".join(part for part in (last.specialization, level) if part)
         lines.append(
             t(
                 "card-last-interview",

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Module, Settings
 from handlers.core.rendering import main_menu_markup
+from handlers.interview.common import INTERVIEW_ID, PENDING_VOICE, charge_back_lines
 from handlers.interview.keyboards import confirm_end
 from handlers.interview.states import Interviewing
-from services.entitlements import PaidWith, access
 from services.interview.sessions import (
     Mode,
     Status,
@@ -34,8 +34,9 @@ from services.interview.sessions import (
 from services.models import InterviewSession, User
 
 # /cancel in another flow (buying, setting up the next interview) cancels that flow: the core
-# answers it. Only when answering, or outside any flow, does /cancel mean the interview.
-INTERVIEW_STATES = (None, Interviewing.answering.state)
+# answers it. Answering (or editing a voice answer's transcript), or outside any flow, /cancel
+# means the interview.
+INTERVIEW_STATES = (None, Interviewing.answering.state, Interviewing.editing_transcript.state)
 
 
 async def interview_to_cancel(
@@ -53,12 +54,12 @@ async def cancel_interview(
 ) -> None:  # fmt: skip
     turn = current_turn(interview)
     answered = await answered_count(session, interview)
+    practice = interview.mode == Mode.PRACTICE
     if answered and turn is not None:
-        key = (
-            "interview-cancel-confirm-practice"
-            if interview.mode == Mode.PRACTICE
-            else ("interview-cancel-confirm")
-        )
+        # "No, continue" goes back to answering, also after /start left the state empty.
+        await state.set_state(Interviewing.answering)
+        await state.update_data({INTERVIEW_ID: interview.id, PENDING_VOICE: None})
+        key = "interview-cancel-confirm-practice" if practice else "interview-cancel-confirm"
         await message.answer(
             i18n.get(key, answered=answered, total=turn.total),
             reply_markup=confirm_end(i18n, interview.id, turn.position, turn.follow_up is not None),
@@ -66,12 +67,13 @@ async def cancel_interview(
         return
     returned = await finish(session, interview, Status.ABANDONED)
     await state.clear()
-    lines = [i18n.get("interview-cancelled-not-counted")]
-    if returned is PaidWith.FREE:
-        lines.append(i18n.get("interview-charge-back-free"))
-    elif returned is PaidWith.CREDIT:
-        balance = await access(session, user.telegram_id, settings.free_interviews)
-        lines.append(i18n.get("interview-charge-back-credit", credits=balance.credits))
+    if practice:
+        lines = [i18n.get("interview-practice-cancelled")]
+    else:
+        lines = [
+            i18n.get("interview-cancelled-not-counted"),
+            *await charge_back_lines(i18n, session, settings, user, returned),
+        ]
     await message.answer("\n".join(lines), reply_markup=main_menu_markup(i18n, menu_modules))
 
 

@@ -15,7 +15,7 @@ from bot.config import Module, Settings
 from handlers.interview.keyboards import interview_home, no_interviews_left, turn_buttons
 from handlers.interview.question_voice import QuestionVoice
 from handlers.interview.states import Interviewing
-from services.entitlements import access
+from services.entitlements import PaidWith, access
 from services.interview.catalog import skill_titles
 from services.interview.sessions import Translate as ServiceTranslate
 from services.interview.sessions import Turn, active_interview, get_interview, mark_asked
@@ -111,3 +111,16 @@ async def ask(
     await state.update_data({INTERVIEW_ID: interview.id, PENDING_VOICE: None})
     if question_voice is not None and user.voice_questions:
         await question_voice.send(bot, user.telegram_id, spoken, interview.language)
+
+
+async def charge_back_lines(
+    i18n: I18nContext, session: AsyncSession, settings: Settings, user: User,
+    returned: PaidWith | None,
+) -> list[str]:  # fmt: skip
+    """What came back when an interview closed before any answer, in words for the user."""
+    if returned is PaidWith.FREE:
+        return [i18n.get("interview-charge-back-free")]
+    if returned is PaidWith.CREDIT:
+        balance = await access(session, user.telegram_id, settings.free_interviews)
+        return [i18n.get("interview-charge-back-credit", credits=balance.credits)]
+    return []

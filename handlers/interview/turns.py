@@ -14,9 +14,16 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram_i18n import I18nContext
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from handlers.filters import NO_TEXT, PLAIN_TEXT
 from handlers.interview.callbacks import ResumeAction, TurnAction
-from handlers.interview.common import PENDING_VOICE, ask, interview_in_state, translator
+from handlers.interview.common import (
+    PENDING_VOICE,
+    ask,
+    charge_back_lines,
+    interview_in_state,
+    translator,
+)
 from handlers.interview.finish import deliver_results
 from handlers.interview.keyboards import confirm_end, resume_offer
 from handlers.interview.question_voice import QuestionVoice
@@ -241,7 +248,8 @@ async def has_unfinished_interview(message: Message, session: AsyncSession, user
 
 async def resume(
     query: CallbackQuery, callback_data: ResumeAction, bot: Bot, i18n: I18nContext,
-    session: AsyncSession, state: FSMContext, user: User, question_voice: QuestionVoice | None,
+    session: AsyncSession, state: FSMContext, settings: Settings, user: User,
+    question_voice: QuestionVoice | None,
 ) -> None:  # fmt: skip
     interview = await get_interview(session, callback_data.interview, user.telegram_id)
     turn = current_turn(interview) if interview is not None else None
@@ -249,9 +257,10 @@ async def resume(
         await show(query, i18n.get("interview-already-finished"))
         return
     if callback_data.action == "abandon":
-        await finish(session, interview, Status.ABANDONED)
+        returned = await finish(session, interview, Status.ABANDONED)
         await state.clear()
-        await show(query, i18n.get("interview-abandoned"))
+        lines = await charge_back_lines(i18n, session, settings, user, returned)
+        await show(query, "\n".join([i18n.get("interview-abandoned"), *lines]))
         return
     await show(query, i18n.get("interview-resuming"))
     await ask(bot, user, session, state, i18n, interview, turn, question_voice)

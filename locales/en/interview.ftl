@@ -83,6 +83,7 @@ interview-cancel-confirm =
     }, so this interview counts even if you end it now: it is not given back. End it and get the report of what you answered?
 interview-cancel-confirm-practice = End the practice now? The answers you gave will be in the summary.
 interview-cancelled-not-counted = ✖️ Interview cancelled. You had not answered any question, so it does not count.
+interview-practice-cancelled = ✖️ Practice stopped. Pick another question any time from /interview.
 interview-charge-back-free = 🎁 Your free interview is back.
 interview-charge-back-credit = 💳 Your interview credit is back: { $credits } on your balance.
 interview-continue-answering = ↩️ Let's go on — answer the question above.

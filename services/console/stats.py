@@ -234,7 +234,11 @@ async def _interview_figures(
     """The interviews started in the last 30 days, and all time."""
     in_month = InterviewSession.started_at >= month_since
     interview = InterviewSession.mode != Mode.PRACTICE.value
-    completed = InterviewSession.status == Status.FINISHED.value
+    # Finished with at least one answer: one where every question was skipped has no score and
+    # does not count (its charge came back).
+    completed = (InterviewSession.status == Status.FINISHED.value) & (
+        InterviewSession.overall_score.is_not(None)
+    )
     practice = InterviewSession.mode == Mode.PRACTICE.value
     sessions = (
         await session.execute(

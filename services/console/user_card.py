@@ -109,7 +109,10 @@ async def user_card(
     held = await holdings(session, telegram_id, now=now)
     # Practice drills (one question each) are counted apart, as /stats does.
     interview = InterviewSession.mode != Mode.PRACTICE.value
-    finished = InterviewSession.status == Status.FINISHED
+    # Finished with at least one answer, as /stats counts them.
+    finished = (InterviewSession.status == Status.FINISHED) & (
+        InterviewSession.overall_score.is_not(None)
+    )
     started, completed, average, drills = (
         await session.execute(
             select(

@@ -38,6 +38,8 @@ from services.models.base import utcnow
 Translate = Callable[[str, dict[str, Any]], str]
 
 RECENT_INTERVIEWS_FOR_STATS = 20
+# How an interview that counts was paid for; one closed before any answer is not.
+COUNTED_CHARGES = frozenset({PaidWith.FREE, PaidWith.CREDIT, PaidWith.SUBSCRIPTION})
 
 
 class Mode(StrEnum):
@@ -319,12 +321,13 @@ async def finish(
     interview.follow_up = None
     interview.finished_at = utcnow()
     returned = None
-    if not answered:
+    if not answered and interview.paid_with in COUNTED_CHARGES:
         returned = await return_interview_charge(
             session, interview.user_id, PaidWith(interview.paid_with), interview.id
         )
-        if returned is not None:
-            interview.paid_with = PaidWith.RETURNED
+        # A subscription's interview cost nothing to give back, but it does not count either
+        # (a subscription refund counts the interviews it was used for).
+        interview.paid_with = PaidWith.RETURNED
     await session.flush()
     return returned
 

@@ -199,7 +199,8 @@ class CreditEntry(Base):
     # The credit balance around this change: balance_after == balance_before + delta.
     balance_before: Mapped[int] = mapped_column(Integer)
     balance_after: Mapped[int] = mapped_column(Integer)
-    # grant:cli | interview:<id> | payment:<payment id> | refund:<payment id>
+    # grant:cli | interview:<id> | interview-not-answered:<id> (its charge back) |
+    # payment:<payment id> | refund:<payment id>
     reason: Mapped[str] = mapped_column(String(64))
     # The payment that bought (or, for a refund, gave back) these credits.
     payment_id: Mapped[int | None] = mapped_column(

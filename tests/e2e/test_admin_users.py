@@ -253,7 +253,7 @@ async def test_the_last_report_opens_in_the_admin_group(
 
     card = await _card(admin_chat, str(person.chat_id))
     assert "Interviews: 1 started, 1 completed" in card["text"]
-    assert "finished" in card["text"] and "backend · junior" in card["text"]
+    assert "finished" in card["text"] and "backend · Junior" in card["text"]
     await admin_chat.press(card, "Open last report")
     document = await admin_chat.wait_text("The report of interview #", after=card["message_id"])
     assert document["media"]["kind"] == "document" and str(person.chat_id) in document["caption"]

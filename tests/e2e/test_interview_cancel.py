@@ -112,13 +112,17 @@ async def test_cancel_after_the_first_answer_asks_first_and_the_interview_counts
     await _grant(seeded_bank, person.chat_id, 2)
     await person.start_track("QA", "Middle", "Random mix", 3)
     await person.answer("We test the happy path first, then edge cases and the boundaries.")
+    # /start leaves the answering state (it offers to continue): /cancel still means the
+    # interview, and "No, continue" goes back to answering.
+    sent = await person.send("/start")
+    await person.wait_bot_text("unfinished interview", after=sent)
 
     await person.send("/cancel")
     confirm = await person.wait_bot_text("this interview counts")
     assert "answered 1 of 3 questions" in confirm["text"]
     resumed = await person.press_and_wait_screen(confirm, "No, continue", "answer the question")
     assert resumed["message_id"] == confirm["message_id"]
-    # Still answering: the next answer is taken.
+    # Answering again: the next answer is taken (scored, not "unknown text").
     await person.answer("I would check the logs, reproduce it, and write a regression test.")
 
     sent = await person.send("/cancel")
@@ -146,3 +150,16 @@ async def test_cancel_in_another_flow_cancels_that_flow_not_the_interview(
     assert interview.status == "active"
     assert current_turn_message(await person.chat()) is not None
     assert question is not None
+
+
+async def test_dropping_an_unanswered_interview_from_the_resume_offer_says_what_came_back(
+    harness_factory: HarnessFactory, seeded_bank: str
+) -> None:
+    harness = await harness_factory.start(free_interviews=0)
+    person = InterviewUser(harness, new_user("en"))
+    await _grant(seeded_bank, person.chat_id, 1)
+    await person.start_track("QA", "Middle", "Random mix", 3)
+    sent = await person.send("/start")
+    offer = await person.wait_bot_text("unfinished interview", after=sent)
+    dropped = await person.press_and_wait_screen(offer, "Drop", "dropped")
+    assert "Your interview credit is back: 1 on your balance" in dropped["text"]

@@ -17,6 +17,7 @@ from services.entitlements import (
     extend_subscription,
     grant_credits,
     spend_for_interview,
+    take_back_credits,
 )
 from services.interview.plan import PlannedQuestion
 from services.interview.sessions import (
@@ -170,4 +171,19 @@ async def test_an_answered_interview_counts_and_a_subscription_has_nothing_to_gi
         session, user_id=user_id, mode=Mode.TRACK, plan=PLAN, language="en", free_interviews=0
     )
     assert await finish(session, subscribed, Status.ABANDONED) is None
-    assert subscribed.paid_with == PaidWith.SUBSCRIPTION
+    assert subscribed.paid_with == PaidWith.RETURNED  # not counted for a subscription refund
+
+
+async def test_a_credit_is_not_given_back_after_its_pack_was_refunded(
+    session: AsyncSession,
+) -> None:
+    user_id = await new_user(session)
+    await grant_credits(session, user_id, 5, "payment:1")
+    interview = await start_interview(
+        session, user_id=user_id, mode=Mode.TRACK, plan=PLAN, language="en", free_interviews=0
+    )
+    # The refund takes back what is left of the pack (4) while the interview is under way.
+    await take_back_credits(session, user_id, 5, "refund:1")
+    assert await finish(session, interview, Status.ABANDONED) is None
+    assert (await access(session, user_id, 0)).credits == 0
+    assert interview.paid_with == PaidWith.RETURNED  # not counted all the same
