@@ -1,4 +1,5 @@
-"""What every emulator's control API shares: an error that becomes a JSON answer."""
+"""What every emulator's control API shares: an error that becomes a JSON answer, and the
+reading of a control call's body and numbers."""
 
 from __future__ import annotations
 
@@ -33,3 +34,11 @@ async def control_json(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ControlError(400, "the body must be a JSON object")
     return body
+
+
+def control_int(value: Any, name: str) -> int:
+    """A number a control call gave (in its path or body), or a 400 naming it."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ControlError(400, f"{name} must be an integer") from None

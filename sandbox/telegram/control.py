@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.control import ControlError, control_json
+from sandbox.control import ControlError, control_int, control_json
 from sandbox.telegram.botapi import BotApi, file_response, thread_of_reply
 from sandbox.telegram.formatting import utf16_length
 from sandbox.telegram.limits import RateLimits
@@ -60,13 +60,6 @@ FAULT_KINDS = {"429", "500", "502", "delay"}
 ADMIN_STATUSES = frozenset({"creator", "administrator"})
 # Media whose messages carry no caption in Telegram.
 CAPTIONLESS_MEDIA = frozenset({"sticker", "video_note"})
-
-
-def _int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ControlError(400, f"{name} must be an integer") from None
 
 
 def _duration(value: Any) -> int:
@@ -144,10 +137,10 @@ class ControlApi:
     # ---------------------------------------------------------------- helpers
     def _bot(self, request: web.Request, body: dict[str, Any] | None = None) -> BotState:
         raw = request.query.get("bot_id") or (body or {}).get("bot_id")
-        return self.world.bot_for_control(_int(raw, "bot_id") if raw is not None else None)
+        return self.world.bot_for_control(control_int(raw, "bot_id") if raw is not None else None)
 
     def _chat(self, bot: BotState, request: web.Request) -> Chat:
-        chat_id = _int(request.match_info["chat_id"], "chat_id")
+        chat_id = control_int(request.match_info["chat_id"], "chat_id")
         chat = bot.chats.get(chat_id)
         if chat is None:
             raise ControlError(404, f"chat {chat_id} not found")
@@ -165,7 +158,7 @@ class ControlApi:
                 raise ControlError(400, "from must be a JSON user object") from None
         if not isinstance(raw, dict) or "id" not in raw:
             raise ControlError(400, 'a user object with "id" is required in "from"')
-        _int(raw["id"], "from.id")
+        control_int(raw["id"], "from.id")
         return self.world.remember_user(raw)
 
     def _private_chat(self, bot: BotState, user: dict[str, Any]) -> Chat:
@@ -185,7 +178,7 @@ class ControlApi:
     def _chat_for_sender(
         self, bot: BotState, request: web.Request, user: dict[str, Any], anonymous: bool = False
     ) -> Chat:
-        chat_id = _int(request.match_info["chat_id"], "chat_id")
+        chat_id = control_int(request.match_info["chat_id"], "chat_id")
         if chat_id == user["id"]:
             if anonymous:
                 raise ControlError(400, "anonymous messages exist only in groups")
@@ -353,7 +346,7 @@ class ControlApi:
         if is_forum and chat_type != "supergroup":
             raise ControlError(400, "only supergroups can be forums")
         chat_id = (
-            _int(body["id"], "id")
+            control_int(body["id"], "id")
             if body.get("id") is not None
             else self.world.new_group_id(chat_type == "supergroup")
         )
@@ -484,7 +477,7 @@ class ControlApi:
             user,
             False,
             name,
-            _int(icon_color, "icon_color") if icon_color is not None else None,
+            control_int(icon_color, "icon_color") if icon_color is not None else None,
             body.get("icon_custom_emoji_id"),
         )
         update_id = bot.add_update("message", message_to_api(chat, message))
@@ -568,12 +561,12 @@ class ControlApi:
         a message newer than ``after`` exists, or — with ``version`` — until anything in the
         sandbox changed after that version (edits, deletions, chat actions)."""
         bot = self._bot(request)
-        chat_id = _int(request.match_info["chat_id"], "chat_id")
-        after = _int(request.query.get("after", "0"), "after")
+        chat_id = control_int(request.match_info["chat_id"], "chat_id")
+        after = control_int(request.query.get("after", "0"), "after")
         thread = request.query.get("thread")
-        thread_id = _int(thread, "thread") if thread else None
+        thread_id = control_int(thread, "thread") if thread else None
         version = request.query.get("version")
-        since_version = _int(version, "version") if version is not None else None
+        since_version = control_int(version, "version") if version is not None else None
         deadline = time.monotonic() + _wait_seconds(request)
         while True:
             chat = bot.chats.get(chat_id)
@@ -663,7 +656,7 @@ class ControlApi:
             content["caption"] = content["raw_caption"] = str(fields["caption"])
         for key in ("message_thread_id", "reply_to_message_id"):
             if fields.get(key) not in (None, ""):
-                content[key] = _int(fields[key], key)
+                content[key] = control_int(fields[key], key)
         if upload is not None:
             kind, file_name, mime_type, data = upload
             duration = (
@@ -732,7 +725,7 @@ class ControlApi:
         bot = self._bot(request, body)
         user = self._user(body.get("from"))
         chat = self._chat(bot, request)
-        message_id = _int(request.match_info["message_id"], "message_id")
+        message_id = control_int(request.match_info["message_id"], "message_id")
         message = chat.messages.get(message_id)
         if message is None or message.deleted:
             raise ControlError(400, f"message {message_id} not found in chat {chat.id}")
@@ -783,7 +776,7 @@ class ControlApi:
         bot = self._bot(request, body)
         user = self._user(body.get("from"))
         chat = self._chat(bot, request)
-        message_id = _int(body.get("message_id"), "message_id")
+        message_id = control_int(body.get("message_id"), "message_id")
         message = chat.messages.get(message_id)
         if message is None or message.deleted:
             raise ControlError(404, f"message {message_id} not found")
@@ -850,7 +843,7 @@ class ControlApi:
             chat = self._private_chat(bot, user)
         else:
             chat = self._chat_for_sender(bot, request, user)
-            message_id = _int(body.get("message_id"), "message_id")
+            message_id = control_int(body.get("message_id"), "message_id")
             message = chat.messages.get(message_id)
             if message is None or message.deleted or message.invoice is None:
                 raise ControlError(404, f"no invoice in message {message_id}")
@@ -955,7 +948,7 @@ class ControlApi:
         ``{"requests": [{"id", "time", "bot_id", "method", "params", "ok", "error_code",
         "description", "warnings", "duration"}]}`` (entries with id > since; ``warnings`` name
         the parameters that were ignored because the method has none of that name)."""
-        since = _int(request.query.get("since", "0"), "since")
+        since = control_int(request.query.get("since", "0"), "since")
         errors_only = request.query.get("errors_only", "") in {"1", "true", "yes"}
         method = request.query.get("method")
         entries = [
@@ -993,9 +986,9 @@ class ControlApi:
             raise ControlError(400, f"unknown Bot API method {method}")
         fault = Fault(
             method=canonical,
-            remaining=_int(body.get("count", 1), "count"),
+            remaining=control_int(body.get("count", 1), "count"),
             kind=kind,
-            retry_after=_int(body.get("retry_after", 1), "retry_after"),
+            retry_after=control_int(body.get("retry_after", 1), "retry_after"),
             delay=float(body.get("delay", 1.0)),
         )
         self.world.faults.append(fault)
@@ -1013,7 +1006,7 @@ class ControlApi:
         to them then fail with 403 and the bot gets a ``my_chat_member`` update."""
         body = await control_json(request)
         bot = self._bot(request, body)
-        user_id = _int(request.match_info["user_id"], "user_id")
+        user_id = control_int(request.match_info["user_id"], "user_id")
         user = self.world.users.get(user_id) or self.world.remember_user({"id": user_id})
         chat = self._private_chat(bot, user)
         blocked = bool(body.get("blocked", True))
@@ -1038,7 +1031,7 @@ class ControlApi:
     async def delete_user(self, request: web.Request) -> web.Response:
         """``POST /sandbox/api/users/{user_id}/delete`` → ``{"deleted": true}``: the user
         deletes their account; every send to them then fails with 403 "user is deactivated"."""
-        user_id = _int(request.match_info["user_id"], "user_id")
+        user_id = control_int(request.match_info["user_id"], "user_id")
         self.world.deleted_users.add(user_id)
         return web.json_response({"deleted": True})
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
-from sandbox.control import ControlError, control_json
+from sandbox.control import ControlError, control_int, control_json
 from sandbox.telegram.render import message_to_view
 from sandbox.telegram.state import BotState, Chat, World
 
@@ -36,13 +36,6 @@ START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The operator is the admin group's owner; without one, its first administrator or member.
 OPERATOR_STATUSES = ("creator", "administrator", "member")
 ADMIN_SCOPE_TYPES = frozenset({"chat", "chat_administrators"})
-
-
-def _int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ControlError(400, f"{name} must be an integer") from None
 
 
 def start_link(url: str, bot_username: str) -> str | None:
@@ -175,7 +168,7 @@ class PageApi:
         elif body.get("user") is not None:
             user = self.control._user(body["user"])
         elif body.get("user_id") is not None:
-            user_id = _int(body["user_id"], "user_id")
+            user_id = control_int(body["user_id"], "user_id")
             user = self.world.users.get(user_id)
             if user is None:
                 raise ControlError(404, f"user {user_id} not known to the sandbox")
@@ -196,7 +189,7 @@ class PageApi:
         body = await control_json(request)
         bot = self.control._bot(request, body)
         raw = body.get("chat_id")
-        self.world.admin_chat_id = None if raw is None else _int(raw, "chat_id")
+        self.world.admin_chat_id = None if raw is None else control_int(raw, "chat_id")
         self.world.changed.notify()
         return web.json_response(self.identity_view(bot))
 
@@ -243,11 +236,10 @@ class PageApi:
         notice}``: the user closed the bot's popup (404 when there is no such notice)."""
         bot = self.control._bot(request)
         chat = self.control._chat(bot, request)
-        notice_id = _int(request.match_info["notice_id"], "notice_id")
+        notice_id = control_int(request.match_info["notice_id"], "notice_id")
         for notice in chat.notices:
             if notice.notice_id == notice_id:
-                notice.dismissed = True
-                chat.notices = [item for item in chat.notices if not item.dismissed]
+                chat.notices.remove(notice)
                 self.world.changed.notify()
                 return web.json_response({"dismissed": notice.to_view()})
         raise ControlError(404, f"notice {notice_id} not found in chat {chat.id}")

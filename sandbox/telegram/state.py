@@ -206,11 +206,8 @@ class Notice:
     message_id: int
     message_thread_id: int | None
     callback_query_id: str
-    dismissed: bool = False
 
     def visible(self, at: float) -> bool:
-        if self.dismissed:
-            return False
         return self.show_alert or at - self.date <= TOAST_VISIBLE_SECONDS
 
     def to_view(self) -> dict[str, Any]:

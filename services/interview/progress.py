@@ -36,6 +36,7 @@ from services.interview.report import (
     format_score,
     round_score,
     score_mark,
+    skill_title,
 )
 
 # (specialization, level, skill key) → the topic whose questions test that skill, if any.
@@ -176,7 +177,7 @@ def _no_topic(specialization: str, level: str | None, skill: str) -> str | None:
 
 
 def _title(key: str, titles: Mapping[str, str] | None) -> str:
-    title = (titles or {}).get(key) or key.replace("_", " ").capitalize()
+    title = skill_title(key, titles)
     if len(title) > SKILL_TITLE_CHARS:
         title = title[: SKILL_TITLE_CHARS - 1].rstrip() + "…"
     return html.escape(title, quote=False)

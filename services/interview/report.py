@@ -288,8 +288,9 @@ def _mean(values: Sequence[float]) -> float:
     return round_score(sum(values) / len(values)) if values else 0.0
 
 
-def _skill_title(key: str, skill_titles: Mapping[str, str]) -> str:
-    return skill_titles.get(key) or key.replace("_", " ").capitalize()
+def skill_title(key: str, skill_titles: Mapping[str, str] | None) -> str:
+    """A skill's (or track's, topic's) title; its key made readable when it has none."""
+    return (skill_titles or {}).get(key) or key.replace("_", " ").capitalize()
 
 
 def build_report(
@@ -305,13 +306,13 @@ def build_report(
     tested = Counter(skill for result in answered for skill in dict.fromkeys(result.skills))
     skills = sorted(
         (
-            SkillScore(key, _skill_title(key, skill_titles), score, tested[key])
+            SkillScore(key, skill_title(key, skill_titles), score, tested[key])
             for key, score in averages.items()
         ),
         key=lambda skill: (-skill.score, first_seen[skill.key]),
     )
     unassessed = tuple(
-        _skill_title(key, skill_titles)
+        skill_title(key, skill_titles)
         for key in dict.fromkeys(skill for result in ordered for skill in result.skills)
         if key not in averages
     )
@@ -327,7 +328,7 @@ def build_report(
             number=result.position + 1,
             title=result.question,
             score=None if result.skipped else result.final_score,
-            skills=tuple(_skill_title(key, skill_titles) for key in result.skills),
+            skills=tuple(skill_title(key, skill_titles) for key in result.skills),
         )
         for result in ordered
     )

@@ -34,6 +34,7 @@ from services.interview.report import (
     render_shared_summary_html,
     render_skill_chart_png,
     render_summary_html,
+    skill_title,
 )
 from services.interview.sessions import finished_interviews, results_of
 from services.models import InterviewSession
@@ -164,7 +165,7 @@ async def progress_view(
         chart = await asyncio.to_thread(render_progress_chart_png, points, translate)
     suggestion = summary.next_interview
     focus = suggestion.focus_skill if suggestion else None
-    focus_title = (titles.get(focus) or focus.replace("_", " ").capitalize()) if focus else None
+    focus_title = skill_title(focus, titles) if focus else None
     return ProgressView(html, chart, suggestion, focus_title)
 
 

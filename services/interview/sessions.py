@@ -314,14 +314,12 @@ async def finish(
     """
     if interview.status != Status.ACTIVE:
         return None
-    results = await results_of(session, interview)
-    answered = [result for result in results if not result.skipped]
-    interview.overall_score = overall_score(results)  # rounded as the report shows it
+    interview.overall_score = overall_score(await results_of(session, interview))  # as reported
     interview.status = status
     interview.follow_up = None
     interview.finished_at = utcnow()
     returned = None
-    if not answered and interview.paid_with in COUNTED_CHARGES:
+    if interview.overall_score is None and interview.paid_with in COUNTED_CHARGES:  # no answer
         returned = await return_interview_charge(
             session, interview.user_id, PaidWith(interview.paid_with), interview.id
         )

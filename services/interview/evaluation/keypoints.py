@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -29,6 +29,7 @@ from services.interview.evaluation.text import (
     STOP_WORDS,
     TOKEN_RE,
     StemIndex,
+    is_content_word,
     normalise,
     prefix_compatible,
     stem,
@@ -159,6 +160,9 @@ class Unit:
     concepts: frozenset[int]
     weight: float
 
+    def scaled(self, factor: float) -> Unit:
+        return replace(self, weight=self.weight * factor)
+
 
 @dataclass(frozen=True, slots=True)
 class Slot:
@@ -185,21 +189,20 @@ class _Element:
 
 @lru_cache(maxsize=4096)
 def parse_key_point(point: str, question_stems: frozenset[str]) -> tuple[Slot, ...]:
-    text = normalise(point)
-    stripped = META_LEAD_RE.sub("", text, count=1)
-    # A rubric line's leading verb ("Calculates sample size") is how the rubric phrases it; an
-    # answer says "compute how many users", so the verb weighs less than its object.
-    leading_verb = stripped == text and _starts_with_verb(point)
+    normalised = normalise(point)
+    stripped = META_LEAD_RE.sub("", normalised, count=1)
     text = WEAK_LEAD_RE.sub("", stripped, count=1)
-    text = EXAMPLE_MARKER_RE.sub(" \x01 ", text)
-    elements = _elements(text, question_stems)
+    # A rubric line's leading verb ("Calculates sample size") is how the rubric phrases it; an
+    # answer says "compute how many users", so the verb weighs less than its object (a meta
+    # lead such as "Mentions" or a weak one such as "Uses" is dropped instead).
+    leading_verb = normalised == stripped == text and _starts_with_verb(point)
+    elements = _elements(EXAMPLE_MARKER_RE.sub(" \x01 ", text), question_stems)
     _weigh_examples(elements)
     _weigh_brackets(elements)
-    if leading_verb and text == stripped:
+    if leading_verb:
         for element in elements:
             if element.kind == "unit" and element.unit is not None:
-                unit = element.unit
-                element.unit = Unit(unit.stems, unit.concepts, unit.weight * LEADING_VERB_WEIGHT)
+                element.unit = element.unit.scaled(LEADING_VERB_WEIGHT)
                 break
     groups = _alternatives(elements)
     grouped = {id(unit) for group in groups for option in group for unit in option}
@@ -253,7 +256,7 @@ def _elements(text: str, question_stems: frozenset[str]) -> list[_Element]:
             if offset in phrase_at:
                 length, concepts = phrase_at[offset]
                 content = tuple(
-                    stems[i] for i in range(offset, offset + length) if _is_content(words[i])
+                    stems[i] for i in range(offset, offset + length) if is_content_word(words[i])
                 )
                 weight = (
                     QUESTION_WORD_WEIGHT
@@ -268,7 +271,7 @@ def _elements(text: str, question_stems: frozenset[str]) -> list[_Element]:
             word = words[offset]
             if word in OR_WORDS:
                 elements.append(_Element("or", in_brackets=depth > 0))
-            elif not _is_content(word):
+            elif not is_content_word(word):
                 glue = _GLUE if word in ALTERNATIVE_GLUE else None
                 elements.append(_Element("stop", glue, in_brackets=depth > 0))
             else:
@@ -281,10 +284,6 @@ def _elements(text: str, question_stems: frozenset[str]) -> list[_Element]:
             offset += 1
         position = end
     return elements
-
-
-def _is_content(word: str) -> bool:
-    return word not in STOP_WORDS and (len(word) >= 2 or word.isdigit())
 
 
 def _weigh_examples(elements: list[_Element]) -> None:
@@ -302,8 +301,7 @@ def _weigh_examples(elements: list[_Element]) -> None:
             if element.kind == "sep" and (not bracketed or not element.in_brackets):
                 break
             if element.kind == "unit" and element.unit is not None:
-                unit = element.unit
-                element.unit = Unit(unit.stems, unit.concepts, unit.weight * EXAMPLE_WEIGHT)
+                element.unit = element.unit.scaled(EXAMPLE_WEIGHT)
                 seen += 1
                 if not bracketed and seen >= EXAMPLE_SPAN_WORDS:
                     index += 1
@@ -314,10 +312,10 @@ def _weigh_examples(elements: list[_Element]) -> None:
 def _weigh_brackets(elements: list[_Element]) -> None:
     """A bracketed aside ("(ANALYZE)", "(137 = OOMKilled ...)") details the point, like an example."""
     for element in elements:
-        if element.kind == "unit" and element.in_brackets and element.unit is not None:
-            unit = element.unit
-            if unit.weight > EXAMPLE_WEIGHT:  # not already weighed as an example
-                element.unit = Unit(unit.stems, unit.concepts, unit.weight * EXAMPLE_WEIGHT)
+        unit = element.unit
+        # Not already weighed as an example.
+        if element.in_brackets and unit is not None and unit.weight > EXAMPLE_WEIGHT:
+            element.unit = unit.scaled(EXAMPLE_WEIGHT)
 
 
 def _alternatives(elements: list[_Element]) -> list[tuple[tuple[Unit, ...], ...]]:
@@ -480,10 +478,14 @@ def _starts_with_verb(text: str) -> bool:
     )
 
 
+COORDINATED_META_VERB_RE = re.compile(
+    rf"(?:,|\band|\bи|\bа)\s+(?:{_META_VERBS_EN}|{_META_VERBS_RU})\b"
+)
+
+
 def _has_coordinated_verb(text: str) -> bool:
     """ "a concrete conflict and explains own actions": the meta verb cannot simply be dropped."""
-    pattern = rf"(?:,|\band|\bи|\bа)\s+(?:{_META_VERBS_EN}|{_META_VERBS_RU})\b"
-    return bool(re.search(pattern, normalise(text)))
+    return bool(COORDINATED_META_VERB_RE.search(normalise(text)))
 
 
 def _lower_first(text: str) -> str:

@@ -370,7 +370,7 @@ class OfflineEvaluator:
         """Synchronous core, also used by the LLM evaluator's fallback and by benchmarks."""
         answer = request.answer[:20_000]  # the bot caps answers far lower; this bounds the work
         profile = _profile(answer)
-        matches = _match_key_points(request, answer, profile.stem_index)
+        matches = _match_key_points(request, answer, profile)
         coverage = (
             sum(min(1.0, match.share / KEY_POINT_COVERED_SHARE) for match in matches) / len(matches)
             if matches
@@ -565,18 +565,20 @@ def _topic_stems(request: EvaluationRequest) -> frozenset[str]:
 
 
 def _match_key_points(
-    request: EvaluationRequest, answer: str, index: StemIndex
+    request: EvaluationRequest, answer: str, profile: AnswerProfile
 ) -> list[KeyPointMatch]:
     """How much of each key point the answer covers, in its own words (see keypoints.py)."""
+    if not request.key_points:
+        return []
     question = content_stem_set(request.question)
-    terms = AnswerTerms.build(answer, index)
+    terms = AnswerTerms.build(answer, profile.stem_index)
     found: list[KeyPointMatch] = []
     for point in request.key_points:
         if not parse_key_point(point, question):
             continue
         coverage = cover(point, question, terms)
         share = coverage.share
-        if QUANTIFY_HINT.search(point.lower()) and not NUMBER_RE.search(answer):
+        if QUANTIFY_HINT.search(point.lower()) and not profile.numbers:
             # "Quantifies the outcome" is not covered by talking about the outcome.
             share = min(share, KEY_POINT_COVERED_SHARE / 2)
         found.append(KeyPointMatch(point, share, coverage.matched_stems))
