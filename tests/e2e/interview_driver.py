@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from services.database import create_engine, create_session_factory
+from services.entitlements import grant_credits
 from services.models import InterviewAnswer, InterviewSession
 from tests.e2e.harness import BotHarness, button_data
 
@@ -247,3 +248,15 @@ async def reference_answer(database_url: str, user_id: int) -> str:
     """The reference answer of the question the user is being asked now."""
     interview = (await interview_rows(database_url, user_id))[-1]
     return interview.plan[interview.position]["reference_answer"]
+
+
+async def grant(database_url: str, user_id: int, credits: int) -> int:
+    """Grants interview credits as an admin would (reason "grant:test"); the new balance."""
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            balance = await grant_credits(session, user_id, credits, "grant:test")
+            await session.commit()
+            return balance
+    finally:
+        await engine.dispose()

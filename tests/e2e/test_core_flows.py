@@ -15,6 +15,15 @@ from services.database import create_engine
 from services.models import User
 from tests.e2e.harness import HarnessFactory, button_data, new_user
 
+# The main menu with every module on: a button per module that has a screen, then the core's.
+EVERY_MODULES_MENU = [
+    "🎤 Mock interview",
+    "💳 Buy interviews",
+    "🛒 Marketplace chats",
+    "⚙️ Settings",
+    "❓ Help",
+]
+
 
 class NameFlow(StatesGroup):
     waiting_for_name = State()
@@ -66,13 +75,7 @@ async def test_start_in_english_shows_one_menu_entry_per_enabled_module(
     [reply] = await harness.say(user, "/start")
     assert "Hi, Ann!" in reply["text"]
     labels = [b["text"] for row in reply["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == [
-        "🎤 Mock interview",
-        "💳 Buy interviews",
-        "🛒 Marketplace chats",
-        "⚙️ Settings",
-        "❓ Help",
-    ]
+    assert labels == EVERY_MODULES_MENU
     # The second /start greets a returning user.
     [again] = await harness.say(user, "/start")
     assert "Welcome back, Ann!" in again["text"]
@@ -137,13 +140,7 @@ async def test_a_module_without_a_screen_of_its_own_has_no_menu_button(
     harness = await harness_factory.start(admin_ids=[admin["id"]])
     [menu] = await harness.say(admin, "/start")
     labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == [
-        "🎤 Mock interview",
-        "💳 Buy interviews",
-        "🛒 Marketplace chats",
-        "⚙️ Settings",
-        "❓ Help",
-    ]
+    assert labels == EVERY_MODULES_MENU
     pressed = await harness.press(admin, menu, "menu:admin")
     answer = await harness.client.callback_answer(pressed["callback_query_id"], wait=5)
     assert "no longer active" in answer["text"]

@@ -13,28 +13,17 @@ import time
 import pytest
 from sqlalchemy import select
 
-from services.database import create_engine, create_session_factory
-from services.entitlements import grant_credits
 from services.models import CreditAccount, CreditEntry, InterviewSession
 from tests.e2e.harness import HarnessFactory, new_user
 from tests.e2e.interview_driver import (
     InterviewUser,
     current_turn_message,
+    grant,
     interview_rows,
     rows,
 )
 
 pytestmark = pytest.mark.usefixtures("seeded_bank")
-
-
-async def _grant(database_url: str, user_id: int, credits: int) -> None:
-    engine = create_engine(database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            await grant_credits(session, user_id, credits, "grant:test")
-            await session.commit()
-    finally:
-        await engine.dispose()
 
 
 async def _settled_interview(database_url: str, user_id: int, status: str) -> InterviewSession:
@@ -60,7 +49,7 @@ async def test_cancel_before_any_answer_gives_the_credit_back_through_the_ledger
 ) -> None:
     harness = await harness_factory.start(free_interviews=0)
     person = InterviewUser(harness, new_user("en"))
-    await _grant(seeded_bank, person.chat_id, 5)
+    await grant(seeded_bank, person.chat_id, 5)
     question = await person.start_track("QA", "Middle", "Random mix", 3)
     # A skipped question is no answer either.
     await person.press_and_wait_screen(question, "Skip", "Question 2/3")
@@ -109,7 +98,7 @@ async def test_cancel_after_the_first_answer_asks_first_and_the_interview_counts
 ) -> None:
     harness = await harness_factory.start(free_interviews=0)
     person = InterviewUser(harness, new_user("en"))
-    await _grant(seeded_bank, person.chat_id, 2)
+    await grant(seeded_bank, person.chat_id, 2)
     await person.start_track("QA", "Middle", "Random mix", 3)
     await person.answer("We test the happy path first, then edge cases and the boundaries.")
     # /start leaves the answering state (it offers to continue): /cancel still means the
@@ -157,7 +146,7 @@ async def test_dropping_an_unanswered_interview_from_the_resume_offer_says_what_
 ) -> None:
     harness = await harness_factory.start(free_interviews=0)
     person = InterviewUser(harness, new_user("en"))
-    await _grant(seeded_bank, person.chat_id, 1)
+    await grant(seeded_bank, person.chat_id, 1)
     await person.start_track("QA", "Middle", "Random mix", 3)
     sent = await person.send("/start")
     offer = await person.wait_bot_text("unfinished interview", after=sent)

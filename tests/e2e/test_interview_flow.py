@@ -9,6 +9,7 @@ from tests.e2e.interview_driver import (
     InterviewUser,
     answer_rows,
     current_turn_message,
+    grant,
     has_button,
     interview_rows,
     is_report_summary,
@@ -236,9 +237,6 @@ async def test_an_interrupted_interview_survives_a_restart_and_start_offers_it(
 async def test_free_interviews_run_out_then_a_granted_credit_opens_one(
     harness_factory: HarnessFactory, seeded_bank: str
 ) -> None:
-    from services.database import create_engine, create_session_factory
-    from services.entitlements import grant_credits
-
     harness = await harness_factory.start(free_interviews=1)
     person = InterviewUser(harness, new_user("en"))
     await person.start_track("QA", "Junior", "Random mix", 3)
@@ -257,11 +255,7 @@ async def test_free_interviews_run_out_then_a_granted_credit_opens_one(
     refused = await person.press_and_wait_screen(screen, "3 questions", "free interviews")
     assert has_button(refused, "Buy interviews")
 
-    engine = create_engine(seeded_bank)
-    async with create_session_factory(engine)() as session:
-        assert await grant_credits(session, person.chat_id, 1, "grant:test") == 1
-        await session.commit()
-    await engine.dispose()
+    assert await grant(seeded_bank, person.chat_id, 1) == 1
     await person.start_track("QA", "Junior", "Random mix", 3)
     interviews = await interview_rows(seeded_bank, person.chat_id)
     assert [i.paid_with for i in interviews] == ["free", "credit"]
